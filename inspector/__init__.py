@@ -1,0 +1,91 @@
+"""农资打假 field inspection: the Flask application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from .config import build_config
+from .database import db, install_sqlite_behaviour, write_intent
+from .errors import ApiError, register_error_handlers
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; nothing touches the database or the network here."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "static"),
+                static_url_path="/static")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(build_config(app.instance_path, test_config))
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    from . import models  # noqa: F401  (every table on the metadata)
+    from .models.sync import install_versioning
+
+    db.init_app(app)
+    install_versioning()
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            install_sqlite_behaviour(db.engine)
+
+    csrf.init_app(app)
+    register_error_handlers(app)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_failed(err: CSRFError):
+        from .i18n import t
+
+        return t("csrf_failed") + f" ({err.description})", 400
+
+    @app.before_request
+    def _mark_write_intent() -> None:
+        # SQLite write requests take the write lock at BEGIN (see db.write_intent).
+        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    from .api import bp as api_bp
+    from .console import bp as console_bp
+
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with the cookie on writes
+    app.register_blueprint(api_bp)
+    app.register_blueprint(console_bp)
+
+    @app.context_processor
+    def _template_helpers() -> dict[str, Any]:
+        from .i18n import current_language, t
+
+        return {"t": t, "lang": current_language()}
+
+    @app.get("/healthz")
+    def healthz():
+        from sqlalchemy import text
+
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001  (health must answer, whatever broke)
+            return jsonify(status="error", database=str(exc.__class__.__name__)), 503
+        return jsonify(status="ok", database=db.engine.dialect.name)
+
+    @app.get("/api/v1/openapi.json")
+    def openapi():
+        from .openapi import build_spec
+
+        return jsonify(build_spec(app))
+
+    @app.get("/")
+    def index():
+        from flask import redirect, url_for
+
+        return redirect(url_for("console.home"))
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+__all__ = ["create_app", "ApiError", "db"]

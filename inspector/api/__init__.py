@@ -1,0 +1,7 @@
+"""The JSON API under /api/v1: thin routes, one module per resource."""
+from __future__ import annotations
+
+from . import auth, devices, inspections, parties, reference  # noqa: F401  (register routes)
+from .common import bp
+
+__all__ = ["bp"]

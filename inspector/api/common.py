@@ -1,0 +1,87 @@
+"""What every API route shares: the blueprint, authentication, body parsing, documentation."""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+from flask import Blueprint, g, request, session
+from marshmallow import Schema
+
+from ..database import db, utcnow
+from ..errors import ApiError
+from ..models import User
+from ..services import auth as auth_service
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _principal() -> tuple[User, Any]:
+    """The caller from a bearer token, or (for reads only) from the console session cookie."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        device = auth_service.device_for_token(header[7:].strip())
+        if request.method not in SAFE_METHODS:
+            now = utcnow()
+            if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 60:
+                device.last_seen_at = now
+        return device.user, device
+    if request.method in SAFE_METHODS and "uid" in session:
+        from ..console.auth import session_user
+
+        user = session_user()
+        if user is not None:
+            return user, None
+        raise ApiError("session_expired")
+    raise ApiError("unauthenticated")
+
+
+def authenticated(*roles: str) -> Callable:
+    """Require a logged-in caller (of one of `roles`, when given); sets g.user and g.device."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            g.user, g.device = _principal()
+            if roles and g.user.role not in roles:
+                raise ApiError("forbidden", f"Only a {' or '.join(roles)} may do this.")
+            return view(*args, **kwargs)
+
+        wrapper.required_roles = roles  # read by the OpenAPI generator
+        wrapper.needs_auth = True
+        return wrapper
+
+    return decorator
+
+
+def json_body(schema: Schema) -> dict[str, Any]:
+    """The request's JSON object loaded through `schema`; 400 naming the field otherwise."""
+    if not request.is_json:
+        raise ApiError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json.")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError("invalid_json", "The request body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise ApiError("validation_failed", "The request body must be a JSON object.",
+                       details={"_schema": ["expected a JSON object"]})
+    return schema.load(data)
+
+
+def documented(summary: str, *, body: Schema | None = None, response: Schema | None = None,
+               query: Schema | None = None, status: int = 200) -> Callable:
+    """Attach what /api/v1/openapi.json says about a route."""
+
+    def decorator(view: Callable) -> Callable:
+        view.openapi = {"summary": summary, "body": body, "response": response, "query": query, "status": status}
+        return view
+
+    return decorator
+
+
+def device_id() -> int | None:
+    return g.device.id if getattr(g, "device", None) is not None else None
+
+
+def commit() -> None:
+    db.session.commit()

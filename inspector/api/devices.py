@@ -1,0 +1,24 @@
+"""Admin: the phones registered in the admin's jurisdiction, and revoking one."""
+from __future__ import annotations
+
+from flask import g
+
+from ..schemas.accounts import DeviceOut
+from ..services import auth as auth_service
+from .common import authenticated, bp, documented
+
+device_out, devices_out = DeviceOut(), DeviceOut(many=True)
+
+
+@bp.get("/devices")
+@authenticated("admin")
+@documented("Registered phones", response=devices_out)
+def list_devices():
+    return {"devices": devices_out.dump(auth_service.list_devices(g.user))}
+
+
+@bp.post("/devices/<int:device_id>/revoke")
+@authenticated("admin")
+@documented("Sign a phone out (lost or stolen); its token stops working at once", response=device_out)
+def revoke_device(device_id: int):
+    return device_out.dump(auth_service.revoke_device(g.user, device_id))

@@ -1,0 +1,44 @@
+"""Reference reads for phones: agencies, colleagues, published checklist templates."""
+from __future__ import annotations
+
+from flask import g
+from sqlalchemy import select
+
+from ..database import db
+from ..models import Agency
+from ..schemas.accounts import ColleagueOut
+from ..schemas.reference import AgencyOut, TemplateOut
+from ..services import templates as template_service
+from ..services.users import colleagues as colleagues_of
+from .common import authenticated, bp, documented
+
+agencies_out, colleagues_out = AgencyOut(many=True), ColleagueOut(many=True)
+template_out, templates_out = TemplateOut(), TemplateOut(many=True)
+
+
+@bp.get("/agencies")
+@authenticated()
+@documented("The agency tree (region, leagues/cities, counties/banners)", response=agencies_out)
+def list_agencies():
+    return {"agencies": agencies_out.dump(db.session.scalars(select(Agency).order_by(Agency.code)))}
+
+
+@bp.get("/colleagues")
+@authenticated()
+@documented("Inspectors of the caller's jurisdiction, for the second-inspector choice", response=colleagues_out)
+def list_colleagues():
+    return {"colleagues": colleagues_out.dump(colleagues_of(g.user))}
+
+
+@bp.get("/templates")
+@authenticated()
+@documented("Published checklist templates", response=templates_out)
+def list_templates():
+    return {"templates": templates_out.dump(template_service.published_templates())}
+
+
+@bp.get("/templates/<int:template_id>")
+@authenticated()
+@documented("One checklist template version", response=template_out)
+def show_template(template_id: int):
+    return template_out.dump(template_service.get_template(template_id))

@@ -1,0 +1,88 @@
+"""Configuration as data: defaults, then environment variables, then a test's mapping."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Callable
+
+MIB = 1024 * 1024
+
+
+def _bool(raw: str) -> bool:
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+# (setting, environment variable, parser, default, what it is). The README's table is this list.
+SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
+    ("SQLALCHEMY_DATABASE_URI", "DATABASE_URL", str, None,
+     "Database URL; default: SQLite file `inspector.sqlite3` in the instance folder. "
+     "PostgreSQL: `postgresql+psycopg://user@host/dbname`"),
+    ("SECRET_KEY", "SECRET_KEY", str, None,
+     "Signs console sessions; default: a random key kept in `instance/secret_key`"),
+    ("BLOB_DIR", "INSPECTOR_BLOB_DIR", str, None, "Blob directory; default: `instance/blobs`"),
+    ("MAX_UPLOAD_BYTES", "INSPECTOR_MAX_UPLOAD_BYTES", int, 50 * MIB, "Largest evidence file accepted"),
+    ("MAX_IMAGE_PIXELS", "INSPECTOR_MAX_IMAGE_PIXELS", int, 80_000_000, "Decompression-bomb limit (pixels)"),
+    ("UPLOAD_EXPIRY_HOURS", "INSPECTOR_UPLOAD_EXPIRY_HOURS", int, 7 * 24, "Unfinished uploads expire after"),
+    ("DEVICE_TOKEN_DAYS", "INSPECTOR_DEVICE_TOKEN_DAYS", int, 90,
+     "Lifetime of a phone's login; the app works offline for this long"),
+    ("SESSION_HOURS", "INSPECTOR_SESSION_HOURS", int, 12, "Console session lifetime"),
+    ("LOGIN_MAX_FAILURES", "INSPECTOR_LOGIN_MAX_FAILURES", int, 5,
+     "Failed logins per account within the window before it is locked"),
+    ("LOGIN_MAX_FAILURES_PER_ADDRESS", "INSPECTOR_LOGIN_MAX_FAILURES_PER_ADDRESS", int, 30,
+     "Failed logins per client address within the window"),
+    ("LOGIN_WINDOW_MINUTES", "INSPECTOR_LOGIN_WINDOW_MINUTES", int, 15, "Window and lock time for login limits"),
+    ("PUBLIC_BASE_URL", "INSPECTOR_PUBLIC_BASE_URL", str, "http://127.0.0.1:5000",
+     "Base URL printed in the PDF's verification QR codes"),
+    ("CJK_FONT_PATH", "INSPECTOR_CJK_FONT_PATH", str, None,
+     "TrueType CJK font for PDFs; default: AR PL UMing from fonts-arphic-uming"),
+    ("SESSION_COOKIE_SECURE", "INSPECTOR_SECURE_COOKIES", _bool, False,
+     "Send the console cookie over HTTPS only (set in production)"),
+    ("PASSWORD_HASH_MEMORY_KIB", "INSPECTOR_PASSWORD_HASH_MEMORY_KIB", int, 65536, "Argon2id memory cost"),
+    ("PASSWORD_HASH_TIME_COST", "INSPECTOR_PASSWORD_HASH_TIME_COST", int, 3, "Argon2id passes"),
+]
+
+
+def build_config(instance_path: str, test_config: dict[str, Any] | None) -> dict[str, Any]:
+    """The app's settings: defaults overridden by the environment, then by `test_config`."""
+    config: dict[str, Any] = {name: default for name, _env, _parse, default, _doc in SETTINGS}
+    for name, env, parse, _default, _doc in SETTINGS:
+        if env in os.environ and os.environ[env] != "":
+            config[name] = parse(os.environ[env])
+    config.update(test_config or {})
+
+    instance = Path(instance_path)
+    if not config["SQLALCHEMY_DATABASE_URI"]:
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'inspector.sqlite3'}"
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if not config["BLOB_DIR"]:
+        config["BLOB_DIR"] = str(instance / "blobs")
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _instance_secret(instance)
+    config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    config.setdefault("SESSION_COOKIE_NAME", "inspector_session")
+    config["PERMANENT_SESSION_LIFETIME"] = config["SESSION_HOURS"] * 3600
+    config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] + MIB
+    config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept `postgres://` and `postgresql://` and use the psycopg 3 driver for both."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random key created once per instance folder, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

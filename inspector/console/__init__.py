@@ -1,0 +1,8 @@
+"""The review console: server-rendered pages for reviewers and admins."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
+
+from . import auth, views  # noqa: E402,F401  (register routes)

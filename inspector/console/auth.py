@@ -1,0 +1,78 @@
+"""Console login with a session cookie; every form post carries a CSRF token (Flask-WTF)."""
+from __future__ import annotations
+
+import functools
+import time
+from typing import Callable
+
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
+
+from ..database import db
+from ..errors import ApiError
+from ..models import User
+from ..services import auth as auth_service
+from ..i18n import t
+from . import bp
+
+
+def session_user() -> User | None:
+    """The user of the current console session, or None when there is none or it has expired."""
+    uid = session.get("uid")
+    if uid is None:
+        return None
+    user = db.session.get(User, uid)
+    if user is None or not auth_service.session_is_current(user, session.get("epoch", -1), session.get("at", 0)):
+        session.clear()
+        return None
+    return user
+
+
+def login_required(*roles: str) -> Callable:
+    """Pages for logged-in console users (of one of `roles`, when given)."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            had_session = "uid" in session
+            user = session_user()
+            if user is None:
+                if had_session:
+                    flash(t("session_expired"), "error")
+                return redirect(url_for("console.login", next=request.full_path))
+            if roles and user.role not in roles:
+                abort(403)
+            g.user = user
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            user = auth_service.authenticate(request.form.get("username", ""), request.form.get("password", ""),
+                                             request.remote_addr or "?")
+            db.session.commit()
+        except ApiError as err:
+            error = t("login_" + err.code, default=err.message)
+            status = err.status
+        else:
+            session.clear()
+            session.permanent = True
+            session.update(uid=user.id, epoch=user.session_epoch, at=time.time())
+            target = request.args.get("next", "")
+            # Only same-site paths, so the login page cannot be used to redirect elsewhere.
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for("console.home")
+            return redirect(target)
+    return render_template("console/login.html", error=error), status
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("console.login"))

@@ -1,0 +1,24 @@
+"""All models, imported here so that metadata (and Alembic) sees every table."""
+from __future__ import annotations
+
+from .account import ROLES, Device, LoginAttempt, User
+from .agency import LEVELS, Agency
+from .audit import AuditEvent, AuditHead
+from .document import IssuedDocument
+from .evidence import Blob, Photo
+from .inspection import (
+    INSPECTION_STATUSES, SIGNATURE_ROLES, SIGNATURE_STATUSES,
+    Campaign, Finding, Inspection, InspectionInspector, Sample, Signature,
+)
+from .party import Party
+from .review import DECISIONS, ReviewDecision
+from .sync import SyncState, Versioned
+from .template import CATEGORIES, ITEM_KINDS, TEMPLATE_STATUSES, ChecklistTemplate, PublishedTemplateChanged
+
+__all__ = [
+    "ROLES", "Device", "LoginAttempt", "User", "LEVELS", "Agency", "AuditEvent", "AuditHead",
+    "IssuedDocument", "Blob", "Photo", "INSPECTION_STATUSES", "SIGNATURE_ROLES", "SIGNATURE_STATUSES",
+    "Campaign", "Finding", "Inspection", "InspectionInspector", "Sample", "Signature", "Party",
+    "DECISIONS", "ReviewDecision", "SyncState", "Versioned", "CATEGORIES", "ITEM_KINDS",
+    "TEMPLATE_STATUSES", "ChecklistTemplate", "PublishedTemplateChanged",
+]

@@ -1,0 +1,24 @@
+"""Issued documents: every PDF handed out is registered by the hash of its bytes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..database import UTCDateTime, db, utcnow
+
+
+class IssuedDocument(db.Model):
+    __tablename__ = "issued_document"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_no: Mapped[str] = mapped_column(String(64), unique=True)
+    inspection_id: Mapped[str] = mapped_column(ForeignKey("inspection.id"), index=True)
+    inspection_revision: Mapped[int] = mapped_column(Integer)
+    inspection_version: Mapped[int] = mapped_column(BigInteger)  # sync version the PDF was built from
+    kind: Mapped[str] = mapped_column(String(20), default="case_file")
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    verify_token: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)

@@ -1,0 +1,1 @@
+"""marshmallow schemas: the wire contract of every JSON body, in and out."""

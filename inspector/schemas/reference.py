@@ -1,0 +1,26 @@
+"""Agencies and checklist templates as phones and the console read them."""
+from __future__ import annotations
+
+from marshmallow import fields
+
+from .base import WireSchema
+
+
+class AgencyOut(WireSchema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+    short_name = fields.String(dump_only=True)
+    level = fields.String(dump_only=True)
+    parent_id = fields.Integer(dump_only=True, allow_none=True)
+
+
+class TemplateOut(WireSchema):
+    id = fields.Integer(dump_only=True)
+    key = fields.String(dump_only=True)
+    version = fields.Integer(attribute="template_version", dump_only=True)
+    category = fields.String(dump_only=True)
+    title = fields.String(dump_only=True)
+    status = fields.String(dump_only=True)
+    sections = fields.Function(lambda t: t.body["sections"], dump_only=True)
+    published_at = fields.DateTime(dump_only=True, allow_none=True)

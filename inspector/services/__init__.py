@@ -1,0 +1,1 @@
+"""Services own the rules, the queries and the commits; routes only parse, call and dump."""

@@ -1,0 +1,48 @@
+"""Reading inspections within scope, with everything a reader needs."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from ..database import db
+from ..models import Blob, Inspection, Photo, ReviewDecision, User
+from .scope import get_inspection, inspection_scope
+
+
+@dataclass
+class InspectionView:
+    """An inspection with its photos (marked uploaded or not) and decisions, for dumping."""
+
+    inspection: Inspection
+    photos: list[dict[str, Any]]
+    decisions: list[ReviewDecision]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inspection, name)
+
+
+def inspection_view(user: User, inspection_id: str) -> InspectionView:
+    inspection = get_inspection(user, inspection_id)
+    rows = db.session.execute(
+        select(Photo, Blob.sha256.is_not(None)).outerjoin(Blob, Blob.sha256 == Photo.sha256)
+        .where(Photo.inspection_id == inspection.id, Photo.deleted_at.is_(None)).order_by(Photo.created_at)
+    ).all()
+    photos = [{**{c.key: getattr(p, c.key) for c in Photo.__table__.columns}, "uploaded": bool(up)} for p, up in rows]
+    decisions = list(db.session.scalars(
+        select(ReviewDecision).where(ReviewDecision.inspection_id == inspection.id).order_by(ReviewDecision.id)))
+    return InspectionView(inspection, photos, decisions)
+
+
+def list_inspections(user: User, status: str | None, limit: int, before: str | None) -> list[Inspection]:
+    """Newest first, keyset-paginated by (created_at, id)."""
+    stmt = select(Inspection).where(inspection_scope(user), Inspection.deleted_at.is_(None))
+    if status:
+        stmt = stmt.where(Inspection.status == status)
+    if before:
+        anchor = db.session.get(Inspection, before)
+        if anchor is not None:
+            stmt = stmt.where((Inspection.created_at < anchor.created_at) |
+                              ((Inspection.created_at == anchor.created_at) & (Inspection.id < anchor.id)))
+    return list(db.session.scalars(stmt.order_by(Inspection.created_at.desc(), Inspection.id.desc()).limit(limit)))

@@ -1,0 +1,239 @@
+"""Shared fixtures: an app per database backend (SQLite and PostgreSQL), personas, API clients.
+
+Every database test runs on both backends. Each pytest run creates its own PostgreSQL database
+and drops it at the end. When PostgreSQL or Chromium is missing the tests skip with the reason;
+with REQUIRE_FULL_TEST_ENV=1 (set by .ci/run) those skips become failures.
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+import secrets
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from sqlalchemy import insert, select, text
+
+from flask.testing import FlaskClient
+
+from inspector import create_app
+from inspector.database import db, write_intent
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REQUIRE_FULL = os.environ.get("REQUIRE_FULL_TEST_ENV", "") not in ("", "0", "false")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+BACKENDS = ["sqlite", "postgresql"]
+DEMO_PASSWORD = "demo-2026"
+CHEAP_HASHING = {"PASSWORD_HASH_MEMORY_KIB": 1024, "PASSWORD_HASH_TIME_COST": 1}
+
+
+def unavailable(reason: str) -> None:
+    """Skip, or fail when the run must have everything (CI)."""
+    if REQUIRE_FULL:
+        pytest.fail(f"required by REQUIRE_FULL_TEST_ENV but unavailable: {reason}")
+    pytest.skip(reason)
+
+
+# ---------------------------------------------------------------- databases
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A fresh PostgreSQL database for this run, dropped afterwards; None when no server answers."""
+    try:
+        import psycopg
+
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except Exception as exc:  # noqa: BLE001
+        yield None
+        _postgres_error.append(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {exc}")
+        return
+    name = f"inspector_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+_postgres_error: list[str] = []
+
+
+def _table_order() -> list:
+    return list(db.metadata.sorted_tables)
+
+
+class Baseline:
+    """The rows every test starts from, captured once per backend and restored before each test."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+
+    def capture(self) -> None:
+        for table in _table_order():
+            self.rows[table.name] = [dict(r._mapping) for r in db.session.execute(select(table))]
+
+    def restore(self) -> None:
+        db.session.remove()
+        engine = db.engine
+        tables = _table_order()
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(tables):
+                    conn.execute(table.delete())
+            for table in tables:
+                if self.rows.get(table.name):
+                    conn.execute(insert(table), self.rows[table.name])
+            if engine.dialect.name == "postgresql":
+                for table in tables:
+                    pk = list(table.primary_key.columns)
+                    if len(pk) == 1 and pk[0].autoincrement is not False and str(pk[0].type) in ("INTEGER", "BIGINT"):
+                        conn.execute(text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{pk[0].name}'), "
+                            f"COALESCE((SELECT MAX(\"{pk[0].name}\") FROM \"{table.name}\"), 0) + 1, false)"))
+
+
+def _build_baseline() -> None:
+    """Reference data plus the demo accounts (cheaply hashed); no parties or cases."""
+    from inspector import migrate
+    from inspector.models import Agency, User
+    from inspector.services.demo import DEMO_CASE_WORDS, DEMO_USERS
+    from inspector.services.passwords import hash_password
+    from inspector.services.reference import load_reference_data
+
+    migrate.upgrade()
+    load_reference_data()
+    agencies = {a.code: a for a in db.session.scalars(select(Agency))}
+    for code, word in DEMO_CASE_WORDS.items():
+        agencies[code].case_code_word = word
+        agencies[code].case_category_words = {"inspection": "检", "penalty": "罚"}
+    password_hash = hash_password(DEMO_PASSWORD)
+    for username, name, role, code, cert in DEMO_USERS:
+        db.session.add(User(username=username, display_name=name, role=role, agency=agencies[code],
+                            cert_no=cert, password_hash=password_hash, active=True))
+    db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def backend_apps(tmp_path_factory, postgres_url) -> dict[str, Any]:
+    """One app per backend, schema migrated and baseline captured once."""
+    return {"tmp": tmp_path_factory, "pg": postgres_url, "apps": {}}
+
+
+def _app_for(backend: str, backend_apps: dict[str, Any]):
+    apps = backend_apps["apps"]
+    if backend in apps:
+        return apps[backend]
+    instance = backend_apps["tmp"].mktemp(f"instance-{backend}")
+    if backend == "sqlite":
+        url = f"sqlite:///{instance / 'test.sqlite3'}"
+    else:
+        if backend_apps["pg"] is None:
+            apps[backend] = None
+            return None
+        url = backend_apps["pg"]
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "BLOB_DIR": str(instance / "blobs"),
+                      "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True, **CHEAP_HASHING})
+    with app.app_context():
+        _build_baseline()
+        baseline = Baseline()
+        baseline.capture()
+        db.session.remove()
+    app.extensions["test_baseline"] = baseline
+    apps[backend] = app
+    return app
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a real server would: its own app context, `g`
+    and database session, not the test's."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request, backend_apps):
+    """The app on SQLite and on PostgreSQL, restored to the baseline, inside an app context."""
+    flask_app = _app_for(request.param, backend_apps)
+    if flask_app is None:
+        unavailable(_postgres_error[0] if _postgres_error else "PostgreSQL unavailable")
+    flask_app.test_client_class = IsolatedClient
+    # The test's own session reads without taking SQLite's write lock, so requests can write.
+    token = write_intent.set(False)
+    with flask_app.app_context():
+        flask_app.extensions["test_baseline"].restore()
+        yield flask_app
+        db.session.remove()
+    write_intent.reset(token)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# ---------------------------------------------------------------- people and API calls
+
+class ApiClient:
+    """A phone logged in as one persona: every call carries its bearer token."""
+
+    def __init__(self, client, token: str, login: dict[str, Any]):
+        self.client, self.token, self.login = client, token, login
+        self.client_id = login["clientID"]
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", **(extra or {})}
+
+    def get(self, path: str, **kw):
+        return self.client.get(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def post(self, path: str, json: Any = None, **kw):
+        return self.client.post(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def request(self, method: str, path: str, **kw):
+        return self.client.open(path, method=method, headers=self._headers(kw.pop("headers", None)), **kw)
+
+
+@pytest.fixture
+def login_as(client):
+    """login_as("tuoketuo.zhang") → an ApiClient for that demo account."""
+
+    def _login(username: str, password: str = DEMO_PASSWORD, client_id: str | None = None) -> ApiClient:
+        body = {"username": username, "password": password}
+        if client_id:
+            body["clientID"] = client_id
+        response = client.post("/api/v1/auth/login", json=body)
+        assert response.status_code == 200, response.get_json()
+        data = response.get_json()
+        return ApiClient(client, data["token"], data)
+
+    return _login
+
+
+@pytest.fixture
+def user(app):
+    """user("tuoketuo.zhang") → the User row."""
+    from inspector.models import User
+
+    def _user(username: str) -> User:
+        return db.session.scalars(select(User).where(User.username == username)).one()
+
+    return _user
+
+
+@pytest.fixture
+def new_id():
+    return lambda: str(uuid.uuid4())
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
