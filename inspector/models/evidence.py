@@ -35,6 +35,9 @@ class Photo(Versioned, db.Model):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     media_type: Mapped[str] = mapped_column(String(64))
+    # The smaller copy the phone made for showing; it uploads before the original.
+    display_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    display_size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     caption: Mapped[str | None] = mapped_column(Text, nullable=True)
     item_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
     taken_at_device: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -63,7 +63,8 @@ def get_party(user: User, party_id: str) -> Party:
 def blob_in_scope(user: User, sha256: str) -> bool:
     """Whether a record in the user's scope references these bytes (a hash is not a password)."""
     photo = select(Photo.id).join(Inspection, Inspection.id == Photo.inspection_id).where(
-        Photo.sha256 == sha256, Photo.deleted_at.is_(None), inspection_scope(user)
+        (Photo.sha256 == sha256) | (Photo.display_sha256 == sha256), Photo.deleted_at.is_(None),
+        inspection_scope(user),
     )
     signature = select(Signature.id).join(Inspection, Inspection.id == Signature.inspection_id).where(
         Signature.image_sha256 == sha256, inspection_scope(user)

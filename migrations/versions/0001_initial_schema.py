@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 08:44:10.123336
+Create Date: 2026-11-30 08:46:47.533317
 """
 from __future__ import annotations
 
@@ -319,6 +319,8 @@ def upgrade() -> None:
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('size', sa.BigInteger(), nullable=False),
     sa.Column('media_type', sa.String(length=64), nullable=False),
+    sa.Column('display_sha256', sa.String(length=64), nullable=True),
+    sa.Column('display_size', sa.BigInteger(), nullable=True),
     sa.Column('caption', sa.Text(), nullable=True),
     sa.Column('item_key', sa.String(length=40), nullable=True),
     sa.Column('taken_at_device', inspector.database.UTCDateTime(timezone=True), nullable=True),
@@ -336,6 +338,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_photo'))
     )
     with op.batch_alter_table('photo', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_photo_display_sha256'), ['display_sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_photo_inspection_id'), ['inspection_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_photo_sha256'), ['sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_photo_version'), ['version'], unique=False)
@@ -434,6 +437,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_photo_version'))
         batch_op.drop_index(batch_op.f('ix_photo_sha256'))
         batch_op.drop_index(batch_op.f('ix_photo_inspection_id'))
+        batch_op.drop_index(batch_op.f('ix_photo_display_sha256'))
 
     op.drop_table('photo')
     with op.batch_alter_table('issued_document', schema=None) as batch_op:
