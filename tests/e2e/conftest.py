@@ -1,0 +1,133 @@
+"""Browser tests: a real server on 127.0.0.1 (its own process, restartable) and Debian's Chromium.
+
+Chromium is driven through Playwright with executable_path=/usr/bin/chromium; browsers are never
+downloaded. Without Chromium the tests skip (fail under REQUIRE_FULL_TEST_ENV=1).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from ..conftest import ARTIFACTS, DEMO_PASSWORD, unavailable
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """`flask run`-like server in a child process, on a fixed port and instance folder, so a test
+    can kill it (as a crash would) and start it again on the same data."""
+
+    def __init__(self, instance: Path, port: int):
+        self.instance, self.port = instance, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen | None = None
+        self.log = instance / "server.log"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+        env.update({
+            "DATABASE_URL": f"sqlite:///{self.instance / 'e2e.sqlite3'}",
+            "INSPECTOR_BLOB_DIR": str(self.instance / "blobs"),
+            "SECRET_KEY": "e2e-secret",
+            "INSPECTOR_PUBLIC_BASE_URL": self.url,
+            "INSPECTOR_PASSWORD_HASH_MEMORY_KIB": "1024",
+            "INSPECTOR_PASSWORD_HASH_TIME_COST": "1",
+            "PYTHONPATH": str(ROOT),
+        })
+        return env
+
+    def prepare(self) -> None:
+        """Schema, reference data and the demo dataset."""
+        for command in ("init-db", "seed-demo"):
+            subprocess.run([sys.executable, "-m", "flask", "--app", "inspector", command], env=self.env(),
+                           cwd=ROOT, check=True, capture_output=True)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "inspector", "run", "--host", "127.0.0.1",
+             "--port", str(self.port), "--no-reload", "--with-threads"],
+            env=self.env(), cwd=ROOT, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+                time.sleep(0.1)
+        raise RuntimeError("server did not start within 30 s")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture
+def live_server(tmp_path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path, _free_port())
+    server.prepare()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright_browser():
+    if not Path(CHROMIUM).exists():
+        unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the playwright Python package is not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(playwright_browser):
+    """A phone-sized browser context (its own storage), Chinese locale."""
+    context = playwright_browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2,
+                                             is_mobile=True, has_touch=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def desktop(playwright_browser):
+    context = playwright_browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    path = ARTIFACTS / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+__all__ = ["DEMO_PASSWORD", "LiveServer"]
