@@ -15,10 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     """Build the app; nothing touches the database or the network here."""
-    app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "static"),
-                static_url_path="/static")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path,
+                static_folder=str(ROOT / "static"), static_url_path="/static")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(build_config(app.instance_path, test_config))
     app.json.ensure_ascii = False

@@ -11,11 +11,6 @@ from flask import Flask
 from .schemas.base import ErrorSchema
 
 
-def _schema_name(schema) -> str:
-    name = type(schema).__name__
-    return name + "List" if getattr(schema, "many", False) else name
-
-
 def build_spec(app: Flask) -> dict[str, Any]:
     """Walk every /api/v1 rule whose view carries @documented and describe it."""
     spec = APISpec(title="农资打假现场检查 API", version="1", openapi_version="3.0.3",
@@ -23,15 +18,10 @@ def build_spec(app: Flask) -> dict[str, Any]:
                    info={"description": "Offline field inspections: sync, evidence, case files."})
     spec.components.schema("Error", schema=ErrorSchema)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    seen: set[str] = set()
 
-    def ref(schema) -> dict[str, Any]:
-        name = _schema_name(schema)
-        if name not in seen:
-            seen.add(name)
-            spec.components.schema(name, schema=type(schema))
-        component = {"$ref": f"#/components/schemas/{name}"}
-        return {"type": "array", "items": component} if getattr(schema, "many", False) else component
+    def ref(schema) -> Any:
+        # The marshmallow plugin registers each schema class once (nested ones too) and refers to it.
+        return schema if getattr(schema, "many", False) else type(schema)
 
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.rule.startswith("/api/v1"):

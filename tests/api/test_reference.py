@@ -1,0 +1,57 @@
+"""Reference reads, the OpenAPI document and the health check."""
+from __future__ import annotations
+
+from inspector.database import db
+from inspector.models import ChecklistTemplate, PublishedTemplateChanged
+
+import pytest
+
+
+def test_agencies_tree(login_as):
+    agencies = login_as("tuoketuo.zhang").get("/api/v1/agencies").get_json()["agencies"]
+    assert len(agencies) == 116
+    by_code = {a["code"]: a for a in agencies}
+    assert by_code["150122"]["shortName"] == "托克托县"
+    assert by_code["150122"]["parentID"] == by_code["150100"]["id"]
+
+
+def test_published_templates_with_items_and_legal_basis(login_as):
+    templates = login_as("tuoketuo.zhang").get("/api/v1/templates").get_json()["templates"]
+    assert {t["category"] for t in templates} == {"general", "fertilizer", "pesticide", "film", "seed", "machinery"}
+    pesticide = next(t for t in templates if t["key"] == "pesticide")
+    items = [i for s in pesticide["sections"] for i in s["items"]]
+    p01 = next(i for i in items if i["key"] == "P01")
+    assert "农药经营许可证" in p01["label"] and "农药管理条例" in p01["legal_basis"]
+
+
+def test_colleagues_are_the_jurisdictions_inspectors(login_as):
+    names = {c["displayName"] for c in login_as("tuoketuo.zhang").get("/api/v1/colleagues").get_json()["colleagues"]}
+    assert names == {"张执法", "刘执法"}
+
+
+def test_published_template_cannot_change(app):
+    template = db.session.scalars(db.select(ChecklistTemplate)).first()
+    template.title = "改过的标题"
+    with pytest.raises(PublishedTemplateChanged):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_openapi_describes_the_routes_with_schemas(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    login = spec["paths"]["/api/v1/auth/login"]["post"]
+    assert login["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/LoginIn")
+    props = spec["components"]["schemas"]["PartyIn"]["properties"]
+    assert "creditCode" in props and "name" in props
+    assert "/api/v1/parties/{party_id}" in spec["paths"]
+
+
+def test_healthz(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.get_json()["status"] == "ok"
+
+
+def test_unknown_api_path_is_json_404(client):
+    r = client.get("/api/v1/nothing-here")
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"

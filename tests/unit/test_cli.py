@@ -1,0 +1,118 @@
+"""The command-line tasks, on both databases."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import delete, func, select, text, update
+
+from inspector import create_app
+from inspector.database import db
+from inspector.models import Agency, AuditEvent, ChecklistTemplate, Inspection, Party, User
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=list(args), catch_exceptions=False)
+
+
+def test_init_db_is_idempotent(app):
+    result = run(app, "init-db")
+    assert result.exit_code == 0
+    assert "0 agencies and 0 checklist templates added" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Agency)) == 116
+
+
+def test_init_db_on_a_fresh_sqlite_file(tmp_path):
+    fresh = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+                        "SECRET_KEY": "x", "BLOB_DIR": str(tmp_path / "blobs")})
+    result = fresh.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "116 agencies and 6 checklist templates added" in result.output
+    with fresh.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ChecklistTemplate)) == 6
+        db.session.remove()
+
+
+def test_seed_demo_creates_people_parties_and_cases(app):
+    db.session.execute(delete(User))
+    db.session.commit()
+    result = run(app, "seed-demo")
+    assert result.exit_code == 0
+    assert "demo-2026" in result.output and "tuoketuo.zhang" in result.output
+    statuses = set(db.session.scalars(select(Inspection.status)))
+    assert {"draft", "submitted", "returned", "approved"} <= statuses
+    roles = set(db.session.scalars(select(User.role)))
+    assert roles == {"inspector", "reviewer", "admin"}
+    leagues = {u.agency.path.split("/")[2] for u in db.session.scalars(select(User).where(User.role == "inspector"))}
+    assert {"150100", "150200"} <= leagues
+    from inspector.credit_code import check_credit_code
+    assert all(check_credit_code(p.credit_code).valid for p in db.session.scalars(select(Party)))
+    again = run(app, "seed-demo")
+    assert "already there" in again.output
+
+
+def test_create_user(app):
+    result = app.test_cli_runner().invoke(args=["create-user", "--username", "wuchuan.ma", "--name", "马执法",
+                                                "--role", "inspector", "--agency", "150125", "--cert-no", "15012526001"],
+                                          input="s3cret-pass\ns3cret-pass\n")
+    assert result.exit_code == 0, result.output
+    created = db.session.scalars(select(User).where(User.username == "wuchuan.ma")).one()
+    assert created.agency.short_name == "武川县" and created.password_hash.startswith("$argon2id$")
+
+
+def test_create_user_errors_are_clear(app):
+    result = app.test_cli_runner().invoke(args=["create-user", "--username", "x.y", "--name", "X", "--role",
+                                                "inspector", "--agency", "999999"], input="s3cret-pass\ns3cret-pass\n")
+    assert result.exit_code != 0 and "No agency has the code 999999" in result.output
+
+
+def test_export_then_import_template_as_new_version(app, tmp_path):
+    out = tmp_path / "fertilizer.json"
+    assert run(app, "export-template", "fertilizer", "-o", str(out)).exit_code == 0
+    body = json.loads(out.read_text(encoding="utf-8"))
+    assert body["key"] == "fertilizer" and body["version"] == 1
+    body["sections"][0]["items"][0]["label"] += "（修订）"
+    out.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    result = run(app, "import-template", str(out), "--publish")
+    assert result.exit_code == 0 and "version 2 (published)" in result.output
+    versions = db.session.scalars(select(ChecklistTemplate.template_version).where(ChecklistTemplate.key == "fertilizer"))
+    assert sorted(versions) == [1, 2]
+
+
+def test_import_template_reports_every_problem(app, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"key": "x", "version": 1, "category": "fertilizer", "title": "t",
+                               "sections": [{"key": "s", "title": "s", "items": [{"key": "A", "label": "a", "kind": "dial"}]}]}))
+    result = app.test_cli_runner().invoke(args=["import-template", str(bad)])
+    assert result.exit_code != 0 and "not valid" in result.output and "dial" in result.output
+    assert db.session.scalar(select(func.count()).where(ChecklistTemplate.key == "x")) == 0
+
+
+def _make_events(login_as, n=3):
+    phone = login_as("tuoketuo.zhang")
+    for i in range(n):
+        assert phone.post("/api/v1/parties", json={"name": f"审计测试店{i}"}).status_code == 201
+
+
+def test_verify_audit_passes_on_an_intact_chain(app, login_as):
+    _make_events(login_as)
+    result = run(app, "verify-audit")
+    assert result.exit_code == 0 and "intact" in result.output
+
+
+def test_verify_audit_detects_an_edited_event(app, login_as):
+    _make_events(login_as)
+    target = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "party.create").order_by(AuditEvent.seq)).all()[1]
+    db.session.execute(update(AuditEvent).where(AuditEvent.id == target.id).values(reason="悄悄改过"))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["verify-audit"])
+    assert result.exit_code == 1
+    assert f"BROKEN at event {target.seq}" in result.output and "altered" in result.output
+
+
+def test_verify_audit_detects_a_removed_event(app, login_as):
+    _make_events(login_as)
+    middle = db.session.scalar(select(func.max(AuditEvent.seq))) - 1
+    db.session.execute(delete(AuditEvent).where(AuditEvent.seq == middle))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["verify-audit"])
+    assert result.exit_code == 1 and f"event {middle} is missing" in result.output
