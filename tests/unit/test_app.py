@@ -56,3 +56,11 @@ def test_migrations_match_the_models(app):
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
     assert diff == []
+
+
+def test_readme_documents_every_setting():
+    from inspector.config import SETTINGS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [env for _name, env, *_ in SETTINGS if f"`{env}`" not in readme]
+    assert missing == []
