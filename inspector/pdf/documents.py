@@ -1,0 +1,285 @@
+"""The body of each document in the case file, as platypus flowables built from plain data.
+
+Each `*_story` function returns the flowables of one document; the renderer puts a page break
+and the document's page template between them. Page furniture is in page.py, photos in
+evidence.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from reportlab.lib.styles import ParagraphStyle, StyleSheet1
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from . import styles as S
+from .data import CaseFile, ChecklistItem, ResultStatus
+from .wording import (
+    AUTHORITY_LABELS, RECUSAL_QUESTION, SAMPLED_PARTY_DECLARATION, SAMPLER_DECLARATION,
+    STATUS_LABELS, UNNUMBERED, certificates_question, closing_question, cn_date, cn_datetime, cn_time_span,
+    gps_text, inspector_text, iso_minute, markup, or_blank, refusal_text,
+)
+
+
+@dataclass(frozen=True)
+class DocumentPages:
+    """Where one document sits in the printed file (pages counted from 1 over the whole file)."""
+
+    key: str
+    title: str
+    first_page: int
+    last_page: int
+
+    @property
+    def page_count(self) -> int:
+        return self.last_page - self.first_page + 1
+
+
+def cover_story(case: CaseFile, ss: StyleSheet1, contents: Sequence[DocumentPages]) -> list[Flowable]:
+    """案卷封面: who, when, where, and the list of documents inside with their pages."""
+    inspectors = "、".join(inspector_text(i) for i in case.inspectors)
+    fields = [
+        ("案　　号", case.case_number or UNNUMBERED),
+        ("当 事 人", case.party.name),
+        ("信用代码", or_blank(case.party.credit_code)),
+        ("检查时间", cn_time_span(case.started_at, case.ended_at)),
+        ("检查地点", case.place),
+        ("检查人员", inspectors),
+        ("版　　本", f"第 {case.case_version} 版"),
+        ("出具时间", cn_datetime(case.issued_at)),
+    ]
+    story: list[Flowable] = [Spacer(1, 10 * mm), Paragraph(markup(case.case_title), ss["cover_title"])]
+    story += [Paragraph(f"{label}：{markup(value)}", ss["cover_field"]) for label, value in fields]
+    story += [Spacer(1, 8 * mm), Paragraph("卷内文书目录", ss["heading"])]
+    rows = [_head(ss, "序号", "文书名称", "页码", "页数")]
+    for number, doc in enumerate(contents, start=1):
+        pages = (f"第 {doc.first_page} 页" if doc.page_count == 1
+                 else f"第 {doc.first_page}–{doc.last_page} 页")
+        rows.append([_cell(ss, str(number)), _cell(ss, doc.title), _cell(ss, pages),
+                     _cell(ss, str(doc.page_count))])
+    story.append(_table(ss, rows, [14 * mm, 82 * mm, 36 * mm, 24 * mm]))
+    return story
+
+
+def on_site_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
+    """现场笔录 (reference §3.1), fields in print order; failed checklist items first."""
+    answers = case.answers
+    story: list[Flowable] = [
+        _field(ss, "时间", cn_time_span(case.started_at, case.ended_at)),
+        _field(ss, "地点", case.place),
+    ]
+    if case.gps is not None:
+        story.append(_field(ss, "定位", gps_text(case.gps)))
+    for inspector in case.inspectors:
+        story.append(_field(ss, "检查人员", inspector_text(inspector)))
+    story += [Spacer(1, 2 * mm), _party_table(case, ss), Spacer(1, 2 * mm)]
+    if answers.party_notified:
+        story.append(_field(ss, "通知当事人到场情况", answers.party_notified))
+    story += [
+        _qa(ss, "问", certificates_question(case.agency_name, case.inspection_subject, case.inspectors)),
+        _qa(ss, "答", answers.certificates_seen),
+        _qa(ss, "问", RECUSAL_QUESTION),
+        _qa(ss, "答", answers.recusal),
+        Paragraph("检查项目及结果（不符合项列前）", ss["heading"]),
+        _findings_table(case, ss),
+        Paragraph("现场情况", ss["heading"]),
+        *_paragraphs(case.narrative, ss["narrative"]),
+        Paragraph("当事人的陈述和申辩", ss["heading"]),
+        *_paragraphs(case.party_statement, ss["narrative"]),
+        Spacer(1, 3 * mm),
+        _qa(ss, "问", closing_question(answers.record_read_aloud)),
+        _qa(ss, "答", answers.closing),
+    ]
+    if case.signatures.party.refused:
+        story.append(Paragraph(markup(refusal_text(case.signatures.party) + "。"), ss["body"]))
+    return story
+
+
+def sampling_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
+    """抽样记录 (reference §3.4): the samples table and both parties' declarations."""
+    party = case.party
+    story: list[Flowable] = [
+        _field(ss, "被抽样单位", party.name),
+        _field(ss, "信用代码", or_blank(party.credit_code)),
+        _field(ss, "地址", or_blank(party.address)),
+        _field(ss, "法定代表人", f"{or_blank(party.legal_representative)}　联系电话：{or_blank(party.phone)}"),
+        _field(ss, "抽样时间", cn_time_span(case.started_at, case.ended_at)),
+        _field(ss, "抽样地点", case.place),
+    ]
+    story += [_field(ss, "抽样人员", inspector_text(i)) for i in case.inspectors]
+    story.append(Spacer(1, 3 * mm))
+
+    # Header lines are broken by hand: CJK wrapping would leave one character on a line.
+    heads = ("序号", "样品<br/>名称", "商标/<br/>品牌", "规格<br/>型号", "批号/<br/>生产日期", "生产者",
+             "执行<br/>标准", "抽样<br/>数量", "抽样<br/>基数", "备样<br/>数量", "封样<br/>编号")
+    rows = [[Paragraph(h, ss["cell_small_head"]) for h in heads]]
+    for number, sample in enumerate(case.samples, start=1):
+        values = (str(number), sample.name, sample.brand, sample.spec, sample.batch_or_date,
+                  sample.maker, sample.standard, sample.quantity, sample.base_quantity,
+                  sample.backup_quantity)
+        seals = "<br/>".join(markup(n) for n in sample.seal_numbers) or "／"
+        rows.append([_cell(ss, or_blank(v), "cell_small") for v in values]
+                    + [Paragraph(seals, _wrapping(ss, "cell_small", "".join(sample.seal_numbers)))])
+    widths = [7, 18, 12, 13, 17, 20, 18, 13, 12, 13, 13]
+    story.append(_table(ss, rows, [w * mm for w in widths]))
+    notes = [f"样品{n}：{s.note}" for n, s in enumerate(case.samples, start=1) if s.note]
+    if notes:
+        story += [Spacer(1, 1.5 * mm), Paragraph("备注：" + markup("；".join(notes)), ss["small"])]
+
+    samplers = "、".join(i.name for i in case.inspectors)
+    story += [
+        Spacer(1, 4 * mm),
+        KeepTogether([
+            Paragraph("抽样人员声明：" + SAMPLER_DECLARATION, ss["body"]),
+            Paragraph(f"抽样人员（签名）：{markup(samplers)}　　日期：{_sign_date(case)}", ss["body"]),
+        ]),
+        Spacer(1, 3 * mm),
+        KeepTogether([
+            Paragraph("被抽样单位声明：" + SAMPLED_PARTY_DECLARATION, ss["body"]),
+            Paragraph(f"被抽样单位经办人（签名）：{_party_sign_text(case)}　（盖章）　日期：{_sign_date(case)}",
+                      ss["body"]),
+        ]),
+    ]
+    return story
+
+
+def appendix_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
+    """附录: every checklist answer, then the case's audit trail."""
+    story: list[Flowable] = [Paragraph("附录一　检查表全部结果", ss["heading"])]
+    number = 0
+    for section in case.checklist:
+        story.append(Paragraph(markup(section.title), ss["small"]))
+        rows = [_head(ss, "序号", "检查项目", "结果", "判定", "依据（主管部门）", "备注")]
+        fills = []
+        for item in section.items:
+            number += 1
+            authority = AUTHORITY_LABELS.get(item.authority.value) if item.authority else None
+            basis = markup(or_blank(item.legal_basis)) + (f"（{authority}）" if authority else "")
+            rows.append([
+                _cell(ss, str(number)),
+                Paragraph(f"{markup(item.label)}<br/><font size=6.5 color='#666666'>"
+                          f"{markup(item.key)} · {markup(item.kind)}</font>", ss["cell"]),
+                _cell(ss, item.result_text),
+                _cell(ss, STATUS_LABELS[item.status]),
+                Paragraph(basis, ss["cell"]),
+                _cell(ss, or_blank(item.note)),
+            ])
+            if item.status is ResultStatus.FAIL:
+                fills.append(len(rows) - 1)
+        story.append(_table(ss, rows, [9 * mm, 40 * mm, 27 * mm, 13 * mm, 42 * mm, 25 * mm], fills))
+        story.append(Spacer(1, 2 * mm))
+
+    story.append(Paragraph("附录二　案件操作记录", ss["heading"]))
+    if not case.audit_trail:
+        story.append(Paragraph("无记录。", ss["body"]))
+        return story
+    rows = [_head(ss, "时间", "操作人", "设备", "操作", "原因")]
+    for entry in case.audit_trail:
+        rows.append([_cell(ss, iso_minute(entry.at)), _cell(ss, entry.actor), _cell(ss, or_blank(entry.device)),
+                     _cell(ss, entry.action), _cell(ss, or_blank(entry.reason))])
+    story.append(_table(ss, rows, [30 * mm, 22 * mm, 26 * mm, 38 * mm, 40 * mm]))
+    return story
+
+
+def failed_first(case: CaseFile) -> list[tuple[str, ChecklistItem]]:
+    """(section title, item) of every answered item: failures first, then the rest in order."""
+    items = [(section.title, item) for section in case.checklist for item in section.items]
+    return ([pair for pair in items if pair[1].status is ResultStatus.FAIL]
+            + [pair for pair in items if pair[1].status is not ResultStatus.FAIL])
+
+
+def _findings_table(case: CaseFile, ss: StyleSheet1) -> Flowable:
+    rows = [_head(ss, "序号", "检查项目", "检查结果", "依据")]
+    fills = []
+    for number, (section, item) in enumerate(failed_first(case), start=1):
+        result = f"【{STATUS_LABELS[item.status]}】{markup(item.result_text)}"
+        if item.note:
+            result += f"<br/>备注：{markup(item.note)}"
+        rows.append([
+            _cell(ss, str(number)),
+            Paragraph(f"<font size=7 color='#555555'>{markup(section)}</font><br/>{markup(item.label)}",
+                      ss["cell"]),
+            Paragraph(result, ss["cell"]),
+            _cell(ss, or_blank(item.legal_basis)),
+        ])
+        if item.status is ResultStatus.FAIL:
+            fills.append(len(rows) - 1)
+    if len(rows) == 1:
+        return Paragraph("本次检查未填写检查项目。", ss["body"])
+    return _table(ss, rows, [10 * mm, 52 * mm, 38 * mm, 56 * mm], fills)
+
+
+def _party_table(case: CaseFile, ss: StyleSheet1) -> Flowable:
+    party = case.party
+    rows = [
+        ("当事人", party.name),
+        ("主体资格证照名称", "、".join(party.licences) if party.licences else None),
+        ("统一社会信用代码（注册号）", party.credit_code),
+        ("住所（住址）", party.address),
+        ("法定代表人（负责人、经营者）", party.legal_representative),
+        ("联系电话", party.phone),
+    ]
+    data = [[_cell(ss, label), _cell(ss, or_blank(value))] for label, value in rows]
+    return _table(ss, data, [50 * mm, 106 * mm], header=False)
+
+
+def _party_sign_text(case: CaseFile) -> str:
+    party = case.signatures.party
+    return "（拒绝签名，见签名栏）" if party.refused else markup(party.name)
+
+
+def _sign_date(case: CaseFile) -> str:
+    return cn_date(case.ended_at)
+
+
+def _field(ss: StyleSheet1, label: str, value: str) -> Paragraph:
+    return Paragraph(f"{label}：{markup(value)}", ss["body"])
+
+
+def _qa(ss: StyleSheet1, who: str, text: str) -> Paragraph:
+    return Paragraph(f"{who}：{markup(text)}", ss["body"])
+
+
+def _paragraphs(text: str, style) -> list[Flowable]:
+    parts = [p.strip() for p in (text or "").splitlines() if p.strip()]
+    return [Paragraph(markup(p), style) for p in parts] or [Paragraph("无。", style)]
+
+
+def _cell(ss: StyleSheet1, text: str | None, style: str = "cell") -> Paragraph:
+    return Paragraph(markup(text), _wrapping(ss, style, text or ""))
+
+
+def _wrapping(ss: StyleSheet1, style: str, text: str) -> ParagraphStyle:
+    """`style`, or for text without CJK its twin that breaks lines at spaces only.
+
+    CJK wrapping breaks anywhere, which splits "GB/T 15063-2020" or "20251108" mid-number.
+    """
+    if any(ord(ch) >= 0x2E80 for ch in text):
+        return ss[style]
+    return ss[f"{style}_latin"]
+
+
+def _head(ss: StyleSheet1, *titles: str) -> list[Paragraph]:
+    return [Paragraph(t, ss["cell_head"]) for t in titles]
+
+
+def _table(ss: StyleSheet1, rows: list[list[Flowable]], widths: list[float], fills: Sequence[int] = (),
+           header: bool = True) -> Table:
+    commands = [
+        # Cells hold Paragraphs, but Table still sets its own font per cell (Helvetica by
+        # default), which would put a non-embedded font in the file.
+        ("FONTNAME", (0, 0), (-1, -1), ss["cell"].fontName),
+        ("GRID", (0, 0), (-1, -1), 0.5, S.TABLE_GRID),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header:
+        commands.append(("BACKGROUND", (0, 0), (-1, 0), S.TABLE_HEAD_FILL))
+    commands += [("BACKGROUND", (0, row), (-1, row), S.FAIL_FILL) for row in fills]
+    # splitInRow: one finding with a very long note may be taller than a page.
+    return Table(rows, colWidths=widths, style=TableStyle(commands), repeatRows=1 if header else 0,
+                 splitInRow=1, hAlign="LEFT")

@@ -1,0 +1,185 @@
+"""What every page carries: header, signature block, QR-code footer, 第 N 页 共 M 页.
+
+The signature block and the footer are the same on every page of a case file, so each is drawn
+once into a PDF form XObject and placed on each page by reference: a 150-page file then holds
+one copy of the QR code's few hundred squares, not 150.
+"""
+from __future__ import annotations
+
+from reportlab.graphics.barcode.qr import QrCode
+from reportlab.lib.styles import ParagraphStyle, StyleSheet1
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
+
+from . import styles as S
+from .data import CaseFile, Signature
+from .photos import prepare_signature
+from .wording import SHORTENED, UNNUMBERED, cn_date, markup, refusal_text
+
+_SIGNATURE_FORM = "case-signature-block"
+_FOOTER_FORM = "case-footer"
+
+_CELL_WIDTH = S.TEXT_WIDTH / S.SIGNATURE_COLUMNS
+_CELL_PAD = 1.5 * mm
+_LABEL_DROP = 3.6 * mm  # label baseline below the cell's top edge
+_SIGN_AREA_BOTTOM = 5 * mm  # above the name/date line
+_SIGN_AREA_HEIGHT = S.SIGNATURE_BLOCK_HEIGHT - _SIGN_AREA_BOTTOM - _LABEL_DROP - 1.5 * mm
+_SIGN_AREA_WIDTH = _CELL_WIDTH - 2 * _CELL_PAD
+
+
+class PageFurniture:
+    """Draws the fixed parts of each page for one case file on one canvas."""
+
+    def __init__(self, case: CaseFile, stylesheet: StyleSheet1, font_name: str):
+        self.case = case
+        self.font = font_name
+        self.stylesheet = stylesheet
+        self._forms_defined = False  # one PageFurniture serves one build, on one canvas
+        box = (S.print_pixels(_SIGN_AREA_WIDTH), S.print_pixels(_SIGN_AREA_HEIGHT))
+        signatures = case.signatures
+        self._cells: list[tuple[str, Signature | None]] = [
+            ("当事人（签名）", signatures.party),
+            ("见证人（签名）", signatures.witness),
+            ("检查人员（签名）", signatures.inspector1),
+            ("检查人员（签名）", signatures.inspector2),
+        ]
+        self._images = {
+            id(sig): ImageReader(image)
+            for _label, sig in self._cells
+            if sig is not None and (image := prepare_signature(sig.image_png, box)) is not None
+        }
+
+    def draw(self, canv: Canvas, title: str, page_no: int, page_count: int) -> None:
+        """Everything outside the body frame of one page."""
+        if not self._forms_defined:
+            self._define_forms(canv)
+            self._forms_defined = True
+        canv.saveState()
+        self._header(canv, title)
+        canv.doForm(_SIGNATURE_FORM)
+        canv.doForm(_FOOTER_FORM)
+        canv.setFont(self.font, S.PAGE_NUMBER_SIZE)
+        canv.drawRightString(S.MARGIN_LEFT + S.TEXT_WIDTH, S.FOOTER_BOTTOM + 1 * mm,
+                             f"第 {page_no} 页 共 {page_count} 页")
+        canv.restoreState()
+
+    def _header(self, canv: Canvas, title: str) -> None:
+        centre = S.MARGIN_LEFT + S.TEXT_WIDTH / 2
+        top = S.PAGE_HEIGHT
+        canv.setFillColor(S.INK)
+        canv.setFont(self.font, S.AGENCY_SIZE)
+        canv.drawCentredString(centre, top - S.AGENCY_BASELINE, self.case.agency_name)
+        # The font has no bold face; fill plus a thin stroke gives the title its weight. The
+        # render mode is graphics state, so it is confined to this save/restore.
+        canv.saveState()
+        text = canv.beginText()
+        text.setFont(self.font, S.TITLE_SIZE)
+        text.setTextRenderMode(2)
+        spaced = " ".join(title) if len(title) <= 6 else title
+        text.setTextOrigin(centre - stringWidth(spaced, self.font, S.TITLE_SIZE) / 2,
+                           top - S.TITLE_BASELINE)
+        canv.setLineWidth(0.35)
+        text.textOut(spaced)
+        canv.drawText(text)
+        canv.restoreState()
+        case_no = f"案号：{self.case.case_number or UNNUMBERED}"
+        canv.setFont(self.font, S.CASE_NUMBER_SIZE)
+        canv.drawRightString(S.MARGIN_LEFT + S.TEXT_WIDTH, top - S.CASE_NUMBER_BASELINE, case_no)
+        party = f"当事人：{self.case.party.name}"
+        room = S.TEXT_WIDTH - stringWidth(case_no, self.font, S.CASE_NUMBER_SIZE) - 4 * mm
+        canv.setFont(self.font, self._fitting_size(party, S.CASE_NUMBER_SIZE, room))
+        canv.drawString(S.MARGIN_LEFT, top - S.CASE_NUMBER_BASELINE, party)
+        canv.setStrokeColor(S.RULE)
+        canv.setLineWidth(0.8)
+        canv.line(S.MARGIN_LEFT, top - S.HEADER_RULE, S.MARGIN_LEFT + S.TEXT_WIDTH, top - S.HEADER_RULE)
+
+    def _define_forms(self, canv: Canvas) -> None:
+        canv.beginForm(_SIGNATURE_FORM)
+        self._signature_block(canv)
+        canv.endForm()
+        canv.beginForm(_FOOTER_FORM)
+        self._footer(canv)
+        canv.endForm()
+
+    def _signature_block(self, canv: Canvas) -> None:
+        x0, y0 = S.MARGIN_LEFT, S.SIGNATURE_BLOCK_BOTTOM
+        canv.setStrokeColor(S.TABLE_GRID)
+        canv.setLineWidth(0.6)
+        canv.rect(x0, y0, S.TEXT_WIDTH, S.SIGNATURE_BLOCK_HEIGHT)
+        for column in range(1, S.SIGNATURE_COLUMNS):
+            x = x0 + column * _CELL_WIDTH
+            canv.line(x, y0, x, y0 + S.SIGNATURE_BLOCK_HEIGHT)
+        for column, (label, signature) in enumerate(self._cells):
+            self._signature_cell(canv, x0 + column * _CELL_WIDTH, y0, label, signature)
+
+    def _signature_cell(self, canv: Canvas, x: float, y: float, label: str,
+                        signature: Signature | None) -> None:
+        top = y + S.SIGNATURE_BLOCK_HEIGHT
+        canv.setFillColor(S.INK)
+        canv.setFont(self.font, S.SIGNATURE_LABEL_SIZE)
+        canv.drawString(x + _CELL_PAD, top - _LABEL_DROP, label)
+        if signature is None:
+            return
+        if signature.refused:
+            self._refusal_note(canv, x + _CELL_PAD, y + _CELL_PAD, signature,
+                               height=S.SIGNATURE_BLOCK_HEIGHT - _LABEL_DROP - 1 * mm - _CELL_PAD)
+            return
+        reader = self._images.get(id(signature))
+        if reader is not None:
+            width, height = reader.getSize()
+            scale = min(_SIGN_AREA_WIDTH / width, _SIGN_AREA_HEIGHT / height)
+            w, h = width * scale, height * scale
+            canv.drawImage(reader, x + _CELL_PAD + (_SIGN_AREA_WIDTH - w) / 2,
+                           y + _SIGN_AREA_BOTTOM + (_SIGN_AREA_HEIGHT - h) / 2, w, h)
+        when = cn_date(signature.signed_on) if signature.signed_on else "　　年　月　日"
+        canv.setFont(self.font, S.SIGNATURE_TEXT_SIZE)
+        canv.drawString(x + _CELL_PAD, y + 1.8 * mm, f"{signature.name}　{when}")
+
+    def _refusal_note(self, canv: Canvas, x: float, y: float, signature: Signature,
+                      height: float) -> None:
+        """The refusal note in the party's cell, in the largest size that fits."""
+        base: ParagraphStyle = self.stylesheet["refusal"]
+        for size in S.SIGNATURE_REFUSAL_SIZES:
+            style = ParagraphStyle(f"refusal-{size}", parent=base, fontSize=size, leading=size * 1.2)
+            para = Paragraph(markup(refusal_text(signature)), style)
+            _w, h = para.wrap(_SIGN_AREA_WIDTH, height)
+            if h <= height:
+                break
+        else:
+            # Still too long at the smallest size: shorten the reason, keep the witness; the
+            # on-site record prints it in full.
+            reason = signature.refusal_reason or ""
+            while len(reason) > 4 and h > height:
+                reason = reason[: int(len(reason) * 0.9)]
+                para = Paragraph(markup(refusal_text(signature, reason + SHORTENED)), style)
+                _w, h = para.wrap(_SIGN_AREA_WIDTH, height)
+        para.drawOn(canv, x, y + height - h)
+
+    def _footer(self, canv: Canvas) -> None:
+        verification = self.case.verification
+        # The flowable draws its squares straight on the canvas; the QrCodeWidget would go through
+        # renderPDF, which sets Helvetica, a font that is not embedded.
+        qr = QrCode(verification.url, width=S.QR_SIZE, height=S.QR_SIZE, qrBorder=2, qrLevel="M")
+        qr.drawOn(canv, S.MARGIN_LEFT, S.FOOTER_BOTTOM)
+
+        text_x = S.MARGIN_LEFT + S.QR_SIZE + 2.5 * mm
+        room = S.TEXT_WIDTH - S.QR_SIZE - 2.5 * mm - 34 * mm  # leave the page number its place
+        case_no = self.case.case_number or UNNUMBERED
+        lines = [
+            f"文书编号：{verification.document_no or case_no}",
+            f"案号：{case_no}　第 {self.case.case_version} 版",
+            f"扫码或访问 {verification.url} 核验",
+        ]
+        canv.setFillColor(S.INK)
+        for row, line in enumerate(lines):
+            canv.setFont(self.font, self._fitting_size(line, S.FOOTER_SIZE, room))
+            canv.drawString(text_x, S.FOOTER_BOTTOM + S.QR_SIZE - 3 * mm - row * 4.2 * mm, line)
+
+    def _fitting_size(self, text: str, size: float, room: float, smallest: float = 4.5) -> float:
+        """`size`, or the largest smaller size at which `text` fits in `room` (down to `smallest`)."""
+        while size > smallest and stringWidth(text, self.font, size) > room:
+            size -= 0.25
+        return size

@@ -1,0 +1,138 @@
+"""The fixed wording of the printed documents and how dates are written in them.
+
+Kept in one place so that the legal text can be checked (and changed) without reading layout
+code. Sources: reference/enforcement-records.md §3.1, §3.3, §3.4, §3.9.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from xml.sax.saxutils import escape
+
+from .data import GeoPoint, Inspector, ResultStatus, Signature
+
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
+
+UNNUMBERED = "待编号"
+
+STATUS_LABELS = {
+    ResultStatus.FAIL: "不符合",
+    ResultStatus.PASS: "符合",
+    ResultStatus.NA: "不适用",
+    ResultStatus.VALUE: "记录",
+}
+AUTHORITY_LABELS = {"SAMR": "市场监管", "MARA": "农业农村", "both": "市场监管、农业农村"}
+
+SAMPLER_DECLARATION = "本次抽样已按要求执行完毕，样品经双方人员共同确认，并作记录如上。"
+SAMPLED_PARTY_DECLARATION = "我认真负责地填写（提供）了以上内容，确认填写内容及所抽样品的真实、可靠。"
+EVIDENCE_CONFIRMATION = "证据提供人确认：以上照片与原件一致。"
+PHOTO_NOT_UPLOADED = "照片原件尚未上传"
+PHOTO_UNREADABLE = "照片无法读取"
+PHOTO_HASH_MISMATCH = "照片与登记的 SHA-256 不一致"
+
+
+def local(moment: datetime) -> datetime:
+    """`moment` in local (China Standard) time; naive datetimes are taken as local already."""
+    return moment.astimezone(CHINA_STANDARD_TIME) if moment.tzinfo else moment
+
+
+def cn_date(day: date | datetime) -> str:
+    """2026年3月5日"""
+    if isinstance(day, datetime):
+        day = local(day)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cn_datetime(moment: datetime) -> str:
+    """2026年3月5日9时5分"""
+    moment = local(moment)
+    return f"{cn_date(moment)}{moment.hour}时{moment.minute}分"
+
+
+def cn_moment(moment: datetime | str | None) -> str:
+    """2026年3月5日9时20分11秒, for evidence; a camera's own text is read if it is a time at all.
+
+    EXIF times come as "2026:03:05 09:20:11" from the camera or ISO 8601 from the server's
+    reading of it; anything else is printed as written.
+    """
+    if moment is None or moment == "":
+        return "／"
+    if isinstance(moment, str):
+        parsed = _parse_camera_time(moment)
+        if parsed is None:
+            return moment
+        moment = parsed
+    return f"{cn_datetime(moment)}{local(moment).second}秒"
+
+
+def _parse_camera_time(text: str) -> datetime | None:
+    for parse in (datetime.fromisoformat, lambda t: datetime.strptime(t, "%Y:%m:%d %H:%M:%S")):
+        try:
+            return parse(text.strip())
+        except ValueError:
+            continue
+    return None
+
+
+def cn_time_span(start: datetime, end: datetime) -> str:
+    """`YYYY年M月D日H时m分 至 H时m分`; the end date is repeated only when it differs."""
+    start, end = local(start), local(end)
+    end_text = f"{end.hour}时{end.minute}分"
+    if end.date() != start.date():
+        end_text = cn_date(end) + end_text
+    return f"{cn_datetime(start)} 至 {end_text}"
+
+
+def iso_minute(moment: datetime) -> str:
+    """2026-03-05 09:05:33, for tables where space is short."""
+    return local(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def gps_text(point: GeoPoint) -> str:
+    lat = f"{'北纬' if point.lat >= 0 else '南纬'}{abs(point.lat):.6f}°"
+    lon = f"{'东经' if point.lon >= 0 else '西经'}{abs(point.lon):.6f}°"
+    accuracy = f"（精度约 {point.accuracy_m:.0f} 米）" if point.accuracy_m is not None else ""
+    return f"{lat}，{lon}{accuracy}"
+
+
+def inspector_text(inspector: Inspector) -> str:
+    return f"{inspector.name}（执法证号：{inspector.cert_no}）"
+
+
+def certificates_question(agency: str, subject: str, inspectors: tuple[Inspector, ...]) -> str:
+    cert_nos = "、".join(i.cert_no for i in inspectors)
+    return (f"我们是{agency}的执法人员，现依法对你（单位）的{subject}进行现场检查。"
+            f"这是我们的执法证件（证号：{cert_nos}），请过目。是否看清楚？")
+
+
+RECUSAL_QUESTION = ("你（单位）有陈述和申辩的权利，同时负有如实回答询问、协助调查的义务。"
+                    "如果你认为执法人员与本案有直接利害关系或者其他关系可能影响公正执法，"
+                    "有申请回避的权利。是否申请回避？")
+
+
+def closing_question(read_aloud: bool) -> str:
+    how = "已向你宣读" if read_aloud else "请核对"
+    return f"以上是本次现场检查的情况记录，{how}。如果属实请签名。"
+
+
+def refusal_text(signature: Signature, reason: str | None = None) -> str:
+    """当事人拒绝签名，理由：…；见证人：… (reference §3.9); `reason` replaces a shortened one."""
+    return f"当事人拒绝签名，理由：{reason or signature.refusal_reason}；见证人：{signature.witness_name}"
+
+
+SHORTENED = "…（全文见笔录）"
+
+
+def evidence_explanation(when: datetime, place: str, party: str) -> str:
+    return f"以上为执法人员于{cn_date(when)}对位于{place}的{party}进行检查时拍摄的照片。"
+
+
+def markup(text: str | None) -> str:
+    """User text made safe for a ReportLab Paragraph; line breaks kept."""
+    if not text:
+        return ""
+    return escape(text).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+def or_blank(text: str | None) -> str:
+    """Empty fields are struck through on paper (reference §3.1); printed as ／ here."""
+    return text if text else "／"
