@@ -1,0 +1,58 @@
+// Wiring only: storage, views, controllers, routes and page lifecycle.
+import { openDB } from './db.js';
+import * as store from './store.js';
+import { setLanguage, t } from './i18n.js';
+import { onAuthFailure } from './api.js';
+import { SyncEngine } from './sync.js';
+import { ShellView } from './views/shell.js';
+import { SessionController } from './controllers/session.js';
+import { HomeController } from './controllers/home.js';
+import { InspectionController } from './controllers/inspection.js';
+import { SettingsController } from './controllers/settings.js';
+import { UpdateController } from './controllers/update.js';
+
+async function main() {
+  await openDB();
+  setLanguage((await store.getSettings()).lang);
+  const shell = new ShellView(document.getElementById('app'));
+  const sync = new SyncEngine();
+  const navigate = (hash) => { if (location.hash === hash) route(); else location.hash = hash; };
+  const session = new SessionController({ shell, sync, navigate });
+  const inspections = new InspectionController({ shell, sync, session, navigate });
+  const home = new HomeController({ shell, sync, session, navigate, inspections });
+  const settings = new SettingsController({ shell, session });
+  const updates = new UpdateController({ shell, beforeUpdate: () => inspections.flush() });
+
+  let current = null;
+  function route() {
+    const [name, id, step] = location.hash.replace(/^#\/?/, '').split('/');
+    if (current && current.leave) current.leave();
+    shell.showSettingsButton(session.isActive());
+    if (!session.isActive()) { current = null; session.showLogin(); return; }
+    if (name === 'i' && id) { current = inspections; inspections.show(id, step); }
+    else if (name === 'settings') { current = null; settings.show(); }
+    else { current = home; home.show(); }
+    home.refreshSync();
+  }
+
+  onAuthFailure(() => { sync.paused = true; shell.toast(t('errAuth')); });
+  shell.bindBack(() => navigate('#/home'));
+  shell.bindSyncChip(() => navigate('#/home'));
+  shell.bindSettings(() => navigate('#/settings'));
+  window.addEventListener('hashchange', route);
+  window.addEventListener('online', () => home.refreshSync());
+  window.addEventListener('offline', () => home.refreshSync());
+  // A hidden page may never come back (battery, crash): save the open draft now.
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') inspections.flush(); });
+  window.addEventListener('pagehide', () => inspections.flush());
+
+  await session.restore();
+  route();
+  if (session.isActive()) sync.start();
+  sync.addEventListener('state', () => { if (session.isActive() && !sync.started) sync.start(); });
+  window.addEventListener('hashchange', () => { if (session.isActive() && !sync.started) sync.start(); });
+  document.documentElement.dataset.ready = 'true';
+  updates.register();
+}
+
+main();

@@ -1,0 +1,46 @@
+// What is still missing before a record can be submitted, and wording warnings. Pure functions.
+import { templateItems, parseNumber } from './record.js';
+
+// Characterising or penalty words that do not belong in an objective 现场情况.
+export const CHARACTERISING_WORDS = ['违法', '违规', '涉嫌', '非法', '擅自', '假冒', '伪劣', '责令', '罚款', '没收'];
+
+export function characterisingWords(text) {
+  return CHARACTERISING_WORDS.filter((w) => (text || '').includes(w));
+}
+
+const SAMPLE_REQUIRED = ['name', 'quantity', 'baseQuantity'];
+
+// Each missing thing: {key (i18n), params, step, anchor}.
+export function missingItems(draft, template, people) {
+  const out = [];
+  for (const item of templateItems(template)) {
+    const f = draft.findings[item.key] || {};
+    const answered = item.kind === 'pass_fail_na' ? !!f.result : f.value !== null && f.value !== undefined && f.value !== '';
+    if (item.kind === 'number' && f.raw && parseNumber(f.raw, item).error) {
+      out.push({ key: 'missNumber', params: { key: item.key }, step: 'checklist', anchor: item.key });
+    } else if (item.required && !answered) {
+      out.push({ key: 'missFinding', params: { key: item.key, label: item.label }, step: 'checklist', anchor: item.key });
+    }
+    const photos = draft.photos.filter((p) => p.itemKey === item.key);
+    if (item.photo_required && f.result !== 'na' && (answered || item.required) && !photos.length) {
+      out.push({ key: 'missPhoto', params: { key: item.key }, step: 'checklist', anchor: item.key });
+    }
+  }
+  draft.samples.forEach((s, i) => {
+    const lacking = SAMPLE_REQUIRED.filter((f) => !s[f]);
+    if (lacking.length) out.push({ key: 'missSample', params: { n: i + 1, fields: lacking.join(', ') }, step: 'samples', anchor: s.id, fields: lacking });
+  });
+  if (draft.inspectorIDs.length < 2) out.push({ key: 'missInspectors', params: {}, step: 'setup' });
+  if (!draft.certificatesAnswer) out.push({ key: 'missCertificates', params: {}, step: 'record' });
+  if (!(draft.narrative || '').trim()) out.push({ key: 'missNarrative', params: {}, step: 'record', anchor: 'narrative' });
+  if (draft.refusal) {
+    if (!draft.refusal.reason || !draft.refusal.witnessName) out.push({ key: 'missRefusal', params: {}, step: 'sign' });
+    if (!draft.signatures.witness) out.push({ key: 'missWitnessSign', params: {}, step: 'sign' });
+  } else if (!draft.signatures.party) {
+    out.push({ key: 'missPartySign', params: {}, step: 'sign' });
+  }
+  for (const person of people) {
+    if (!draft.signatures[`inspector:${person.id}`]) out.push({ key: 'missInspectorSign', params: { name: person.displayName }, step: 'sign' });
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+// Home: what the inspector has to do and the state of sync.
+import * as store from '../store.js';
+import { t } from '../i18n.js';
+import { HomeView } from '../views/home.js';
+
+const OPEN_PHASES = ['setup', 'editing'];
+
+export class HomeController {
+  constructor({ shell, sync, session, navigate, inspections }) {
+    Object.assign(this, { shell, sync, session, navigate, inspections });
+    this.view = null;
+    sync.addEventListener('state', () => this.refreshSync());
+    sync.addEventListener('changed', () => { if (this.view) this.show(); });
+  }
+
+  async model() {
+    const [drafts, stats, storage, tasks, returned] = await Promise.all([
+      store.listDrafts(), store.syncStats(), store.storageEstimate(), store.rowsOfType('task'), this.returnedCases(),
+    ]);
+    const byNewest = (a, b) => (b.updatedAt || '').localeCompare(a.updatedAt || '');
+    const today = new Date().toISOString().slice(0, 10);
+    return {
+      drafts: drafts.filter((d) => OPEN_PHASES.includes(d.phase)).sort(byNewest),
+      submitted: drafts.filter((d) => !OPEN_PHASES.includes(d.phase) && d.phase !== 'returned').sort(byNewest).slice(0, 20),
+      returned,
+      tasks: tasks.map((r) => r.value).filter((task) => !task.dueDate || task.dueDate >= today).slice(0, 20),
+      stats, storage, running: this.sync.running, online: navigator.onLine,
+    };
+  }
+
+  // Returned cases of this inspector: local records and ones only known from the server.
+  async returnedCases() {
+    const me = this.session.session.user.id;
+    const [rows, decisions, drafts] = await Promise.all([store.rowsOfType('inspection'), store.rowsOfType('decision'), store.listDrafts()]);
+    const local = Object.fromEntries(drafts.map((d) => [d.id, d]));
+    const out = [];
+    for (const d of drafts.filter((x) => x.phase === 'returned')) {
+      const last = (d.decisions || []).filter((x) => x.decision === 'return').pop() || {};
+      out.push({ id: d.id, partyName: d.party ? d.party.name : '', templateTitle: d.templateTitle, comment: last.comment, itemComments: last.itemComments, reviewerName: last.reviewerName });
+    }
+    for (const { value: v } of rows) {
+      if (v.status !== 'returned' || local[v.id]) continue;
+      const mine = (v.inspectorIDs || (v.inspectors || []).map((i) => i.userID) || []).includes(me) || v.createdByID === me;
+      if (!mine && (v.inspectorIDs || v.inspectors || v.createdByID)) continue;
+      const last = decisions.map((r) => r.value).filter((x) => x.inspectionID === v.id && x.decision === 'return').pop() || {};
+      const party = await store.serverRow('party', String(v.partyID || (v.party && v.party.id)));
+      const template = await store.template(v.templateID);
+      out.push({ id: v.id, partyName: party ? party.name : (v.partyName || ''), templateTitle: template ? template.title : '',
+        comment: last.comment, itemComments: last.itemComments, reviewerName: last.reviewerName });
+    }
+    return out;
+  }
+
+  async show() {
+    const session = this.session.session;
+    this.shell.setTitle(`${t('home')} · ${session.user.displayName}`);
+    const hash = location.hash;
+    const model = await this.model();
+    if (location.hash !== hash) return;
+    if (!this.view || !this.view.section.isConnected) {
+      this.view = new HomeView(this.shell.screen());
+      this.view.bindAction((action, id) => this.act(action, id));
+    }
+    this.view.render(model);
+  }
+
+  leave() { this.view = null; }
+
+  async refreshSync() {
+    const stats = await store.syncStats();
+    // "Online" means the server answered last time, not just that the phone has a network.
+    const reachable = navigator.onLine && !(stats.lastError && stats.lastError.key === 'errNetwork');
+    this.shell.setSync({ online: reachable, waiting: stats.waiting, running: this.sync.running });
+    if (this.view && this.view.section.isConnected) {
+      this.view.updateSync({ stats, storage: await store.storageEstimate(), running: this.sync.running, online: navigator.onLine });
+    }
+  }
+
+  async act(action, id) {
+    if (action === 'new') this.inspections.create();
+    else if (action === 'open') this.navigate(`#/i/${id}`);
+    else if (action === 'open-returned') this.inspections.openReturned(id);
+    else if (action === 'sync-now') {
+      this.session.refreshReference().catch(() => {});
+      this.sync.paused = false;
+      await this.sync.run({ force: true });
+    } else if (action === 'upload-originals') await this.sync.run({ force: true, includeHeld: true });
+  }
+}

@@ -1,0 +1,556 @@
+// One inspection, from choosing the checklist to submitting, and amending after a return.
+// Every edit is kept in memory, saved to IndexedDB within 300 ms (and at once when the page is
+// hidden), and turned into outbox mutations so sync can start before the record is submitted.
+import * as store from '../store.js';
+import * as rec from '../record.js';
+import { missingItems } from '../checks.js';
+import { checkAsTyped, checkCreditCode, normalise } from '../creditcode.js';
+import { processCapture, currentPosition, objectURL } from '../photos.js';
+import { SignaturePad } from '../signature.js';
+import { sha256Hex } from '../lib/bytes.js';
+import { uuid, nowISO } from '../lib/ids.js';
+import { call, authHeaders, fetchWithTimeout } from '../api.js';
+import { t } from '../i18n.js';
+import { SetupView } from '../views/setup.js';
+import { FormView } from '../views/form.js';
+import { STEPS } from '../views/steps.js';
+
+const SAVE_DELAY_MS = 300;
+const SAMPLE_REQUIRED = ['name', 'quantity', 'baseQuantity'];
+
+export class InspectionController {
+  constructor({ shell, sync, session, navigate }) {
+    Object.assign(this, { shell, sync, session, navigate });
+    this.draft = null;
+    this.thumbs = {};
+    this.saving = Promise.resolve();
+    this.resetDirty();
+    sync.addEventListener('progress', (e) => this.onProgress(e.detail));
+    sync.addEventListener('changed', () => this.onServerChange());
+  }
+
+  me() { return this.session.session.user; }
+
+  resetDirty() { this.dirty = { draft: false, fields: new Set(), findings: new Set(), samples: new Set(), photos: new Set(), refusal: false }; }
+
+  // ---------------------------------------------------------------- opening
+  async create() {
+    const draft = rec.newDraft(this.me());
+    await store.commit(draft);
+    this.navigate(`#/i/${draft.id}`);
+  }
+
+  async show(id, step) {
+    if (!this.draft || this.draft.id !== id) {
+      await this.flush();
+      const draft = await store.getDraft(id);
+      if (!draft) { this.navigate('#/home'); return; }
+      this.draft = draft;
+      this.resetDirty();
+      this.savedAt = draft.updatedAt;
+    }
+    this.colleagues = (await store.colleagues()).filter((c) => c.id !== this.me().id);
+    if (this.draft.phase === 'setup') { await this.showSetup(); return; }
+    this.step = STEPS.includes(step) ? step : 'checklist';
+    this.template = (await store.template(this.draft.templateID)) || { sections: [] };
+    await this.renderForm(this.pendingAnchor);
+    this.pendingAnchor = null;
+  }
+
+  leave() { this.flush(); this.view = null; this.setupView = null; }
+
+  async openReturned(id) {
+    if (!(await store.getDraft(id))) {
+      const draft = await this.draftFromServer(id);
+      if (!draft) return;
+      await store.commit(draft);
+    }
+    this.navigate(`#/i/${id}/review`);
+  }
+
+  // A returned case known only from the server (e.g. after reinstalling): rebuild the record.
+  async draftFromServer(id) {
+    const v = await store.serverRow('inspection', id);
+    if (!v) return null;
+    const me = this.me();
+    const rows = async (type) => (await store.rowsOfType(type)).filter((r) => r.value.inspectionID === id);
+    const [findings, samples, photos, signatures, decisions] = await Promise.all(['finding', 'sample', 'photo', 'signature', 'decision'].map(rows));
+    const partyID = String(v.partyID || (v.party && v.party.id));
+    const party = (await store.serverRow('party', partyID)) || v.party || { id: partyID, name: v.partyName || '' };
+    const template = await store.template(v.templateID);
+    const inspectorIDs = v.inspectorIDs || (v.inspectors || []).map((i) => i.userID);
+    const coID = inspectorIDs.find((x) => x !== me.id);
+    const co = this.colleagues ? this.colleagues.find((c) => c.id === coID) : (await store.colleagues()).find((c) => c.id === coID);
+    const draft = { ...rec.newDraft(me), id, phase: 'returned', templateID: v.templateID, templateTitle: template ? template.title : '',
+      party, coInspector: co || (coID ? { id: coID, displayName: String(coID) } : null), inspectorIDs,
+      place: v.place || '', lat: v.lat ?? null, lon: v.lon ?? null, gpsAccuracyM: v.gpsAccuracyM ?? null,
+      startedAt: v.startedAt || v.startedAtDevice || null, endedAt: v.endedAt || v.endedAtDevice || null,
+      certificatesAnswer: v.certificatesAnswer || '', recusalAnswer: v.recusalAnswer || '', narrative: v.narrative || '',
+      partyStatement: v.partyStatement || '', closingAnswer: v.closingAnswer || '', revision: v.revision || 1,
+      caseNumber: v.caseNumber || null, serverStatus: v.status, baseVersions: {}, decisions: decisions.map((r) => ({ ...r.value, id: r.id })) };
+    draft.baseVersions[`inspection:${id}`] = (await store.rowsOfType('inspection')).find((r) => r.id === id).version;
+    for (const { value: f, version } of findings) {
+      draft.findings[f.itemKey] = { id: f.id, result: f.result || null, value: f.value ?? null, raw: f.value === null || f.value === undefined ? '' : String(f.value), note: f.note || '' };
+      draft.baseVersions[`finding:${f.id}`] = version;
+    }
+    draft.samples = samples.map(({ value: s }) => ({ ...s, queued: true }));
+    draft.photos = photos.map(({ value: p }) => ({ ...p, displaySha256: p.displaySha256 || p.sha256, takenAt: p.takenAt || p.takenAtDevice }));
+    for (const { value: s } of signatures) {
+      if (s.status === 'refused') draft.refusal = { id: s.id, reason: s.refusalReason, witnessName: s.witnessName, at: s.signedAtDevice, queued: true };
+      else draft.signatures[s.role === 'inspector' ? `inspector:${s.userID}` : s.role] = { id: s.id, role: s.role, signerName: s.signerName, userID: s.userID, imageSha256: s.imageSha256, signedAt: s.signedAtDevice || s.signedAt };
+    }
+    return draft;
+  }
+
+  // ---------------------------------------------------------------- setup (before 开始检查)
+  async showSetup() {
+    const hash = location.hash;
+    const model = { draft: this.draft, templates: await store.templates(), colleagues: this.colleagues,
+      parties: await store.searchParties(this.query || ''), query: this.query, creatingParty: this.creatingParty };
+    if (location.hash !== hash) return;
+    this.shell.setTitle(t('setupTitle'), { back: true });
+    if (!this.setupView || !this.setupView.section.isConnected) {
+      this.setupView = new SetupView(this.shell.screen());
+      this.setupView.bindAction((action, id) => this.setupAction(action, id));
+      this.setupView.bindInput((name, value) => this.setupInput(name, value));
+    }
+    this.setupView.render(model);
+  }
+
+  async setupAction(action, id) {
+    const d = this.draft;
+    if (action === 'template') {
+      const tpl = await store.template(id);
+      d.templateID = tpl.id;
+      d.templateTitle = tpl.title;
+    } else if (action === 'party') {
+      d.party = { ...(await store.serverRow('party', id)) };
+      if (!d.place) d.place = d.party.address || '';
+    } else if (action === 'change-party') d.party = null;
+    else if (action === 'new-party') this.creatingParty = { name: this.query || '' };
+    else if (action === 'cancel-party') this.creatingParty = null;
+    else if (action === 'save-party') { await this.saveParty(); return; }
+    else if (action === 'co') {
+      const c = this.colleagues.find((x) => String(x.id) === id);
+      d.coInspector = { id: c.id, displayName: c.displayName, certNo: c.certNo };
+      d.inspectorIDs = [this.me().id, c.id];
+    } else if (action === 'gps') { await this.takeGps(); return; }
+    else if (action === 'start') { await this.start(); return; }
+    this.dirty.draft = true;
+    await this.flush();
+    await this.showSetup();
+  }
+
+  async setupInput(name, value) {
+    if (name === 'search') {
+      this.query = value;
+      this.setupView.showParties(await store.searchParties(value));
+      clearTimeout(this.searchTimer);
+      if (navigator.onLine && value.trim().length >= 2) {
+        this.searchTimer = setTimeout(async () => {
+          try {
+            const found = await call(`/api/v1/parties?q=${encodeURIComponent(value.trim())}`, { timeoutMs: 8000 });
+            await store.putServerRows('party', found.parties || []);
+            if (this.query === value && this.setupView) this.setupView.showParties(await store.searchParties(value));
+          } catch (_) { /* offline search already shown */ }
+        }, 400);
+      }
+    } else if (name.startsWith('party:')) {
+      const field = name.slice(6);
+      this.creatingParty[field] = value;
+      if (field === 'creditCode') this.setupView.showCreditCheck(value ? checkAsTyped(value) : { valid: null, length: 0 });
+    } else if (name === 'edit:place') {
+      this.draft.place = value;
+      this.dirty.draft = true;
+      this.scheduleSave();
+    }
+  }
+
+  async saveParty() {
+    const form = this.setupView.partyFormValues();
+    if (!form.name) return;
+    let creditCode = null;
+    if (form.creditCode) {
+      const check = checkCreditCode(form.creditCode);
+      this.setupView.showCreditCheck(check);
+      if (!check.valid) return;
+      creditCode = normalise(form.creditCode);
+    }
+    const party = { id: uuid(), name: form.name, creditCode, legalRep: form.legalRep || null, address: form.address || null, phone: form.phone || null, local: true };
+    this.draft.party = party;
+    if (!this.draft.place) this.draft.place = party.address || '';
+    this.creatingParty = null;
+    await this.saving;
+    await store.commit(this.draft, [rec.partyCreate(party)], { parties: [party] });
+    this.sync.request('edit');
+    await this.showSetup();
+  }
+
+  async takeGps() {
+    this.setupView.showGps(this.draft, t('gpsWaiting'));
+    const pos = await currentPosition(20000);
+    if (!pos || pos.error) { this.setupView.showGps(this.draft, t('gpsFailed', { msg: pos ? pos.error : '' })); return; }
+    Object.assign(this.draft, { lat: pos.lat, lon: pos.lon, gpsAccuracyM: pos.accuracyM });
+    this.dirty.draft = true;
+    await this.flush();
+    this.setupView.showGps(this.draft);
+  }
+
+  async start() {
+    const d = this.draft;
+    if (!d.templateID || !d.party || !d.coInspector) { this.shell.toast(t('setupMissing')); return; }
+    await this.flush();
+    d.startedAt = nowISO();
+    rec.setPhase(d, 'editing');
+    await store.commit(d, rec.recordMutations(d, { includeParty: false }));
+    this.sync.request('edit');
+    this.setupView = null;
+    this.navigate(`#/i/${d.id}/checklist`);
+  }
+
+  // ---------------------------------------------------------------- the form
+  async model() {
+    const d = this.draft;
+    const me = this.me();
+    const byID = Object.fromEntries(this.colleagues.map((c) => [c.id, c]));
+    if (d.coInspector) byID[d.coInspector.id] = byID[d.coInspector.id] || d.coInspector;
+    const people = d.inspectorIDs.map((id) => (id === me.id ? me : byID[id] || { id, displayName: String(id) }));
+    const uploads = Object.fromEntries((await store.listUploads()).filter((u) => u.inspectionID === d.id).map((u) => [u.sha256, u]));
+    await this.loadThumbs();
+    return { draft: d, step: this.step, template: this.template, editable: rec.isEditable(d), thumbs: this.thumbs, uploads,
+      savedAt: this.savedAt, slots: rec.signatureSlots(d, byID, me), missing: missingItems(d, this.template, people) };
+  }
+
+  async renderForm(anchor) {
+    const d = this.draft;
+    const hash = location.hash;
+    const model = await this.model();
+    if (location.hash !== hash || !location.hash.startsWith(`#/i/${d.id}`)) return; // left meanwhile
+    this.shell.setTitle(d.party ? d.party.name : t('newInspection'), { back: true });
+    if (!this.view || !this.view.section.isConnected) {
+      this.view = new FormView(this.shell.screen());
+      this.view.bindAction((action, data, el) => this.act(action, data, el));
+      this.view.bindEdit((kind, value, data) => this.edit(kind, value, data));
+    }
+    this.lastModel = model;
+    this.view.render(this.lastModel);
+    if (anchor) this.view.scrollTo(anchor);
+  }
+
+  // Stored bytes (or, online, the server's thumbnail) as object URLs for <img>.
+  async loadThumbs() {
+    const d = this.draft;
+    const wanted = [...d.photos.map((p) => p.displaySha256), ...Object.values(d.signatures).map((s) => s.imageSha256)].filter(Boolean);
+    for (const sha of wanted) {
+      if (this.thumbs[sha]) continue;
+      const blob = await store.getBlob(sha);
+      if (blob) { this.thumbs[sha] = objectURL(blob.bytes, blob.mediaType); continue; }
+      if (!navigator.onLine) continue;
+      try {
+        const response = await fetchWithTimeout(`/api/v1/blobs/${sha}/thumb`, { headers: authHeaders() }, 5000);
+        if (response.ok) this.thumbs[sha] = URL.createObjectURL(await response.blob());
+      } catch (_) { /* shown without a picture */ }
+    }
+  }
+
+  edit(kind, value, data) {
+    const d = this.draft;
+    if (!d || !rec.isEditable(d)) return;
+    if (kind === 'field') {
+      d[data.field] = value;
+      this.dirty.fields.add(data.field);
+      if (data.field === 'narrative') this.view.showNarrativeWarning(value);
+    } else if (kind === 'finding-value') {
+      const item = this.item(data.item);
+      const f = rec.finding(d, data.item);
+      if (item.kind === 'number') {
+        f.raw = value;
+        const parsed = rec.parseNumber(value, item);
+        this.view.showNumberError(data.item, parsed.error ? t(parsed.error.key, parsed.error.params) : '');
+        if (parsed.error) { this.dirty.draft = true; this.scheduleSave(); return; }
+        f.value = parsed.value;
+      } else {
+        f.value = value || null;
+      }
+      this.dirty.findings.add(data.item);
+    } else if (kind === 'finding-note') {
+      rec.finding(d, data.item).note = value;
+      this.dirty.findings.add(data.item);
+    } else if (kind === 'sample') {
+      const s = d.samples.find((x) => x.id === data.sample);
+      s[data.field] = data.field === 'sealNumbers' ? value.split(/[,，、\s]+/).filter(Boolean) : value;
+      this.dirty.samples.add(s.id);
+    } else if (kind === 'caption') {
+      d.photos.find((p) => p.id === data.photo).caption = value;
+      this.dirty.photos.add(data.photo);
+    } else if (kind === 'refusal') {
+      d.refusal[data.field] = value;
+      this.dirty.refusal = true;
+    }
+    this.dirty.draft = true;
+    this.scheduleSave();
+  }
+
+  item(key) { return rec.templateItems(this.template).find((i) => i.key === key); }
+
+  scheduleSave() {
+    if (this.view) this.view.showSaved(null);
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => this.flush(), SAVE_DELAY_MS);
+  }
+
+  // Write what changed (draft + coalesced mutations) in one transaction. Saves run in order.
+  flush() {
+    clearTimeout(this.saveTimer);
+    const d = this.draft;
+    const dirty = this.dirty;
+    if (!d || !(dirty.draft || dirty.fields.size || dirty.findings.size || dirty.samples.size || dirty.photos.size || dirty.refusal)) return this.saving;
+    this.resetDirty();
+    if (this.view) this.view.showSaved(null);
+    const mutations = rec.isCreated(d) ? this.mutationsFor(dirty) : [];
+    this.saving = this.saving.then(() => store.commit(d, mutations)).then(() => {
+      this.savedAt = nowISO();
+      if (this.view && this.draft === d) this.view.showSaved(this.savedAt);
+      if (mutations.length) this.sync.request('edit');
+    }).catch((err) => this.shell.toast(err.name === 'QuotaExceededError' ? t('storageFull') : String(err.message || err)));
+    return this.saving;
+  }
+
+  mutationsFor(dirty) {
+    const d = this.draft;
+    const out = [];
+    if (dirty.fields.size) out.push(rec.inspectionUpdate(d, [...dirty.fields]));
+    for (const key of dirty.findings) out.push(rec.findingSet(d, key));
+    for (const id of dirty.samples) {
+      const s = d.samples.find((x) => x.id === id);
+      if (!s) continue;
+      if (s.queued) out.push(rec.sampleUpdate(d, s));
+      else if (SAMPLE_REQUIRED.every((f) => s[f])) { s.queued = true; out.push(rec.sampleAdd(d, s)); }
+    }
+    for (const id of dirty.photos) { const p = d.photos.find((x) => x.id === id); if (p) out.push(rec.photoUpdate(d, p)); }
+    if (dirty.refusal && d.refusal && d.refusal.reason && d.refusal.witnessName) { d.refusal.queued = true; out.push(rec.signatureRefuse(d)); }
+    return out;
+  }
+
+  async act(action, data, el) {
+    const d = this.draft;
+    if (action === 'step') { await this.flush(); this.navigate(`#/i/${d.id}/${data.step}`); return; }
+    if (action === 'next' || action === 'prev') {
+      await this.flush();
+      const i = STEPS.indexOf(this.step) + (action === 'next' ? 1 : -1);
+      this.navigate(`#/i/${d.id}/${STEPS[Math.max(0, Math.min(STEPS.length - 1, i))]}`);
+      return;
+    }
+    if (action === 'goto') { await this.flush(); this.pendingAnchor = data.anchor; this.navigate(`#/i/${d.id}/${data.step === 'setup' ? 'checklist' : data.step}`); return; }
+    if (action === 'amend') { await this.amend(); return; }
+    if (!rec.isEditable(d) && action !== 'resend') return;
+    if (action === 'result') {
+      rec.finding(d, data.item).result = data.value;
+      this.view.setResult(data.item, data.value);
+      this.markFinding(data.item);
+    } else if (action === 'choice') {
+      rec.finding(d, data.item).value = data.value;
+      this.view.setChoice(data.item, data.value);
+      this.markFinding(data.item);
+    } else if (action === 'section-pass') {
+      const section = this.template.sections.find((s) => s.key === data.section);
+      for (const item of section.items) {
+        if (item.kind === 'pass_fail_na' && !(d.findings[item.key] && d.findings[item.key].result)) {
+          rec.finding(d, item.key).result = 'pass';
+          this.dirty.findings.add(item.key);
+        }
+      }
+      this.dirty.draft = true;
+      await this.flush();
+      await this.renderForm();
+    } else if (action === 'show-note') this.view.showNote(data.item);
+    else if (action === 'add-sample') {
+      d.samples.push({ id: uuid(), sealNumbers: [] });
+      this.dirty.draft = true;
+      await this.flush();
+      await this.renderForm();
+    } else if (action === 'remove-sample') {
+      const s = d.samples.find((x) => x.id === data.sample);
+      d.samples = d.samples.filter((x) => x.id !== data.sample);
+      await this.flush();
+      await store.commit(d, s && s.queued ? [rec.sampleRemove(d, s.id)] : []);
+      await this.renderForm();
+    } else if (action === 'remove-photo') {
+      const p = d.photos.find((x) => x.id === data.photo);
+      d.photos = d.photos.filter((x) => x.id !== data.photo);
+      const stillUsed = new Set(d.photos.flatMap((x) => [x.sha256, x.displaySha256]));
+      await this.flush();
+      await store.commit(d, rec.isCreated(d) ? [rec.photoRemove(d, p.id)] : [], { dropUploads: [p.sha256, p.displaySha256].filter((x) => !stillUsed.has(x)) });
+      await this.renderForm();
+    } else if (action === 'file-item' || action === 'file-evidence') {
+      await this.capture(el, action === 'file-item' ? data.item : null);
+    } else if (action === 'sign') this.sign(data.slot);
+    else if (action === 'toggle-refusal') {
+      d.refusal = el.checked ? { id: (d.refusal && d.refusal.id) || uuid(), reason: '', witnessName: '', at: nowISO() } : null;
+      this.dirty.draft = true;
+      await this.flush();
+      await this.renderForm();
+    } else if (action === 'submit') await this.submit();
+    else if (action === 'resend') await this.resend();
+    else if (action === 'use-mine') await this.useMine(data.conflict);
+  }
+
+  markFinding(key) {
+    this.dirty.findings.add(key);
+    this.dirty.draft = true;
+    this.flush();
+  }
+
+  // ---------------------------------------------------------------- photos
+  async capture(files, itemKey) {
+    for (const file of files) {
+      const processing = processCapture(file); // reads the bytes before anything else
+      const position = currentPosition(10000);
+      this.view.showPhotoStatus(t('processingPhoto'));
+      this.shell.toast(t('processingPhoto'));
+      let shot;
+      try {
+        shot = await processing;
+      } catch (err) {
+        this.shell.toast(t('photoFailed', { msg: err.message || err }));
+        continue;
+      }
+      const pos = shot.exifGps || (await position);
+      const d = this.draft;
+      const photo = { id: uuid(), sha256: shot.sha256, size: shot.size, mediaType: shot.mediaType, displaySha256: shot.display.sha256,
+        displaySize: shot.display.size, width: shot.width, height: shot.height, caption: '', itemKey, takenAt: nowISO(),
+        exifTakenAt: shot.exifTakenAt, lat: pos && !pos.error ? pos.lat : null, lon: pos && !pos.error ? pos.lon : null,
+        gpsAccuracyM: pos && !pos.error ? pos.accuracyM ?? null : null, gpsSource: shot.exifGps ? 'exif' : pos && !pos.error ? 'device' : null };
+      const now = nowISO();
+      const blobs = [{ sha256: shot.sha256, bytes: shot.bytes, mediaType: shot.mediaType, size: shot.size, role: 'original', inspectionID: d.id, createdAt: now }];
+      const uploads = [{ sha256: shot.display.sha256, role: 'display', size: shot.display.size, mediaType: shot.display.mediaType, inspectionID: d.id, priority: 0, state: 'waiting', offset: 0, createdAt: now }];
+      if (shot.display.sha256 !== shot.sha256) {
+        blobs.push({ sha256: shot.display.sha256, bytes: shot.display.bytes, mediaType: shot.display.mediaType, size: shot.display.size, role: 'display', inspectionID: d.id, createdAt: now });
+        uploads.push({ sha256: shot.sha256, role: 'original', size: shot.size, mediaType: shot.mediaType, inspectionID: d.id, priority: 1, state: 'waiting', offset: 0, createdAt: now });
+      }
+      d.photos.push(photo);
+      await this.flush();
+      try {
+        await store.commit(d, rec.isCreated(d) ? [rec.photoAdd(d, photo)] : [], { blobs, uploads });
+      } catch (err) {
+        d.photos = d.photos.filter((p) => p.id !== photo.id);
+        this.shell.toast(err.name === 'QuotaExceededError' ? t('storageFull') : t('photoFailed', { msg: err.message }));
+        continue;
+      }
+      this.savedAt = nowISO();
+      this.sync.request('edit');
+    }
+    this.shell.hideToast();
+    await this.renderForm(itemKey);
+  }
+
+  onProgress(p) {
+    if (!this.view || !this.lastModel || !this.draft || p.inspectionID !== this.draft.id) return;
+    const u = this.lastModel.uploads[p.sha256];
+    if (u) { u.offset = p.offset; if (p.done) u.state = 'done'; }
+    for (const photo of this.draft.photos) if (photo.sha256 === p.sha256 || photo.displaySha256 === p.sha256) this.view.showUpload(this.lastModel, photo);
+  }
+
+  async onServerChange() {
+    if (!this.draft) return;
+    await this.flush();
+    const fresh = await store.getDraft(this.draft.id);
+    if (!fresh) return;
+    const d = this.draft;
+    const sig = (x) => JSON.stringify([x.phase, (x.rejections || []).length, (x.decisions || []).length, (x.conflicts || []).length, x.caseNumber, (x.photos || []).filter((p) => p.uploaded).length]);
+    const before = sig(d);
+    rec.adoptServerState(d, fresh);
+    if (sig(d) !== before && this.view && this.view.section.isConnected && document.activeElement && !['INPUT', 'TEXTAREA'].includes(document.activeElement.tagName)) {
+      await this.renderForm();
+    }
+  }
+
+  // ---------------------------------------------------------------- signatures
+  sign(slotName) {
+    const d = this.draft;
+    const slot = this.lastModel.slots.find((s) => s.slot === slotName);
+    const existing = d.signatures[slotName];
+    const askName = slot.role !== 'inspector';
+    const title = slot.role === 'party' ? t('signParty') : slot.role === 'witness' ? t('signWitness') : t('signInspector', { name: slot.name });
+    const signerName = (existing && existing.signerName) || (slot.role === 'party' ? d.party && d.party.legalRep : slot.role === 'witness' ? d.refusal && d.refusal.witnessName : slot.name) || '';
+    let pad = null;
+    const sheet = this.view.openSignSheet(this.shell, { title, signerName, askName }, async (action, element) => {
+      if (action === 'cancel') element.remove();
+      else if (action === 'clear') pad.clear();
+      else if (action === 'ok') {
+        const nameInput = element.querySelector('[data-role=signer]');
+        const problem = pad.isEmpty() ? t('emptySignature') : nameInput && !nameInput.value.trim() ? t('signerNameRequired') : '';
+        if (problem) { element.querySelector('[data-role=sheet-error]').textContent = problem; return; }
+        const bytes = await pad.toPNG();
+        element.remove();
+        await this.saveSignature(slot, bytes, nameInput ? nameInput.value.trim() : slot.name);
+      }
+    });
+    pad = new SignaturePad(sheet.querySelector('canvas'));
+  }
+
+  async saveSignature(slot, bytes, signerName) {
+    const d = this.draft;
+    const sha = await sha256Hex(bytes);
+    const old = d.signatures[slot.slot];
+    d.signatures[slot.slot] = { id: old ? old.id : uuid(), role: slot.role, signerName, userID: slot.userID || null, imageSha256: sha, signedAt: nowISO() };
+    const now = nowISO();
+    await this.flush();
+    await store.commit(d, rec.isCreated(d) ? [rec.signatureAdd(d, slot.slot)] : [], {
+      blobs: [{ sha256: sha, bytes, mediaType: 'image/png', size: bytes.byteLength, role: 'signature', inspectionID: d.id, createdAt: now }],
+      uploads: [{ sha256: sha, role: 'signature', size: bytes.byteLength, mediaType: 'image/png', inspectionID: d.id, priority: 0, state: 'waiting', offset: 0, createdAt: now }],
+      dropUploads: old && old.imageSha256 !== sha ? [old.imageSha256] : [],
+    });
+    this.sync.request('edit');
+    await this.renderForm();
+  }
+
+  // ---------------------------------------------------------------- submit, amend, fix
+  async submit() {
+    const d = this.draft;
+    await this.flush();
+    const model = await this.model();
+    if (model.missing.length) { this.shell.toast(t('missingItems', { n: model.missing.length })); await this.renderForm(); return; }
+    if (!d.endedAt) d.endedAt = nowISO();
+    d.submittedAt = nowISO();
+    rec.setPhase(d, 'submitted');
+    await store.commit(d, [rec.inspectionUpdate(d, ['endedAt']), rec.inspectionSubmit(d)]);
+    this.sync.request('submit');
+    this.shell.toast(t('submitted'));
+    this.draft = null;
+    this.view = null;
+    this.navigate('#/home');
+  }
+
+  async amend() {
+    const d = this.draft;
+    if (d.phase !== 'returned') return;
+    rec.setPhase(d, 'editing');
+    d.revision = (d.revision || 1) + 1;
+    d.endedAt = null;
+    await store.commit(d, [rec.inspectionAmend(d, t('amend'))]);
+    this.sync.request('edit');
+    await this.renderForm();
+  }
+
+  // After a rejection: send the whole record again (creates are idempotent by id on the server).
+  async resend() {
+    const d = this.draft;
+    await this.flush();
+    d.rejections = [];
+    await store.commit(d, rec.recordMutations(d, { includeSubmit: d.phase === 'submitted' }), { keep: ['rejections'] });
+    this.sync.request('resend', { force: true });
+    await this.renderForm();
+  }
+
+  async useMine(conflictID) {
+    const d = this.draft;
+    const c = (d.conflicts || []).find((x) => x.id === conflictID);
+    if (!c) return;
+    c.status = 'resolving';
+    const mutations = c.entityType === 'inspection' && rec.INSPECTION_FIELDS.includes(c.field) ? [rec.inspectionUpdate(d, [c.field])] : [];
+    await store.commit(d, mutations, { keep: ['conflicts'] });
+    this.sync.request('resend');
+    await this.renderForm();
+  }
+}

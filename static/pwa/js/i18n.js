@@ -1,0 +1,190 @@
+// UI text: Simplified Chinese by default, English selectable. t('key', {name}) fills {name}.
+const zh = {
+  appName: '质检利剑 · 现场检查', login: '登录', username: '用户名', password: '密码',
+  loginHint: '首次使用请在有网络时登录，登录后可离线工作。', loggingIn: '正在登录…',
+  loginNeedsNetwork: '登录需要网络连接。请在有信号的地方登录。',
+  loginOtherUserBlocked: '这部手机上有 {name} 的未同步数据。请先让 {name} 登录并同步，或导出后再切换账号。',
+  loginExpired: '登录已过期，请重新登录（数据仍保留在本机）。',
+  language: '语言', langZh: '中文', langEn: 'English',
+  home: '首页', settings: '设置', logout: '退出登录', back: '返回', next: '下一步', prev: '上一步',
+  save: '保存', cancel: '取消', confirm: '确定', remove: '删除', edit: '修改', close: '关闭', done: '完成',
+  newInspection: '新建检查', todayTasks: '今日任务', drafts: '草稿', returned: '退回修改',
+  submittedList: '已提交', noDrafts: '暂无草稿。点击下方“新建检查”开始。',
+  syncPanel: '同步', syncNow: '立即同步', syncing: '正在同步…', waitingItems: '待同步 {n} 项',
+  bytesLeft: '待上传 {size}', lastSync: '上次成功同步：{time}', neverSynced: '尚未同步',
+  lastError: '最近错误：{msg}', storage: '存储：已用 {used} / 可用 {quota}',
+  persisted: '已获得持久存储（系统不会自动清除）', notPersisted: '未获得持久存储：请将应用添加到主屏幕并经常打开',
+  offline: '离线', online: '在线', allSynced: '全部已同步', keepOpen: '请保持应用打开直至同步完成',
+  originalsHeld: '{n} 张原图等待 Wi-Fi', uploadOriginalsNow: '现在上传原图',
+  statusLocal: '仅在本机', statusPending: '待同步', statusSynced: '已同步', statusSubmitted: '已提交',
+  statusReturned: '已退回', statusApproved: '已通过', statusRejected: '不予通过', statusRejectedMutation: '有被拒绝的修改',
+  statusSubmitting: '已提交，待上传', statusDraft: '草稿', statusConflict: '有冲突',
+  updatedAt: '更新于 {time}', savedLocally: '已保存在本机 {time}', saving: '保存中…',
+  updateAvailable: '有新版本', updateBody: '新版本已下载。您的草稿和待同步数据会保留。', updateNow: '立即更新', later: '稍后',
+  reloadNeeded: '应用已在另一窗口更新，请重新加载。', reload: '重新加载',
+  // setup
+  setupTitle: '新建检查', category: '检查类别（检查表）', party: '当事人（被检查单位）',
+  searchParty: '按名称或统一社会信用代码查找', noPartyFound: '本机未找到。可新建当事人。',
+  newParty: '新建当事人', partyName: '单位名称', creditCode: '统一社会信用代码', legalRep: '法定代表人（负责人）',
+  address: '地址', phone: '联系电话', createParty: '保存当事人', changeParty: '更换',
+  coInspector: '共同检查人员（须两名执法人员）', noColleagues: '本机没有同事名单，请联网同步一次。',
+  place: '检查地点', gps: '定位', takeGps: '获取定位', gpsAccuracy: '精度 ±{m} 米', gpsFailed: '定位失败：{msg}',
+  gpsWaiting: '正在定位…', startInspection: '开始检查', setupMissing: '请选择检查类别、当事人和共同检查人员',
+  creditValid: '校验通过', creditChecking: '已输入 {n} 位',
+  // steps
+  stepChecklist: '检查项', stepSamples: '抽样', stepPhotos: '证据照片', stepRecord: '笔录', stepSign: '签名', stepReview: '核对提交',
+  pass: '符合', fail: '不符合', na: '不适用', note: '备注', addNote: '添加备注', takePhoto: '拍照',
+  required: '必填', photoRequired: '需拍照', legalBasis: '依据', markRestPass: '本节未填项全部“符合”',
+  numberRange: '数值应在 {min} 至 {max} {unit} 之间', numberMin: '数值应不小于 {min} {unit}', numberMax: '数值应不大于 {max} {unit}',
+  notANumber: '请输入数字', reviewerComment: '审核意见：{text}',
+  samples: '抽样记录', addSample: '添加样品', sampleName: '样品名称', brand: '商标', spec: '规格型号',
+  batchNo: '批号', productionDate: '生产日期', maker: '标称生产者', standard: '执行标准', quantity: '抽样数量',
+  baseQuantity: '抽样基数', backupQuantity: '备样数量', sealNumbers: '封样编号（多个用逗号分隔）', sampleN: '样品 {n}',
+  noSamples: '未抽样。如已抽样，请添加样品。',
+  photos: '证据照片', takeEvidencePhoto: '拍摄证据照片', caption: '照片说明', noPhotos: '暂无证据照片。',
+  photoTaken: '拍摄时间 {time}', photoGps: '位置 {lat}, {lon}', photoHash: '指纹 {hash}',
+  uploadProgress: '上传 {pct}%', uploaded: '已上传', uploadWaiting: '等待上传', uploadHeld: '原图等待 Wi-Fi',
+  processingPhoto: '正在处理照片…', photoFailed: '照片处理失败：{msg}', storageFull: '手机存储空间不足，请先同步并清理。',
+  certificatesAnswer: '出示执法证件，当事人是否看清楚', recusalAnswer: '是否申请回避', narrative: '现场情况',
+  narrativeHint: '客观记录所见事实：时间、地点、物品、数量、标签内容等。', partyStatement: '当事人的陈述和申辩',
+  closingAnswer: '当事人对笔录的意见', narrativeWarning: '现场情况中含有定性或处罚用语：{words}。现场笔录应客观记录事实，不作定性。',
+  signParty: '当事人签名', signWitness: '见证人签名', signInspector: '检查人员签名：{name}', signerName: '签名人姓名',
+  witnessName: '见证人姓名', sign: '签名', resign: '重新签名', clear: '清除', signHere: '请在框内签名',
+  signedAt: '已签名 {time}', partyRefuses: '当事人拒绝签名', refusalReason: '拒签原因', notSigned: '未签名',
+  emptySignature: '请先签名', signerNameRequired: '请填写签名人姓名',
+  reviewTitle: '提交前核对', missingItems: '尚缺 {n} 项：', nothingMissing: '所有必填内容已完成。', submit: '提交',
+  submitted: '已提交，联网后自动上传。', goFix: '去填写',
+  missFinding: '检查项 {key} 未填：{label}', missPhoto: '检查项 {key} 需拍照', missNumber: '检查项 {key} 数值无效',
+  missInspectors: '须有两名执法人员', missNarrative: '未填写现场情况', missPartySign: '当事人未签名，也未记录拒签',
+  missRefusal: '拒签须填写原因和见证人', missWitnessSign: '拒签时须有见证人签名', missInspectorSign: '{name} 未签名',
+  missSample: '样品 {n} 缺少：{fields}', missCertificates: '未记录出示证件情况',
+  rejectedTitle: '服务器拒绝了以下修改', resend: '重新发送此记录', conflictTitle: '与服务器数据冲突',
+  conflictField: '字段 {field}：服务器为“{server}”，本机为“{client}”', useMine: '保留本机值',
+  decisionTitle: '审核结果', amend: '修改并重新提交', amendReason: '修改说明', caseNumber: '文号 {n}',
+  readOnly: '已提交的记录不能修改。', reviewer: '审核人 {name}',
+  // logout/export
+  logoutBlocked: '还有未同步的数据（{n} 项）。请先同步；没有信号时，请导出到文件后再退出。',
+  exportUnsynced: '导出未同步数据', exported: '已导出到文件 {name}', logoutAnyway: '已导出，退出登录',
+  importFile: '导入数据文件', imported: '已导入：{drafts} 份记录，{mutations} 项修改，{blobs} 个文件',
+  importFailed: '导入失败：{msg}', exportNothing: '没有需要导出的数据。',
+  originalsOnWifi: '原图仅在 Wi-Fi 下上传', chunkSize: '上传分块大小', chunkAuto: '自动（按网速）',
+  appVersion: '应用版本 {v}', account: '账号', deviceData: '本机数据',
+  errNetwork: '无法连接服务器（没有信号或服务器不可达）', errServer: '服务器暂时不可用，稍后自动重试',
+  errAuth: '登录已失效，请重新登录', errVersion: '应用版本过旧，请更新', errTooLarge: '数据过大，正在拆分重试',
+  errNoSync: '服务器尚未开放同步接口', errUnknown: '同步出错（{code}）', errBadCredentials: '用户名或密码错误',
+  errRateLimited: '尝试次数过多，请稍后再试',
+  justNow: '刚刚', minutesAgo: '{n} 分钟前', hoursAgo: '{n} 小时前', daysAgo: '{n} 天前',
+  yes: '是', no: '否', photosCount: '{n} 张照片',
+};
+
+const en = {
+  appName: 'Field Inspection', login: 'Log in', username: 'Username', password: 'Password',
+  loginHint: 'Log in once with a network connection; afterwards the app works offline.', loggingIn: 'Logging in…',
+  loginNeedsNetwork: 'Logging in needs a network connection.',
+  loginOtherUserBlocked: 'This phone holds unsynced work of {name}. {name} must log in and sync, or export it, before another inspector logs in.',
+  loginExpired: 'Your login has expired. Log in again (your data stays on this phone).',
+  language: 'Language', langZh: '中文', langEn: 'English',
+  home: 'Home', settings: 'Settings', logout: 'Log out', back: 'Back', next: 'Next', prev: 'Previous',
+  save: 'Save', cancel: 'Cancel', confirm: 'OK', remove: 'Delete', edit: 'Edit', close: 'Close', done: 'Done',
+  newInspection: 'New inspection', todayTasks: "Today's tasks", drafts: 'Drafts', returned: 'Returned for correction',
+  submittedList: 'Submitted', noDrafts: 'No drafts. Tap “New inspection” below to start.',
+  syncPanel: 'Sync', syncNow: 'Sync now', syncing: 'Syncing…', waitingItems: '{n} items waiting',
+  bytesLeft: '{size} to upload', lastSync: 'Last successful sync: {time}', neverSynced: 'Never synced',
+  lastError: 'Last error: {msg}', storage: 'Storage: {used} used / {quota} available',
+  persisted: 'Persistent storage granted (the system will not clear it)', notPersisted: 'No persistent storage: add the app to the home screen and open it often',
+  offline: 'Offline', online: 'Online', allSynced: 'All synced', keepOpen: 'Keep the app open until sync completes',
+  originalsHeld: '{n} originals waiting for Wi-Fi', uploadOriginalsNow: 'Upload originals now',
+  statusLocal: 'Only on this phone', statusPending: 'Waiting to sync', statusSynced: 'Synced', statusSubmitted: 'Submitted',
+  statusReturned: 'Returned', statusApproved: 'Approved', statusRejected: 'Rejected', statusRejectedMutation: 'Changes rejected',
+  statusSubmitting: 'Submitted, waiting to upload', statusDraft: 'Draft', statusConflict: 'Conflict',
+  updatedAt: 'Updated {time}', savedLocally: 'Saved on this phone {time}', saving: 'Saving…',
+  updateAvailable: 'New version available', updateBody: 'A new version is ready. Your drafts and unsynced work are kept.', updateNow: 'Update now', later: 'Later',
+  reloadNeeded: 'The app was updated in another window. Please reload.', reload: 'Reload',
+  setupTitle: 'New inspection', category: 'Product category (checklist)', party: 'Party inspected',
+  searchParty: 'Find by name or credit code', noPartyFound: 'Not found on this phone. You can create the party.',
+  newParty: 'New party', partyName: 'Name', creditCode: 'Unified social credit code', legalRep: 'Legal representative',
+  address: 'Address', phone: 'Phone', createParty: 'Save party', changeParty: 'Change',
+  coInspector: 'Co-inspector (two inspectors required)', noColleagues: 'No colleague list on this phone; sync once online.',
+  place: 'Place', gps: 'Location', takeGps: 'Get location', gpsAccuracy: 'accuracy ±{m} m', gpsFailed: 'Location failed: {msg}',
+  gpsWaiting: 'Locating…', startInspection: 'Start inspection', setupMissing: 'Choose a checklist, a party and a co-inspector',
+  creditValid: 'Valid', creditChecking: '{n} characters',
+  stepChecklist: 'Checklist', stepSamples: 'Samples', stepPhotos: 'Photos', stepRecord: 'Record', stepSign: 'Signatures', stepReview: 'Review',
+  pass: 'Pass', fail: 'Fail', na: 'N/A', note: 'Note', addNote: 'Add note', takePhoto: 'Photo',
+  required: 'Required', photoRequired: 'Photo needed', legalBasis: 'Legal basis', markRestPass: 'Mark the rest of this section “Pass”',
+  numberRange: 'Enter a value from {min} to {max} {unit}', numberMin: 'Enter at least {min} {unit}', numberMax: 'Enter at most {max} {unit}',
+  notANumber: 'Enter a number', reviewerComment: 'Reviewer: {text}',
+  samples: 'Samples', addSample: 'Add sample', sampleName: 'Sample name', brand: 'Brand', spec: 'Specification',
+  batchNo: 'Batch no.', productionDate: 'Production date', maker: 'Stated maker', standard: 'Standard', quantity: 'Quantity taken',
+  baseQuantity: 'Base quantity (lot)', backupQuantity: 'Backup quantity', sealNumbers: 'Seal numbers (comma-separated)', sampleN: 'Sample {n}',
+  noSamples: 'No samples. Add one if you took samples.',
+  photos: 'Evidence photos', takeEvidencePhoto: 'Take evidence photo', caption: 'Caption', noPhotos: 'No evidence photos yet.',
+  photoTaken: 'Taken {time}', photoGps: 'At {lat}, {lon}', photoHash: 'SHA-256 {hash}',
+  uploadProgress: 'Uploading {pct}%', uploaded: 'Uploaded', uploadWaiting: 'Waiting to upload', uploadHeld: 'Original waits for Wi-Fi',
+  processingPhoto: 'Processing photo…', photoFailed: 'Photo failed: {msg}', storageFull: 'Phone storage is full. Sync and free space first.',
+  certificatesAnswer: 'Certificates shown — did the party see them clearly?', recusalAnswer: 'Does the party request recusal?', narrative: 'On-site situation',
+  narrativeHint: 'Record facts objectively: time, place, goods, quantities, label text.', partyStatement: "Party's statement and defence",
+  closingAnswer: "Party's opinion on the record", narrativeWarning: 'The narrative contains characterising or penalty words: {words}. Record facts only.',
+  signParty: 'Party signature', signWitness: 'Witness signature', signInspector: 'Inspector signature: {name}', signerName: 'Signer name',
+  witnessName: 'Witness name', sign: 'Sign', resign: 'Sign again', clear: 'Clear', signHere: 'Sign inside the box',
+  signedAt: 'Signed {time}', partyRefuses: 'The party refuses to sign', refusalReason: 'Reason for refusal', notSigned: 'Not signed',
+  emptySignature: 'Please sign first', signerNameRequired: "Enter the signer's name",
+  reviewTitle: 'Check before submitting', missingItems: '{n} missing:', nothingMissing: 'Everything required is complete.', submit: 'Submit',
+  submitted: 'Submitted; it uploads when there is a network.', goFix: 'Fix',
+  missFinding: 'Item {key} not answered: {label}', missPhoto: 'Item {key} needs a photo', missNumber: 'Item {key} has an invalid number',
+  missInspectors: 'Two inspectors are required', missNarrative: 'The on-site situation is empty', missPartySign: 'No party signature and no refusal recorded',
+  missRefusal: 'A refusal needs a reason and a witness', missWitnessSign: 'A refusal needs the witness signature', missInspectorSign: '{name} has not signed',
+  missSample: 'Sample {n} lacks: {fields}', missCertificates: 'Showing of certificates not recorded',
+  rejectedTitle: 'The server rejected these changes', resend: 'Send this record again', conflictTitle: 'Conflicts with server data',
+  conflictField: 'Field {field}: server “{server}”, this phone “{client}”', useMine: 'Keep my value',
+  decisionTitle: 'Review decision', amend: 'Amend and resubmit', amendReason: 'What was changed', caseNumber: 'Case number {n}',
+  readOnly: 'A submitted record cannot be changed.', reviewer: 'Reviewer {name}',
+  logoutBlocked: 'There is unsynced work ({n} items). Sync first; without a signal, export it to a file before logging out.',
+  exportUnsynced: 'Export unsynced work', exported: 'Exported to {name}', logoutAnyway: 'Exported — log out',
+  importFile: 'Import a data file', imported: 'Imported {drafts} records, {mutations} changes, {blobs} files',
+  importFailed: 'Import failed: {msg}', exportNothing: 'Nothing to export.',
+  originalsOnWifi: 'Upload original photos on Wi-Fi only', chunkSize: 'Upload chunk size', chunkAuto: 'Automatic (by speed)',
+  appVersion: 'App version {v}', account: 'Account', deviceData: 'Data on this phone',
+  errNetwork: 'Cannot reach the server (no signal or server down)', errServer: 'The server is busy; retrying automatically',
+  errAuth: 'Your login is no longer valid; log in again', errVersion: 'This app version is too old; please update', errTooLarge: 'Too much data at once; retrying in smaller parts',
+  errNoSync: 'The server does not offer sync yet', errUnknown: 'Sync error ({code})', errBadCredentials: 'Wrong username or password',
+  errRateLimited: 'Too many attempts; try again later',
+  justNow: 'just now', minutesAgo: '{n} min ago', hoursAgo: '{n} h ago', daysAgo: '{n} days ago',
+  yes: 'Yes', no: 'No', photosCount: '{n} photos',
+};
+
+const DICTIONARIES = { zh, en };
+let current = 'zh';
+
+export function setLanguage(lang) {
+  current = DICTIONARIES[lang] ? lang : 'zh';
+  document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
+}
+
+export function language() { return current; }
+
+export function t(key, params = {}) {
+  const text = DICTIONARIES[current][key] ?? zh[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (params[name] ?? ''));
+}
+
+// A server reason in the reader's language.
+export function reasonText(reason) {
+  if (!reason) return '';
+  return (current === 'zh' ? reason.messageZh || reason.message : reason.message || reason.messageZh) || reason.code;
+}
+
+export function relativeTime(iso) {
+  if (!iso) return '';
+  const seconds = (Date.now() - new Date(iso).getTime()) / 1000;
+  if (seconds < 60) return t('justNow');
+  if (seconds < 3600) return t('minutesAgo', { n: Math.floor(seconds / 60) });
+  if (seconds < 86400) return t('hoursAgo', { n: Math.floor(seconds / 3600) });
+  return t('daysAgo', { n: Math.floor(seconds / 86400) });
+}
+
+export function clockTime(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}

@@ -1,0 +1,95 @@
+// The inspection form: step tabs, notices (decision, rejections, conflicts), the current step,
+// and the bottom bar. Inputs report edits; buttons report actions; the controller decides.
+import { html, mount } from '../lib/html.js';
+import { t, clockTime } from '../i18n.js';
+import * as steps from './steps.js';
+
+export class FormView {
+  constructor(section) { this.section = section; }
+
+  render(m) {
+    const index = steps.STEPS.indexOf(m.step);
+    const body = steps[m.step](m);
+    mount(this.section, html`
+      <nav class="steps" data-testid="steps">${steps.STEPS.map((s) => html`<button data-action="step" data-step="${s}" aria-current="${s === m.step ? 'step' : 'false'}"
+        data-testid="step-${s}">${steps.stepTitle(s)}${s === 'review' && m.missing.length ? html`<span class="count">(${m.missing.length})</span>` : ''}</button>`)}</nav>
+      <div style="height:8px"></div>
+      <div class="saved" data-role="saved" data-testid="saved">${m.savedAt ? t('savedLocally', { time: clockTime(m.savedAt) }) : ''}</div>
+      ${steps.notices(m)}
+      ${m.editable ? body : html`<fieldset disabled style="border:0;padding:0;margin:0">${body}</fieldset>`}
+      <div class="actions">
+        ${index > 0 ? html`<button class="btn" data-action="prev" data-testid="prev">${t('prev')}</button>` : ''}
+        ${m.step !== 'review' ? html`<button class="btn primary" data-action="next" data-testid="next">${t('next')}</button>`
+          : m.editable ? html`<button class="btn primary" data-action="submit" data-testid="submit" ${m.missing.length ? 'disabled' : ''}>${t('submit')}</button>`
+          : m.draft.phase === 'returned' ? html`<button class="btn primary" data-action="amend" data-testid="amend-bottom">${t('amend')}</button>` : ''}
+      </div>`);
+  }
+
+  showSaved(time) { const el = this.section.querySelector('[data-role=saved]'); if (el) el.textContent = time ? t('savedLocally', { time: clockTime(time) }) : t('saving'); }
+
+  setResult(itemKey, result) {
+    this.section.querySelectorAll(`[data-action=result][data-item="${CSS.escape(itemKey)}"]`).forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.value === result)));
+    if (result === 'fail') this.showNote(itemKey);
+  }
+
+  setChoice(itemKey, value) {
+    this.section.querySelectorAll(`[data-action=choice][data-item="${CSS.escape(itemKey)}"]`).forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.value === value)));
+  }
+
+  showNote(itemKey) {
+    const el = this.section.querySelector(`[data-role=note][data-item="${CSS.escape(itemKey)}"]`);
+    if (el) el.classList.remove('hidden');
+  }
+
+  showNumberError(itemKey, message) {
+    const el = this.section.querySelector(`[data-role=num-error][data-item="${CSS.escape(itemKey)}"]`);
+    const input = this.section.querySelector(`[data-edit=finding-value][data-item="${CSS.escape(itemKey)}"]`);
+    if (el) el.textContent = message || '';
+    if (input) input.classList.toggle('invalid', !!message);
+  }
+
+  showNarrativeWarning(text) { const el = this.section.querySelector('[data-role=narrative-warning]'); if (el) mount(el, steps.narrativeWarning(text)); }
+  showPhotoStatus(text) { const el = this.section.querySelector('[data-role=photo-status]'); if (el) el.textContent = text; }
+
+  showUpload(m, photo) {
+    const text = this.section.querySelector(`[data-role=upload][data-photo="${CSS.escape(photo.id)}"]`);
+    const bar = this.section.querySelector(`[data-role=bar][data-photo="${CSS.escape(photo.id)}"]`);
+    if (text) text.textContent = steps.uploadText(m, photo);
+    if (bar) bar.style.width = `${steps.uploadPct(m, photo)}%`;
+  }
+
+  scrollTo(anchor) {
+    if (!anchor) return;
+    const el = this.section.querySelector(`#item-${CSS.escape(anchor)}`) || this.section.querySelector(`[data-sample-card="${CSS.escape(anchor)}"]`)
+      || this.section.querySelector(`[data-field="${CSS.escape(anchor)}"]`);
+    if (el) el.scrollIntoView({ block: 'center' });
+  }
+
+  openSignSheet(shell, { title, signerName, askName }, onAction) {
+    return shell.openSheet(steps.signSheet(title, signerName, askName), onAction);
+  }
+
+  bindAction(handler) {
+    this.section.addEventListener('click', (e) => {
+      const el = e.target.closest('[data-action]');
+      if (!el || el.disabled || el.tagName === 'INPUT') return;
+      handler(el.dataset.action, el.dataset, el);
+    });
+    this.section.addEventListener('change', (e) => {
+      const el = e.target;
+      if (el.dataset.action === 'toggle-refusal') handler('toggle-refusal', el.dataset, el);
+      if (el.dataset.file && el.files && el.files.length) {
+        const files = [...el.files];
+        el.value = '';
+        handler(`file-${el.dataset.file}`, { ...el.dataset }, files);
+      }
+    });
+  }
+
+  bindEdit(handler) {
+    this.section.addEventListener('input', (e) => {
+      const el = e.target;
+      if (el.dataset.edit) handler(el.dataset.edit, el.value, el.dataset);
+    });
+  }
+}

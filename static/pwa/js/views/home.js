@@ -1,0 +1,84 @@
+// Home: sync panel, today's tasks, returned cases with the reviewer's comments, drafts, submitted.
+import { html, mount } from '../lib/html.js';
+import { t, relativeTime, clockTime } from '../i18n.js';
+import { formatBytes } from '../lib/bytes.js';
+
+export function recordStatus(draft, stats) {
+  const pending = (stats.byInspection[draft.id] || 0) + (stats.uploadsByInspection[draft.id] || 0);
+  const open = (draft.rejections || []).length ? html`<span class="badge bad">${t('statusRejectedMutation')}</span>` : '';
+  const conflict = (draft.conflicts || []).some((c) => c.status === 'open') ? html`<span class="badge bad">${t('statusConflict')}</span>` : '';
+  let main;
+  if (draft.phase === 'setup') main = html`<span class="badge warn">${t('statusLocal')}</span>`;
+  else if (draft.phase === 'returned') main = html`<span class="badge bad">${t('statusReturned')}</span>`;
+  else if (draft.phase === 'approved') main = html`<span class="badge ok">${t('statusApproved')}</span>`;
+  else if (draft.phase === 'rejected') main = html`<span class="badge bad">${t('statusRejected')}</span>`;
+  else if (draft.phase === 'submitted') main = html`<span class="badge ${pending ? 'warn' : 'ok'}">${pending ? t('statusSubmitting') : t('statusSubmitted')}</span>`;
+  else main = html`<span class="badge">${t('statusDraft')}</span>`;
+  const sync = draft.phase === 'setup' ? '' : pending ? html`<span class="badge warn">${t('statusPending')} ${pending}</span>` : html`<span class="badge ok">${t('statusSynced')}</span>`;
+  return html`${main}${sync}${open}${conflict}`;
+}
+
+export class HomeView {
+  constructor(section) { this.section = section; }
+
+  render(model) {
+    const { drafts, returned, submitted, tasks, stats } = model;
+    mount(this.section, html`
+      <div class="card" data-testid="sync-panel" data-role="sync-panel">${this.syncPanel(model)}</div>
+      ${tasks.length ? html`<div class="card" data-testid="tasks"><h2>${t('todayTasks')}</h2><ul class="list">
+        ${tasks.map((task) => html`<li><div class="item"><div class="item-title">${task.partyName || task.title || ''}</div>
+          <div class="muted">${task.dueDate || ''} ${task.note || ''}</div></div></li>`)}</ul></div>` : ''}
+      ${returned.length ? html`<div class="card" data-testid="returned"><h2>${t('returned')}</h2><ul class="list">
+        ${returned.map((r) => html`<li><button class="item" data-open-returned="${r.id}">
+          <div class="item-title">${r.partyName}</div>
+          <div class="muted">${r.templateTitle} · ${t('reviewer', { name: r.reviewerName || '' })}</div>
+          ${r.comment ? html`<div class="decision small">${r.comment}</div>` : ''}
+          ${Object.entries(r.itemComments || {}).map(([k, v]) => html`<div class="decision small">${k}：${v}</div>`)}
+        </button></li>`)}</ul></div>` : ''}
+      <div class="card" data-testid="drafts"><h2>${t('drafts')}</h2>
+        ${drafts.length ? html`<ul class="list">${drafts.map((d) => this.draftRow(d, stats))}</ul>` : html`<p class="muted">${t('noDrafts')}</p>`}
+      </div>
+      ${submitted.length ? html`<div class="card" data-testid="submitted"><h2>${t('submittedList')}</h2>
+        <ul class="list">${submitted.map((d) => this.draftRow(d, stats))}</ul></div>` : ''}
+      <div class="actions"><button class="btn primary" data-action="new" data-testid="new-inspection">＋ ${t('newInspection')}</button></div>`);
+  }
+
+  draftRow(d, stats) {
+    return html`<li><button class="item" data-open="${d.id}" data-testid="draft-row">
+      <div class="item-title">${(d.party && d.party.name) || t('newInspection')}</div>
+      <div class="muted">${d.templateTitle || ''} · ${t('updatedAt', { time: relativeTime(d.updatedAt) })}</div>
+      <div>${recordStatus(d, stats)}${d.caseNumber ? html`<span class="badge ok">${d.caseNumber}</span>` : ''}</div>
+    </button></li>`;
+  }
+
+  syncPanel({ stats, storage, running, online }) {
+    const err = stats.lastError;
+    return html`
+      <div class="row"><h2>${t('syncPanel')}</h2>
+        <button class="btn primary" style="flex:0 0 auto" data-action="sync-now" data-testid="sync-now" ${running ? 'disabled' : ''}>${running ? t('syncing') : t('syncNow')}</button></div>
+      <div class="sync-grid">
+        <div data-testid="waiting">${stats.waiting ? t('waitingItems', { n: stats.waiting }) : t('allSynced')}
+          ${stats.bytesLeft ? html` · <span data-testid="bytes-left">${t('bytesLeft', { size: formatBytes(stats.bytesLeft) })}</span>` : ''}</div>
+        <div class="muted" data-testid="last-sync">${stats.lastSuccessAt ? t('lastSync', { time: `${clockTime(stats.lastSuccessAt)} (${relativeTime(stats.lastSuccessAt)})` }) : t('neverSynced')}</div>
+        ${err ? html`<div class="error small" data-testid="last-error">${t('lastError', { msg: t(err.key, { code: err.code }) })}</div>` : ''}
+        ${err && err.key === 'errAuth' ? html`<button class="btn" data-action="relogin" data-testid="relogin">${t('login')}</button>` : ''}
+        ${storage.quota ? html`<div class="muted small" data-testid="storage">${t('storage', { used: formatBytes(storage.usage), quota: formatBytes(storage.quota) })}</div>` : ''}
+        <div class="small ${storage.persisted ? 'ok' : 'muted'}" data-testid="persisted">${storage.persisted ? t('persisted') : t('notPersisted')}</div>
+        ${stats.waiting && online ? html`<div class="muted small">${t('keepOpen')}</div>` : ''}
+        ${stats.held ? html`<div class="row"><span class="small">${t('originalsHeld', { n: stats.held })}</span>
+          <button class="btn" data-action="upload-originals">${t('uploadOriginalsNow')}</button></div>` : ''}
+      </div>`;
+  }
+
+  updateSync(model) { const el = this.section.querySelector('[data-role=sync-panel]'); if (el) mount(el, this.syncPanel(model)); }
+
+  bindAction(handler) {
+    this.section.addEventListener('click', (e) => {
+      const el = e.target.closest('[data-action],[data-open],[data-open-returned]');
+      if (!el) return;
+      if (el.dataset.open) handler('open', el.dataset.open);
+      else if (el.dataset.openReturned) handler('open-returned', el.dataset.openReturned);
+      else handler(el.dataset.action);
+    });
+  }
+}

@@ -1,0 +1,218 @@
+// The steps of an inspection form, each a function of the model returning markup.
+import { html } from '../lib/html.js';
+import { t, clockTime, reasonText } from '../i18n.js';
+import { templateItems, parseNumber } from '../record.js';
+import { characterisingWords } from '../checks.js';
+
+export const STEPS = ['checklist', 'samples', 'photos', 'record', 'sign', 'review'];
+const STEP_TITLES = { checklist: 'stepChecklist', samples: 'stepSamples', photos: 'stepPhotos', record: 'stepRecord', sign: 'stepSign', review: 'stepReview' };
+export const stepTitle = (step) => t(STEP_TITLES[step]);
+
+export function notices(m) {
+  const { draft } = m;
+  const decision = latestReturn(draft);
+  const rejections = draft.rejections || [];
+  const conflicts = (draft.conflicts || []).filter((c) => c.status === 'open');
+  return html`
+    ${draft.caseNumber ? html`<div class="card"><span class="badge ok">${t('caseNumber', { n: draft.caseNumber })}</span></div>` : ''}
+    ${decision && ['returned', 'editing'].includes(draft.phase) ? html`<div class="card decision" data-testid="decision">
+      <h2>${t('decisionTitle')}：${t('statusReturned')}</h2>
+      <div>${decision.comment || ''}</div><div class="muted small">${t('reviewer', { name: decision.reviewerName || '' })} ${clockTime(decision.createdAt)}</div>
+      ${draft.phase === 'returned' ? html`<button class="btn primary block" data-action="amend" data-testid="amend" style="margin-top:10px">${t('amend')}</button>` : ''}
+    </div>` : ''}
+    ${rejections.length ? html`<div class="card" data-testid="rejections"><h2 class="error">${t('rejectedTitle')}</h2>
+      ${rejections.map((r) => html`<div class="warning" data-testid="rejection"><b>${r.name}</b>
+        ${(r.reasons || []).map((reason) => html`<div>${reasonText(reason)}${reason.field ? html` <span class="muted">(${reason.field})</span>` : ''}</div>`)}</div>`)}
+      ${m.editable || draft.phase === 'submitted' ? html`<button class="btn block" data-action="resend" data-testid="resend">${t('resend')}</button>` : ''}
+    </div>` : ''}
+    ${conflicts.length ? html`<div class="card" data-testid="conflicts"><h2 class="error">${t('conflictTitle')}</h2>
+      ${conflicts.map((c) => html`<div class="warning">${t('conflictField', { field: c.field, server: fmt(c.serverValue), client: fmt(c.clientValue) })}
+        ${m.editable ? html`<button class="btn" data-action="use-mine" data-conflict="${c.id}">${t('useMine')}</button>` : ''}</div>`)}
+    </div>` : ''}`;
+}
+
+const fmt = (v) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+export function latestReturn(draft) {
+  const returns = (draft.decisions || []).filter((d) => d.decision === 'return');
+  return returns.length ? returns[returns.length - 1] : null;
+}
+
+// ------------------------------------------------------------------ checklist
+export function checklist(m) {
+  const { template, draft } = m;
+  const comments = (latestReturn(draft) || {}).itemComments || {};
+  return html`${(template.sections || []).map((section) => html`
+    <div class="card" data-section="${section.key}"><div class="row"><h2>${section.title}</h2></div>
+      ${section.items.map((item) => checklistItem(m, item, comments[item.key]))}
+      ${m.editable ? html`<button class="btn block" data-action="section-pass" data-section="${section.key}" data-testid="section-pass">${t('markRestPass')}</button>` : ''}
+    </div>`)}`;
+}
+
+function checklistItem(m, item, comment) {
+  const f = m.draft.findings[item.key] || {};
+  const photos = m.draft.photos.filter((p) => p.itemKey === item.key);
+  const numberError = item.kind === 'number' && f.raw ? parseNumber(f.raw, item).error : null;
+  return html`<div class="item-card ${comment ? 'flagged' : ''}" id="item-${item.key}" data-item-card="${item.key}">
+    <div class="item-label">${item.key} ${item.label}
+      ${item.required ? html`<span class="badge">${t('required')}</span>` : ''}
+      ${item.photo_required ? html`<span class="badge warn">${t('photoRequired')}</span>` : ''}</div>
+    ${item.hint ? html`<div class="item-hint">${item.hint}</div>` : ''}
+    ${item.legal_basis ? html`<div class="item-hint">${t('legalBasis')}：${item.legal_basis}</div>` : ''}
+    ${comment ? html`<div class="warning" data-testid="item-comment">${t('reviewerComment', { text: comment })}</div>` : ''}
+    ${answer(item, f)}
+    ${item.kind === 'number' ? html`<div class="error small" data-role="num-error" data-item="${item.key}">${numberError ? t(numberError.key, numberError.params) : ''}</div>` : ''}
+    <label class="field ${f.note || f.result === 'fail' ? '' : 'hidden'}" data-role="note" data-item="${item.key}"><span>${t('note')}</span>
+      <textarea data-edit="finding-note" data-item="${item.key}" rows="2" style="min-height:64px">${f.note || ''}</textarea></label>
+    <div class="thumbs">${photos.map((p) => html`<img src="${m.thumbs[p.displaySha256] || ''}" alt="${p.caption || item.key}">`)}</div>
+    ${m.editable ? html`<div class="tools">
+      <label class="btn file-btn">${t('takePhoto')}<input type="file" accept="image/*" capture="environment" data-file="item" data-item="${item.key}" data-testid="photo-${item.key}"></label>
+      ${f.note || f.result === 'fail' ? '' : html`<button class="btn" data-action="show-note" data-item="${item.key}">${t('addNote')}</button>`}
+    </div>` : ''}
+  </div>`;
+}
+
+function answer(item, f) {
+  if (item.kind === 'pass_fail_na') {
+    return html`<div class="seg" role="group" data-item="${item.key}">${['pass', 'fail', 'na'].map((v) => html`
+      <button type="button" data-action="result" data-item="${item.key}" data-value="${v}" aria-pressed="${f.result === v}" data-testid="${item.key}-${v}">${t(v)}</button>`)}</div>`;
+  }
+  if (item.kind === 'choice') {
+    return html`<div class="choices" data-item="${item.key}">${(item.choices || []).map((c) => html`
+      <button type="button" data-action="choice" data-item="${item.key}" data-value="${c}" aria-pressed="${f.value === c}">${c}</button>`)}</div>`;
+  }
+  if (item.kind === 'number') {
+    return html`<div class="row" style="margin-top:8px"><input type="text" inputmode="decimal" data-edit="finding-value" data-item="${item.key}"
+      data-testid="value-${item.key}" value="${f.raw ?? (f.value ?? '')}"><span style="flex:0 0 auto">${item.unit || ''}</span></div>`;
+  }
+  if (item.kind === 'date') {
+    return html`<input type="date" style="margin-top:8px" data-edit="finding-value" data-item="${item.key}" data-testid="value-${item.key}" value="${f.value || ''}">`;
+  }
+  return html`<input type="text" style="margin-top:8px" data-edit="finding-value" data-item="${item.key}" data-testid="value-${item.key}" value="${f.value || ''}">`;
+}
+
+// ------------------------------------------------------------------ samples
+const SAMPLE_INPUTS = [['name', 'sampleName', 'text', true], ['brand', 'brand', 'text'], ['spec', 'spec', 'text'], ['batchNo', 'batchNo', 'text'],
+  ['productionDate', 'productionDate', 'date'], ['maker', 'maker', 'text'], ['standard', 'standard', 'text'], ['quantity', 'quantity', 'text', true],
+  ['baseQuantity', 'baseQuantity', 'text', true], ['backupQuantity', 'backupQuantity', 'text'], ['sealNumbers', 'sealNumbers', 'text'], ['note', 'note', 'text']];
+
+export function samples(m) {
+  const list = m.draft.samples;
+  return html`<div class="card"><h2>${t('samples')}</h2>${list.length ? '' : html`<p class="muted">${t('noSamples')}</p>`}</div>
+    ${list.map((s, i) => html`<div class="card" data-testid="sample" data-sample-card="${s.id}"><div class="row"><h2>${t('sampleN', { n: i + 1 })}</h2>
+      ${m.editable ? html`<button class="btn danger" style="flex:0 0 auto" data-action="remove-sample" data-sample="${s.id}">${t('remove')}</button>` : ''}</div>
+      ${SAMPLE_INPUTS.map(([field, label, type, req]) => html`<label class="field"><span>${t(label)}${req ? ' *' : ''}</span>
+        <input type="${type}" data-edit="sample" data-sample="${s.id}" data-field="${field}" data-testid="sample-${field}"
+          value="${field === 'sealNumbers' ? (s.sealNumbers || []).join(', ') : (s[field] || '')}"></label>`)}
+    </div>`)}
+    ${m.editable ? html`<button class="btn block" data-action="add-sample" data-testid="add-sample">＋ ${t('addSample')}</button>` : ''}`;
+}
+
+// ------------------------------------------------------------------ evidence photos
+export function photos(m) {
+  const list = m.draft.photos;
+  return html`<div class="card"><h2>${t('photos')}</h2>
+    ${m.editable ? html`<label class="btn primary block file-btn">${t('takeEvidencePhoto')}
+      <input type="file" accept="image/*" capture="environment" data-file="evidence" data-testid="evidence-photo"></label>` : ''}
+    <div data-role="photo-status" class="muted small"></div>
+    ${list.length ? '' : html`<p class="muted">${t('noPhotos')}</p>`}
+    ${list.map((p) => html`<div class="photo" data-testid="photo" data-photo-card="${p.id}">
+      <img src="${m.thumbs[p.displaySha256] || ''}" alt="">
+      <div>
+        ${p.itemKey ? html`<span class="badge">${p.itemKey}</span>` : ''}
+        <input type="text" placeholder="${t('caption')}" data-edit="caption" data-photo="${p.id}" data-testid="caption" value="${p.caption || ''}">
+        <div class="muted small">${t('photoTaken', { time: p.exifTakenAt ? p.exifTakenAt.slice(0, 16).replace('T', ' ') : clockTime(p.takenAt) })}</div>
+        ${p.lat !== null && p.lat !== undefined ? html`<div class="muted small">${t('photoGps', { lat: p.lat.toFixed(5), lon: p.lon.toFixed(5) })}</div>` : ''}
+        <div class="muted small" data-testid="photo-hash">${t('photoHash', { hash: p.sha256.slice(0, 16) })}…</div>
+        <div class="small" data-role="upload" data-photo="${p.id}">${uploadText(m, p)}</div>
+        <div class="progress"><div data-role="bar" data-photo="${p.id}" style="width:${uploadPct(m, p)}%"></div></div>
+        ${m.editable ? html`<button class="btn danger" style="margin-top:6px;min-height:40px" data-action="remove-photo" data-photo="${p.id}">${t('remove')}</button>` : ''}
+      </div></div>`)}
+  </div>`;
+}
+
+export function uploadPct(m, p) {
+  if (p.uploaded) return 100;
+  const parts = [m.uploads[p.displaySha256], p.sha256 !== p.displaySha256 ? m.uploads[p.sha256] : null].filter(Boolean);
+  if (!parts.length) return 0;
+  const size = parts.reduce((n, u) => n + u.size, 0);
+  const done = parts.reduce((n, u) => n + (u.state === 'done' ? u.size : u.offset || 0), 0);
+  return Math.floor((100 * done) / Math.max(size, 1));
+}
+
+export function uploadText(m, p) {
+  const pct = uploadPct(m, p);
+  const original = m.uploads[p.sha256];
+  if (pct >= 100) return t('uploaded');
+  if (original && original.state === 'held') return t('uploadHeld');
+  return pct > 0 ? t('uploadProgress', { pct }) : t('uploadWaiting');
+}
+
+// ------------------------------------------------------------------ the written record
+export function record(m) {
+  const d = m.draft;
+  const words = characterisingWords(d.narrative);
+  const field = (name, label, rows, hint) => html`<label class="field"><span>${t(label)}</span>
+    ${rows ? html`<textarea data-edit="field" data-field="${name}" data-testid="${name}" rows="${rows}">${d[name] || ''}</textarea>`
+      : html`<input type="text" data-edit="field" data-field="${name}" data-testid="${name}" value="${d[name] || ''}">`}
+    ${hint ? html`<div class="muted small">${t(hint)}</div>` : ''}</label>`;
+  return html`<div class="card">
+    ${field('certificatesAnswer', 'certificatesAnswer')}
+    ${field('recusalAnswer', 'recusalAnswer')}
+    ${field('narrative', 'narrative', 8, 'narrativeHint')}
+    <div data-role="narrative-warning" data-testid="narrative-warning">${words.length ? html`<div class="warning">${t('narrativeWarning', { words: words.join('、') })}</div>` : ''}</div>
+    ${field('partyStatement', 'partyStatement', 4)}
+    ${field('closingAnswer', 'closingAnswer')}
+  </div>`;
+}
+
+export function narrativeWarning(text) {
+  const words = characterisingWords(text);
+  return words.length ? html`<div class="warning">${t('narrativeWarning', { words: words.join('、') })}</div>` : html``;
+}
+
+// ------------------------------------------------------------------ signatures
+export function sign(m) {
+  const d = m.draft;
+  const slotCard = (slot) => {
+    const s = d.signatures[slot.slot];
+    const title = slot.role === 'party' ? t('signParty') : slot.role === 'witness' ? t('signWitness') : t('signInspector', { name: slot.name });
+    return html`<div class="card" data-testid="sign-${slot.role}" data-slot-card="${slot.slot}"><h2>${title}</h2>
+      ${s ? html`<img class="sig-img" src="${m.thumbs[s.imageSha256] || ''}" alt=""><div class="muted small">${s.signerName || '—'} · ${t('signedAt', { time: clockTime(s.signedAt) })}</div>`
+        : html`<div class="muted">${t('notSigned')}</div>`}
+      ${m.editable ? html`<button class="btn block" style="margin-top:8px" data-action="sign" data-slot="${slot.slot}" data-testid="sign-button">${s ? t('resign') : t('sign')}</button>` : ''}
+      ${slot.role === 'party' ? html`<label class="choice" style="margin-top:10px"><input type="checkbox" data-action="toggle-refusal" data-testid="refuse" ${d.refusal ? 'checked' : ''} ${m.editable ? '' : 'disabled'}> ${t('partyRefuses')}</label>
+        ${d.refusal ? html`<label class="field"><span>${t('refusalReason')} *</span><input type="text" data-edit="refusal" data-field="reason" data-testid="refusal-reason" value="${d.refusal.reason || ''}"></label>
+          <label class="field"><span>${t('witnessName')} *</span><input type="text" data-edit="refusal" data-field="witnessName" data-testid="refusal-witness" value="${d.refusal.witnessName || ''}"></label>` : ''}` : ''}
+    </div>`;
+  };
+  return html`${m.slots.map(slotCard)}`;
+}
+
+export function signSheet(title, signerName, askName) {
+  return html`<h2>${title}</h2>
+    ${askName ? html`<label class="field"><span>${t('signerName')}</span><input type="text" data-role="signer" data-testid="signer-name" value="${signerName || ''}"></label>` : ''}
+    <p class="muted small">${t('signHere')}</p>
+    <canvas data-role="pad" data-testid="signature-pad"></canvas>
+    <p class="error" data-role="sheet-error"></p>
+    <div class="row" style="margin-top:10px">
+      <button class="btn" data-sheet="cancel">${t('cancel')}</button>
+      <button class="btn" data-sheet="clear">${t('clear')}</button>
+      <button class="btn primary" data-sheet="ok" data-testid="signature-ok">${t('confirm')}</button>
+    </div>`;
+}
+
+// ------------------------------------------------------------------ review and submit
+export function review(m) {
+  const missing = m.missing;
+  return html`<div class="card" data-testid="review"><h2>${t('reviewTitle')}</h2>
+    <div class="muted">${m.draft.party ? m.draft.party.name : ''} · ${m.draft.templateTitle}</div>
+    <div class="muted small">${t('stepChecklist')} ${templateItems(m.template).length} · ${t('photosCount', { n: m.draft.photos.length })} · ${t('samples')} ${m.draft.samples.length}</div>
+    ${characterisingWords(m.draft.narrative).length ? narrativeWarning(m.draft.narrative) : ''}
+    ${missing.length ? html`<p class="error" data-testid="missing-count">${t('missingItems', { n: missing.length })}</p>
+      <ul class="list missing" data-testid="missing">${missing.map((x) => html`<li><span>${t(x.key, x.params)}</span>
+        <button class="btn" data-action="goto" data-step="${x.step}" data-anchor="${x.anchor || ''}">${t('goFix')}</button></li>`)}</ul>`
+      : html`<p class="ok" data-testid="nothing-missing">✓ ${t('nothingMissing')}</p>`}
+    ${m.editable ? '' : html`<p class="muted">${t('readOnly')}</p>`}
+  </div>`;
+}

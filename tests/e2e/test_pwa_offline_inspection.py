@@ -1,0 +1,94 @@
+"""An inspector does a whole inspection with no network, the browser reloads mid-form, and the
+record reaches the server exactly once, with every finding, sample, signature and photo."""
+from __future__ import annotations
+
+import hashlib
+
+from .pwa_helpers import (
+    wait_saved,
+    FIELD_GPS, PHOTO_ITEMS, Api, add_evidence_photo, add_sample, answer_checklist, current_draft_id, goto_step, login,
+    make_jpeg, open_app, outbox_size, sign_all, start_inspection, submit, wait_controlled, wait_synced, watch_errors,
+    write_record,
+)
+
+NARRATIVE = "检查人员到达现场时，当事人正在营业。货架陈列复合肥料120袋，标签未标注生产厂厂址。"
+
+
+def test_whole_inspection_offline_then_synced_once(live_server, phone, screenshots, tmp_path):
+    phone.grant_permissions(["geolocation"], origin=live_server.url)
+    phone.set_geolocation(FIELD_GPS)
+    page = phone.new_page()
+    errors = watch_errors(page)
+    login(page, live_server.url)
+    wait_controlled(page)
+    page.screenshot(path=str(screenshots / "pwa-home.png"))
+    api = Api(live_server.url)
+    before = {i["id"] for i in api.inspections()}
+
+    phone.set_offline(True)  # from the first screen after login: no network at all
+    record_id = start_inspection(page)
+    hashes = {key: make_jpeg(tmp_path / f"{key}.jpg", seed=n, size=(2400, 1800)) for n, key in enumerate(PHOTO_ITEMS)}
+    answer_checklist(page, {key: tmp_path / f"{key}.jpg" for key in PHOTO_ITEMS})
+    page.screenshot(path=str(screenshots / "pwa-checklist.png"))
+
+    # The browser reloads in the middle of the form (offline: the service worker serves the app).
+    wait_saved(page)
+    page.reload()
+    page.wait_for_selector("[data-testid=G03-fail]")
+    assert page.get_attribute("[data-testid=G03-fail]", "aria-pressed") == "true"
+    assert page.get_attribute("[data-testid=G04-pass]", "aria-pressed") == "true"
+    assert page.input_value("textarea[data-item=G03]") == "标签缺少生产厂厂址"
+    assert page.locator("#item-G01 .thumbs img").count() == 1
+
+    add_sample(page)
+    page.screenshot(path=str(screenshots / "pwa-samples.png"), full_page=True)
+    evidence_sha = make_jpeg(tmp_path / "shelf.jpg", seed=9, size=(4000, 3000))
+    add_evidence_photo(page, tmp_path / "shelf.jpg", "货架陈列的复合肥料")
+    page.screenshot(path=str(screenshots / "pwa-photos.png"))
+
+    write_record(page, "当事人涉嫌销售不合格肥料")
+    assert "涉嫌" in page.inner_text("[data-testid=narrative-warning]")
+    page.screenshot(path=str(screenshots / "pwa-record-warning.png"))
+    page.fill("[data-testid=narrative]", NARRATIVE)
+    page.wait_for_function("document.querySelector('[data-testid=narrative-warning]').textContent.trim() === ''")
+
+    goto_step(page, "review")
+    page.wait_for_selector("[data-testid=missing] li")
+    assert page.locator("[data-testid=missing] li").count() == 3  # party and both inspectors unsigned
+    page.screenshot(path=str(screenshots / "pwa-review-missing.png"), full_page=True)
+    sign_all(page)
+    page.screenshot(path=str(screenshots / "pwa-signatures.png"), full_page=True)
+    submit(page)
+    assert outbox_size(page) > 0
+    page.screenshot(path=str(screenshots / "pwa-home-offline-submitted.png"))
+
+    phone.set_offline(False)  # the signal comes back: the app syncs without being asked
+    wait_synced(page, timeout=90)
+    page.screenshot(path=str(screenshots / "pwa-home-synced.png"))
+
+    after = [i for i in api.inspections() if i["id"] not in before]
+    assert [i["id"] for i in after] == [record_id]
+    case = api.get(f"/api/v1/inspections/{record_id}")
+    assert case["status"] == "submitted"
+    assert case["narrative"] == NARRATIVE
+    assert case["lat"] is not None and case["gpsAccuracyM"] is not None
+    assert sorted(i["userID"] for i in case["inspectors"]) == sorted({i["userID"] for i in case["inspectors"]})
+    assert len(case["inspectors"]) == 2
+    findings = {f["itemKey"]: f for f in case["findings"]}
+    assert findings["G03"]["result"] == "fail" and findings["G03"]["note"] == "标签缺少生产厂厂址"
+    assert findings["G04"]["result"] == "pass" and findings["G12"]["value"] == "无"
+    assert findings["G13"]["value"] == "已抽样"
+    assert len(case["samples"]) == 1
+    sample = case["samples"][0]
+    assert sample["quantity"] == "2 kg" and sample["baseQuantity"] == "120 袋" and sample["sealNumbers"] == ["FY20260001", "FY20260002"]
+    assert sorted(s["role"] for s in case["signatures"]) == ["inspector", "inspector", "party", "witness"]
+    photos = {p["sha256"]: p for p in case["photos"]}
+    assert set(photos) == set(hashes.values()) | {evidence_sha}
+    assert all(p["uploaded"] for p in photos.values())
+    assert photos[evidence_sha]["caption"] == "货架陈列的复合肥料"
+    assert photos[evidence_sha]["exifTakenAt"].startswith("2026-11-30T09:14:03")
+    for sha in photos:  # the stored bytes are exactly what the phone hashed
+        assert hashlib.sha256(api.blob(sha)).hexdigest() == sha
+    for s in case["signatures"]:
+        assert hashlib.sha256(api.blob(s["imageSha256"])).hexdigest() == s["imageSha256"]
+    assert errors == []
