@@ -21,6 +21,8 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
     ("SECRET_KEY", "SECRET_KEY", str, None,
      "Signs console sessions; default: a random key kept in `instance/secret_key`"),
     ("BLOB_DIR", "INSPECTOR_BLOB_DIR", str, None, "Blob directory; default: `instance/blobs`"),
+    ("BLOB_STORE", "INSPECTOR_BLOB_STORE", str, "local",
+     "Where evidence bytes are kept: `local` (BLOB_DIR); other stores implement storage.BlobStore"),
     ("MAX_UPLOAD_BYTES", "INSPECTOR_MAX_UPLOAD_BYTES", int, 50 * MIB, "Largest evidence file accepted"),
     ("MAX_IMAGE_PIXELS", "INSPECTOR_MAX_IMAGE_PIXELS", int, 80_000_000, "Decompression-bomb limit (pixels)"),
     ("UPLOAD_EXPIRY_HOURS", "INSPECTOR_UPLOAD_EXPIRY_HOURS", int, 7 * 24, "Unfinished uploads expire after"),
@@ -38,6 +40,8 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
      "TrueType CJK font for PDFs; default: AR PL UMing from fonts-arphic-uming"),
     ("SESSION_COOKIE_SECURE", "INSPECTOR_SECURE_COOKIES", _bool, False,
      "Send the console cookie over HTTPS only (set in production)"),
+    ("PROXY_COUNT", "INSPECTOR_PROXY_COUNT", int, 0,
+     "Reverse proxies in front of the app (nginx: 1); their X-Forwarded-For gives the client address"),
     ("PASSWORD_HASH_MEMORY_KIB", "INSPECTOR_PASSWORD_HASH_MEMORY_KIB", int, 65536, "Argon2id memory cost"),
     ("PASSWORD_HASH_TIME_COST", "INSPECTOR_PASSWORD_HASH_TIME_COST", int, 3, "Argon2id passes"),
 ]

@@ -5,6 +5,8 @@ league's counties, HQ everything: each user sees their agency's subtree.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import ColumnElement, exists, false, or_, select
 from sqlalchemy.sql import Select
 
@@ -62,14 +64,25 @@ def get_party(user: User, party_id: str) -> Party:
 
 def blob_in_scope(user: User, sha256: str) -> bool:
     """Whether a record in the user's scope references these bytes (a hash is not a password)."""
-    photo = select(Photo.id).join(Inspection, Inspection.id == Photo.inspection_id).where(
-        (Photo.sha256 == sha256) | (Photo.display_sha256 == sha256), Photo.deleted_at.is_(None),
+    return sha256 in blobs_in_scope(user, [sha256])
+
+
+def blobs_in_scope(user: User, hashes: Iterable[str]) -> set[str]:
+    """Those of `hashes` that a record in the user's scope references: a photo (its original or
+    the phone's display copy) or a signature image."""
+    wanted = set(hashes)
+    if not wanted:
+        return set()
+    photos = select(Photo.sha256, Photo.display_sha256).join(Inspection, Inspection.id == Photo.inspection_id).where(
+        Photo.sha256.in_(wanted) | Photo.display_sha256.in_(wanted), Photo.deleted_at.is_(None),
         inspection_scope(user),
     )
-    signature = select(Signature.id).join(Inspection, Inspection.id == Signature.inspection_id).where(
-        Signature.image_sha256 == sha256, inspection_scope(user)
+    signatures = select(Signature.image_sha256).join(Inspection, Inspection.id == Signature.inspection_id).where(
+        Signature.image_sha256.in_(wanted), inspection_scope(user)
     )
-    return db.session.execute(select(exists(photo) | exists(signature))).scalar()
+    referenced = {sha for row in db.session.execute(photos) for sha in row}
+    referenced.update(db.session.scalars(signatures))
+    return referenced & wanted
 
 
 def get_document(user: User, document_id: int) -> IssuedDocument:

@@ -1,0 +1,164 @@
+"""Resumable evidence uploads: tus 1.0.0 core with creation, creation-with-upload, expiration,
+checksum and termination (https://tus.io/protocols/resumable-upload). Rules: services/evidence.py.
+
+Error responses keep the API's JSON error shape in the body; the tus status codes (409 offset,
+412 version, 415 content type, 460 checksum) and headers are as the protocol says.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from typing import Any
+
+from flask import Response, current_app, g, request, url_for
+from werkzeug.http import http_date
+
+from ..errors import ApiError
+from ..services import evidence
+from .common import authenticated, bp, device_id, documented
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,creation-with-upload,expiration,checksum,termination"
+CHUNK_CONTENT_TYPE = "application/offset+octet-stream"
+_NUMBER = re.compile(r"^\d{1,19}$")
+
+
+@bp.after_request
+def _tus_resumable_header(response: Response) -> Response:
+    """Every answer of the upload endpoints, errors included, names the protocol version."""
+    if request.endpoint and request.endpoint.startswith("api.tus_"):
+        response.headers["Tus-Resumable"] = TUS_VERSION
+    return response
+
+
+@bp.route("/uploads", methods=["OPTIONS"], endpoint="tus_options")
+@bp.route("/uploads/<upload_id>", methods=["OPTIONS"], endpoint="tus_options_upload")
+def tus_options(upload_id: str | None = None):
+    return Response(status=204, headers={
+        "Tus-Version": TUS_VERSION,
+        "Tus-Extension": TUS_EXTENSIONS,
+        "Tus-Max-Size": str(current_app.config["MAX_UPLOAD_BYTES"]),
+        "Tus-Checksum-Algorithm": ",".join(evidence.CHECKSUM_ALGORITHMS),
+    })
+
+
+@bp.route("/uploads", methods=["POST"], endpoint="tus_create", provide_automatic_options=False)
+@authenticated()
+@documented("tus creation (and creation-with-upload): Upload-Length, Upload-Metadata with sha256 and filetype",
+            status=201)
+def tus_create():
+    _require_tus_version()
+    if request.headers.get("Upload-Defer-Length"):
+        raise ApiError("bad_request", "Upload-Defer-Length is not supported; send Upload-Length.")
+    raw_metadata = request.headers.get("Upload-Metadata")
+    metadata = _metadata(raw_metadata or "")
+    if "sha256" not in metadata:
+        raise ApiError("validation_failed", "Upload-Metadata must carry sha256: the file's SHA-256 in hex.",
+                       details={"sha256": ["required"]})
+    chunk = None
+    if request.content_length or request.headers.get("Transfer-Encoding", "").lower() == "chunked":
+        if request.mimetype != CHUNK_CONTENT_TYPE:  # creation-with-upload: the body is the first chunk
+            raise ApiError("unsupported_media_type", f"Send the first chunk with Content-Type: {CHUNK_CONTENT_TYPE}.")
+        chunk = _chunk(offset=0)
+    state = evidence.create_upload(
+        g.user, device_id(), length=_number_header("Upload-Length"), sha256=metadata["sha256"],
+        media_type=(metadata.get("filetype") or None), upload_metadata=raw_metadata, chunk=chunk)
+    location = url_for("api.tus_head", upload_id=state.id)
+    body = {"uploadID": state.id, "offset": state.offset, "length": state.length, "blobPresent": state.blob_present}
+    return body, 201, {"Location": location, **_state_headers(state)}
+
+
+@bp.route("/uploads/<upload_id>", methods=["HEAD"], endpoint="tus_head", provide_automatic_options=False)
+@authenticated()
+def tus_head(upload_id: str):
+    _require_tus_version()
+    state = evidence.upload_state(g.user, upload_id)
+    headers = {**_state_headers(state), "Upload-Length": str(state.length), "Cache-Control": "no-store"}
+    if state.upload_metadata:
+        headers["Upload-Metadata"] = state.upload_metadata
+    return Response(status=200, headers=headers)
+
+
+@bp.route("/uploads/<upload_id>", methods=["PATCH"], endpoint="tus_patch", provide_automatic_options=False)
+@authenticated()
+@documented("tus: append a chunk at Upload-Offset (Content-Type application/offset+octet-stream; "
+            "Upload-Checksum: sha256 <base64>)", status=204)
+def tus_patch(upload_id: str):
+    _require_tus_version()
+    if request.mimetype != CHUNK_CONTENT_TYPE:
+        raise ApiError("unsupported_media_type", f"Send the chunk with Content-Type: {CHUNK_CONTENT_TYPE}.")
+    chunk = _chunk(offset=_number_header("Upload-Offset"))
+    state = evidence.append_chunk(g.user, upload_id, chunk)
+    return Response(status=204, headers=_state_headers(state))
+
+
+@bp.route("/uploads/<upload_id>", methods=["DELETE"], endpoint="tus_delete", provide_automatic_options=False)
+@authenticated()
+@documented("tus termination: abandon an unfinished upload and its bytes", status=204)
+def tus_delete(upload_id: str):
+    _require_tus_version()
+    evidence.terminate_upload(g.user, upload_id)
+    return Response(status=204)
+
+
+def _require_tus_version() -> None:
+    sent = request.headers.get("Tus-Resumable")
+    if sent != TUS_VERSION:
+        raise ApiError("tus_version_not_supported",
+                       f"This server speaks tus {TUS_VERSION}; the request said Tus-Resumable: {sent or '(missing)'}.",
+                       headers={"Tus-Version": TUS_VERSION})
+
+
+def _number_header(name: str) -> int:
+    value = request.headers.get(name, "").strip()
+    if not _NUMBER.match(value):
+        raise ApiError("bad_request", f"{name} must be a non-negative whole number of bytes"
+                       f"{'' if value else ' and is required'}.", details={name: value or None})
+    return int(value)
+
+
+def _metadata(header: str) -> dict[str, str]:
+    """Upload-Metadata: comma-separated `key base64(value)` pairs (the value may be absent)."""
+    pairs: dict[str, str] = {}
+    for item in header.split(","):
+        key, _, encoded = item.strip().partition(" ")
+        if not key:
+            continue
+        try:
+            pairs[key] = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise ApiError("bad_request", f"Upload-Metadata: the value of {key!r} is not base64-encoded UTF-8.",
+                           details={"Upload-Metadata": key}) from None
+    return pairs
+
+
+def _chunk(offset: int) -> evidence.Chunk:
+    """The request body as a chunk to append, with its Upload-Checksum when one was sent."""
+    return evidence.Chunk(offset=offset, stream=request.stream, length=request.content_length,
+                          checksum=_checksum(request.headers.get("Upload-Checksum")))
+
+
+def _checksum(header: str | None) -> tuple[str, bytes] | None:
+    """Upload-Checksum: `<algorithm> <base64 digest>`; 400 for an algorithm we do not support."""
+    if not header:
+        return None
+    algorithm, _, encoded = header.strip().partition(" ")
+    if algorithm not in evidence.CHECKSUM_ALGORITHMS:
+        raise ApiError("bad_request", f"Upload-Checksum algorithm {algorithm!r} is not supported; use "
+                       f"{' or '.join(evidence.CHECKSUM_ALGORITHMS)}.")
+    try:
+        digest = base64.b64decode(encoded.strip(), validate=True)
+    except binascii.Error:
+        digest = b""
+    if len(digest) != evidence.CHECKSUM_ALGORITHMS[algorithm]().digest_size:
+        raise ApiError("bad_request", f"Upload-Checksum: the {algorithm} digest must be base64 of "
+                       f"{evidence.CHECKSUM_ALGORITHMS[algorithm]().digest_size} bytes.")
+    return algorithm, digest
+
+
+def _state_headers(state: evidence.UploadState) -> dict[str, Any]:
+    headers: dict[str, Any] = {"Upload-Offset": str(state.offset)}
+    if state.expires_at is not None:
+        headers["Upload-Expires"] = http_date(state.expires_at)
+    return headers

@@ -1,0 +1,468 @@
+"""Resumable evidence uploads (tus 1.0.0): a phone on a weak 2G link sends a photo's bytes after its record."""
+from __future__ import annotations
+
+import fcntl
+import io
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from inspector.database import db, utcnow
+from inspector.models import Blob, Photo, Upload
+
+from .evidence_helpers import (
+    CHUNK, TUS, DroppedLink, add_photo, add_signature, camera_jpeg, checksum, create, head, metadata,
+    patch, png_bomb, sha256, small_png, stored_files, tuoketuo_case, upload,
+)
+from .evidence_helpers import blob_dir  # noqa: F401  (a fixture these tests use)
+
+
+@pytest.fixture
+def case(app):
+    """A draft case in 托克托县 worked by tuoketuo.zhang and tuoketuo.liu."""
+    return tuoketuo_case()
+
+
+def fresh() -> None:
+    """Let the test's own session see what the requests committed."""
+    db.session.rollback()
+
+
+def blob_path(blob_dir, digest: str, variant: str | None = None):
+    if variant:
+        return blob_dir / "derived" / digest[:2] / digest[2:4] / f"{digest}.{variant}.jpg"
+    return blob_dir / "blobs" / digest[:2] / digest[2:4] / digest
+
+
+def upload_part(blob_dir, location: str):
+    """Where the partial bytes of this upload wait."""
+    return blob_dir / "uploads" / f"{location.rsplit('/', 1)[1]}.part"
+
+
+def nothing_stored(blob_dir, digest: str) -> None:
+    fresh()
+    assert db.session.get(Blob, digest) is None
+    assert stored_files(blob_dir) == []  # no original, no derived size, no partial upload left
+    assert db.session.scalar(select(func.count()).select_from(Upload).where(Upload.status == "open")) == 0
+
+
+# ---------------------------------------------------------------- the happy path
+
+def test_photo_arrives_in_checked_chunks_and_is_stored_once(case, login_as, blob_dir):
+    original = camera_jpeg()
+    photo = add_photo(case, original)
+    version_before = photo.version
+    digest = sha256(original)
+
+    last = upload(login_as("tuoketuo.zhang"), original, chunk_size=64 * 1024)
+
+    assert last.status_code == 204 and int(last.headers["Upload-Offset"]) == len(original)
+    fresh()
+    blob = db.session.get(Blob, digest)
+    assert (blob.size, blob.media_type, blob.width, blob.height) == (len(original), "image/jpeg", 800, 600)
+    assert blob.exif["capture_time"] == "2026-11-30T09:14:03+08:00"
+    assert blob.exif["gps"]["lat"] == pytest.approx(40.2775, abs=1e-4)
+    assert blob.exif["gps"]["lon"] == pytest.approx(111.1936, abs=1e-4)
+    assert (blob.exif["make"], blob.exif["model"], blob.exif["orientation"]) == ("HUAWEI", "ELS-AN00", 6)
+    assert blob_path(blob_dir, digest).read_bytes() == original  # the original, unchanged, EXIF and all
+    assert stored_files(blob_dir) == sorted(str(p.relative_to(blob_dir)) for p in (
+        blob_path(blob_dir, digest), blob_path(blob_dir, digest, "thumb"), blob_path(blob_dir, digest, "display")))
+    # The record is re-stamped, so the phones' next pull shows the photo as uploaded.
+    assert db.session.get(Photo, photo.id).version > version_before
+
+
+def test_second_phone_with_the_same_photo_sends_nothing(case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    upload(login_as("tuoketuo.zhang"), original)
+    files = stored_files(blob_dir)
+
+    again = create(login_as("tuoketuo.liu"), original)
+
+    assert again.status_code == 201
+    assert int(again.headers["Upload-Offset"]) == len(original) and again.get_json()["blobPresent"] is True
+    assert head(login_as("tuoketuo.liu"), again.headers["Location"]).headers["Upload-Offset"] == str(len(original))
+    assert stored_files(blob_dir) == files
+
+
+def test_small_file_goes_whole_in_the_creation_request(case, login_as, blob_dir):
+    signature = small_png()
+    add_signature(case, signature)
+
+    created = create(login_as("tuoketuo.zhang"), signature, body=signature)
+
+    assert created.status_code == 201, created.get_json()
+    assert int(created.headers["Upload-Offset"]) == len(signature)
+    fresh()
+    assert db.session.get(Blob, sha256(signature)).media_type == "image/png"
+
+
+def test_display_copy_is_accepted_before_the_original(case, login_as, blob_dir):
+    original, display = camera_jpeg((1200, 900)), camera_jpeg((400, 300), seed=2)
+    photo = add_photo(case, original, display=display)
+    version_before = photo.version
+
+    upload(login_as("tuoketuo.zhang"), display)
+
+    fresh()
+    assert db.session.get(Blob, sha256(display)) is not None and db.session.get(Blob, sha256(original)) is None
+    assert db.session.get(Photo, photo.id).version > version_before
+
+
+# ---------------------------------------------------------------- weak links
+
+def test_upload_cut_mid_chunk_resumes_from_heads_offset(case, login_as, blob_dir):
+    """The signal drops 37 913 bytes into the second chunk; the phone asks HEAD and goes on from there."""
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+    assert patch(api, location, 0, original[:65536]).status_code == 204
+
+    cut = patch(api, location, 65536, DroppedLink(original[65536:165536], cut=37913))
+
+    assert cut.status_code == 204
+    offset = int(head(api, location).headers["Upload-Offset"])
+    assert offset == 65536 + 37913  # bytes without a checksum are kept up to where the link dropped
+    assert patch(api, location, offset, original[offset:]).status_code == 204
+    assert blob_path(blob_dir, sha256(original)).read_bytes() == original
+
+
+def test_checksummed_chunk_cut_mid_way_is_discarded_whole(case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+    patch(api, location, 0, original[:65536])
+    chunk = original[65536:131072]
+
+    patch(api, location, 65536, DroppedLink(chunk, cut=20000), extra={"Upload-Checksum": checksum(chunk)})
+
+    assert head(api, location).headers["Upload-Offset"] == "65536"
+    assert upload_part(blob_dir, location).stat().st_size == 65536
+
+
+def test_repeated_creation_returns_the_same_session(case, login_as, blob_dir):
+    """The POST's answer was lost on the way back; the phone asks again and resumes the same upload."""
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    first = create(api, original)
+    patch(api, first.headers["Location"], 0, original[:50000])
+
+    second = create(api, original)
+
+    assert second.status_code == 201
+    assert second.headers["Location"] == first.headers["Location"]
+    assert second.headers["Upload-Offset"] == "50000"
+
+
+def test_chunk_at_the_wrong_offset_is_409_and_changes_nothing(case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+    patch(api, location, 0, original[:10000])
+
+    r = patch(api, location, 5000, original[5000:20000])
+
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "offset_mismatch"
+    assert r.headers["Upload-Offset"] == "10000"
+    assert head(api, location).headers["Upload-Offset"] == "10000"
+
+
+def test_wrong_chunk_checksum_is_460_and_the_chunk_discarded(case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+    patch(api, location, 0, original[:10000])
+    damaged = bytearray(original[10000:30000])
+    damaged[777] ^= 0xFF  # one bit flipped on the way
+
+    r = patch(api, location, 10000, bytes(damaged), extra={"Upload-Checksum": checksum(original[10000:30000])})
+
+    assert r.status_code == 460 and r.get_json()["error"]["code"] == "checksum_mismatch"
+    assert r.headers["Tus-Resumable"] == "1.0.0"
+    assert head(api, location).headers["Upload-Offset"] == "10000"
+    assert upload_part(blob_dir, location).stat().st_size == 10000
+    assert patch(api, location, 10000, original[10000:]).status_code == 204  # the resend goes through
+
+
+def test_sha1_chunk_checksums_are_accepted_too(case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+
+    assert patch(api, location, 0, original, check="sha1").status_code == 204
+    unsupported = patch(api, location, 0, b"x", extra={"Upload-Checksum": "md5 AAAA"})
+    assert unsupported.status_code == 400 and "sha256" in unsupported.get_json()["error"]["message"]
+
+
+def test_final_hash_mismatch_is_422_and_nothing_is_stored(case, login_as, blob_dir):
+    """The phone's bytes changed after it hashed them (a re-compressed file): refused, the phone re-sends."""
+    original = camera_jpeg()
+    add_photo(case, original)
+    other = bytearray(original)
+    other[-100] ^= 0x01
+    api = login_as("tuoketuo.zhang")
+    first = create(api, original)
+
+    r = patch(api, first.headers["Location"], 0, bytes(other))
+
+    assert r.status_code == 422
+    error = r.get_json()["error"]
+    assert error["code"] == "digest_mismatch" and error["details"]["declared"] == sha256(original)
+    assert "nothing was stored" in error["message"]
+    nothing_stored(blob_dir, sha256(original))
+    assert head(api, first.headers["Location"]).status_code == 410
+    again = create(api, original)  # the phone reads the file again and starts over
+    assert again.status_code == 201 and again.headers["Location"] != first.headers["Location"]
+    assert again.headers["Upload-Offset"] == "0"
+
+
+def test_expired_upload_answers_410_and_its_bytes_are_swept(case, login_as, blob_dir):
+    original, other = camera_jpeg(), camera_jpeg(seed=3)
+    add_photo(case, original)
+    add_photo(case, other)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+    patch(api, location, 0, original[:10000])
+    upload_id = location.rsplit("/", 1)[1]
+    db.session.get(Upload, upload_id).expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+    assert head(api, location).status_code == 410
+    r = patch(api, location, 10000, original[10000:20000])
+    assert r.status_code == 410 and r.get_json()["error"]["code"] == "upload_gone"
+    assert not upload_part(blob_dir, location).exists()
+
+    create(api, other)  # any new upload sweeps what expired meanwhile
+    fresh()
+    assert db.session.get(Upload, upload_id).status == "expired"
+
+
+def test_abandoned_capture_is_terminated(case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+    patch(api, location, 0, original[:10000])
+
+    r = api.request("DELETE", location, headers=TUS)
+
+    assert r.status_code == 204 and r.headers["Tus-Resumable"] == "1.0.0"
+    assert head(api, location).status_code == 410
+    nothing_stored(blob_dir, sha256(original))
+
+
+# ---------------------------------------------------------------- refused files
+
+@pytest.mark.parametrize("kind,code,phrase", [
+    ("bomb", "decompression_bomb", "megapixel"),
+    ("text", "unsupported_format", "text/plain"),
+    ("truncated", "truncated_image", "truncated"),
+])
+def test_files_that_are_not_acceptable_photos_are_refused_and_nothing_is_stored(
+        case, login_as, blob_dir, kind, code, phrase):
+    data = {
+        "bomb": png_bomb(),
+        "text": "这不是照片 — a note saved as IMG_0002.jpg\n".encode() * 20,
+        "truncated": camera_jpeg()[:200_000],
+    }[kind]
+    add_photo(case, data)  # the phone hashed exactly these bytes
+    api = login_as("tuoketuo.zhang")
+    location = create(api, data).headers["Location"]
+
+    r = patch(api, location, 0, data)
+
+    assert r.status_code == 422
+    error = r.get_json()["error"]
+    assert error["code"] == code and phrase in error["message"] and "Nothing was stored" in error["message"]
+    nothing_stored(blob_dir, sha256(data))
+
+
+@pytest.mark.parametrize("bad", ["abc", "A" * 64, "g" * 64, "0" * 63, "0" * 65, ""])
+def test_hash_that_is_not_64_hex_characters_is_refused(case, login_as, blob_dir, bad):
+    original = camera_jpeg((64, 48))
+    api = login_as("tuoketuo.zhang")
+
+    r = create(api, original, body=original, extra={"Upload-Metadata": metadata(sha256=bad)})
+
+    assert r.status_code == 400
+    error = r.get_json()["error"]
+    assert error["code"] == "validation_failed" and "SHA-256" in error["message"] and "sha256" in error["details"]
+    nothing_stored(blob_dir, sha256(original))
+    assert db.session.scalar(select(func.count()).select_from(Upload)) == 0
+
+
+def test_upload_larger_than_the_limit_is_refused(case, login_as, blob_dir, app, monkeypatch):
+    original = camera_jpeg()
+    add_photo(case, original)
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 100_000)
+    api = login_as("tuoketuo.zhang")
+
+    r = create(api, original)
+
+    assert r.status_code == 413 and "100000" in r.get_json()["error"]["message"]
+    assert api.request("OPTIONS", "/api/v1/uploads").headers["Tus-Max-Size"] == "100000"
+
+
+def test_chunk_past_the_declared_length_is_refused(case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+
+    r = patch(api, location, 0, original + b"extra")
+
+    assert r.status_code == 413
+    assert head(api, location).headers["Upload-Offset"] == "0"
+
+
+# ---------------------------------------------------------------- jurisdiction
+
+def test_inspector_cannot_upload_bytes_for_a_photo_of_another_county(case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    zhang_upload = create(login_as("tuoketuo.zhang"), original).headers["Location"]
+    chen = login_as("donghe.chen")  # 东河区, 包头
+
+    r = create(chen, original, body=original)
+
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "hash_not_referenced"
+    assert head(chen, zhang_upload).status_code == 404
+    assert patch(chen, zhang_upload, 0, original).status_code == 404
+    assert chen.request("DELETE", zhang_upload, headers=TUS).status_code == 404
+
+
+def test_bytes_no_record_names_are_refused(case, login_as, blob_dir):
+    stray = camera_jpeg(seed=9)
+
+    r = create(login_as("tuoketuo.zhang"), stray, body=stray)
+
+    assert r.status_code == 403 and "sync the record" in r.get_json()["error"]["message"]
+    nothing_stored(blob_dir, sha256(stray))
+
+
+# ---------------------------------------------------------------- the protocol itself
+
+def test_options_lists_the_capabilities(client, app):
+    r = client.options("/api/v1/uploads")
+    assert r.status_code == 204
+    assert r.headers["Tus-Version"] == "1.0.0" and r.headers["Tus-Resumable"] == "1.0.0"
+    assert set(r.headers["Tus-Extension"].split(",")) == {
+        "creation", "creation-with-upload", "expiration", "checksum", "termination"}
+    assert "sha256" in r.headers["Tus-Checksum-Algorithm"].split(",")
+    assert int(r.headers["Tus-Max-Size"]) == app.config["MAX_UPLOAD_BYTES"] == 50 * 1024 * 1024
+
+
+def test_requests_without_the_tus_version_are_412(case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+
+    r = create(api, original, extra={"Tus-Resumable": "0.2.2"})
+
+    assert r.status_code == 412 and r.headers["Tus-Version"] == "1.0.0"
+    assert r.get_json()["error"]["code"] == "tus_version_not_supported"
+
+
+def test_chunk_with_the_wrong_content_type_is_415(case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+
+    r = patch(api, location, 0, original, extra={"Content-Type": "image/jpeg"})
+
+    assert r.status_code == 415 and CHUNK in r.get_json()["error"]["message"]
+
+
+def test_head_is_not_cached_and_echoes_the_metadata(case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    created = create(api, original)
+
+    r = head(api, created.headers["Location"])
+
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    assert (r.headers["Upload-Offset"], r.headers["Upload-Length"]) == ("0", str(len(original)))
+    assert "sha256 " in r.headers["Upload-Metadata"] and r.headers["Upload-Expires"].endswith("GMT")
+    assert head(api, "/api/v1/uploads/no-such-upload").status_code == 404
+
+
+
+def test_iphone_heic_photo_is_accepted_and_shown_as_jpeg(case, login_as, blob_dir):
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), "olive").save(out, "HEIF")
+    heic = out.getvalue()
+    add_photo(case, heic)
+    api = login_as("tuoketuo.zhang")
+
+    upload(api, heic)
+
+    fresh()
+    assert db.session.get(Blob, sha256(heic)).media_type == "image/heic"
+    thumb = api.get(f"/api/v1/blobs/{sha256(heic)}/thumb")
+    assert thumb.mimetype == "image/jpeg" and Image.open(io.BytesIO(thumb.data)).size == (320, 240)
+
+
+def test_two_requests_never_write_one_upload_at_once(case, login_as, blob_dir):
+    """A phone that retries a PATCH while the first is still streaming is told to wait (423)."""
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+
+    with open(upload_part(blob_dir, location), "r+b") as busy:
+        fcntl.flock(busy.fileno(), fcntl.LOCK_EX)  # the first PATCH, still receiving
+        r = patch(api, location, 0, original[:10000])
+
+    assert r.status_code == 423 and r.headers["Retry-After"]
+    assert head(api, location).headers["Upload-Offset"] == "0"
+    assert patch(api, location, 0, original[:10000]).status_code == 204
+
+
+def test_same_hash_with_another_length_starts_a_new_session(case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    first = create(api, original, length=len(original) - 1)
+    patch(api, first.headers["Location"], 0, original[:1000])
+
+    second = create(api, original)
+
+    assert second.headers["Location"] != first.headers["Location"] and second.headers["Upload-Offset"] == "0"
+    assert head(api, first.headers["Location"]).status_code == 410
+    assert not upload_part(blob_dir, first.headers["Location"]).exists()
+
+
+def test_stored_hash_announced_with_another_length_is_refused(case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    upload(login_as("tuoketuo.zhang"), original)
+
+    r = create(login_as("tuoketuo.liu"), original, length=len(original) + 10)
+
+    assert r.status_code == 422 and r.get_json()["error"]["code"] == "digest_mismatch"
+
+
+def test_partial_session_is_closed_when_a_colleague_uploads_the_same_photo(case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    zhang = login_as("tuoketuo.zhang")
+    mine = create(zhang, original).headers["Location"]
+    patch(zhang, mine, 0, original[:1000])
+    upload(login_as("tuoketuo.liu"), original)
+
+    again = create(zhang, original)
+
+    assert again.get_json()["blobPresent"] is True
+    assert not upload_part(blob_dir, mine).exists()
