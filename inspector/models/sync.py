@@ -16,6 +16,9 @@ class SyncState(db.Model):
     __tablename__ = "sync_state"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Tombstones and scope exits at or below this version may have been pruned: an older pull
+    # cursor cannot be served and gets a full reset.
+    horizon: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Versioned:

@@ -75,3 +75,35 @@ def create_party(user: User, data: dict[str, Any], *, device_id: int | None = No
     if commit:
         db.session.commit()
     return party
+
+
+PARTY_UPDATABLE = PARTY_FIELDS + ("credit_code",)
+
+
+def clean_party_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """Field changes as they will be stored: the credit code normalised and checked (GB 32100)."""
+    cleaned = {field: value for field, value in changes.items() if field in PARTY_UPDATABLE}
+    if "credit_code" in cleaned:
+        cleaned["credit_code"] = checked_credit_code(cleaned["credit_code"])
+    if "licences" in cleaned and cleaned["licences"] is None:
+        cleaned["licences"] = []
+    return cleaned
+
+
+def update_party(user: User, party: Party, changes: dict[str, Any], *, device_id: int | None = None,
+                 commit: bool = False) -> Party:
+    """Apply cleaned changes (see clean_party_changes) to a party the caller has in scope.
+
+    Callers that merge edits from several phones decide first which changes apply (sync/merge.py).
+    """
+    for field, value in changes.items():
+        if field not in PARTY_UPDATABLE:
+            raise ValueError(f"party field {field} cannot be changed")
+        setattr(party, field, value)
+    if changes:
+        db.session.flush()
+        audit.record("party.update", "party", party.id, actor_id=user.id, device_id=device_id,
+                     data={"changes": {k: v for k, v in changes.items()}})
+    if commit:
+        db.session.commit()
+    return party

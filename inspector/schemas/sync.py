@@ -1,0 +1,346 @@
+"""The sync protocol on the wire (docs/sync-protocol.md): push and pull envelopes, the args of
+every mutation, and the value of every row type a pull sends."""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from .accounts import ColleagueOut
+from .base import SHA256_HEX, UUID_STR, WireSchema
+from .inspections import DecisionOut, FindingOut, InspectionOut, PhotoOut, SampleOut, SignatureOut
+from .parties import PartyIn, PartyOut
+from .reference import AgencyOut, TemplateOut
+
+SCHEMA_VERSIONS = (1,)
+MAX_MUTATIONS = 100
+MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
+RESULTS = ("pass", "fail", "na")
+TEXT = 4000  # longest free text a phone may send in one field
+
+
+MAX_INT = 2**31 - 1  # integer keys (users, templates, campaigns)
+MAX_BIG = 2**62  # versions, mutation ids, byte sizes
+
+
+def _id(**kw) -> fields.String:
+    return fields.String(validate=UUID_STR, **kw)
+
+
+def _key(**kw) -> fields.Integer:
+    """A row id of the server's (user, template, campaign)."""
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_INT), **kw)
+
+
+def _base_version() -> fields.Integer:
+    return fields.Integer(load_default=0, validate=validate.Range(0, MAX_BIG))
+
+
+def _text(limit: int = TEXT, **kw) -> fields.String:
+    return fields.String(allow_none=True, validate=validate.Length(max=limit), **kw)
+
+
+def _lat() -> fields.Float:
+    return fields.Float(allow_none=True, validate=validate.Range(-90, 90))
+
+
+def _lon() -> fields.Float:
+    return fields.Float(allow_none=True, validate=validate.Range(-180, 180))
+
+
+def _accuracy() -> fields.Float:
+    return fields.Float(allow_none=True, validate=validate.Range(0, 100_000), data_key="gpsAccuracyM")
+
+
+# ---------------------------------------------------------------- envelopes
+
+class MutationIn(WireSchema):
+    id = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_BIG))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    args = fields.Dict(required=True)
+    client_time = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class PushIn(WireSchema):
+    client_id = fields.String(required=True, data_key="clientID", validate=UUID_STR)
+    schema_version = fields.Integer(required=True, strict=True)
+    app_version = fields.String(load_default=None, allow_none=True, validate=[
+        validate.Length(max=32), validate.Regexp(r"^[\x20-\x7e]*$", error="printable ASCII only")])
+    # More than MAX_MUTATIONS answers 413 (services/sync/push.py), not a validation error.
+    mutations = fields.List(fields.Nested(MutationIn), required=True)
+
+
+class ReasonOut(WireSchema):
+    code = fields.String(dump_only=True)
+    field = fields.String(dump_only=True, allow_none=True)
+    message = fields.String(dump_only=True)
+    message_zh = fields.String(dump_only=True)
+
+
+class ConflictRefOut(WireSchema):
+    id = fields.String(dump_only=True)
+    entity_type = fields.String(dump_only=True)
+    entity_id = fields.String(dump_only=True, data_key="entityID")
+    field = fields.String(dump_only=True)
+
+
+class MutationResultOut(WireSchema):
+    id = fields.Integer(dump_only=True)
+    status = fields.String(dump_only=True)
+    conflicts = fields.List(fields.Nested(ConflictRefOut), dump_only=True)
+    reasons = fields.List(fields.Nested(ReasonOut), dump_only=True)
+
+
+class PushOut(WireSchema):
+    last_mutation_id = fields.Integer(dump_only=True, data_key="lastMutationID")
+    results = fields.List(fields.Nested(MutationResultOut), dump_only=True)
+
+
+class PullIn(WireSchema):
+    client_id = fields.String(required=True, data_key="clientID", validate=UUID_STR)
+    schema_version = fields.Integer(required=True, strict=True)
+    cursor = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    limit = fields.Integer(load_default=500, validate=validate.Range(1, 1000))
+
+
+class PatchOpOut(WireSchema):
+    op = fields.String(dump_only=True)
+    type = fields.String(dump_only=True)
+    id = fields.Raw(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    value = fields.Dict(dump_only=True)
+
+
+class PullOut(WireSchema):
+    cursor = fields.String(dump_only=True)
+    has_more = fields.Boolean(dump_only=True)
+    reset = fields.Boolean(dump_only=True)
+    last_mutation_id = fields.Integer(dump_only=True, data_key="lastMutationID")
+    patch = fields.List(fields.Nested(PatchOpOut), dump_only=True)
+
+
+class ResolveIn(WireSchema):
+    choice = fields.String(required=True, validate=validate.OneOf(("server", "client")))
+
+
+# ---------------------------------------------------------------- mutation args (one schema per wire shape)
+
+class PartyCreateArgs(PartyIn):
+    """party.create.v1: the fields of POST /parties, with the phone's id required."""
+
+    class Meta(PartyIn.Meta):
+        exclude = ("agency_code",)
+
+    id = _id(required=True)
+
+
+class PartyFields(PartyIn):
+    """The fields party.update.v1 may change; only those sent are changed."""
+
+    class Meta(PartyIn.Meta):
+        exclude = ("agency_code", "id")
+
+
+class PartyUpdateArgs(WireSchema):
+    id = _id(required=True)
+    base_version = _base_version()
+    fields = fields.Nested(PartyFields(partial=True), required=True)
+
+
+class InspectionCreateArgs(WireSchema):
+    id = _id(required=True)
+    template_id = _key(required=True)
+    party_id = _id(required=True)
+    inspector_ids = fields.List(_key(), required=True, data_key="inspectorIDs",
+                                validate=validate.Length(min=2, max=10))
+    campaign_id = _key(load_default=None, allow_none=True)
+    place = _text(300)
+    lat = _lat()
+    lon = _lon()
+    gps_accuracy_m = _accuracy()
+    started_at_device = fields.AwareDateTime(required=True, data_key="startedAt")
+
+
+class InspectionFields(WireSchema):
+    place = _text(300)
+    lat = _lat()
+    lon = _lon()
+    gps_accuracy_m = _accuracy()
+    inspector_ids = fields.List(_key(), data_key="inspectorIDs",
+                                validate=validate.Length(min=2, max=10))
+    started_at_device = fields.AwareDateTime(data_key="startedAt")
+    ended_at_device = fields.AwareDateTime(allow_none=True, data_key="endedAt")
+    certificates_answer = _text(200)
+    recusal_answer = _text(200)
+    narrative = _text()
+    party_statement = _text()
+    closing_answer = _text(200)
+
+
+class InspectionUpdateArgs(WireSchema):
+    id = _id(required=True)
+    base_version = _base_version()
+    fields = fields.Nested(InspectionFields, required=True)
+
+
+class InspectionRefArgs(WireSchema):
+    """inspection.submit.v1, inspection.delete.v1 and every *.remove.v1: just the id."""
+
+    id = _id(required=True)
+
+
+class InspectionAmendArgs(WireSchema):
+    id = _id(required=True)
+    reason = _text(1000, load_default=None)
+
+
+class FindingSetArgs(WireSchema):
+    id = _id(required=True)
+    inspection_id = _id(required=True)
+    item_key = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    result = fields.String(allow_none=True, validate=validate.OneOf(RESULTS))
+    value = fields.Raw(allow_none=True)
+    note = _text()
+    base_version = _base_version()
+
+
+class SampleFields(WireSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    brand = _text(100)
+    spec = _text(100)
+    batch_no = _text(100)
+    production_date = fields.Date(allow_none=True)
+    maker = _text(200)
+    standard = _text(100)
+    quantity = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    base_quantity = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    backup_quantity = _text(50)
+    seal_numbers = fields.List(fields.String(validate=validate.Length(min=1, max=60)), required=True,
+                               validate=validate.Length(max=20))
+    note = _text()
+
+
+class SampleAddArgs(SampleFields):
+    id = _id(required=True)
+    inspection_id = _id(required=True)
+
+
+class SampleUpdateArgs(WireSchema):
+    id = _id(required=True)
+    base_version = _base_version()
+    fields = fields.Nested(SampleFields(partial=True), required=True)
+
+
+class PhotoAddArgs(WireSchema):
+    id = _id(required=True)
+    inspection_id = _id(required=True)
+    sha256 = fields.String(required=True, validate=SHA256_HEX)
+    size = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_BIG))
+    media_type = fields.String(required=True, validate=validate.OneOf(MEDIA_TYPES))
+    display_sha256 = fields.String(allow_none=True, validate=SHA256_HEX)
+    display_size = fields.Integer(allow_none=True, strict=True, validate=validate.Range(1, MAX_BIG))
+    caption = _text(500)
+    item_key = fields.String(allow_none=True, validate=validate.Length(max=40))
+    taken_at_device = fields.AwareDateTime(allow_none=True, data_key="takenAt")
+    exif_taken_at = _text(40)
+    lat = _lat()
+    lon = _lon()
+    gps_accuracy_m = _accuracy()
+
+
+class PhotoUpdateArgs(WireSchema):
+    id = _id(required=True)
+    caption = _text(500)
+    item_key = fields.String(allow_none=True, validate=validate.Length(max=40))
+    base_version = _base_version()
+
+
+class SignatureAddArgs(WireSchema):
+    id = _id(required=True)
+    inspection_id = _id(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(("party", "witness", "inspector")))
+    signer_name = _text(64)
+    user_id = _key(allow_none=True)
+    image_sha256 = fields.String(required=True, validate=SHA256_HEX)
+    signed_at_device = fields.AwareDateTime(allow_none=True, data_key="signedAt")
+
+
+class SignatureRefuseArgs(WireSchema):
+    id = _id(required=True)
+    inspection_id = _id(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    witness_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    at = fields.AwareDateTime(allow_none=True)
+
+
+# ---------------------------------------------------------------- pulled values (the read API's shapes)
+
+class InspectionValue(InspectionOut):
+    """An inspection without its children, which arrive as rows of their own."""
+
+    class Meta(InspectionOut.Meta):
+        exclude = ("party", "findings", "samples", "signatures", "photos", "decisions")
+
+    party_id = fields.String(dump_only=True, data_key="partyID")
+    created_by_id = fields.Integer(dump_only=True, data_key="createdByID")
+    ended_at_device = fields.DateTime(dump_only=True, allow_none=True)
+    decided_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class FindingValue(FindingOut):
+    inspection_id = fields.String(dump_only=True)
+
+
+class SampleValue(SampleOut):
+    inspection_id = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+
+class PhotoValue(PhotoOut):
+    inspection_id = fields.String(dump_only=True)
+    display_sha256 = fields.String(dump_only=True, allow_none=True)
+    display_size = fields.Integer(dump_only=True, allow_none=True)
+    version = fields.Integer(dump_only=True)
+
+
+class SignatureValue(SignatureOut):
+    inspection_id = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+
+class DecisionValue(DecisionOut):
+    inspection_id = fields.String(dump_only=True)
+
+
+class ConflictValue(WireSchema):
+    id = fields.String(dump_only=True)
+    entity_type = fields.String(dump_only=True)
+    entity_id = fields.String(dump_only=True, data_key="entityID")
+    inspection_id = fields.String(dump_only=True, allow_none=True)
+    field = fields.String(dump_only=True)
+    server_value = fields.Raw(dump_only=True, allow_none=True)
+    client_value = fields.Raw(dump_only=True, allow_none=True)
+    base_version = fields.Integer(dump_only=True)
+    client_user_id = fields.Integer(dump_only=True)
+    server_user_id = fields.Integer(dump_only=True, allow_none=True)
+    status = fields.String(dump_only=True)
+    resolution = fields.String(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+    resolved_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class RejectionValue(WireSchema):
+    client_id = fields.String(dump_only=True, data_key="clientID")
+    mutation_id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    args = fields.Raw(dump_only=True)
+    reasons = fields.List(fields.Nested(ReasonOut), dump_only=True)
+    inspection_id = fields.String(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+# One dumper per pulled type; the read API's schemas where the shapes are the same.
+VALUE_SCHEMAS = {
+    "agency": AgencyOut(), "colleague": ColleagueOut(), "template": TemplateOut(), "party": PartyOut(),
+    "inspection": InspectionValue(), "finding": FindingValue(), "sample": SampleValue(), "photo": PhotoValue(),
+    "signature": SignatureValue(), "decision": DecisionValue(), "conflict": ConflictValue(),
+    "rejection": RejectionValue(),
+}

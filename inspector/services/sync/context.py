@@ -1,0 +1,134 @@
+"""What a mutation handler works with: the caller, the transaction's version, and how it says no."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Callable
+
+from marshmallow import ValidationError
+from ...database import db
+from ...errors import ApiError
+from ...models import ChecklistTemplate, Conflict, User
+from .. import audit
+
+# Chinese for the API errors that existing services raise inside a mutation.
+_ZH = {
+    "not_found": "记录不存在，或不在您的管辖范围内。",
+    "forbidden": "您无权执行此操作。",
+    "validation_failed": "填写的内容不符合要求。",
+    "conflict": "记录已被他人修改。",
+}
+
+
+def jsonable(value: Any) -> Any:
+    """The value as JSON can hold it: timestamps and dates as ISO 8601 text."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def reason(code: str, message: str, message_zh: str, field: str | None = None) -> dict[str, Any]:
+    """One reason for a rejection, as the phone shows it on the record."""
+    return {"code": code, "field": field, "message": message, "message_zh": message_zh}
+
+
+class Rejection(Exception):
+    """A mutation that can never succeed as sent: answered `rejected`, its payload kept."""
+
+    def __init__(self, *reasons: dict[str, Any]):
+        super().__init__("; ".join(r["message"] for r in reasons))
+        self.reasons = list(reasons)
+
+
+def reject(code: str, message: str, message_zh: str, field: str | None = None) -> Rejection:
+    return Rejection(reason(code, message, message_zh, field))
+
+
+def reasons_from(exc: Exception) -> list[dict[str, Any]]:
+    """The reasons a handler's exception gives the phone."""
+    if isinstance(exc, Rejection):
+        return exc.reasons
+    if isinstance(exc, ValidationError):
+        return [reason("invalid", f"{path}: {_flatten(messages)}", f"字段 {path} 不符合要求：{_flatten(messages)}", path)
+                for path, messages in _walk(exc.messages)]
+    if isinstance(exc, ApiError):
+        details = exc.details if isinstance(exc.details, dict) else {}
+        if "creditCode" in details:
+            return [reason("invalid_credit_code", exc.message, details.get("message_zh") or exc.message, "creditCode")]
+        field_name = next((k for k in details if isinstance(details[k], list)), None)
+        return [reason(exc.code, exc.message, details.get("message_zh") or _ZH.get(exc.code, exc.message), field_name)]
+    raise TypeError(f"not a rejection: {exc!r}")
+
+
+def _walk(messages: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Flatten marshmallow's nested {field: {field: [msg]}} into ("fields.name", [msg]) pairs."""
+    if isinstance(messages, dict):
+        pairs: list[tuple[str, Any]] = []
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            pairs.extend(_walk(value, path) if isinstance(value, dict) else [(path, value)])
+        return pairs
+    return [(prefix or "_schema", messages)]
+
+
+def _flatten(messages: Any) -> str:
+    if isinstance(messages, list):
+        return " ".join(str(m) for m in messages)
+    return str(messages)
+
+
+@dataclass
+class PushSession:
+    """What stays the same for every mutation of one push: who, from which phone, and caches."""
+
+    user: User
+    device_id: int
+    writer: str  # the phone's client id: who last changed a field, for per-field merges
+    templates: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    statements: dict[str, Any] = field(default_factory=dict)  # built once per push (see `statement`)
+
+    def statement(self, name: str, build: Callable[[], Any]) -> Any:
+        """A statement for this caller, built on first use: building costs more than running it."""
+        if name not in self.statements:
+            self.statements[name] = build()
+        return self.statements[name]
+
+    def template_items(self, template_id: int) -> dict[str, dict[str, Any]]:
+        """{item key: item} of a template; published templates never change, so one read per push."""
+        if template_id not in self.templates:
+            template = db.session.get(ChecklistTemplate, template_id)
+            self.templates[template_id] = {i["key"]: i for i in template.items()} if template else {}
+        return self.templates[template_id]
+
+
+@dataclass
+class MutationContext:
+    """One mutation being applied, inside its own transaction."""
+
+    push: PushSession
+    mutation_id: int
+    name: str
+    version: int  # the transaction's sync version, already allocated
+    inspection_id: str | None = None
+    conflicts: list[Conflict] = field(default_factory=list)
+    audited: bool = False  # whether the handler (or a service it called) left an audit event
+
+    @property
+    def user(self) -> User:
+        return self.push.user
+
+    @property
+    def writer(self) -> str:
+        return self.push.writer
+
+    def audit(self, action: str, entity_type: str, entity_id: Any, data: dict[str, Any] | None = None,
+              why: str | None = None) -> None:
+        """The audit event every applied mutation leaves: who, which phone, which mutation."""
+        self.audited = True
+        audit.record(action, entity_type, entity_id, actor_id=self.user.id, device_id=self.push.device_id,
+                     inspection_id=self.inspection_id, reason=why,
+                     data={"mutation": [self.writer, self.mutation_id], **jsonable(data or {})})

@@ -1,0 +1,71 @@
+"""The pull cursor: opaque to the phone, a position in the server's (version, type, id) order to us."""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ...models import User
+
+# Bump when the rules of what a user pulls change: every phone then gets a reset.
+SCOPE_RULES = 1
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Everything up to (version, type, key) was sent; type None means all of `version`.
+
+    `round_start` is set on the later pages of a reset: tombstones at or below it are not sent,
+    because the phone has just cleared its copy.
+    """
+
+    version: int
+    type: str | None
+    key: Any
+    scope: str
+    user_id: int
+    round_start: int | None = None
+
+    @property
+    def position(self) -> tuple[int, str | None, Any]:
+        return self.version, self.type, self.key
+
+
+START = (-1, None, None)  # before every row
+
+
+def scope_hash(user: User) -> str:
+    """What decides a user's pull scope besides their cases: a change answers a reset.
+
+    Leaving a case is sent precisely (ScopeExit); a new agency or role changes too much for that.
+    """
+    raw = f"{SCOPE_RULES}|{user.id}|{user.agency_id}|{user.role}|{user.active}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def encode(cursor: Cursor) -> str:
+    body = {"v": cursor.version, "t": cursor.type, "k": cursor.key, "s": cursor.scope, "u": cursor.user_id}
+    if cursor.round_start is not None:
+        body["r"] = cursor.round_start
+    raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(text: str | None) -> Cursor | None:
+    """The cursor, or None when there is none or it cannot be read (the phone then gets a reset)."""
+    if not text:
+        return None
+    try:
+        body = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        key = body["k"]
+        cursor = Cursor(version=int(body["v"]), type=body["t"], key=tuple(key) if isinstance(key, list) else key,
+                        scope=str(body["s"]), user_id=int(body["u"]),
+                        round_start=int(body["r"]) if body.get("r") is not None else None)
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    if cursor.type is not None and not isinstance(cursor.type, str):
+        return None
+    return cursor

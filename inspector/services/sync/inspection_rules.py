@@ -1,0 +1,137 @@
+"""The rules of an on-site record that the server enforces (reference/enforcement-records.md):
+when it may be edited, what an answer may hold, who may inspect, and what submitting needs."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from numbers import Real
+from typing import Any
+
+from ...models import Agency, Finding, Inspection, Signature, User
+from .context import Rejection, reason, reject
+
+PASS_FAIL = ("pass", "fail", "na")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_TEXT = 2000
+
+
+def ensure_editable(inspection: Inspection) -> None:
+    """Only a draft (new, or amended after a return) changes; a submitted record is evidence."""
+    if inspection.status != "draft":
+        raise reject("inspection_read_only",
+                     f"The inspection is {inspection.status} and read-only; it can change only after a reviewer "
+                     "returns it and you amend it.",
+                     f"该检查记录状态为“{_STATUS_ZH.get(inspection.status, inspection.status)}”，已不可修改；"
+                     "审核退回并申请修改后才能编辑。")
+
+
+_STATUS_ZH = {"draft": "草稿", "submitted": "已提交", "returned": "已退回", "approved": "已通过", "rejected": "不予通过"}
+
+
+def check_finding(item: dict[str, Any] | None, item_key: str, result: Any, value: Any) -> None:
+    """An answer fits its checklist item: pass/fail/na for checks, the right kind of value otherwise."""
+    if item is None:
+        raise reject("unknown_item", f"The checklist has no item {item_key}.", f"检查表中没有检查项 {item_key}。",
+                     "itemKey")
+    kind = item["kind"]
+    bad = None
+    if kind == "pass_fail_na":
+        if value is not None:
+            bad = "a pass/fail item takes a result, not a value"
+    elif result not in (None, "na"):
+        bad = f"a {kind} item takes a value (or result \"na\"), not result {result!r}"
+    elif value is not None:
+        if kind == "number" and (isinstance(value, bool) or not isinstance(value, Real)):
+            bad = "the value must be a number"
+        elif kind == "text" and (not isinstance(value, str) or len(value) > MAX_TEXT):
+            bad = f"the value must be text of at most {MAX_TEXT} characters"
+        elif kind == "choice" and value not in item.get("choices", []):
+            bad = f"the value must be one of {', '.join(item.get('choices', []))}"
+        elif kind == "date" and not _is_date(value):
+            bad = "the value must be a date such as 2026-11-30"
+    if bad:
+        raise reject("invalid_value", f"Item {item_key}: {bad}.", f"检查项 {item_key} 的填写内容不符合要求。", item_key)
+
+
+def _is_date(value: Any) -> bool:
+    if not isinstance(value, str) or not DATE.match(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def colleague_root(user: User) -> Agency:
+    """Whose inspectors may work with the user: a county's whole league (co-inspectors often come
+    from the next county), a league's or the region's own subtree."""
+    agency = user.agency
+    return agency.parent if agency.level == "county" and agency.parent is not None else agency
+
+
+def check_inspectors(user: User, inspector_ids: list[int], found: dict[int, User]) -> list[User]:
+    """The inspectors of a record, in order; every problem named at once."""
+    problems = []
+    if len(set(inspector_ids)) != len(inspector_ids):
+        problems.append(reason("duplicate_inspector", "An inspector is listed twice.", "检查人员重复。", "inspectorIDs"))
+    if user.id not in inspector_ids:
+        problems.append(reason("caller_not_inspector", "You must be one of the inspectors of the record.",
+                               "您本人必须是检查人员之一。", "inspectorIDs"))
+    root = colleague_root(user).path
+    for user_id in inspector_ids:
+        other = found.get(user_id)
+        if other is None or not other.active or other.role != "inspector" or not other.agency.path.startswith(root):
+            problems.append(reason("not_a_colleague", f"User {user_id} is not an active inspector of your league.",
+                                   f"用户 {user_id} 不是本盟市的在岗执法人员。", "inspectorIDs"))
+        elif not other.cert_no:
+            problems.append(reason("inspector_without_certificate",
+                                   f"{other.display_name} has no law-enforcement certificate number.",
+                                   f"{other.display_name} 没有执法证号。", "inspectorIDs"))
+    if problems:
+        raise Rejection(*problems)
+    return [found[i] for i in inspector_ids]
+
+
+def submit_problems(inspection: Inspection, items: dict[str, dict[str, Any]], findings: list[Finding],
+                    signatures: list[Signature], inspectors: list[User]) -> list[dict[str, Any]]:
+    """Everything that keeps the record from being submitted, each missing item named."""
+    problems = []
+    answers = {f.item_key: f for f in findings if f.deleted_at is None}
+    for key, item in items.items():
+        finding = answers.get(key)
+        if item.get("required") and not _answered(item, finding):
+            problems.append(reason("missing_required_item", f"Item {key} is not answered: {item['label']}",
+                                   f"检查项 {key} 未填写：{item['label']}", key))
+        elif finding is not None and item["kind"] == "number" and isinstance(finding.value, Real):
+            low, high = item.get("min"), item.get("max")
+            if (low is not None and finding.value < low) or (high is not None and finding.value > high):
+                limits = f"{'' if low is None else low}–{'' if high is None else high}"
+                problems.append(reason("value_out_of_range", f"Item {key}: {finding.value} is outside {limits}.",
+                                       f"检查项 {key} 的数值 {finding.value} 超出范围 {limits}。", key))
+    certified = [u for u in inspectors if u.cert_no]
+    if len(certified) < 2:
+        problems.append(reason("too_few_inspectors",
+                               "At least two inspectors with certificate numbers must be on the record.",
+                               "现场检查须有两名以上持执法证的执法人员。", "inspectorIDs"))
+    for other in inspectors:
+        if not other.cert_no:
+            problems.append(reason("inspector_without_certificate",
+                                   f"{other.display_name} has no law-enforcement certificate number.",
+                                   f"{other.display_name} 没有执法证号。", "inspectorIDs"))
+    party = [s for s in signatures if s.role == "party" and s.deleted_at is None]
+    signed = any(s.status == "signed" and s.image_sha256 for s in party)
+    refused = any(s.status == "refused" and s.refusal_reason and s.witness_name for s in party)
+    if not (signed or refused):
+        problems.append(reason("party_signature_missing",
+                               "The party has neither signed nor refused to sign (with reason and witness).",
+                               "当事人未签字，也未记录拒绝签字的理由和见证人。", "signatures"))
+    return problems
+
+
+def _answered(item: dict[str, Any], finding: Finding | None) -> bool:
+    if finding is None:
+        return False
+    if item["kind"] == "pass_fail_na":
+        return finding.result in PASS_FAIL
+    return finding.result == "na" or (finding.value is not None and finding.value != "")

@@ -1,0 +1,210 @@
+"""The named, versioned mutations a phone may push, and the handlers that apply them.
+
+A handler runs inside the mutation's transaction, after the device and version locks. It
+raises Rejection (or lets an ApiError or marshmallow ValidationError through) for anything
+that can never succeed as sent; push.py turns that into a kept, `rejected` result.
+Old names stay registered as long as a phone in the field may still hold them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from marshmallow import Schema
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy.sql import Select
+
+from ...database import db, utcnow
+from ...errors import ApiError
+from ...models import Agency, Campaign, ChecklistTemplate, Finding, Inspection, InspectionInspector, Party, Signature
+from ...schemas.sync import (
+    InspectionAmendArgs, InspectionCreateArgs, InspectionRefArgs, InspectionUpdateArgs, PartyCreateArgs,
+    PartyUpdateArgs,
+)
+from .. import parties as party_service
+from ..scope import get_party, inspection_scope
+from . import inspection_rules as rules
+from .context import MutationContext, Rejection, reject
+from .membership import load_users, set_inspectors
+from .merge import merge_fields, stamp_created
+from .revisions import record_submission
+
+Handler = Callable[[MutationContext, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    schema: Schema
+    handler: Handler
+
+
+REGISTRY: dict[str, Mutation] = {}
+
+
+def mutation(name: str, schema: Schema) -> Callable[[Handler], Handler]:
+    """Register a handler under its wire name (`thing.verb.vN`)."""
+
+    def register(handler: Handler) -> Handler:
+        REGISTRY[name] = Mutation(name, schema, handler)
+        return handler
+
+    return register
+
+
+# ---------------------------------------------------------------- finding the record a mutation touches
+
+def case_for(ctx: MutationContext, inspection_id: str, *, editable: bool = True) -> Inspection:
+    """The inspection, if the caller is one of its inspectors (and, by default, it is a draft)."""
+
+    def build() -> Select:
+        member = exists().where(InspectionInspector.inspection_id == Inspection.id,
+                                InspectionInspector.user_id == ctx.user.id)
+        return select(Inspection, member).where(Inspection.id == bindparam("inspection_id"),
+                                                inspection_scope(ctx.user))
+
+    row = db.session.execute(ctx.push.statement("case_for", build), {"inspection_id": inspection_id}).first()
+    if row is None or row[0].deleted_at is not None:
+        raise reject("inspection_not_found", "No such inspection, or it is outside your jurisdiction.",
+                     "检查记录不存在，或不在您的管辖范围内。", "inspectionID")
+    inspection, is_member = row
+    if not is_member:
+        raise reject("not_an_inspector", "Only the inspectors of a record may change it.",
+                     "只有该记录的检查人员才能修改。", "inspectionID")
+    ctx.inspection_id = inspection.id
+    if editable:
+        rules.ensure_editable(inspection)
+    return inspection
+
+
+def new_row_id_free(model: type, row_id: str) -> None:
+    """A phone's new id must be new: a clash is a client bug, answered, never merged silently."""
+    if db.session.get(model, row_id) is not None:
+        raise reject("duplicate_id", f"A {model.__tablename__} with id {row_id} already exists.",
+                     "该记录编号已被使用。", "id")
+
+
+# ---------------------------------------------------------------- parties
+
+@mutation("party.create.v1", PartyCreateArgs())
+def create_party(ctx: MutationContext, args: dict[str, Any]) -> None:
+    existed = db.session.get(Party, args["id"]) is not None
+    # The agency by its code, so the new party refers to a row of this session, not the caller's pinned one.
+    party = party_service.create_party(ctx.user, {**args, "agency_code": ctx.user.agency.code},
+                                       device_id=ctx.push.device_id, commit=False)
+    ctx.audited = not existed  # the parties service recorded the creation
+    if not existed:
+        stamp_created(party, [k for k, v in args.items() if v not in (None, []) and k != "id"], ctx)
+
+
+@mutation("party.update.v1", PartyUpdateArgs())
+def update_party(ctx: MutationContext, args: dict[str, Any]) -> None:
+    try:
+        party = get_party(ctx.user, args["id"])
+    except ApiError:
+        raise reject("party_not_found", "No such party, or it is outside your jurisdiction.",
+                     "当事人不存在，或不在您的管辖范围内。", "id") from None
+    changes = party_service.clean_party_changes(args["fields"])
+    applied = merge_fields(party, "party", changes, base_version=args["base_version"], ctx=ctx)
+    party_service.update_party(ctx.user, party, applied, device_id=ctx.push.device_id)
+    ctx.audited = bool(applied)  # the parties service recorded the change
+
+
+# ---------------------------------------------------------------- inspections
+
+@mutation("inspection.create.v1", InspectionCreateArgs())
+def create_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
+    new_row_id_free(Inspection, args["id"])
+    template = db.session.get(ChecklistTemplate, args["template_id"])
+    if template is None or template.status != "published":
+        raise reject("template_not_published", "That checklist template is not published.",
+                     "该检查表未发布或已停用。", "templateID")
+    try:
+        party = get_party(ctx.user, args["party_id"])
+    except ApiError:
+        raise reject("party_not_found", "No such party, or it is outside your jurisdiction.",
+                     "当事人不存在，或不在您的管辖范围内。", "partyID") from None
+    if args["campaign_id"] is not None:
+        _check_campaign(ctx, args["campaign_id"])
+    inspectors = rules.check_inspectors(ctx.user, args["inspector_ids"], load_users(args["inspector_ids"]))
+    inspection = Inspection(id=args["id"], agency_id=ctx.user.agency_id, party_id=party.id, template_id=template.id,
+                            campaign_id=args["campaign_id"], status="draft", revision=1, created_by_id=ctx.user.id)
+    filled = {k: args.get(k) for k in ("place", "lat", "lon", "gps_accuracy_m", "started_at_device")}
+    for attr, value in filled.items():
+        setattr(inspection, attr, value)
+    stamp_created(inspection, [k for k, v in filled.items() if v is not None] + ["inspector_ids"], ctx)
+    db.session.add(inspection)
+    ctx.inspection_id = inspection.id
+    set_inspectors(inspection, inspectors, ctx.version)
+    ctx.audit("inspection.create", "inspection", inspection.id,
+              {"templateID": template.id, "partyID": party.id, "inspectorIDs": args["inspector_ids"], **filled})
+
+
+def _check_campaign(ctx: MutationContext, campaign_id: int) -> None:
+    """A campaign of the caller's agency, of an agency above it (a region-wide campaign) or below it."""
+    campaign = db.session.get(Campaign, campaign_id)
+    owner = db.session.get(Agency, campaign.agency_id).path if campaign else None
+    mine = ctx.user.agency.path
+    if owner is None or not (mine.startswith(owner) or owner.startswith(mine)):
+        raise reject("campaign_not_found", "No such campaign in your jurisdiction.", "专项行动不存在或不适用于本单位。",
+                     "campaignID")
+
+
+@mutation("inspection.update.v1", InspectionUpdateArgs())
+def update_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
+    inspection = case_for(ctx, args["id"])
+    changes = dict(args["fields"])
+    current = {"inspector_ids": [link.user_id for link in inspection.inspectors]}
+    inspectors = None
+    if "inspector_ids" in changes:
+        inspectors = rules.check_inspectors(ctx.user, changes["inspector_ids"], load_users(changes["inspector_ids"]))
+    applied = merge_fields(inspection, "inspection", changes, base_version=args["base_version"], ctx=ctx,
+                           current=current)
+    for attr, value in applied.items():
+        if attr != "inspector_ids":
+            setattr(inspection, attr, value)
+    if "inspector_ids" in applied:
+        set_inspectors(inspection, inspectors or [], ctx.version)
+    if applied:
+        ctx.audit("inspection.update", "inspection", inspection.id, {"changes": applied})
+
+
+@mutation("inspection.submit.v1", InspectionRefArgs())
+def submit_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
+    inspection = case_for(ctx, args["id"])
+    items = ctx.push.template_items(inspection.template_id)
+    findings = list(db.session.scalars(select(Finding).where(Finding.inspection_id == inspection.id)))
+    signatures = list(db.session.scalars(select(Signature).where(Signature.inspection_id == inspection.id)))
+    people = [link.user for link in inspection.inspectors]
+    problems = rules.submit_problems(inspection, items, findings, signatures, people)
+    if problems:
+        raise Rejection(*problems)
+    inspection.status, inspection.submitted_at = "submitted", utcnow()
+    db.session.flush()
+    record_submission(inspection, ctx.user.id)
+    ctx.audit("inspection.submit", "inspection", inspection.id, {"revision": inspection.revision})
+
+
+@mutation("inspection.amend.v1", InspectionAmendArgs())
+def amend_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
+    inspection = case_for(ctx, args["id"], editable=False)
+    if inspection.status != "returned":
+        raise reject("not_returned", f"Only a returned inspection can be amended; this one is {inspection.status}.",
+                     "只有被退回的检查记录才能修改。", "id")
+    inspection.status, inspection.revision = "draft", inspection.revision + 1
+    ctx.audit("inspection.amend", "inspection", inspection.id, {"revision": inspection.revision},
+              why=args["reason"])
+
+
+@mutation("inspection.delete.v1", InspectionRefArgs())
+def delete_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
+    inspection = case_for(ctx, args["id"])
+    if inspection.submitted_at is not None or inspection.revision > 1:
+        raise reject("was_submitted", "A record that was ever submitted is evidence and cannot be deleted.",
+                     "已提交过的检查记录是证据，不能删除。", "id")
+    inspection.deleted_at = utcnow()
+    ctx.audit("inspection.delete", "inspection", inspection.id)
+
+
+# The handlers of the record's parts register themselves on import.
+from . import records  # noqa: E402,F401

@@ -1,0 +1,279 @@
+"""POST /sync/pull: every change in the caller's scope since their cursor, from one snapshot.
+
+Rows are ordered by (version, type, id). Versions are handed out under a row lock held to
+commit (models/sync.py), so a snapshot that sees version V sees every row at or below V: the
+cursor never skips a row committed out of order. A page ends at a (version, type, id)
+position, so rows sharing one version may span pages without loss or repeat.
+
+What a user pulls: all agencies, the inspectors of their league (colleagues), published (and
+retired) templates, the parties of their jurisdiction and of their cases, the cases they are an
+inspector on with every part, decision and conflict of them, and their rejected mutations.
+Leaving a case arrives as `del` (ScopeExit); a new agency or role answers a reset.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, tuple_, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import Select
+
+from ...database import db, utcnow, write_intent
+from ...errors import ApiError
+from ...models import (
+    Agency, Blob, ChecklistTemplate, Conflict, Device, Finding, Inspection, InspectionInspector, MutationLog, Party,
+    Photo, ReviewDecision, Sample, ScopeExit, Signature, SyncState, User,
+)
+from ...models.sync import current_version
+from ...schemas.sync import MAX_BIG, MAX_INT, SCHEMA_VERSIONS, VALUE_SCHEMAS
+from ..scope import inspection_scope, party_scope
+from .cursor import START, Cursor, decode, encode, scope_hash
+from .inspection_rules import colleague_root
+
+TEMPLATE_STATUSES = ("published", "retired")  # retired ones still render the cases made with them
+STAMP_SECONDS = 60
+
+Entry = tuple[int, str, Any, Any, str, Any]  # version, type, sort key, wire id, op, value source
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind of row a pull sends: its query within scope, how it is keyed and what it sends."""
+
+    type: str
+    model: Any  # the model (or table) whose `version` orders the rows
+    keys: tuple[Any, ...]
+    query: Select
+    entry: Callable[[Any], tuple[Any, Any, str, Any]]  # row -> (sort key, wire id, op, value source)
+    live: ColumnElement[bool]  # rows sent as "put"; the others are tombstones
+
+
+@dataclass
+class PhotoRow:
+    """A photo with whether its bytes have arrived (`uploaded`)."""
+
+    photo: Photo
+    uploaded: bool
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.photo, name)
+
+
+@dataclass
+class RejectionRow:
+    """A rejected mutation with the client id of the phone that sent it."""
+
+    log: MutationLog
+    client_id: str
+
+    @property
+    def reasons(self) -> list[dict[str, Any]]:
+        return self.log.result.get("reasons", [])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.log, name)
+
+
+def _put_unless_deleted() -> Callable[[Any], tuple[Any, Any, str, Any]]:
+    """The entry of a row keyed by its id: `del` for a tombstone, `put` otherwise."""
+
+    def entry(row: Any) -> tuple[Any, Any, str, Any]:
+        obj = row[0]
+        return obj.id, obj.id, "del" if obj.deleted_at is not None else "put", obj
+
+    return entry
+
+
+def sources(user: User) -> list[Source]:
+    """Every kind of row in the user's pull scope."""
+    member = select(InspectionInspector.inspection_id).where(InspectionInspector.user_id == user.id)
+    cases = and_(inspection_scope(user), Inspection.id.in_(member))
+    root = colleague_root(user).path
+    colleague = and_(User.active.is_(True), User.role == "inspector", Agency.path.startswith(root),
+                     User.deleted_at.is_(None))
+
+    def children(model: Any, kind: str) -> Source:
+        return Source(kind, model, (model.id,), select(model).join(Inspection, Inspection.id == model.inspection_id)
+                      .where(cases), _put_unless_deleted(), model.deleted_at.is_(None))
+
+    def exits(kind: str) -> Source:
+        return Source(kind, ScopeExit, (ScopeExit.entity_id,),
+                      select(ScopeExit).where(ScopeExit.user_id == user.id, ScopeExit.entity_type == kind),
+                      lambda row: (row[0].entity_id, row[0].entity_id, "del", None), false())
+
+    party_conflict = and_(Conflict.entity_type == "party",
+                          Conflict.entity_id.in_(select(Party.id).where(party_scope(user))))
+    return [
+        Source("agency", Agency, (Agency.id,), select(Agency), _put_unless_deleted(), Agency.deleted_at.is_(None)),
+        Source("colleague", User, (User.id,), select(User, colleague).join(Agency, Agency.id == User.agency_id),
+               lambda row: (row[0].id, row[0].id, "put" if row[1] else "del", row[0]), colleague),
+        Source("template", ChecklistTemplate, (ChecklistTemplate.id,),
+               select(ChecklistTemplate).where(ChecklistTemplate.status.in_(TEMPLATE_STATUSES)),
+               _put_unless_deleted(), ChecklistTemplate.deleted_at.is_(None)),
+        Source("party", Party, (Party.id,), select(Party).where(party_scope(user)), _put_unless_deleted(),
+               Party.deleted_at.is_(None)),
+        exits("party"),
+        Source("inspection", Inspection, (Inspection.id,),
+               select(Inspection).where(cases).options(
+                   selectinload(Inspection.inspectors).selectinload(InspectionInspector.user)),
+               _put_unless_deleted(), Inspection.deleted_at.is_(None)),
+        exits("inspection"),
+        children(Finding, "finding"),
+        children(Sample, "sample"),
+        Source("photo", Photo, (Photo.id,),
+               select(Photo, Blob.sha256.is_not(None)).join(Inspection, Inspection.id == Photo.inspection_id)
+               .outerjoin(Blob, Blob.sha256 == Photo.sha256).where(cases),
+               lambda row: (row[0].id, row[0].id, "del" if row[0].deleted_at else "put",
+                            PhotoRow(row[0], bool(row[1]))),
+               Photo.deleted_at.is_(None)),
+        children(Signature, "signature"),
+        Source("decision", ReviewDecision, (ReviewDecision.id,),
+               select(ReviewDecision).join(Inspection, Inspection.id == ReviewDecision.inspection_id).where(cases)
+               .options(selectinload(ReviewDecision.reviewer)),
+               _put_unless_deleted(), ReviewDecision.deleted_at.is_(None)),
+        Source("conflict", Conflict, (Conflict.id,),
+               select(Conflict).outerjoin(Inspection, Inspection.id == Conflict.inspection_id)
+               .where(or_(and_(Conflict.inspection_id.is_not(None), cases), party_conflict)),
+               _put_unless_deleted(), Conflict.deleted_at.is_(None)),
+        Source("rejection", MutationLog, (MutationLog.device_id, MutationLog.mutation_id),
+               select(MutationLog, Device.client_id).join(Device, Device.id == MutationLog.device_id)
+               .where(MutationLog.user_id == user.id, MutationLog.status == "rejected"),
+               lambda row: ((row[0].device_id, row[0].mutation_id), f"{row[1]}:{row[0].mutation_id}", "put",
+                            RejectionRow(row[0], row[1])), MutationLog.status == "rejected"),
+    ]
+
+
+def _after(source: Source, position: tuple[int, str | None, Any]) -> ColumnElement[bool]:
+    """Rows of this source strictly after the position in (version, type, key) order."""
+    version, kind, key = position
+    column = source.model.version
+    if kind is None or source.type < kind:
+        return column > version
+    if source.type > kind:
+        return column >= version
+    later_key = (tuple_(*source.keys) > tuple_(*key)) if len(source.keys) > 1 else (source.keys[0] > key)
+    return or_(column > version, and_(column == version, later_key))
+
+
+def collect(user: User, position: tuple[int, str | None, Any], round_start: int | None, limit: int) -> list[Entry]:
+    """Up to limit + 1 entries after the position, in order (one more tells that there is more)."""
+    entries: list[Entry] = []
+    for source in sources(user):
+        stmt = source.query.where(_after(source, position))
+        if round_start is not None:  # the phone just cleared its copy: its tombstones are moot
+            stmt = stmt.where(or_(source.live, source.model.version > round_start))
+        stmt = stmt.order_by(source.model.version, *source.keys).limit(limit + 1)
+        for row in db.session.execute(stmt):
+            key, wire_id, op, value = source.entry(row)
+            entries.append((row[0].version, source.type, key, wire_id, op, value))
+    entries.sort(key=lambda e: (e[0], e[1], e[2]))
+    return entries[:limit + 1]
+
+
+def pull_changes(user: User, device: Device | None, body: dict[str, Any]) -> dict[str, Any]:
+    """One page of changes for this phone; keep pulling while `has_more`."""
+    if device is None or body["client_id"] != device.client_id:
+        raise ApiError("forbidden", "This clientID is not the one this device logged in with.",
+                       details={"clientID": [body["client_id"]]})
+    if body["schema_version"] not in SCHEMA_VERSIONS:
+        raise ApiError("version_not_supported", f"Schema version {body['schema_version']} is not supported.",
+                       details={"versionType": "schema", "supported": list(SCHEMA_VERSIONS)})
+    device_id = device.id
+    stamp_due = device.last_sync_at is None or (utcnow() - device.last_sync_at).total_seconds() > STAMP_SECONDS
+    db.session.rollback()  # end the authentication's transaction: the page gets a snapshot of its own
+    token = write_intent.set(False)
+    try:
+        _begin_snapshot()
+        page = _page(user, device_id, decode(body["cursor"]), body["limit"])
+    finally:
+        db.session.rollback()
+        write_intent.reset(token)
+    if stamp_due:
+        _stamp(device_id)
+    return page
+
+
+def _stamp(device_id: int) -> None:
+    """Note when the phone last synced; at most once a minute, so pulls rarely wait for a writer."""
+    token = write_intent.set(True)
+    try:
+        now = utcnow()
+        db.session.execute(update(Device).where(Device.id == device_id).values(last_sync_at=now, last_seen_at=now)
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+    except OperationalError:  # busy: the page is ready, the note can wait for the next pull
+        db.session.rollback()
+    finally:
+        write_intent.reset(token)
+
+
+def _begin_snapshot() -> None:
+    """PostgreSQL: REPEATABLE READ READ ONLY, so every query of the page sees one snapshot.
+    SQLite (WAL): a deferred read transaction is one snapshot from its first read."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True})
+
+
+def _page(user: User, device_id: int, cursor: Cursor | None, limit: int) -> dict[str, Any]:
+    snapshot = current_version(db.session)
+    horizon = db.session.scalar(select(SyncState.horizon).where(SyncState.id == 1)) or 0
+    last_mutation_id = db.session.scalar(select(Device.last_mutation_id).where(Device.id == device_id))
+    scope = scope_hash(user)
+    reset = (cursor is None or not _well_formed(cursor) or cursor.user_id != user.id or cursor.scope != scope
+             or cursor.version < horizon or cursor.version > snapshot)
+    if reset:
+        position, round_start = START, snapshot
+    else:
+        position, round_start = cursor.position, cursor.round_start
+    entries = collect(user, position, round_start, limit)
+    has_more = len(entries) > limit
+    page = entries[:limit]
+    if has_more:
+        version, kind, key = page[-1][:3]
+        following = Cursor(version, kind, list(key) if isinstance(key, tuple) else key, scope, user.id, round_start)
+    else:
+        following = Cursor(snapshot, None, None, scope, user.id)
+    patch = []
+    for version, kind, _key, wire_id, op, value in page:
+        change: dict[str, Any] = {"op": op, "type": kind, "id": wire_id, "version": version}
+        if op == "put":
+            change["value"] = VALUE_SCHEMAS[kind].dump(value)
+        patch.append(change)
+    return {"cursor": encode(following), "has_more": has_more, "reset": reset,
+            "last_mutation_id": last_mutation_id, "patch": patch}
+
+
+_INT_KEYS = ("agency", "colleague", "template", "decision")
+
+
+def _well_formed(cursor: Cursor) -> bool:
+    """Whether the cursor's position names a type we send, keyed the way that type is keyed
+    (a doctored cursor must not reach the database as an out-of-range parameter)."""
+    key = cursor.key
+    if not -1 <= cursor.version <= MAX_BIG:
+        return False
+    if cursor.type is None:
+        return key is None
+    if cursor.type not in VALUE_SCHEMAS:
+        return False
+    if cursor.type == "rejection":
+        return (isinstance(key, tuple) and len(key) == 2 and all(type(k) is int for k in key)
+                and 0 <= key[0] <= MAX_INT and 0 <= key[1] <= MAX_BIG)
+    if cursor.type in _INT_KEYS:
+        return type(key) is int and 0 <= key <= MAX_INT
+    return type(key) is str and len(key) <= 64 and "\x00" not in key
+
+
+def prune_scope_exits(older_than: datetime) -> int:
+    """Forget scope exits older than the longest offline trip; phones with an older cursor get a reset."""
+    horizon = db.session.scalar(select(func.max(ScopeExit.version)).where(ScopeExit.created_at < older_than))
+    if horizon is None:
+        return 0
+    removed = db.session.execute(delete(ScopeExit).where(ScopeExit.version <= horizon)).rowcount
+    db.session.execute(update(SyncState).where(SyncState.id == 1, SyncState.horizon < horizon)
+                       .values(horizon=horizon))
+    db.session.commit()
+    return removed

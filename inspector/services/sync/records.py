@@ -1,0 +1,179 @@
+"""Mutations of a record's parts: findings, samples, evidence photos, signatures and refusals."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import bindparam, select
+
+from ...database import db, utcnow
+from ...models import Finding, Photo, Sample, Signature
+from ...schemas.sync import (
+    FindingSetArgs, InspectionRefArgs, PhotoAddArgs, PhotoUpdateArgs, SampleAddArgs, SampleUpdateArgs,
+    SignatureAddArgs, SignatureRefuseArgs,
+)
+from . import inspection_rules as rules
+from .context import MutationContext, reject
+from .merge import merge_fields, stamp_created
+from .mutations import case_for, mutation, new_row_id_free
+
+ANSWER_FIELDS = ("result", "value", "note")
+_ANSWER_TO_ITEM = select(Finding).where(Finding.inspection_id == bindparam("inspection_id"),
+                                        Finding.item_key == bindparam("item_key"))
+
+
+def _part(ctx: MutationContext, model: type, row_id: str) -> Any:
+    """A live part of a draft record the caller inspects; a removed one cannot change."""
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise reject("not_found", f"No {model.__tablename__} with id {row_id}.", "记录不存在。", "id")
+    case_for(ctx, row.inspection_id)
+    if row.deleted_at is not None:
+        raise reject("entity_deleted", f"This {model.__tablename__} was removed.", "该记录已被删除。", "id")
+    return row
+
+
+def _check_item_key(ctx: MutationContext, template_id: int, item_key: str | None) -> None:
+    if item_key is not None and item_key not in ctx.push.template_items(template_id):
+        raise reject("unknown_item", f"The checklist has no item {item_key}.", f"检查表中没有检查项 {item_key}。",
+                     "itemKey")
+
+
+# ---------------------------------------------------------------- findings
+
+@mutation("finding.set.v1", FindingSetArgs())
+def set_finding(ctx: MutationContext, args: dict[str, Any]) -> None:
+    """One answer per item: a second phone's answer to the same item merges into the first row."""
+    inspection = case_for(ctx, args["inspection_id"])
+    item_key = args["item_key"]
+    item = ctx.push.template_items(inspection.template_id).get(item_key)
+    changes = {k: args[k] for k in ANSWER_FIELDS if k in args}
+    finding = db.session.scalars(_ANSWER_TO_ITEM, {"inspection_id": inspection.id, "item_key": item_key}).first()
+    result = changes.get("result", finding.result if finding else None)
+    value = changes.get("value", finding.value if finding else None)
+    rules.check_finding(item, item_key, result, value)
+    if finding is None:
+        finding = Finding(id=args["id"], inspection_id=inspection.id, item_key=item_key, **changes)
+        stamp_created(finding, [k for k, v in changes.items() if v is not None], ctx)
+        db.session.add(finding)
+        applied = changes
+    else:
+        applied = merge_fields(finding, "finding", changes, base_version=args["base_version"], ctx=ctx)
+        for attr, new in applied.items():
+            setattr(finding, attr, new)
+    ctx.audit("finding.set", "finding", finding.id, {"itemKey": item_key, **applied})
+
+
+# ---------------------------------------------------------------- samples
+
+@mutation("sample.add.v1", SampleAddArgs())
+def add_sample(ctx: MutationContext, args: dict[str, Any]) -> None:
+    case_for(ctx, args["inspection_id"])
+    new_row_id_free(Sample, args["id"])
+    sample = Sample(**args)
+    stamp_created(sample, [k for k, v in args.items() if v not in (None, []) and k not in ("id", "inspection_id")], ctx)
+    db.session.add(sample)
+    ctx.audit("sample.add", "sample", sample.id, {k: v for k, v in args.items() if k != "id"})
+
+
+@mutation("sample.update.v1", SampleUpdateArgs())
+def update_sample(ctx: MutationContext, args: dict[str, Any]) -> None:
+    sample = _part(ctx, Sample, args["id"])
+    applied = merge_fields(sample, "sample", args["fields"], base_version=args["base_version"], ctx=ctx)
+    for attr, new in applied.items():
+        setattr(sample, attr, new)
+    if applied:
+        ctx.audit("sample.update", "sample", sample.id, {"changes": applied})
+
+
+@mutation("sample.remove.v1", InspectionRefArgs())
+def remove_sample(ctx: MutationContext, args: dict[str, Any]) -> None:
+    _remove(ctx, Sample, args["id"], "sample.remove")
+
+
+def _remove(ctx: MutationContext, model: type, row_id: str, action: str) -> None:
+    """Removing is a tombstone (pulls send `del`); removing twice is the same as once."""
+    row = db.session.get(model, row_id)
+    if row is not None and row.deleted_at is not None:
+        case_for(ctx, row.inspection_id, editable=False)
+        return
+    row = _part(ctx, model, row_id)
+    row.deleted_at = utcnow()
+    ctx.audit(action, model.__tablename__, row.id)
+
+
+# ---------------------------------------------------------------- photos
+
+@mutation("photo.add.v1", PhotoAddArgs())
+def add_photo(ctx: MutationContext, args: dict[str, Any]) -> None:
+    """The photo's hash and metadata; the bytes follow by upload and are checked against the hash."""
+    inspection = case_for(ctx, args["inspection_id"])
+    new_row_id_free(Photo, args["id"])
+    _check_item_key(ctx, inspection.template_id, args.get("item_key"))
+    photo = Photo(**args, taken_by_id=ctx.user.id)
+    stamp_created(photo, [k for k in ("caption", "item_key") if args.get(k) is not None], ctx)
+    db.session.add(photo)
+    ctx.audit("photo.add", "photo", photo.id, {k: v for k, v in args.items() if k != "id"})
+
+
+@mutation("photo.update.v1", PhotoUpdateArgs())
+def update_photo(ctx: MutationContext, args: dict[str, Any]) -> None:
+    photo = _part(ctx, Photo, args["id"])
+    changes = {k: args[k] for k in ("caption", "item_key") if k in args}
+    _check_item_key(ctx, photo.inspection.template_id, changes.get("item_key"))
+    applied = merge_fields(photo, "photo", changes, base_version=args["base_version"], ctx=ctx)
+    for attr, new in applied.items():
+        setattr(photo, attr, new)
+    if applied:
+        ctx.audit("photo.update", "photo", photo.id, {"changes": applied})
+
+
+@mutation("photo.remove.v1", InspectionRefArgs())
+def remove_photo(ctx: MutationContext, args: dict[str, Any]) -> None:
+    _remove(ctx, Photo, args["id"], "photo.remove")
+
+
+# ---------------------------------------------------------------- signatures
+
+@mutation("signature.add.v1", SignatureAddArgs())
+def add_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
+    """A drawn signature; it replaces an earlier one of the same role and signer."""
+    inspection = case_for(ctx, args["inspection_id"])
+    new_row_id_free(Signature, args["id"])
+    if args["role"] == "inspector":
+        if args.get("user_id") not in {link.user_id for link in inspection.inspectors}:
+            raise reject("not_an_inspector", "An inspector's signature must name one of the record's inspectors.",
+                         "检查人员签名须对应本记录的检查人员。", "userID")
+    elif args.get("user_id") is not None:
+        raise reject("invalid", "Only an inspector's signature names a user.", "只有检查人员签名可关联用户。", "userID")
+    _replace(ctx, inspection.id, args["role"], args.get("signer_name"), args.get("user_id"))
+    signature = Signature(**args, status="signed")
+    db.session.add(signature)
+    ctx.audit("signature.add", "signature", signature.id, {k: v for k, v in args.items() if k != "id"})
+
+
+@mutation("signature.refuse.v1", SignatureRefuseArgs())
+def refuse_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
+    """The party refuses to sign (拒绝签字): the reason and a witness replace the party's signature."""
+    inspection = case_for(ctx, args["inspection_id"])
+    new_row_id_free(Signature, args["id"])
+    _replace(ctx, inspection.id, "party", None, None)
+    signature = Signature(id=args["id"], inspection_id=inspection.id, role="party", status="refused",
+                          refusal_reason=args["reason"], witness_name=args["witness_name"],
+                          signed_at_device=args.get("at"))
+    db.session.add(signature)
+    ctx.audit("signature.refuse", "signature", signature.id,
+              {"reason": args["reason"], "witnessName": args["witness_name"]})
+
+
+def _replace(ctx: MutationContext, inspection_id: str, role: str, signer_name: str | None,
+             user_id: int | None) -> None:
+    """Tombstone the earlier signature this one replaces: the party signs once, each person once."""
+    stmt = select(Signature).where(Signature.inspection_id == inspection_id, Signature.role == role,
+                                   Signature.deleted_at.is_(None))
+    if role == "inspector":
+        stmt = stmt.where(Signature.user_id == user_id)
+    elif role == "witness":
+        stmt = stmt.where(Signature.signer_name == signer_name)
+    for earlier in db.session.scalars(stmt):
+        earlier.deleted_at = utcnow()
+        ctx.audit("signature.replace", "signature", earlier.id)

@@ -1,0 +1,270 @@
+"""Pull: what each phone receives, page after page, from one snapshot, without loss or repeat."""
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import insert, select, update
+
+from inspector.database import db, utcnow
+from inspector.models import Agency, ChecklistTemplate, Party, Sample, SyncState
+from inspector.models.sync import allocate_version
+
+from .. import factories
+from ..sync_phone import Phone, fill_and_sign, inspection_args, new_id
+
+
+@pytest.fixture
+def zhang(login_as) -> Phone:
+    return Phone(login_as("tuoketuo.zhang"))
+
+
+def _ids(user, *names: str) -> list[int]:
+    return [user(n).id for n in names]
+
+
+def _insert_parties(agency_code: str, count: int, batch: int = 1000) -> set[str]:
+    """Parties written straight to the database, `batch` per transaction (so one version each)."""
+    agency_id = factories.agency(agency_code).id
+    made: set[str] = set()
+    for start in range(0, count, batch):
+        version = allocate_version(db.session)
+        rows = [{"id": str(uuid.uuid4()), "name": f"农资店{start + n}", "agency_id": agency_id, "licences": [],
+                 "version": version, "field_meta": {}, "created_at": utcnow(), "updated_at": utcnow()}
+                for n in range(min(batch, count - start))]
+        db.session.execute(insert(Party), rows)
+        db.session.commit()
+        made.update(r["id"] for r in rows)
+    return made
+
+
+def test_the_first_pull_is_a_reset_with_everything_an_inspector_needs(zhang, user):
+    own = factories.party("150122", "托克托县丰收农资经营部")
+    other = factories.party("150202", "东河区惠农化肥销售中心")
+    pages = zhang.pull()
+    assert pages[0]["reset"] is True and pages[-1]["hasMore"] is False
+    assert pages[-1]["lastMutationID"] == 0
+    assert len(zhang.of_type("agency")) == db.session.query(Agency).count()
+    published = set(db.session.scalars(select(ChecklistTemplate.id).where(ChecklistTemplate.status == "published")))
+    assert set(zhang.of_type("template")) == published
+    assert zhang.has("party", own.id) and not zhang.has("party", other.id)
+    colleagues = zhang.of_type("colleague")
+    # Inspectors of the whole 呼和浩特 league (co-inspectors often come from the next county), not 包头's.
+    assert set(colleagues) == set(_ids(user, "tuoketuo.zhang", "tuoketuo.liu", "xincheng.zhou", "xincheng.wu"))
+    assert colleagues[user("tuoketuo.liu").id]["certNo"] == "15012226002"
+    # Nothing changed since: the next pull is empty and not a reset.
+    page = zhang.pull_page()
+    assert page["patch"] == [] and page["reset"] is False
+
+
+def test_a_pushed_case_comes_back_with_its_parts(zhang, user):
+    party = factories.party("150122")
+    case_id = new_id()
+    pair = _ids(user, "tuoketuo.zhang", "tuoketuo.liu")
+    zhang.push(zhang.mutation("inspection.create.v1", **inspection_args(party.id, pair, inspection_id=case_id)),
+               *fill_and_sign(zhang, case_id))
+    zhang.pull()
+    case = zhang.value("inspection", case_id)
+    assert case["status"] == "draft" and case["partyID"] == party.id and case["revision"] == 1
+    assert [i["userID"] for i in case["inspectors"]] == _ids(user, "tuoketuo.zhang", "tuoketuo.liu")
+    assert "findings" not in case  # parts arrive as rows of their own
+    assert len(zhang.of_type("finding")) == len(factories.template("fertilizer").items())
+    assert next(iter(zhang.of_type("signature").values()))["role"] == "party"
+    assert zhang.pull_page()["lastMutationID"] == zhang.next_id - 1
+
+
+def test_paging_through_ten_thousand_changes_while_others_write_loses_and_repeats_nothing(zhang):
+    expected = _insert_parties("150122", 10_000)
+    seen: dict[str, int] = {}
+    received = 0
+    written_meanwhile = 0
+    page = zhang.pull_page(limit=700)
+    while True:
+        for change in page["patch"]:
+            if change["type"] == "party":
+                key = change["id"]
+                assert seen.get(key) != change["version"], f"party {key} sent twice at one version"
+                seen[key] = change["version"]
+                received += 1
+        if not page["hasMore"]:
+            break
+        if written_meanwhile < 5:  # a writer commits between two pages: new rows and a change to an old one
+            expected |= _insert_parties("150122", 150, batch=150)
+            db.session.execute(update(Party).where(Party.id == sorted(expected)[written_meanwhile])
+                               .values(phone="0471-1234567", version=allocate_version(db.session)))
+            db.session.commit()
+            written_meanwhile += 1
+        page = zhang.pull_page(limit=700)
+    assert set(seen) == expected
+    assert received <= len(expected) + written_meanwhile  # a changed row comes once more, nothing else
+    assert set(zhang.of_type("party")) == expected
+    assert zhang.pull_page(limit=700)["patch"] == []
+
+
+def test_a_commit_that_took_its_version_first_is_never_skipped(app, zhang):
+    """F5: T1 takes version v and waits; T2 must wait for T1's lock, so no pull sees v+1 without v.
+    (PostgreSQL: the row lock on sync_state; SQLite: the database write lock.)"""
+    zhang.pull()
+    agency_id = factories.agency("150122").id
+    first_id, second_id = str(uuid.uuid4()), str(uuid.uuid4())
+    engine = db.engine
+    t1 = engine.connect()
+    t1.begin()
+    v1 = t1.execute(update(SyncState).where(SyncState.id == 1).values(version=SyncState.version + 1)
+                    .returning(SyncState.version)).scalar_one()
+    t1.execute(insert(Party).values(id=first_id, name="先取号后提交", agency_id=agency_id, licences=[], version=v1,
+                                    field_meta={}, created_at=utcnow(), updated_at=utcnow()))
+    done = threading.Event()
+
+    def second_writer() -> None:
+        with engine.begin() as t2:
+            v2 = t2.execute(update(SyncState).where(SyncState.id == 1).values(version=SyncState.version + 1)
+                            .returning(SyncState.version)).scalar_one()
+            t2.execute(insert(Party).values(id=second_id, name="后取号先完成", agency_id=agency_id, licences=[],
+                                            version=v2, field_meta={}, created_at=utcnow(), updated_at=utcnow()))
+        done.set()
+
+    writer = threading.Thread(target=second_writer)
+    writer.start()
+    assert not done.wait(0.5)  # T2 is blocked behind T1's version lock
+    zhang.pull()
+    assert not zhang.has("party", first_id) and not zhang.has("party", second_id)
+    t1.commit()
+    t1.close()
+    writer.join(10)
+    zhang.pull()
+    assert zhang.has("party", first_id) and zhang.has("party", second_id)
+
+
+def test_a_removed_sample_arrives_as_a_deletion(zhang, user):
+    party = factories.party("150122")
+    case_id, sample_id = new_id(), new_id()
+    pair = _ids(user, "tuoketuo.zhang", "tuoketuo.liu")
+    zhang.push(zhang.mutation("inspection.create.v1", **inspection_args(party.id, pair, inspection_id=case_id)),
+               zhang.mutation("sample.add.v1", id=sample_id, inspectionID=case_id, name="复合肥料", quantity="2 kg",
+                              baseQuantity="120 袋", sealNumbers=["FY20260001"]))
+    zhang.pull()
+    assert zhang.value("sample", sample_id)["sealNumbers"] == ["FY20260001"]
+    assert zhang.send("sample.remove.v1", id=sample_id)["status"] == "applied"
+    page = zhang.pull_page()
+    assert [(c["op"], c["type"], c["id"]) for c in page["patch"]] == [("del", "sample", sample_id)]
+    db.session.rollback()
+    assert db.session.get(Sample, sample_id).deleted_at is not None  # a tombstone, not a hard delete
+
+
+def test_an_inspector_taken_off_a_case_receives_its_deletion(login_as, user):
+    """新城区's 周 helped 托克托县 on one case; when taken off it, the case and its party leave his phone."""
+    zhang, zhou = Phone(login_as("tuoketuo.zhang")), Phone(login_as("xincheng.zhou"))
+    party = factories.party("150122", "托克托县丰收农资经营部")
+    case_id = new_id()
+    zhang.push(zhang.mutation("inspection.create.v1", **inspection_args(
+        party.id, _ids(user, "tuoketuo.zhang", "xincheng.zhou"), inspection_id=case_id)),
+        zhang.mutation("finding.set.v1", id=new_id(), inspectionID=case_id, itemKey="G01", result="pass"))
+    zhou.pull()
+    assert zhou.has("inspection", case_id) and zhou.has("party", party.id) and len(zhou.of_type("finding")) == 1
+    result = zhang.send("inspection.update.v1", id=case_id, baseVersion=0,
+                        fields={"inspectorIDs": _ids(user, "tuoketuo.zhang", "tuoketuo.liu")})
+    assert result["status"] == "applied"
+    page = zhou.pull_page()
+    assert page["reset"] is False
+    assert {(c["op"], c["type"], c["id"]) for c in page["patch"]} >= {("del", "inspection", case_id),
+                                                                      ("del", "party", party.id)}
+    assert not zhou.has("inspection", case_id) and not zhou.has("party", party.id)
+    # 刘, who joined, gets the whole case although its finding is older than his cursor.
+    liu = Phone(login_as("tuoketuo.liu"))
+    assert liu.has("inspection", case_id) is False
+    liu.pull()
+    assert liu.has("inspection", case_id) and len(liu.of_type("finding")) == 1
+
+
+def test_a_joining_inspector_gets_the_older_rows_of_the_case(login_as, user):
+    zhang, liu = Phone(login_as("tuoketuo.zhang")), Phone(login_as("tuoketuo.liu"))
+    party = factories.party("150122")
+    case_id = new_id()
+    zhang.push(zhang.mutation("inspection.create.v1", **inspection_args(
+        party.id, _ids(user, "tuoketuo.zhang", "xincheng.zhou"), inspection_id=case_id)),
+        *fill_and_sign(zhang, case_id))
+    liu.pull()
+    assert not liu.has("inspection", case_id)
+    zhang.send("inspection.update.v1", id=case_id, baseVersion=0,
+               fields={"inspectorIDs": _ids(user, "tuoketuo.zhang", "xincheng.zhou", "tuoketuo.liu")})
+    page = liu.pull()[0]
+    assert page["reset"] is False
+    assert liu.has("inspection", case_id)
+    assert len(liu.of_type("finding")) == len(factories.template("fertilizer").items())
+    assert len(liu.of_type("signature")) == 1
+
+
+def test_an_inspector_moved_to_another_county_gets_a_reset(zhang, user):
+    own = factories.party("150122", "托克托县丰收农资经营部")
+    xincheng = factories.party("150102", "新城区田园农膜商行")
+    zhang.pull()
+    assert zhang.has("party", own.id) and not zhang.has("party", xincheng.id)
+    moved = user("tuoketuo.zhang")
+    moved.agency_id = factories.agency("150102").id
+    db.session.commit()
+    page = zhang.pull()[0]
+    assert page["reset"] is True
+    assert not zhang.has("party", own.id) and zhang.has("party", xincheng.id)
+
+
+def test_a_retired_template_stays_for_the_cases_made_with_it(zhang):
+    zhang.pull()
+    template = factories.template("film")
+    template.status, template.retired_at = "retired", utcnow()
+    db.session.commit()
+    page = zhang.pull_page()
+    assert [(c["type"], c["id"], c["value"]["status"]) for c in page["patch"]] == [("template", template.id, "retired")]
+
+
+def test_an_unreadable_or_too_old_cursor_answers_a_reset(zhang):
+    zhang.pull()
+    zhang.cursor = "not a cursor"
+    assert zhang.pull()[0]["reset"] is True
+    # Scope exits older than the horizon were pruned: a cursor from before it cannot be served.
+    db.session.execute(update(SyncState).where(SyncState.id == 1).values(version=SyncState.version + 5,
+                                                                            horizon=SyncState.version + 5))
+    db.session.commit()
+    assert zhang.pull()[0]["reset"] is True
+    assert zhang.pull()[0]["reset"] is False
+
+
+def test_a_deactivated_colleague_arrives_as_a_deletion(zhang, user):
+    zhang.pull()
+    liu = user("tuoketuo.liu")
+    liu.active = False
+    db.session.commit()
+    page = zhang.pull_page()
+    assert [(c["op"], c["type"], c["id"]) for c in page["patch"]] == [("del", "colleague", liu.id)]
+
+
+def test_a_pull_must_come_from_the_logged_in_installation(zhang, login_as):
+    other = login_as("tuoketuo.liu")
+    response = zhang.api.post("/api/v1/sync/pull", json={"clientID": other.client_id, "schemaVersion": 1})
+    assert response.status_code == 403
+
+
+def test_each_page_is_read_from_one_read_only_snapshot(zhang, monkeypatch):
+    from sqlalchemy import text
+
+    from inspector.database import write_intent
+    import inspector.services.sync.pull as pull_service
+
+    seen: dict = {}
+    real = pull_service._page
+
+    def spy(*args, **kwargs):
+        if db.engine.dialect.name == "postgresql":
+            seen["isolation"] = db.session.execute(text("SHOW transaction_isolation")).scalar()
+            seen["read_only"] = db.session.execute(text("SHOW transaction_read_only")).scalar()
+        else:  # a deferred BEGIN: a WAL snapshot from the first read, without the write lock
+            seen["write_intent"] = write_intent.get()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pull_service, "_page", spy)
+    zhang.pull()
+    if db.engine.dialect.name == "postgresql":
+        assert seen == {"isolation": "repeatable read", "read_only": "on"}
+    else:
+        assert seen == {"write_intent": False}
