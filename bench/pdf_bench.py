@@ -71,7 +71,12 @@ def run_ours(paths: list[Path]) -> dict:
     return {"seconds": seconds, "bytes": len(pdf), "peak_mb": _peak_mb()}
 
 
-def run_plain(paths: list[Path]) -> dict:
+def run_plain(paths: list[Path], binary: bool = False) -> dict:
+    """A plain ReportLab document embedding the originals: with ReportLab's defaults, or (binary)
+    with the ASCII85 image encoding switched off as our renderer does."""
+    from reportlab import rl_config
+
+    rl_config.useA85 = 0 if binary else rl_config.useA85
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import Image, PageBreak, SimpleDocTemplate
@@ -83,7 +88,7 @@ def run_plain(paths: list[Path]) -> dict:
     started = time.perf_counter()
     SimpleDocTemplate(out, pagesize=A4).build(story)
     seconds = time.perf_counter() - started
-    (OUT / "plain.pdf").write_bytes(out.getvalue())
+    (OUT / ("plain-binary.pdf" if binary else "plain.pdf")).write_bytes(out.getvalue())
     return {"seconds": seconds, "bytes": len(out.getvalue()), "peak_mb": _peak_mb()}
 
 
@@ -160,8 +165,13 @@ def main() -> None:
               f"{sum(sizes):.0f} MB in all (made in {time.perf_counter() - started:.0f} s)")
         ours = _child("ours", directory)
         plain = _child("plain", directory)
-    for name, r in (("ours", ours), ("plain", plain)):
-        print(f"{name:5}  {r['seconds']:7.2f} s  {r['bytes'] / 1e6:8.1f} MB  peak {r['peak_mb']:6.0f} MB")
+        binary = _child("plain-binary", directory)
+    for name, r in (("ours", ours), ("plain (ReportLab defaults)", plain), ("plain, binary images", binary)):
+        print(f"{name:27}  {r['seconds']:7.2f} s  {r['bytes'] / 1e6:8.1f} MB  peak {r['peak_mb']:6.0f} MB")
+    # The target compares with a plain ReportLab document as ReportLab makes it by default. With
+    # binary images the plain document copies the JPEG bytes without decoding them: faster than
+    # ours, which must decode every photo to shrink the file 35-fold. Shown so nobody is misled.
+    print(f"info: time ratio against the binary-image plain document: {ours['seconds'] / binary['seconds']:.2f}")
     print(f"RESULT pdf_time_ratio {ours['seconds'] / plain['seconds']:.3f} target 0.33")
     print(f"RESULT pdf_size_ratio {ours['bytes'] / plain['bytes']:.3f} target 0.1")
     print(f"RESULT pdf_peak_memory_mb {ours['peak_mb']:.0f} target 300")
@@ -170,7 +180,8 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         photo_paths = sorted(Path(sys.argv[3]).glob("photo-*.jpg"))
-        runner = run_ours if sys.argv[2] == "ours" else run_plain
-        print(json.dumps(runner(photo_paths)))
+        kind = sys.argv[2]
+        result = run_ours(photo_paths) if kind == "ours" else run_plain(photo_paths, binary=kind == "plain-binary")
+        print(json.dumps(result))
     else:
         main()

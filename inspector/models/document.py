@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import UTCDateTime, db, utcnow
@@ -22,3 +23,8 @@ class IssuedDocument(db.Model):
     verify_token: Mapped[str] = mapped_column(String(64), unique=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    # SHA-256 of everything printed except the document's own number, token and time: a later
+    # download of unchanged content is served this same document (services/case_file.py).
+    content_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # What the verification page shows, as printed: agency, case number, party, date, pages.
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

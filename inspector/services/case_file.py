@@ -1,0 +1,495 @@
+"""Issuing a case file (案卷): gather plain data from the database, render it, register the PDF.
+
+Caching. Rendering a case with 60 photos takes seconds; gathering its data takes milliseconds.
+So every download gathers the data and fingerprints everything that would be printed except the
+document's own number, token and issue time (`content_sha256`). When a case file with that
+fingerprint was issued before, the same registered document is served again, from a file cache
+keyed by its SHA-256: a second download of an unchanged case is instant, carries the same number
+and QR code, and the register keeps one row per printed content, not one per click. When the
+cached file is gone, the document is rendered again with its registered number, token and time;
+rendering is deterministic (ReportLab's invariant mode), so the bytes come out identical and are
+checked against the registered hash before they are served.
+
+The fingerprint, not the sync version alone, is the key: a photo's original arriving after the
+phone synced changes what is printed (the placeholder becomes the picture) without changing any
+row's version. Photos downscaled for print are cached separately by hash and print size, so a
+new version of a case re-renders its pages but does not decode its photos again.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, BinaryIO, Callable
+from urllib.parse import quote
+
+from flask import current_app
+from sqlalchemy import func, select, union_all
+
+from ..database import db, utcnow
+from ..errors import ApiError
+from ..models import (
+    AuditEvent, Blob, Device, Finding, Inspection, IssuedDocument, Party, Photo, Sample, Signature, User,
+)
+from ..pdf import CaseFileRenderer
+from ..pdf import data as pdf
+from ..pdf.wording import STATUS_LABELS, cn_date, local
+from ..storage import get_store
+from . import documents
+from .scope import get_inspection
+
+log = logging.getLogger(__name__)
+
+VERIFY_PATH = "/verify"
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+SUBJECTS = {  # what the opening question says is being inspected, by template category
+    "general": "农资经营情况", "fertilizer": "化肥经营情况", "pesticide": "农药经营情况",
+    "film": "农膜经营情况", "seed": "种子经营情况", "machinery": "农机具经营情况",
+}
+ACTION_LABELS = {  # audit actions as the appendix prints them
+    "inspection.create": "创建检查记录", "inspection.update": "修改检查记录", "inspection.submit": "提交审核",
+    "inspection.amend": "修改后重新提交", "inspection.delete": "删除检查记录",
+    "inspection.approve": "审核通过", "inspection.return": "退回修改", "inspection.reject": "不予通过",
+    "finding.set": "填写检查项", "sample.add": "添加抽样", "sample.update": "修改抽样", "sample.delete": "删除抽样",
+    "photo.add": "添加照片", "photo.update": "修改照片说明", "photo.delete": "删除照片",
+    "signature.add": "签名", "signature.refuse": "当事人拒绝签名", "signature.replace": "重新签名",
+    "signature.delete": "删除签名", "conflict.resolve": "处理同步冲突", "mutation.reject": "拒收手机提交的修改",
+}
+DISPLAY_COPY_NOTE = "（原件尚未上传，本页印制的是手机显示副本；原件 SHA-256：{sha256}）"
+
+
+@dataclass(frozen=True)
+class IssuedCaseFile:
+    """A registered case file ready to send: its bytes and what identifies it."""
+
+    pdf: bytes
+    document_no: str
+    sha256: str
+    verify_token: str
+    issued_at: datetime
+    filename: str
+    rendered: bool  # False when an earlier issue of the same content was served again
+
+    @property
+    def content_disposition(self) -> str:
+        """`attachment` with an ASCII fallback name and the Chinese name (RFC 6266 / 5987)."""
+        return (f'attachment; filename="case-file-{self.document_no}.pdf"; '
+                f"filename*=UTF-8''{quote(self.filename, safe='')}")
+
+
+def issue_case_file(user: User, inspection_id: str, device_id: int | None = None) -> IssuedCaseFile:
+    """The case file of an inspection in the user's scope (404 outside it), registered as issued."""
+    inspection = get_inspection(user, inspection_id)
+    user_id = user.id
+    gathered = gather(inspection, url_base=_verify_base())
+    earlier = documents.issued_for_content(inspection.id, gathered.content_sha256)
+    if earlier is not None:
+        served = _serve_again(earlier, gathered)
+        if served is not None:
+            return served
+
+    issued_at = utcnow().replace(microsecond=0)
+    document_no = documents.new_document_no(inspection.agency.code, issued_at)
+    token = documents.new_verify_token()
+    case, summary = _for_issue(gathered, document_no, token, issued_at)
+    db.session.commit()  # no transaction stays open while the pages are drawn
+    pdf_bytes, summary["documents"] = _render(case)
+    summary["pages"] = summary["documents"][-1]["lastPage"]
+    sha256 = hashlib.sha256(pdf_bytes).hexdigest()
+    _pdf_cache().put(sha256, pdf_bytes)
+    with documents.writing():
+        inspection = db.session.get(Inspection, gathered.inspection_id)
+        documents.register(
+            document_no=document_no, verify_token=token, inspection=inspection,
+            case_version=gathered.case_version, content_sha256=gathered.content_sha256, pdf=pdf_bytes,
+            issued_at=issued_at, issued_by_id=user_id, device_id=device_id, summary=summary)
+    return IssuedCaseFile(pdf_bytes, document_no, sha256, token, issued_at, gathered.filename(document_no),
+                          rendered=True)
+
+
+def case_file_pdf(user: User, inspection: Inspection) -> IssuedCaseFile:
+    """For case bundles (exports): the same registered case file a download would give."""
+    return issue_case_file(user, inspection.id)
+
+
+def _serve_again(earlier: IssuedDocument, gathered: Gathered) -> IssuedCaseFile | None:
+    """The earlier document's bytes, from the cache or re-rendered identically; None if they differ."""
+    cache = _pdf_cache()
+    pdf_bytes = cache.get(earlier.sha256)
+    if pdf_bytes is not None and hashlib.sha256(pdf_bytes).hexdigest() != earlier.sha256:
+        log.warning("cached case file %s is damaged; drawing it again", earlier.document_no)
+        pdf_bytes = None  # never hand out bytes the register does not know
+    rendered = pdf_bytes is None
+    if pdf_bytes is None:
+        case, _summary = _for_issue(gathered, earlier.document_no, earlier.verify_token, earlier.issued_at)
+        db.session.commit()
+        pdf_bytes, _pages = _render(case)
+        if hashlib.sha256(pdf_bytes).hexdigest() != earlier.sha256:
+            # Different fonts or library versions since: issue a new document rather than hand
+            # out bytes the register does not know.
+            log.warning("case file %s no longer renders to its registered bytes", earlier.document_no)
+            return None
+        cache.put(earlier.sha256, pdf_bytes)
+    return IssuedCaseFile(pdf_bytes, earlier.document_no, earlier.sha256, earlier.verify_token,
+                          earlier.issued_at, gathered.filename(earlier.document_no), rendered=rendered)
+
+
+def _render(case: pdf.CaseFile) -> tuple[bytes, list[dict[str, Any]]]:
+    config = current_app.config
+    renderer = CaseFileRenderer(case, font_path=config.get("CJK_FONT_PATH"), photo_cache=_photo_cache())
+    pdf_bytes = renderer.render()
+    pages = [{"title": d.title, "firstPage": d.first_page, "lastPage": d.last_page} for d in renderer.documents]
+    return pdf_bytes, pages
+
+
+def _verify_base() -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + VERIFY_PATH
+
+
+# ---------------------------------------------------------------- gathering
+
+@dataclass(frozen=True)
+class Gathered:
+    """A case file's data without the issue's own number, token and time, and its fingerprint."""
+
+    case: pdf.CaseFile
+    inspection_id: str
+    case_version: int
+    content_sha256: str
+    summary: dict[str, Any]
+
+    def filename(self, document_no: str) -> str:
+        name = self.case.case_number or self.case.party.name
+        return f"案卷-{name}-{document_no}.pdf".replace("/", "_").replace("\\", "_")
+
+
+def _for_issue(gathered: Gathered, document_no: str, token: str,
+               issued_at: datetime) -> tuple[pdf.CaseFile, dict[str, Any]]:
+    verification = dataclasses.replace(gathered.case.verification, token=token, document_no=document_no)
+    case = dataclasses.replace(gathered.case, verification=verification, issued_at=issued_at)
+    return case, dict(gathered.summary)
+
+
+def gather(inspection: Inspection, *, url_base: str) -> Gathered:
+    """Everything one case file prints, read from the database and the blob store now."""
+    store = get_store()
+    template = inspection.template
+    party = inspection.party
+    people = [link.user for link in inspection.inspectors]
+    inspectors = tuple(pdf.Inspector(u.display_name, u.cert_no or "") for u in people)
+    if len(inspectors) < 2 or not all(i.cert_no for i in inspectors):
+        raise ApiError("unprocessable", "A case file needs two inspectors with certificate numbers (执法证号).")
+    started = inspection.started_at_device or inspection.created_at
+    ended = max(inspection.ended_at_device or started, started)
+
+    photos, photo_sources = _photos(inspection, template, people, inspectors, store)
+    case = pdf.CaseFile(
+        agency_name=inspection.agency.name,
+        case_title=f"{party.name} {template.title.removesuffix('表')}",
+        inspection_subject=SUBJECTS.get(template.category, "农资经营情况"),
+        case_number=inspection.case_number,
+        case_version=inspection.revision,
+        party=pdf.Party(name=party.name, credit_code=party.credit_code, legal_representative=party.legal_rep,
+                        address=party.address, phone=party.phone, licences=_licences(party)),
+        inspectors=inspectors,
+        started_at=started,
+        ended_at=ended,
+        place=inspection.place or party.address or "／",
+        gps=(pdf.GeoPoint(inspection.lat, inspection.lon, inspection.gps_accuracy_m)
+             if inspection.lat is not None and inspection.lon is not None else None),
+        answers=pdf.StandardAnswers(certificates_seen=inspection.certificates_answer or "／",
+                                    recusal=inspection.recusal_answer or "／",
+                                    closing=inspection.closing_answer or "／"),
+        checklist=_checklist(inspection, template),
+        narrative=inspection.narrative or "",
+        party_statement=inspection.party_statement or "",
+        samples=_samples(inspection),
+        photos=photos,
+        signatures=_signatures(inspection, party, people, store),
+        audit_trail=_audit_trail(inspection.id),
+        verification=pdf.Verification(url_base, ""),
+        issued_at=_EPOCH,
+    )
+    summary = {"agency": case.agency_name, "caseNumber": case.case_number, "party": party.name,
+               "inspectedOn": local(started).date().isoformat()}
+    return Gathered(case=case, inspection_id=inspection.id, case_version=case_version(inspection.id),
+                    content_sha256=_fingerprint(case, photo_sources), summary=summary)
+
+
+def case_version(inspection_id: str) -> int:
+    """The case's version: the highest sync version among the inspection and every row it prints."""
+    tables = (Finding, Sample, Signature, Photo)
+    versions = union_all(
+        select(Inspection.version.label("v")).where(Inspection.id == inspection_id),
+        select(Party.version.label("v")).join(Inspection, Inspection.party_id == Party.id)
+        .where(Inspection.id == inspection_id),
+        *[select(t.version.label("v")).where(t.inspection_id == inspection_id) for t in tables],
+    ).subquery()
+    return db.session.scalar(select(func.max(versions.c.v))) or 0
+
+
+def _fingerprint(case: pdf.CaseFile, photo_sources: list[str]) -> str:
+    """SHA-256 of the printed content; the issue's number, token and time are blanked."""
+    content = dataclasses.asdict(case)
+    content["photo_sources"] = photo_sources  # which bytes each sheet prints: original, display copy, none
+
+    def jsonable(value: Any) -> Any:
+        if isinstance(value, bytes):
+            return hashlib.sha256(value).hexdigest()
+        if isinstance(value, (datetime, date)):
+            return value.isoformat()
+        return None  # openers of photo bytes: what they open is in photo_sources
+
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, default=jsonable)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _licences(party: Party) -> tuple[str, ...]:
+    lines = ["营业执照"]
+    for licence in party.licences or []:
+        kind, number = licence.get("kind"), licence.get("number")
+        if kind and kind != "营业执照":
+            lines.append(f"{kind}（{number}）" if number else kind)
+    return tuple(lines)
+
+
+def _checklist(inspection: Inspection, template) -> tuple[pdf.ChecklistSection, ...]:
+    findings = {f.item_key: f for f in inspection.findings if f.deleted_at is None}
+    sections = []
+    for section in template.body.get("sections", []):
+        items = tuple(item for raw in section["items"]
+                      if (item := _checklist_item(raw, findings.pop(raw["key"], None))) is not None)
+        if items:
+            sections.append(pdf.ChecklistSection(section["title"], items))
+    # Answers to items the template version does not have (should not happen): printed, not lost.
+    orphans = tuple(item for key in sorted(findings)
+                    if (item := _checklist_item({"key": key, "label": key, "kind": "text"}, findings[key])))
+    if orphans:
+        sections.append(pdf.ChecklistSection("其他检查项", orphans))
+    return tuple(sections)
+
+
+def _checklist_item(item: dict[str, Any], finding: Finding | None) -> pdf.ChecklistItem | None:
+    """One answered item; None when the item was not answered."""
+    if finding is None:
+        return None
+    kind = item.get("kind", "text")
+    answer = finding.value if finding.value is not None else finding.result
+    if finding.result == "na" or (kind == "pass_fail_na" and answer == "na"):
+        status, text = pdf.ResultStatus.NA, STATUS_LABELS[pdf.ResultStatus.NA]
+    elif kind == "pass_fail_na":
+        if answer not in ("pass", "fail"):
+            return None
+        status = pdf.ResultStatus(answer)
+        text = STATUS_LABELS[status]
+    elif answer is None or answer == "":
+        return None
+    else:
+        status, text = pdf.ResultStatus.VALUE, _value_text(kind, answer, item.get("unit"))
+    authority = item.get("authority")
+    return pdf.ChecklistItem(
+        key=item["key"], label=item.get("label") or item["key"], kind=kind, result_text=text, status=status,
+        legal_basis=item.get("legal_basis"),
+        authority=pdf.Authority(authority) if authority in {a.value for a in pdf.Authority} else None,
+        note=finding.note or None,
+    )
+
+
+def _value_text(kind: str, value: Any, unit: str | None) -> str:
+    """A recorded value as printed: numbers without float noise and with their unit, dates in Chinese."""
+    if kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = str(int(value)) if float(value).is_integer() else str(value)
+        return f"{number} {unit}" if unit else number
+    if kind == "date" and isinstance(value, str):
+        try:
+            return cn_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
+
+
+def _samples(inspection: Inspection) -> tuple[pdf.Sample, ...]:
+    rows = sorted((s for s in inspection.samples if s.deleted_at is None), key=lambda s: (s.created_at, s.id))
+    return tuple(
+        pdf.Sample(
+            name=s.name, quantity=s.quantity, base_quantity=s.base_quantity, brand=s.brand, spec=s.spec,
+            batch_or_date=" / ".join(x for x in (s.batch_no, s.production_date and s.production_date.isoformat())
+                                     if x) or None,
+            maker=s.maker, standard=s.standard, backup_quantity=s.backup_quantity,
+            seal_numbers=tuple(s.seal_numbers or ()), note=s.note,
+        )
+        for s in rows)
+
+
+def _photos(inspection: Inspection, template, people: list[User], inspectors: tuple[pdf.Inspector, ...],
+            store) -> tuple[tuple[pdf.EvidencePhoto, ...], list[str]]:
+    """Evidence sheets in the order taken, each with an opener of the best bytes the server has."""
+    rows = sorted(
+        db.session.scalars(select(Photo).where(Photo.inspection_id == inspection.id, Photo.deleted_at.is_(None))),
+        key=lambda p: (p.taken_at_device or p.created_at, p.created_at, p.id))
+    hashes = {h for p in rows for h in (p.sha256, p.display_sha256) if h}
+    blobs = {b.sha256: b for b in db.session.scalars(select(Blob).where(Blob.sha256.in_(hashes)))} if hashes else {}
+    by_user = {u.id: i for u, i in zip(people, inspectors)}
+    photos, sources = [], []
+    for row in rows:
+        taker = by_user.get(row.taken_by_id) or _outside_inspector(row.taken_by_id) or inspectors[0]
+        item = template.item(row.item_key) if row.item_key else None
+        sha256, caption = row.sha256, row.caption or "现场照片"
+        exif_time: str | None = row.exif_taken_at
+        if row.sha256 in blobs:
+            source = "original"
+            exif_time = (blobs[row.sha256].exif or {}).get("capture_time") or exif_time
+        elif row.display_sha256 and row.display_sha256 in blobs:
+            source = "display"
+            sha256, caption = row.display_sha256, caption + DISPLAY_COPY_NOTE.format(sha256=row.sha256)
+        else:
+            source = "missing"
+        sources.append(source)
+        photos.append(pdf.EvidencePhoto(
+            sha256=sha256, caption=caption, inspector=taker,
+            open_original=_opener(store, sha256) if source != "missing" else (lambda: None),
+            item_label=(item or {}).get("label") or row.item_key,
+            device_taken_at=row.taken_at_device, exif_taken_at=exif_time,
+            gps=pdf.GeoPoint(row.lat, row.lon, row.gps_accuracy_m) if row.lat is not None and row.lon is not None
+            else None,
+        ))
+    return tuple(photos), sources
+
+
+def _outside_inspector(user_id: int | None) -> pdf.Inspector | None:
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return pdf.Inspector(user.display_name, user.cert_no or "／") if user is not None else None
+
+
+def _opener(store, sha256: str) -> Callable[[], BinaryIO | None]:
+    def open_stored() -> BinaryIO | None:
+        try:
+            return store.open(sha256)
+        except FileNotFoundError:  # registered but gone from the store: printed as not uploaded
+            return None
+    return open_stored
+
+
+def _signatures(inspection: Inspection, party: Party, people: list[User], store) -> pdf.Signatures:
+    latest: dict[tuple[str, int | None], Signature] = {}
+    for row in sorted((s for s in inspection.signatures if s.deleted_at is None), key=lambda s: (s.created_at, s.id)):
+        latest[(row.role, row.user_id if row.role == "inspector" else None)] = row
+    witness_row = latest.get(("witness", None))
+    party_row = latest.get(("party", None))
+
+    def image(row: Signature | None) -> bytes | None:
+        if row is None or not row.image_sha256:
+            return None
+        try:
+            with store.open(row.image_sha256) as fp:
+                return fp.read()
+        except FileNotFoundError:
+            return None
+
+    def signed_on(row: Signature | None) -> date | None:
+        moment = row.signed_at_device if row is not None else None
+        return local(moment).date() if moment else None
+
+    party_name = (party_row.signer_name if party_row else None) or party.legal_rep or ""
+    if party_row is not None and party_row.status == "refused":
+        witness = party_row.witness_name or (witness_row.signer_name if witness_row else None)
+        party_signature = pdf.Signature(party_name, refused=True, refusal_reason=party_row.refusal_reason or "未说明",
+                                        witness_name=witness or "未记录")
+    elif party_row is not None and party_row.status == "absent":
+        party_signature = pdf.Signature("（当事人未到场）")
+    else:
+        party_signature = pdf.Signature(party_name, image_png=image(party_row), signed_on=signed_on(party_row))
+
+    unclaimed = [row for (role, uid), row in latest.items()
+                 if role == "inspector" and uid not in {u.id for u in people[:2]}]
+
+    def inspector_signature(user: User) -> pdf.Signature:
+        row = latest.get(("inspector", user.id)) or (unclaimed.pop(0) if unclaimed else None)
+        return pdf.Signature(user.display_name, image_png=image(row), signed_on=signed_on(row))
+
+    return pdf.Signatures(
+        party=party_signature,
+        inspector1=inspector_signature(people[0]),
+        inspector2=inspector_signature(people[1]),
+        witness=(pdf.Signature(witness_row.signer_name or "", image_png=image(witness_row),
+                               signed_on=signed_on(witness_row)) if witness_row is not None else None),
+    )
+
+
+def _audit_trail(inspection_id: str) -> tuple[pdf.AuditEntry, ...]:
+    """The case's audit events, oldest first; the issues of case files themselves are left out
+    (they are in the register, and printing them would change the content each issue registers)."""
+    rows = db.session.execute(
+        select(AuditEvent, User.display_name, Device.client_id, Device.label)
+        .outerjoin(User, User.id == AuditEvent.actor_id).outerjoin(Device, Device.id == AuditEvent.device_id)
+        .where(AuditEvent.inspection_id == inspection_id, AuditEvent.action != documents.ISSUE_ACTION)
+        .order_by(AuditEvent.seq)).all()
+    return tuple(
+        pdf.AuditEntry(at=event.at, actor=name or "系统", action=_action_text(event),
+                       device=f"{label or '手机'} {client_id[:8]}" if client_id else None, reason=event.reason)
+        for event, name, client_id, label in rows)
+
+
+def _action_text(event: AuditEvent) -> str:
+    text = ACTION_LABELS.get(event.action, event.action)
+    item_key = (event.data or {}).get("itemKey") if event.action == "finding.set" else None
+    return f"{text} {item_key}" if item_key else text
+
+
+# ---------------------------------------------------------------- caches
+
+class _FileCache:
+    """Bytes under a key in a directory, written atomically; a reader never sees half a file."""
+
+    def __init__(self, root: Path, suffix: str):
+        self.root, self.suffix = root, suffix
+
+    def _path(self, key: str) -> Path:
+        name = hashlib.sha256(key.encode()).hexdigest() if not _is_sha256(key) else key
+        return self.root / name[:2] / f"{name}{self.suffix}"
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(temp, path)
+        except OSError:  # a cache that cannot be written only costs time
+            log.warning("could not write cache file %s", path, exc_info=True)
+
+
+def _is_sha256(key: str) -> bool:
+    return len(key) == 64 and all(c in "0123456789abcdef" for c in key)
+
+
+def _cache_root() -> Path:
+    """PDF_CACHE_DIR, or `cache/` in the instance folder; safe to delete at any time."""
+    configured = current_app.config.get("PDF_CACHE_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "cache"
+
+
+def _pdf_cache() -> _FileCache:
+    return _FileCache(_cache_root() / "case-files", ".pdf")
+
+
+def _photo_cache() -> _FileCache:
+    """The renderer's PhotoCache: photos downscaled for print, keyed by hash and print size."""
+    return _FileCache(_cache_root() / "print-photos", ".jpg")
+
+
+__all__ = ["IssuedCaseFile", "case_file_pdf", "case_version", "gather", "issue_case_file"]

@@ -1,0 +1,162 @@
+"""The register of issued PDFs (文书登记) and the public look-ups that check a printed page or a file.
+
+Every PDF handed out is a row here: its number, the SHA-256 of its bytes, when and by whom it was
+issued, and the token its QR codes lead to. Anyone holding the paper can open /verify/<token>;
+anyone holding a file can upload it at /verify and learn whether those exact bytes were issued.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+
+from ..database import db, write_intent
+from ..models import Inspection, IssuedDocument
+from . import audit
+
+CASE_FILE = "case_file"
+ISSUE_ACTION = "case_file.issue"
+
+# Crockford's base32 without I, L, O, U: read aloud over the phone or typed from paper without
+# confusing 1/I/L or 0/O.
+_NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_NUMBER_SUFFIX_LENGTH = 6
+_HASH_CHUNK = 1024 * 1024
+_PDF_MAGIC = b"%PDF-"
+_PDF_MAGIC_WINDOW = 1024  # the PDF specification lets the header start within the first 1024 bytes
+
+
+def new_document_no(agency_code: str, issued_at: datetime) -> str:
+    """`150122-20260305-K7QM2X`: agency, issue date (China time), six random characters."""
+    from ..pdf.wording import local
+
+    suffix = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(_NUMBER_SUFFIX_LENGTH))
+    return f"{agency_code}-{local(issued_at):%Y%m%d}-{suffix}"
+
+
+def new_verify_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """One short write transaction, begun afresh and committed at the end.
+
+    Downloads are GET requests, whose SQLite transactions begin without the write lock; the
+    read part of the request is ended first so that this one takes the lock at BEGIN and cannot
+    fail half-way upgrading a stale snapshot.
+    """
+    db.session.commit()
+    token = write_intent.set(True)
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        write_intent.reset(token)
+
+
+def issued_for_content(inspection_id: str, content_sha256: str) -> IssuedDocument | None:
+    """The latest case file issued for exactly this printed content, if any."""
+    return db.session.scalars(
+        select(IssuedDocument).where(IssuedDocument.inspection_id == inspection_id,
+                                     IssuedDocument.kind == CASE_FILE,
+                                     IssuedDocument.content_sha256 == content_sha256)
+        .order_by(IssuedDocument.id.desc())
+    ).first()
+
+
+def register(*, document_no: str, verify_token: str, inspection: Inspection, case_version: int,
+             content_sha256: str, pdf: bytes, issued_at: datetime, issued_by_id: int | None,
+             device_id: int | None, summary: dict[str, Any]) -> IssuedDocument:
+    """Register an issued case file and leave an audit event, in the caller's write transaction."""
+    document = IssuedDocument(
+        document_no=document_no, inspection_id=inspection.id, inspection_revision=inspection.revision,
+        inspection_version=case_version, kind=CASE_FILE, sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf), verify_token=verify_token, issued_at=issued_at, issued_by_id=issued_by_id,
+        content_sha256=content_sha256, summary=summary,
+    )
+    db.session.add(document)
+    db.session.flush()
+    audit.record(ISSUE_ACTION, "issued_document", document.id, actor_id=issued_by_id, device_id=device_id,
+                 inspection_id=inspection.id,
+                 data={"documentNo": document_no, "sha256": document.sha256, "caseVersion": case_version})
+    return document
+
+
+# ---------------------------------------------------------------- public verification
+
+@dataclass(frozen=True)
+class DocumentCheck:
+    """What /verify/<token> shows about one issued document and the case it belongs to."""
+
+    document: IssuedDocument
+    summary: dict[str, Any]
+    issued_for_case: list[IssuedDocument]  # every case file issued for the same case, oldest first
+    newer: list[IssuedDocument]  # those issued later with different content
+    case_changed: bool  # the case record changed after the latest issued case file was made
+    case_deleted: bool
+
+
+def check_document(token: str) -> DocumentCheck | None:
+    """The registered document behind a QR code, or None when no document has this token."""
+    if not token or len(token) > 64:
+        return None
+    document = db.session.scalars(select(IssuedDocument).where(IssuedDocument.verify_token == token)).first()
+    if document is None:
+        return None
+    from .case_file import case_version  # the case's version is defined where the case is gathered
+
+    siblings = list(db.session.scalars(
+        select(IssuedDocument).where(IssuedDocument.inspection_id == document.inspection_id,
+                                     IssuedDocument.kind == document.kind)
+        .order_by(IssuedDocument.issued_at, IssuedDocument.id)))
+    newer = [d for d in siblings if d.id > document.id and d.content_sha256 != document.content_sha256]
+    inspection = db.session.get(Inspection, document.inspection_id)
+    latest = max(d.inspection_version for d in siblings)
+    return DocumentCheck(
+        document=document, summary=document.summary or {}, issued_for_case=siblings, newer=newer,
+        case_changed=inspection is not None and case_version(inspection.id) > latest,
+        case_deleted=inspection is None or inspection.deleted_at is not None,
+    )
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    """The answer to an uploaded file: `outcome` is match, no_match, empty, not_pdf, too_large or form_expired."""
+
+    outcome: str
+    sha256: str | None = None
+    size: int = 0
+    document: IssuedDocument | None = None
+
+
+def check_upload(stream: BinaryIO | None, max_bytes: int) -> UploadCheck:
+    """Hash an uploaded file chunk by chunk and look the hash up in the register."""
+    if stream is None:
+        return UploadCheck("empty")
+    digest, size, head = hashlib.sha256(), 0, b""
+    while chunk := stream.read(_HASH_CHUNK):
+        size += len(chunk)
+        if size > max_bytes:
+            return UploadCheck("too_large", size=size)
+        if len(head) < _PDF_MAGIC_WINDOW:
+            head += chunk[: _PDF_MAGIC_WINDOW - len(head)]
+        digest.update(chunk)
+    if size == 0:
+        return UploadCheck("empty")
+    if _PDF_MAGIC not in head:
+        return UploadCheck("not_pdf", sha256=digest.hexdigest(), size=size)
+    sha256 = digest.hexdigest()
+    document = db.session.scalars(
+        select(IssuedDocument).where(IssuedDocument.sha256 == sha256).order_by(IssuedDocument.id)
+    ).first()
+    return UploadCheck("match" if document else "no_match", sha256=sha256, size=size, document=document)
