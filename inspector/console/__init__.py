@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 
-from . import auth, views  # noqa: E402,F401  (register routes)
+from . import admin, auth, dashboard, exports, helpers, review, views  # noqa: E402,F401  (register routes)

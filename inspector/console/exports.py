@@ -1,0 +1,59 @@
+"""Export downloads: the queue's filters in force, streamed."""
+from __future__ import annotations
+
+from flask import Response, abort, g, request, stream_with_context
+
+from ..database import utcnow
+from ..errors import ApiError
+from ..services import exports as export_service
+from ..services import queue as queue_service
+from ..services.case_numbers import CHINA
+from ..services.scope import get_inspection
+from . import bp
+from .auth import login_required
+from .review import CONSOLE_READERS
+
+MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "zip": "application/zip"}
+KINDS = ("inspections.csv", "findings.csv", "samples.csv", "cases.xlsx", "bundle.zip")
+
+
+def _download(body, filename: str, *, total_cases: int | None = None) -> Response:
+    response = Response(body, mimetype=MEDIA[filename.rsplit(".", 1)[1]])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # let a reverse proxy pass chunks on as they come
+    if total_cases is not None:
+        response.headers["X-Export-Cases"] = str(total_cases)
+    return response
+
+
+@bp.get("/export/<kind>")
+@login_required(*CONSOLE_READERS)
+def export(kind: str):
+    if kind not in KINDS:
+        abort(404)
+    filters = queue_service.parse_filters(request.args, g.user)
+    total = queue_service.count_matching(g.user, filters)
+    stamp = utcnow().astimezone(CHINA).strftime("%Y%m%d-%H%M")
+    name, extension = kind.rsplit(".", 1)
+    filename = f"{name}-{stamp}.{extension}"
+    if extension == "csv":
+        body = stream_with_context(export_service.stream_csv(g.user, filters, name))
+        return _download(body, filename, total_cases=total)
+    if extension == "xlsx":
+        body = stream_with_context(export_service.stream_xlsx(g.user, filters))
+        return _download(body, filename, total_cases=total)
+    body = stream_with_context(export_service.filtered_bundle(g.user, filters))
+    return _download(body, filename, total_cases=total)
+
+
+@bp.get("/cases/<inspection_id>/bundle.zip")
+@login_required(*CONSOLE_READERS)
+def case_bundle(inspection_id: str):
+    try:
+        inspection = get_inspection(g.user, inspection_id)
+    except ApiError:
+        abort(404)
+    body = stream_with_context(export_service.stream_bundle(g.user, [[inspection.id]]))
+    return _download(body, f"case-{inspection.id}.zip", total_cases=1)

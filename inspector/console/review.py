@@ -1,0 +1,76 @@
+"""Review pages: the queue, a case, and the decision on it."""
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+
+from ..errors import ApiError
+from ..i18n import t
+from ..models import CATEGORIES
+from ..services import case_view as case_service
+from ..services import queue as queue_service
+from ..services import review as review_service
+from . import bp
+from .auth import login_required
+
+CONSOLE_READERS = ("reviewer", "admin")
+
+
+def error_text(err: ApiError) -> str:
+    """An API error in the console's language (the catalogue's English when no translation)."""
+    return t("error_" + err.code, default=err.message)
+
+
+@bp.get("/queue")
+@login_required(*CONSOLE_READERS)
+def queue():
+    filters = queue_service.parse_filters(request.args, g.user)
+    page = queue_service.queue_page(g.user, filters, request.args.get("after"), limit=queue_service.PAGE_SIZE)
+    return render_template(
+        "console/queue.html", filters=filters, page=page, counts=queue_service.status_counts(g.user, filters),
+        statuses=queue_service.QUEUE_STATUSES, agencies=queue_service.agencies_for_filter(g.user),
+        categories=CATEGORIES, cap=queue_service.COUNT_CAP, first_page=not request.args.get("after"))
+
+
+@bp.get("/cases/<inspection_id>")
+@login_required(*CONSOLE_READERS)
+def case(inspection_id: str):
+    return _render_case(inspection_id)
+
+
+def _render_case(inspection_id: str, *, error: str | None = None, status: int = 200, typed: dict | None = None):
+    try:
+        view = case_service.case_view(g.user, inspection_id)
+    except ApiError as err:
+        if err.status == 404:
+            abort(404)
+        raise
+    return render_template("console/case.html", view=view, case=view.inspection, error=error, typed=typed or {},
+                           can_decide=g.user.role in review_service.REVIEWER_ROLES,
+                           clock_limit=int(case_service.CLOCK_MISMATCH.total_seconds() // 60),
+                           far_limit=int(case_service.FAR_FROM_REGISTERED_M)), status
+
+
+@bp.post("/cases/<inspection_id>/decide")
+@login_required(*review_service.REVIEWER_ROLES)
+def decide(inspection_id: str):
+    form = request.form
+    item_comments = {key[5:]: value for key, value in form.items() if key.startswith("item:") and value.strip()}
+    try:
+        expected = int(form.get("version", ""))
+    except ValueError:
+        expected = -1
+    request_ = review_service.Decision(decision=form.get("decision", ""), expected_version=expected,
+                                       comment=form.get("comment"), item_comments=item_comments)
+    try:
+        decision = review_service.decide(g.user, inspection_id, request_)
+    except ApiError as err:
+        if err.status == 404:
+            abort(404)
+        return _render_case(inspection_id, error=error_text(err), status=err.status,
+                            typed={"comment": form.get("comment", ""), "decision": form.get("decision"),
+                                   "items": item_comments})
+    if decision.decision == "approve":
+        flash(t("decided_approve", number=decision.case_number), "ok")
+    else:
+        flash(t("decided_" + decision.decision), "ok")
+    return redirect(url_for("console.case", inspection_id=inspection_id))

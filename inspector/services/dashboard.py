@@ -1,0 +1,176 @@
+"""Campaign dashboard numbers: inspections, parties, failed items and samples by category,
+league/city and county, for a campaign and a date range, within the user's jurisdiction.
+
+Counted: every inspection that was submitted at least once (awaiting review, returned,
+approved or rejected). Its date is when the inspection started on site (the record's own
+date), else when it was created. All sums are SQL aggregates; no case rows are loaded.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Mapping
+
+from sqlalchemy import and_, func, select
+
+from ..database import db
+from ..models import CATEGORIES, Agency, Campaign, ChecklistTemplate, Finding, Inspection, Sample, User
+from .case_numbers import CHINA
+from .scope import agency_in_scope, inspection_scope
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    campaign_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    agency_id: int | None = None
+    problems: tuple[str, ...] = ()
+
+
+@dataclass
+class Counts:
+    inspections: int = 0
+    parties: int = 0
+    failed_items: int = 0
+    failed_inspections: int = 0
+    samples: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in ("inspections", "parties", "failed_items", "failed_inspections", "samples"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Group:
+    key: str  # category key or agency code
+    label: str
+    counts: Counts = field(default_factory=Counts)
+
+
+@dataclass
+class Dashboard:
+    filters: DashboardFilters
+    scope_agency: Agency
+    campaign: Campaign | None
+    totals: Counts
+    by_category: list[Group]
+    by_league: list[Group]
+    by_county: list[Group]
+
+
+def parse_dashboard_filters(args: Mapping[str, str], user: User) -> DashboardFilters:
+    problems = []
+    campaign_id = None
+    raw = args.get("campaign")
+    if raw is None:
+        latest = db.session.scalar(select(Campaign.id).where(Campaign.deleted_at.is_(None))
+                                   .order_by(Campaign.starts_on.desc()).limit(1))
+        campaign_id = latest
+    elif raw:
+        if raw.isdigit() and db.session.get(Campaign, int(raw)) is not None:
+            campaign_id = int(raw)
+        else:
+            problems.append("campaign")
+    dates: dict[str, date | None] = {}
+    for name in ("from", "to"):
+        value = (args.get(name) or "").strip()
+        try:
+            dates[name] = date.fromisoformat(value) if value else None
+        except ValueError:
+            dates[name] = None
+            problems.append(name)
+    agency_id = None
+    if args.get("agency"):
+        agency = db.session.get(Agency, int(args["agency"])) if args["agency"].isdigit() else None
+        if agency is not None and agency_in_scope(user, agency):
+            agency_id = agency.id
+        else:
+            problems.append("agency")
+    return DashboardFilters(campaign_id, dates["from"], dates["to"], agency_id, tuple(problems))
+
+
+def inspection_date():
+    return func.coalesce(Inspection.started_at_device, Inspection.created_at)
+
+
+def _conditions(user: User, filters: DashboardFilters) -> list:
+    where = [inspection_scope(user), Inspection.deleted_at.is_(None), Inspection.submitted_at.is_not(None)]
+    if filters.campaign_id is not None:
+        where.append(Inspection.campaign_id == filters.campaign_id)
+    if filters.date_from:
+        where.append(inspection_date() >= datetime.combine(filters.date_from, time.min, tzinfo=CHINA))
+    if filters.date_to:
+        where.append(inspection_date() < datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=CHINA))
+    if filters.agency_id is not None:
+        path = select(Agency.path).where(Agency.id == filters.agency_id).scalar_subquery()
+        where.append(Inspection.agency_id.in_(select(Agency.id).where(Agency.path.startswith(path))))
+    return where
+
+
+def build_dashboard(user: User, filters: DashboardFilters) -> Dashboard:
+    where = _conditions(user, filters)
+    category = ChecklistTemplate.category
+    base = (select(Inspection.agency_id, category).join(ChecklistTemplate, ChecklistTemplate.id == Inspection.template_id)
+            .where(*where).group_by(Inspection.agency_id, category))
+    cells: dict[tuple[int, str], Counts] = {}
+
+    def cell(agency_id: int, cat: str) -> Counts:
+        return cells.setdefault((agency_id, cat), Counts())
+
+    for agency_id, cat, n, parties in db.session.execute(
+            base.add_columns(func.count(), func.count(Inspection.party_id.distinct()))):
+        cell(agency_id, cat).inspections, cell(agency_id, cat).parties = n, parties
+    failed_join = base.join(Finding, and_(Finding.inspection_id == Inspection.id, Finding.result == "fail",
+                                          Finding.deleted_at.is_(None)))
+    for agency_id, cat, n, cases in db.session.execute(
+            failed_join.add_columns(func.count(), func.count(Inspection.id.distinct()))):
+        cell(agency_id, cat).failed_items, cell(agency_id, cat).failed_inspections = n, cases
+    sample_join = base.join(Sample, and_(Sample.inspection_id == Inspection.id, Sample.deleted_at.is_(None)))
+    for agency_id, cat, n in db.session.execute(sample_join.add_columns(func.count())):
+        cell(agency_id, cat).samples = n
+
+    # Parties are counted once each, however often and under however many checklists inspected.
+    distinct_parties = select(func.count(Inspection.party_id.distinct())).join(
+        ChecklistTemplate, ChecklistTemplate.id == Inspection.template_id).where(*where)
+    totals = Counts()
+    for counts in cells.values():
+        totals.add(counts)
+    totals.parties = db.session.scalar(distinct_parties) or 0
+    parties_by_category = dict(db.session.execute(
+        select(category, func.count(Inspection.party_id.distinct())).select_from(Inspection)
+        .join(ChecklistTemplate, ChecklistTemplate.id == Inspection.template_id).where(*where).group_by(category)).all())
+
+    agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.path.startswith(user.agency.path)))}
+    by_code = {a.code: a for a in agencies.values()}
+    by_category = {c: Group(c, c) for c in CATEGORIES}
+    leagues: dict[str, Group] = {}
+    counties: dict[str, Group] = {}
+    for (agency_id, cat), counts in cells.items():
+        agency = agencies.get(agency_id)
+        if agency is None:  # a co-inspected case from outside the jurisdiction
+            continue
+        by_category[cat].counts.add(counts)
+        codes = agency.path.strip("/").split("/")
+        league = by_code.get(codes[1]) if len(codes) > 1 else agency
+        league = league or agency
+        leagues.setdefault(league.code, Group(league.code, league.short_name)).counts.add(counts)
+        counties.setdefault(agency.code, Group(agency.code, _county_label(agency, league))).counts.add(counts)
+    for cat, group in by_category.items():
+        group.counts.parties = parties_by_category.get(cat, 0)
+    campaign = db.session.get(Campaign, filters.campaign_id) if filters.campaign_id else None
+    scope_agency = agencies.get(filters.agency_id) if filters.agency_id else user.agency
+    return Dashboard(filters, scope_agency, campaign, totals,
+                     [g for g in by_category.values()],
+                     sorted(leagues.values(), key=lambda g: g.key), sorted(counties.values(), key=lambda g: g.key))
+
+
+def _county_label(agency: Agency, league: Agency) -> str:
+    if agency.level == "county":
+        return f"{league.short_name}·{agency.short_name}" if league is not agency else agency.short_name
+    return agency.short_name
+
+
+def campaigns() -> list[Campaign]:
+    return list(db.session.scalars(select(Campaign).where(Campaign.deleted_at.is_(None))
+                                   .order_by(Campaign.starts_on.desc())))

@@ -1,0 +1,73 @@
+// Export downloads with progress: fetch the streamed export, count what arrives, then save it.
+// The server streams every export from its first case on, so bytes keep arriving; the total
+// number of cases comes in X-Export-Cases. The panel's data-* attributes carry the words.
+(function () {
+  "use strict";
+  var panel = document.querySelector("[data-export-panel]");
+  if (!panel) return;
+  var out = panel.querySelector("[data-export-progress]");
+  var words = panel.dataset;
+
+  function size(bytes) {
+    if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(0) + " KB";
+    return (bytes / 1024 / 1024).toFixed(1) + " MB";
+  }
+
+  function show(text) { out.hidden = false; out.textContent = text; }
+
+  function filename(response, fallback) {
+    var match = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+    return match ? match[1] : fallback;
+  }
+
+  function save(blob, name) {
+    var url = URL.createObjectURL(blob);
+    var a = document.createElement("a");
+    a.href = url; a.download = name; document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+  }
+
+  async function run(link) {
+    var started = Date.now();
+    var waiting = setInterval(function () {
+      show(words.preparing + " " + Math.round((Date.now() - started) / 1000) + " s");
+    }, 500);
+    show(words.preparing);
+    panel.classList.add("busy");
+    try {
+      var response = await fetch(link.href, { credentials: "same-origin" });
+      clearInterval(waiting);
+      if (!response.ok) { show(words.failed + " (" + response.status + ")"); return; }
+      var total = Number(response.headers.get("Content-Length")) || 0;
+      var cases = response.headers.get("X-Export-Cases");
+      var reader = response.body.getReader();
+      var parts = [], received = 0;
+      for (;;) {
+        var step = await reader.read();
+        if (step.done) break;
+        parts.push(step.value);
+        received += step.value.length;
+        show(words.receiving + " " + size(received) + (total ? " / " + size(total) + " (" +
+             Math.round(100 * received / total) + "%)" : "") + (cases !== null ? " · " + words.cases.replace("{n}", cases) : ""));
+      }
+      save(new Blob(parts, { type: response.headers.get("Content-Type") || "application/octet-stream" }),
+           filename(response, "export"));
+      show(words.done + " " + size(received) + (cases !== null ? " · " + words.cases.replace("{n}", cases) : ""));
+      out.dataset.state = "done";
+    } catch (err) {
+      clearInterval(waiting);
+      show(words.failed + ": " + err);
+    } finally {
+      panel.classList.remove("busy");
+    }
+  }
+
+  panel.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-export]");
+    if (!link || !window.fetch || !window.ReadableStream) return; // plain download as a fallback
+    event.preventDefault();
+    if (panel.classList.contains("busy")) return;
+    out.dataset.state = "running";
+    run(link);
+  });
+})();
