@@ -33,6 +33,13 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
         if db.engine.dialect.name == "sqlite":
             install_sqlite_behaviour(db.engine)
 
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Login limits count per client address, which behind nginx only the proxy header knows.
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
     csrf.init_app(app)
     register_error_handlers(app)
 
@@ -53,6 +60,12 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with the cookie on writes
     app.register_blueprint(api_bp)
     app.register_blueprint(console_bp)
+    from .pwa import bp as pwa_bp
+
+    app.register_blueprint(pwa_bp)  # the phone app at /app/, its service worker at /sw.js
+    from .verify import bp as verify_bp
+
+    app.register_blueprint(verify_bp)  # public: /verify/<token> (the QR codes' target) and /verify (file check)
 
     @app.context_processor
     def _template_helpers() -> dict[str, Any]:
@@ -80,6 +93,10 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     def index():
         from flask import redirect, url_for
 
+        # Phones land in the field app; desktops (reviewers, admins) in the console.
+        agent = request.user_agent.string
+        if any(word in agent for word in ("Mobi", "Android", "iPhone", "iPad")):
+            return redirect("/app/")
         return redirect(url_for("console.home"))
 
     from .cli import register_cli

@@ -22,12 +22,32 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "not_found": (404, "Not found."),
     "method_not_allowed": (405, "Method not allowed."),
     "conflict": (409, "The record changed meanwhile."),
+    "case_changed": (409, "This case was changed since you opened it. Reload it and decide again."),
+    "not_reviewable": (409, "Only a submitted case can be decided."),
+    "case_number_unconfigured": (422, "The agency has no case-number word (机关代字); an administrator must set it."),
     "gone": (410, "No longer available."),
     "too_large": (413, "The request is too large."),
     "unsupported_media_type": (415, "Send the body as application/json."),
     "unprocessable": (422, "The request cannot be carried out."),
     "rate_limited": (429, "Too many failed attempts. Try again later."),
     "unavailable": (503, "The server is busy. Try again shortly."),
+    # Sync protocol (docs/sync-protocol.md)
+    "mutation_out_of_order": (409, "A mutation is missing before this one; resend from the expected id."),
+    "version_not_supported": (400, "This app version is too old or too new for the server; update the app."),
+    "inspection_read_only": (409, "The inspection is submitted and read-only; return it to the inspector first."),
+    # Evidence bytes (tus uploads, blobs)
+    "hash_not_referenced": (403, "No record you can see references this SHA-256; sync the record first."),
+    "blob_not_uploaded": (404, "These bytes have not been uploaded yet."),
+    "offset_mismatch": (409, "The upload is at a different offset; ask with HEAD and resume from there."),
+    "upload_gone": (410, "This upload no longer exists; start a new one."),
+    "tus_version_not_supported": (412, "Send Tus-Resumable: 1.0.0."),
+    "upload_locked": (423, "Another request is writing to this upload; retry shortly."),
+    "digest_mismatch": (422, "The received bytes do not have the declared SHA-256; nothing was stored."),
+    "unsupported_format": (422, "Not an accepted image (JPEG, PNG, WebP or HEIC)."),
+    "decompression_bomb": (422, "The image has too many pixels."),
+    "truncated_image": (422, "The image is truncated."),
+    "corrupt_image": (422, "The image cannot be decoded."),
+    "checksum_mismatch": (460, "The chunk does not match its Upload-Checksum; it was discarded."),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .account import ROLES, Device, LoginAttempt, User
 from .agency import LEVELS, Agency
 from .audit import AuditEvent, AuditHead
+from .case_number import CaseNumberCounter
 from .document import IssuedDocument
 from .evidence import Blob, Photo
 from .inspection import (
@@ -13,12 +14,15 @@ from .inspection import (
 from .party import Party
 from .review import DECISIONS, ReviewDecision
 from .sync import SyncState, Versioned
+from .sync_log import Conflict, InspectionRevision, MutationLog, ScopeExit
 from .template import CATEGORIES, ITEM_KINDS, TEMPLATE_STATUSES, ChecklistTemplate, PublishedTemplateChanged
+from .upload import UPLOAD_STATUSES, Upload
 
 __all__ = [
-    "ROLES", "Device", "LoginAttempt", "User", "LEVELS", "Agency", "AuditEvent", "AuditHead",
+    "CaseNumberCounter", "ROLES", "Device", "LoginAttempt", "User", "LEVELS", "Agency", "AuditEvent", "AuditHead",
     "IssuedDocument", "Blob", "Photo", "INSPECTION_STATUSES", "SIGNATURE_ROLES", "SIGNATURE_STATUSES",
     "Campaign", "Finding", "Inspection", "InspectionInspector", "Sample", "Signature", "Party",
     "DECISIONS", "ReviewDecision", "SyncState", "Versioned", "CATEGORIES", "ITEM_KINDS",
-    "TEMPLATE_STATUSES", "ChecklistTemplate", "PublishedTemplateChanged",
+    "TEMPLATE_STATUSES", "ChecklistTemplate", "PublishedTemplateChanged", "UPLOAD_STATUSES", "Upload",
+    "Conflict", "InspectionRevision", "MutationLog", "ScopeExit",
 ]
