@@ -103,6 +103,20 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Audit chain BROKEN at event {report.broken_at}: {report.problem}", err=True)
         sys.exit(1)
 
+    @app.cli.command("expire-uploads")
+    def expire_uploads() -> None:
+        """Delete the partial bytes of unfinished uploads past their expiry."""
+        from .services.evidence import expire_uploads as expire
+
+        total = 0
+        while True:
+            done = expire()
+            db.session.commit()
+            total += done
+            if done == 0:
+                break
+        click.echo(f"Expired {total} unfinished uploads.")
+
     @app.cli.command("db-revision")
     @click.option("-m", "--message", required=True)
     def db_revision(message) -> None:

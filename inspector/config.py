@@ -36,6 +36,8 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
     ("LOGIN_WINDOW_MINUTES", "INSPECTOR_LOGIN_WINDOW_MINUTES", int, 15, "Window and lock time for login limits"),
     ("PUBLIC_BASE_URL", "INSPECTOR_PUBLIC_BASE_URL", str, "http://127.0.0.1:5000",
      "Base URL printed in the PDF's verification QR codes"),
+    ("PDF_CACHE_DIR", "INSPECTOR_PDF_CACHE_DIR", str, None,
+     "Cache of issued PDFs and print-size photos; default: `instance/cache` (safe to delete)"),
     ("CJK_FONT_PATH", "INSPECTOR_CJK_FONT_PATH", str, None,
      "TrueType CJK font for PDFs; default: AR PL UMing from fonts-arphic-uming"),
     ("SESSION_COOKIE_SECURE", "INSPECTOR_SECURE_COOKIES", _bool, False,

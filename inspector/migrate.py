@@ -16,7 +16,7 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(revision: str = "heads") -> None:
+def upgrade(revision: str = "head") -> None:
     command.upgrade(alembic_config(), revision)
 
 

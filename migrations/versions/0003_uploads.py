@@ -1,7 +1,8 @@
 """resumable uploads (tus sessions)
 
 Revision ID: 0003_uploads
-Revises: 0001
+Revises: 0002_sync
+
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from alembic import op
 import inspector.database
 
 revision = "0003_uploads"
-down_revision = "0001"
+down_revision = "0002_sync"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,8 @@
 """review console: case-number counters and the review queue's indexes
 
 Revision ID: 0004_review
-Revises: 0001
+Revises: 0003_uploads
+
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_review"
-down_revision = "0001"
+down_revision = "0003_uploads"
 branch_labels = None
 depends_on = None
 

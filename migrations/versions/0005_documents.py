@@ -1,7 +1,8 @@
 """issued documents: content fingerprint and the printed summary for the verification page
 
 Revision ID: 0005_documents
-Revises: 0001
+Revises: 0004_review
+
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_documents"
-down_revision = "0001"
+down_revision = "0004_review"
 branch_labels = None
 depends_on = None
 

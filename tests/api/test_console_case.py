@@ -78,3 +78,15 @@ def test_case_page_in_english(client):
     client.post("/console/language", data={"lang": "en", "csrf_token": csrf_token(client)})
     html, _t, _v = open_case(client, case.id)
     assert "Approve and number" in html and "Return to the inspector" in html
+
+
+def test_case_page_download_button_gives_the_registered_pdf(client):
+    import re
+
+    case = submitted_case(findings={"G01": "pass", "F01": "fail"})
+    reviewer_session(client)
+    html, _token, _version = open_case(client, case.id)
+    href = re.search(r'<a class="button primary" href="([^"]+)" download>', html).group(1)
+    pdf = client.get(href)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF") and len(pdf.headers["X-Document-SHA256"]) == 64

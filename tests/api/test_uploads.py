@@ -466,3 +466,21 @@ def test_partial_session_is_closed_when_a_colleague_uploads_the_same_photo(case,
 
     assert again.get_json()["blobPresent"] is True
     assert not upload_part(blob_dir, mine).exists()
+
+
+def test_expire_uploads_command_sweeps_expired_partial_bytes(app, case, login_as, blob_dir):
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+    patch(api, location, 0, original[:10000])
+    upload_id = location.rsplit("/", 1)[1]
+    db.session.get(Upload, upload_id).expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["expire-uploads"])
+
+    assert result.exit_code == 0 and "Expired 1 unfinished uploads" in result.output
+    assert not upload_part(blob_dir, location).exists()
+    fresh()
+    assert db.session.get(Upload, upload_id).status == "expired"
