@@ -224,16 +224,22 @@ def test_final_hash_mismatch_is_422_and_nothing_is_stored(case, login_as, blob_d
     assert again.headers["Upload-Offset"] == "0"
 
 
-def test_expired_upload_answers_410_and_its_bytes_are_swept(case, login_as, blob_dir):
-    original, other = camera_jpeg(), camera_jpeg(seed=3)
+def _expired_partial_upload(case, api, original: bytes) -> tuple[str, str]:
+    """An upload with 10,000 bytes received whose session expired a minute ago."""
     add_photo(case, original)
-    add_photo(case, other)
-    api = login_as("tuoketuo.zhang")
     location = create(api, original).headers["Location"]
     patch(api, location, 0, original[:10000])
     upload_id = location.rsplit("/", 1)[1]
     db.session.get(Upload, upload_id).expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
+    return location, upload_id
+
+
+def test_expired_upload_answers_410_and_its_bytes_are_swept(case, login_as, blob_dir):
+    original, other = camera_jpeg(), camera_jpeg(seed=3)
+    add_photo(case, other)
+    api = login_as("tuoketuo.zhang")
+    location, upload_id = _expired_partial_upload(case, api, original)
 
     assert head(api, location).status_code == 410
     r = patch(api, location, 10000, original[10000:20000])
@@ -469,14 +475,7 @@ def test_partial_session_is_closed_when_a_colleague_uploads_the_same_photo(case,
 
 
 def test_expire_uploads_command_sweeps_expired_partial_bytes(app, case, login_as, blob_dir):
-    original = camera_jpeg()
-    add_photo(case, original)
-    api = login_as("tuoketuo.zhang")
-    location = create(api, original).headers["Location"]
-    patch(api, location, 0, original[:10000])
-    upload_id = location.rsplit("/", 1)[1]
-    db.session.get(Upload, upload_id).expires_at = utcnow() - timedelta(minutes=1)
-    db.session.commit()
+    location, upload_id = _expired_partial_upload(case, login_as("tuoketuo.zhang"), camera_jpeg())
 
     result = app.test_cli_runner().invoke(args=["expire-uploads"])
 
