@@ -243,3 +243,54 @@ def test_an_inspector_cannot_change_another_countys_party(zhang):
     result = zhang.send("party.update.v1", id=donghe.id, baseVersion=0, fields={"address": "改"})
     assert _codes(result) == ["party_not_found"]
     assert _fresh(Party, donghe.id).address is None
+
+
+# ---------------------------------------------------------------- a record sent again
+
+def test_a_record_sent_again_under_new_mutation_ids_updates_it_and_duplicates_nothing(zhang, user):
+    """After a rejection the phone resends the whole record: its creates must act as updates."""
+    party = factories.party("150122")
+    pair = [user("tuoketuo.zhang").id, user("tuoketuo.liu").id]
+    case_id, sample_id, photo_id, signature_id = new_id(), new_id(), new_id(), new_id()
+
+    def record(place: str, quantity: str, caption: str) -> list[dict]:
+        return [
+            zhang.mutation("inspection.create.v1",
+                           **inspection_args(party.id, pair, inspection_id=case_id, place=place)),
+            zhang.mutation("finding.set.v1", id=new_id(), inspectionID=case_id, itemKey="G01", result="pass"),
+            zhang.mutation("sample.add.v1", id=sample_id, inspectionID=case_id, name="复合肥料", quantity=quantity,
+                           baseQuantity="120 袋", sealNumbers=["FY20260001"]),
+            zhang.mutation("photo.add.v1", id=photo_id, inspectionID=case_id, sha256="e" * 64, size=1000,
+                           mediaType="image/jpeg", caption=caption),
+            zhang.mutation("signature.add.v1", id=signature_id, inspectionID=case_id, role="party",
+                           signerName="王建国", imageSha256="f" * 64),
+        ]
+
+    first = zhang.push(*record("店内", "2 kg", "标签"))
+    again = zhang.push(*record("仓库", "3 kg", "标签（近景）"))
+    assert [r["status"] for r in first["results"] + again["results"]] == ["applied"] * 10
+    db.session.rollback()
+    case = db.session.get(Inspection, case_id)
+    assert case.place == "仓库" and len(case.findings) == 1 and len(case.inspectors) == 2
+    assert [s.quantity for s in case.samples] == ["3 kg"]
+    assert db.session.get(Photo, photo_id).caption == "标签（近景）"
+    assert len(case.signatures) == 1
+
+
+def test_an_id_taken_by_another_record_is_refused(zhang, draft, user):
+    sample_id = new_id()
+    zhang.send("sample.add.v1", id=sample_id, inspectionID=draft, name="复合肥料", quantity="2 kg",
+               baseQuantity="120 袋", sealNumbers=[])
+    db.session.rollback()  # the test's session writes next: leave its old snapshot first
+    party = factories.party("150122")
+    other = new_id()
+    zhang.send("inspection.create.v1", **inspection_args(party.id, [user("tuoketuo.zhang").id, user("tuoketuo.liu").id],
+                                                         inspection_id=other))
+    clash = zhang.send("sample.add.v1", id=sample_id, inspectionID=other, name="尿素", quantity="1 kg",
+                       baseQuantity="10 袋", sealNumbers=[])
+    assert _codes(clash) == ["duplicate_id"]
+    db.session.rollback()
+    other_party = factories.party("150122")
+    reused = zhang.send("inspection.create.v1", **inspection_args(
+        other_party.id, [user("tuoketuo.zhang").id, user("tuoketuo.liu").id], inspection_id=draft))
+    assert _codes(reused) == ["duplicate_id"]

@@ -268,3 +268,19 @@ def test_each_page_is_read_from_one_read_only_snapshot(zhang, monkeypatch):
         assert seen == {"isolation": "repeatable read", "read_only": "on"}
     else:
         assert seen == {"write_intent": False}
+
+
+def test_pruning_old_scope_exits_resets_the_phones_that_may_have_missed_them(zhang, user):
+    from datetime import timedelta
+
+    from inspector.models import ScopeExit
+    from inspector.services.sync.pull import prune_scope_exits
+
+    zhang.pull()
+    db.session.add(ScopeExit(user_id=user("tuoketuo.zhang").id, entity_type="inspection", entity_id=new_id(),
+                             version=allocate_version(db.session)))
+    db.session.commit()
+    assert prune_scope_exits(utcnow() - timedelta(days=1)) == 0  # nothing that old yet
+    assert prune_scope_exits(utcnow() + timedelta(seconds=1)) == 1
+    assert zhang.pull()[0]["reset"] is True
+    assert zhang.pull()[0]["reset"] is False

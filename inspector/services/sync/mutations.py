@@ -77,11 +77,22 @@ def case_for(ctx: MutationContext, inspection_id: str, *, editable: bool = True)
     return inspection
 
 
-def new_row_id_free(model: type, row_id: str) -> None:
-    """A phone's new id must be new: a clash is a client bug, answered, never merged silently."""
-    if db.session.get(model, row_id) is not None:
-        raise reject("duplicate_id", f"A {model.__tablename__} with id {row_id} already exists.",
-                     "该记录编号已被使用。", "id")
+def existing_row(model: type, row_id: str, inspection_id: str | None = None) -> Any | None:
+    """The row a create names, if it exists already.
+
+    Phones resend a whole record after a rejection, so a create of a row that exists in the same
+    record is an update of the fields it carries. An id taken by another record is a client bug:
+    answered, never merged.
+    """
+    row = db.session.get(model, row_id)
+    if row is not None and inspection_id is not None and row.inspection_id != inspection_id:
+        raise duplicate_id(model, row_id)
+    return row
+
+
+def duplicate_id(model: type, row_id: str) -> Rejection:
+    return reject("duplicate_id", f"A {model.__tablename__} with id {row_id} already exists elsewhere.",
+                  "该记录编号已被其他记录使用。", "id")
 
 
 # ---------------------------------------------------------------- parties
@@ -112,9 +123,18 @@ def update_party(ctx: MutationContext, args: dict[str, Any]) -> None:
 
 # ---------------------------------------------------------------- inspections
 
+CREATE_FIELDS = ("place", "lat", "lon", "gps_accuracy_m", "started_at_device", "inspector_ids")
+
+
 @mutation("inspection.create.v1", InspectionCreateArgs())
 def create_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
-    new_row_id_free(Inspection, args["id"])
+    existing = existing_row(Inspection, args["id"])
+    if existing is not None:
+        if (existing.template_id, existing.party_id) != (args["template_id"], args["party_id"]):
+            raise duplicate_id(Inspection, args["id"])
+        fields = {k: args[k] for k in CREATE_FIELDS if args.get(k) is not None}
+        update_inspection(ctx, {"id": args["id"], "base_version": 0, "fields": fields})
+        return
     template = db.session.get(ChecklistTemplate, args["template_id"])
     if template is None or template.status != "published":
         raise reject("template_not_published", "That checklist template is not published.",
@@ -129,7 +149,7 @@ def create_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
     inspectors = rules.check_inspectors(ctx.user, args["inspector_ids"], load_users(args["inspector_ids"]))
     inspection = Inspection(id=args["id"], agency_id=ctx.user.agency_id, party_id=party.id, template_id=template.id,
                             campaign_id=args["campaign_id"], status="draft", revision=1, created_by_id=ctx.user.id)
-    filled = {k: args.get(k) for k in ("place", "lat", "lon", "gps_accuracy_m", "started_at_device")}
+    filled = {k: args.get(k) for k in CREATE_FIELDS if k != "inspector_ids"}
     for attr, value in filled.items():
         setattr(inspection, attr, value)
     stamp_created(inspection, [k for k, v in filled.items() if v is not None] + ["inspector_ids"], ctx)

@@ -14,7 +14,7 @@ from ...schemas.sync import (
 from . import inspection_rules as rules
 from .context import MutationContext, reject
 from .merge import merge_fields, stamp_created
-from .mutations import case_for, mutation, new_row_id_free
+from .mutations import case_for, duplicate_id, existing_row, mutation
 
 ANSWER_FIELDS = ("result", "value", "note")
 _ANSWER_TO_ITEM = select(Finding).where(Finding.inspection_id == bindparam("inspection_id"),
@@ -22,14 +22,28 @@ _ANSWER_TO_ITEM = select(Finding).where(Finding.inspection_id == bindparam("insp
 
 
 def _part(ctx: MutationContext, model: type, row_id: str) -> Any:
-    """A live part of a draft record the caller inspects; a removed one cannot change."""
+    """A live part of a draft record the caller inspects."""
     row = db.session.get(model, row_id)
     if row is None:
         raise reject("not_found", f"No {model.__tablename__} with id {row_id}.", "记录不存在。", "id")
+    return _live(ctx, row)
+
+
+def _live(ctx: MutationContext, row: Any) -> Any:
+    """The part, if its record is a draft the caller inspects; a removed part cannot change."""
     case_for(ctx, row.inspection_id)
     if row.deleted_at is not None:
-        raise reject("entity_deleted", f"This {model.__tablename__} was removed.", "该记录已被删除。", "id")
+        raise reject("entity_deleted", f"This {row.__tablename__} was removed.", "该记录已被删除。", "id")
     return row
+
+
+def _merge(ctx: MutationContext, row: Any, entity_type: str, changes: dict[str, Any], base_version: int) -> None:
+    """Apply an edit of a part, merged per field with concurrent edits from other phones."""
+    applied = merge_fields(row, entity_type, changes, base_version=base_version, ctx=ctx)
+    for attr, new in applied.items():
+        setattr(row, attr, new)
+    if applied:
+        ctx.audit(f"{entity_type}.update", entity_type, row.id, {"changes": applied})
 
 
 def _check_item_key(ctx: MutationContext, template_id: int, item_key: str | None) -> None:
@@ -67,8 +81,12 @@ def set_finding(ctx: MutationContext, args: dict[str, Any]) -> None:
 
 @mutation("sample.add.v1", SampleAddArgs())
 def add_sample(ctx: MutationContext, args: dict[str, Any]) -> None:
+    existing = existing_row(Sample, args["id"], args["inspection_id"])
+    if existing is not None:
+        fields = {k: v for k, v in args.items() if k not in ("id", "inspection_id")}
+        _merge(ctx, _live(ctx, existing), "sample", fields, 0)
+        return
     case_for(ctx, args["inspection_id"])
-    new_row_id_free(Sample, args["id"])
     sample = Sample(**args)
     stamp_created(sample, [k for k, v in args.items() if v not in (None, []) and k not in ("id", "inspection_id")], ctx)
     db.session.add(sample)
@@ -77,12 +95,7 @@ def add_sample(ctx: MutationContext, args: dict[str, Any]) -> None:
 
 @mutation("sample.update.v1", SampleUpdateArgs())
 def update_sample(ctx: MutationContext, args: dict[str, Any]) -> None:
-    sample = _part(ctx, Sample, args["id"])
-    applied = merge_fields(sample, "sample", args["fields"], base_version=args["base_version"], ctx=ctx)
-    for attr, new in applied.items():
-        setattr(sample, attr, new)
-    if applied:
-        ctx.audit("sample.update", "sample", sample.id, {"changes": applied})
+    _merge(ctx, _part(ctx, Sample, args["id"]), "sample", args["fields"], args["base_version"])
 
 
 @mutation("sample.remove.v1", InspectionRefArgs())
@@ -106,9 +119,15 @@ def _remove(ctx: MutationContext, model: type, row_id: str, action: str) -> None
 @mutation("photo.add.v1", PhotoAddArgs())
 def add_photo(ctx: MutationContext, args: dict[str, Any]) -> None:
     """The photo's hash and metadata; the bytes follow by upload and are checked against the hash."""
+    existing = existing_row(Photo, args["id"], args["inspection_id"])
+    if existing is not None and existing.sha256 != args["sha256"]:
+        raise duplicate_id(Photo, args["id"])  # a photo's bytes never change: this is another photo
     inspection = case_for(ctx, args["inspection_id"])
-    new_row_id_free(Photo, args["id"])
     _check_item_key(ctx, inspection.template_id, args.get("item_key"))
+    if existing is not None:
+        changes = {k: args[k] for k in ("caption", "item_key") if k in args}
+        _merge(ctx, _live(ctx, existing), "photo", changes, 0)
+        return
     photo = Photo(**args, taken_by_id=ctx.user.id)
     stamp_created(photo, [k for k in ("caption", "item_key") if args.get(k) is not None], ctx)
     db.session.add(photo)
@@ -120,11 +139,7 @@ def update_photo(ctx: MutationContext, args: dict[str, Any]) -> None:
     photo = _part(ctx, Photo, args["id"])
     changes = {k: args[k] for k in ("caption", "item_key") if k in args}
     _check_item_key(ctx, photo.inspection.template_id, changes.get("item_key"))
-    applied = merge_fields(photo, "photo", changes, base_version=args["base_version"], ctx=ctx)
-    for attr, new in applied.items():
-        setattr(photo, attr, new)
-    if applied:
-        ctx.audit("photo.update", "photo", photo.id, {"changes": applied})
+    _merge(ctx, photo, "photo", changes, args["base_version"])
 
 
 @mutation("photo.remove.v1", InspectionRefArgs())
@@ -137,8 +152,9 @@ def remove_photo(ctx: MutationContext, args: dict[str, Any]) -> None:
 @mutation("signature.add.v1", SignatureAddArgs())
 def add_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
     """A drawn signature; it replaces an earlier one of the same role and signer."""
+    if _signed_before(ctx, args["id"], args["inspection_id"]):
+        return
     inspection = case_for(ctx, args["inspection_id"])
-    new_row_id_free(Signature, args["id"])
     if args["role"] == "inspector":
         if args.get("user_id") not in {link.user_id for link in inspection.inspectors}:
             raise reject("not_an_inspector", "An inspector's signature must name one of the record's inspectors.",
@@ -154,8 +170,9 @@ def add_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
 @mutation("signature.refuse.v1", SignatureRefuseArgs())
 def refuse_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
     """The party refuses to sign (拒绝签字): the reason and a witness replace the party's signature."""
+    if _signed_before(ctx, args["id"], args["inspection_id"]):
+        return
     inspection = case_for(ctx, args["inspection_id"])
-    new_row_id_free(Signature, args["id"])
     _replace(ctx, inspection.id, "party", None, None)
     signature = Signature(id=args["id"], inspection_id=inspection.id, role="party", status="refused",
                           refusal_reason=args["reason"], witness_name=args["witness_name"],
@@ -163,6 +180,16 @@ def refuse_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
     db.session.add(signature)
     ctx.audit("signature.refuse", "signature", signature.id,
               {"reason": args["reason"], "witnessName": args["witness_name"]})
+
+
+def _signed_before(ctx: MutationContext, signature_id: str, inspection_id: str) -> bool:
+    """A signature arriving again (a resent record) changes nothing: what was signed stays signed,
+    and one replaced since is not brought back."""
+    existing = existing_row(Signature, signature_id, inspection_id)
+    if existing is None:
+        return False
+    case_for(ctx, inspection_id, editable=False)
+    return True
 
 
 def _replace(ctx: MutationContext, inspection_id: str, role: str, signer_name: str | None,
