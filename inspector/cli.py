@@ -117,6 +117,19 @@ def register_cli(app: Flask) -> None:
                 break
         click.echo(f"Expired {total} unfinished uploads.")
 
+    @app.cli.command("prune-sync")
+    @click.option("--days", type=click.IntRange(min=1), default=180, show_default=True,
+                  help="keep what a phone offline this long still needs")
+    def prune_sync(days) -> None:
+        """Forget scope-exit records older than the longest offline trip."""
+        from datetime import timedelta
+
+        from .database import utcnow
+        from .services.sync.pull import prune_scope_exits
+
+        removed = prune_scope_exits(utcnow() - timedelta(days=days))
+        click.echo(f"Removed {removed} scope-exit records older than {days} days.")
+
     @app.cli.command("db-revision")
     @click.option("-m", "--message", required=True)
     def db_revision(message) -> None:

@@ -28,6 +28,8 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
     ("UPLOAD_EXPIRY_HOURS", "INSPECTOR_UPLOAD_EXPIRY_HOURS", int, 7 * 24, "Unfinished uploads expire after"),
     ("DEVICE_TOKEN_DAYS", "INSPECTOR_DEVICE_TOKEN_DAYS", int, 90,
      "Lifetime of a phone's login; the app works offline for this long"),
+    ("SYNC_LOCK_TIMEOUT_MS", "INSPECTOR_SYNC_LOCK_TIMEOUT_MS", int, 10_000,
+     "PostgreSQL: how long a push waits for a lock before answering 503 (the phone retries)"),
     ("SESSION_HOURS", "INSPECTOR_SESSION_HOURS", int, 12, "Console session lifetime"),
     ("LOGIN_MAX_FAILURES", "INSPECTOR_LOGIN_MAX_FAILURES", int, 5,
      "Failed logins per account within the window before it is locked"),

@@ -116,3 +116,20 @@ def test_verify_audit_detects_a_removed_event(app, login_as):
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["verify-audit"])
     assert result.exit_code == 1 and f"event {middle} is missing" in result.output
+
+
+def test_prune_sync_forgets_only_old_scope_exits(app):
+    from datetime import timedelta
+
+    from inspector.database import utcnow
+    from inspector.models import ScopeExit
+    from inspector.models.sync import allocate_version
+
+    user_id = db.session.scalars(select(User.id).where(User.username == "tuoketuo.zhang")).one()
+    for days_ago in (400, 2):
+        db.session.add(ScopeExit(user_id=user_id, entity_type="inspection", entity_id=f"case-{days_ago}",
+                                 version=allocate_version(db.session), created_at=utcnow() - timedelta(days=days_ago)))
+        db.session.commit()
+    result = run(app, "prune-sync", "--days", "180")
+    assert result.exit_code == 0 and "Removed 1 scope-exit records older than 180 days" in result.output
+    assert set(db.session.scalars(select(ScopeExit.entity_id))) == {"case-2"}

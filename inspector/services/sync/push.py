@@ -27,7 +27,6 @@ from .context import MutationContext, PushSession, Rejection, reason, reasons_fr
 from .mutations import REGISTRY
 
 RETRY_AFTER_SECONDS = 5
-LOCK_TIMEOUT_MS = 10_000  # app.config["SYNC_LOCK_TIMEOUT_MS"] overrides
 MAX_PUSH_BYTES = 1024 * 1024
 _device = Device.__table__
 _log = MutationLog.__table__
@@ -157,7 +156,7 @@ def _bound_lock_waits() -> None:
     """PostgreSQL waits for a lock for ever; a phone should rather get 503 and retry (SQLite's
     busy timeout does the same there). Once per transaction: SET LOCAL ends with it."""
     if db.engine.dialect.name == "postgresql":
-        timeout = int(current_app.config.get("SYNC_LOCK_TIMEOUT_MS", LOCK_TIMEOUT_MS))
+        timeout = int(current_app.config["SYNC_LOCK_TIMEOUT_MS"])
         # On the connection, not the session: a session would autoflush pending writes first.
         db.session.connection().execute(text(f"SET LOCAL lock_timeout = {timeout}"))
 
