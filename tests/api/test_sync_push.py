@@ -219,14 +219,14 @@ def test_a_push_behind_a_held_lock_waits_or_answers_503(app, zhang, tuoketuo_par
     holder = db.engine.connect()
     holder.begin()
     if db.engine.dialect.name == "postgresql":
-        app.config["SYNC_LOCK_TIMEOUT_MS"] = 200
+        default_timeout, app.config["SYNC_LOCK_TIMEOUT_MS"] = app.config["SYNC_LOCK_TIMEOUT_MS"], 200
         holder.execute(select(Device.id).where(Device.client_id == zhang.client_id).with_for_update())
         try:
             response = zhang.push_raw(batch)
         finally:
             holder.rollback()
             holder.close()
-            app.config.pop("SYNC_LOCK_TIMEOUT_MS")
+            app.config["SYNC_LOCK_TIMEOUT_MS"] = default_timeout
         assert response.status_code == 503 and response.headers["Retry-After"] == "5"
         assert _count(MutationLog) == 0
     else:
