@@ -168,3 +168,31 @@ def test_english_can_be_chosen_and_phones_land_in_the_app(live_server, phone):
     page.click("[data-testid=login-form] button[type=submit]")
     page.wait_for_selector("[data-testid=sync-now]:has-text('Sync now')")
     assert page.evaluate("document.documentElement.lang") == "en"
+
+
+RETIRE_MACHINERY = """
+from inspector import create_app
+from inspector.database import db
+from inspector.models import ChecklistTemplate
+from inspector.services.templates import retire_template
+
+app = create_app()
+with app.app_context():
+    retire_template(db.session.query(ChecklistTemplate).filter_by(key="machinery").one())
+    db.session.commit()
+"""
+
+
+def test_a_retired_checklist_is_not_offered_for_new_inspections(live_server, phone):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    subprocess.run([sys.executable, "-c", RETIRE_MACHINERY], env=live_server.env(), cwd=ROOT, check=True,
+                   capture_output=True)
+    page = phone.new_page()
+    login(page, live_server.url)  # the pull brings the retired version too (old cases render with it)
+    page.click("[data-testid=new-inspection]")
+    page.wait_for_selector("[data-testid=template-fertilizer]")
+    assert page.locator("[data-testid=template-machinery]").count() == 0

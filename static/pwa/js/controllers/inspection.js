@@ -105,7 +105,9 @@ export class InspectionController {
   // ---------------------------------------------------------------- setup (before 开始检查)
   async showSetup() {
     const hash = location.hash;
-    const model = { draft: this.draft, templates: await store.templates(), colleagues: this.colleagues,
+    // A retired checklist version is still pulled (old cases render with it) but not offered for new ones.
+    const templates = (await store.templates()).filter((tpl) => tpl.status !== 'retired' || tpl.id === this.draft.templateID);
+    const model = { draft: this.draft, templates, colleagues: this.colleagues,
       parties: await store.searchParties(this.query || ''), query: this.query, creatingParty: this.creatingParty };
     if (location.hash !== hash) return;
     this.shell.setTitle(t('setupTitle'), { back: true });
