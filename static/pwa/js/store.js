@@ -24,9 +24,15 @@ export const listDrafts = () => getAll('drafts');
 export function commit(draft, mutations = [], { blobs = [], uploads = [], parties = [], keep = [], dropUploads = [] } = {}) {
   if (draft) draft.updatedAt = nowISO();
   return run(['drafts', 'outbox', 'meta', 'blobs', 'uploads', 'server_rows'], 'readwrite', async (s) => {
-    for (const sha of dropUploads) {
-      const u = await s.uploads.get(sha);
-      if (u && u.state !== 'done') await s.uploads.delete(sha);
+    if (dropUploads.length) {
+      // The same bytes may be evidence in another record (one picture attached twice): keep its upload.
+      const others = (await s.drafts.getAll()).filter((d) => !draft || d.id !== draft.id);
+      const used = new Set(others.flatMap((d) => [...(d.photos || []).flatMap((p) => [p.sha256, p.displaySha256]),
+        ...Object.values(d.signatures || {}).map((x) => x.imageSha256)]));
+      for (const sha of dropUploads) {
+        const u = await s.uploads.get(sha);
+        if (u && u.state !== 'done' && !used.has(sha)) await s.uploads.delete(sha);
+      }
     }
     for (const blob of blobs) await s.blobs.put(blob);
     for (const upload of uploads) if (!(await s.uploads.get(upload.sha256))) await s.uploads.put(upload);

@@ -89,18 +89,8 @@ export class SyncEngine extends EventTarget {
   // ---------------------------------------------------------------- push
   async push(clientID) {
     for (;;) {
-      const pending = (await store.pendingMutations()).sort((a, b) => a.id - b.id);
-      if (!pending.length) return;
-      const batch = [];
-      let bytes = 0;
-      for (const e of pending) {
-        const wire = { id: e.id, name: e.name, args: e.args, clientTime: e.clientTime };
-        const size = JSON.stringify(wire).length;
-        if (batch.length && (batch.length >= this.batchLimit || bytes + size > MAX_BATCH_BYTES)) break;
-        batch.push(wire);
-        bytes += size;
-      }
-      await markSent(batch[batch.length - 1].id);
+      const batch = await takeBatch(this.batchLimit);
+      if (!batch.length) return;
       let response;
       try {
         response = await call('/api/v1/sync/push', { method: 'POST', timeoutMs: 60000,
@@ -133,21 +123,37 @@ export class SyncEngine extends EventTarget {
   }
 }
 
-// Entries up to `id` are on the wire: later edits must not be folded into them.
-function markSent(id) {
-  return run('meta', 'readwrite', async (s) => {
+// The next batch, read and marked as on the wire in one transaction: an edit committed in between
+// (another tab, or this one) could otherwise be folded into an entry whose older copy is being sent,
+// and would be deleted with it when the server acknowledges that copy.
+function takeBatch(limit) {
+  return run(['outbox', 'meta'], 'readwrite', async (s) => {
+    const pending = (await s.outbox.getAll()).sort((a, b) => a.id - b.id);
+    const batch = [];
+    let bytes = 0;
+    for (const e of pending) {
+      const wire = { id: e.id, name: e.name, args: e.args, clientTime: e.clientTime };
+      const size = JSON.stringify(wire).length;
+      if (batch.length && (batch.length >= limit || bytes + size > MAX_BATCH_BYTES)) break;
+      batch.push(wire);
+      bytes += size;
+    }
+    if (!batch.length) return batch;
     const row = await s.meta.get('outbox');
     const state = { nextMutationID: 1, sentThrough: 0, lastMutationID: 0, ...(row ? row.value : {}) };
-    state.sentThrough = Math.max(state.sentThrough, id);
+    state.sentThrough = Math.max(state.sentThrough, batch[batch.length - 1].id);
     await s.meta.put({ key: 'outbox', value: state });
+    return batch;
   });
 }
 
 // The server never applied anything from `expectedID` on (it said so): number our queue from there.
+// Entries below `expectedID` were applied; they keep their ids, so resending them returns their
+// stored results instead of applying them a second time under a new id.
 function renumberFrom(expectedID) {
   return run(['outbox', 'meta'], 'readwrite', async (s) => {
-    const entries = (await s.outbox.getAll()).sort((a, b) => a.id - b.id);
-    await s.outbox.clear();
+    const entries = (await s.outbox.getAll(IDBKeyRange.lowerBound(expectedID))).sort((a, b) => a.id - b.id);
+    for (const e of entries) await s.outbox.delete(e.id);
     let next = expectedID;
     for (const e of entries) { e.id = next; next += 1; await s.outbox.put(e); }
     const row = await s.meta.get('outbox');

@@ -33,15 +33,24 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
   }
   const queue = open.filter((u) => missing.has(u.sha256))
     .sort((a, b) => (a.priority - b.priority) || a.createdAt.localeCompare(b.createdAt));
+  let refused = null;
   for (const entry of queue) {
     const hold = entry.role === 'original' && settings.originalsOnWifi && !includeHeld && onWifi() !== true;
     if (hold) {
       if (entry.state !== 'held') await store.saveUpload({ ...entry, state: 'held' });
       continue;
     }
-    await uploadOne(entry, settings, onProgress);
-    completed += 1;
+    try {
+      await uploadOne(entry, settings, onProgress);
+      completed += 1;
+    } catch (err) {
+      // Network, server and login trouble stop the round (retried later). A file the server refuses
+      // must not hold back every photo queued after it: keep it (and its bytes), go on, report it.
+      if (err.kind !== 'client') throw err;
+      refused = refused || err;
+    }
   }
+  if (refused) throw refused;
   return completed;
 }
 

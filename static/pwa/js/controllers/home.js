@@ -84,6 +84,10 @@ export class HomeController {
       this.session.refreshReference().catch(() => {});
       this.sync.paused = false;
       await this.sync.run({ force: true });
+    } else if (action === 'relogin') {
+      // The token was refused (401): log in again as the same inspector; the outbox and drafts stay.
+      this.view = null;
+      this.session.showLogin({ error: t('errAuth') });
     } else if (action === 'upload-originals') await this.sync.run({ force: true, includeHeld: true });
   }
 }

@@ -23,7 +23,8 @@ export class InspectionController {
     Object.assign(this, { shell, sync, session, navigate });
     this.draft = null;
     this.thumbs = {};
-    this.saving = Promise.resolve();
+    this.saving = Promise.resolve(true);
+    this.saveError = null;
     this.resetDirty();
     sync.addEventListener('progress', (e) => this.onProgress(e.detail));
     sync.addEventListener('changed', () => this.onServerChange());
@@ -42,11 +43,16 @@ export class InspectionController {
 
   async show(id, step) {
     if (!this.draft || this.draft.id !== id) {
-      await this.flush();
+      if (this.draft && !(await this.flush())) {
+        // The open record is not on disk: keep it in memory (and on screen) rather than drop it.
+        this.navigate(`#/i/${this.draft.id}`);
+        return;
+      }
       const draft = await store.getDraft(id);
       if (!draft) { this.navigate('#/home'); return; }
       this.draft = draft;
       this.resetDirty();
+      this.saveError = null;
       this.savedAt = draft.updatedAt;
     }
     this.colleagues = (await store.colleagues()).filter((c) => c.id !== this.me().id);
@@ -220,7 +226,7 @@ export class InspectionController {
     const uploads = Object.fromEntries((await store.listUploads()).filter((u) => u.inspectionID === d.id).map((u) => [u.sha256, u]));
     await this.loadThumbs();
     return { draft: d, step: this.step, template: this.template, editable: rec.isEditable(d), thumbs: this.thumbs, uploads,
-      savedAt: this.savedAt, slots: rec.signatureSlots(d, byID, me), missing: missingItems(d, this.template, people) };
+      savedAt: this.savedAt, saveError: this.saveError, slots: rec.signatureSlots(d, byID, me), missing: missingItems(d, this.template, people) };
   }
 
   async renderForm(anchor) {
@@ -231,7 +237,7 @@ export class InspectionController {
     this.shell.setTitle(d.party ? d.party.name : t('newInspection'), { back: true });
     if (!this.view || !this.view.section.isConnected) {
       this.view = new FormView(this.shell.screen());
-      this.view.bindAction((action, data, el) => this.act(action, data, el));
+      this.view.bindAction((action, data, el) => this.act(action, data, el).catch((err) => this.reportSaveError(err)));
       this.view.bindEdit((kind, value, data) => this.edit(kind, value, data));
     }
     this.lastModel = model;
@@ -308,14 +314,41 @@ export class InspectionController {
     const dirty = this.dirty;
     if (!d || !(dirty.draft || dirty.fields.size || dirty.findings.size || dirty.samples.size || dirty.photos.size || dirty.refusal)) return this.saving;
     this.resetDirty();
-    if (this.view) this.view.showSaved(null);
+    if (this.view) this.view.showSaved(null, this.saveError);
+    const unqueued = d.samples.filter((x) => !x.queued).map((x) => x.id);
+    const refusalQueued = !!(d.refusal && d.refusal.queued);
     const mutations = rec.isCreated(d) ? this.mutationsFor(dirty) : [];
+    // Resolves true once stored; false when the save failed (the edit stays in memory and dirty,
+    // so the next save retries it with its mutations, and the failure stays on screen).
     this.saving = this.saving.then(() => store.commit(d, mutations)).then(() => {
       this.savedAt = nowISO();
+      if (this.draft === d) this.saveError = null;
       if (this.view && this.draft === d) this.view.showSaved(this.savedAt);
       if (mutations.length) this.sync.request('edit');
-    }).catch((err) => this.shell.toast(err.name === 'QuotaExceededError' ? t('storageFull') : String(err.message || err)));
+      return true;
+    }, (err) => {
+      if (this.draft === d) this.restoreDirty(dirty);
+      // Nothing was queued: a sample or refusal marked queued by this save must be added next time.
+      for (const x of d.samples) if (unqueued.includes(x.id)) x.queued = false;
+      if (d.refusal && !refusalQueued) d.refusal.queued = false;
+      this.reportSaveError(err);
+      return false;
+    });
     return this.saving;
+  }
+
+  // A failed save: put its changes back in the dirty sets (they are not on disk, nor queued).
+  restoreDirty(dirty) {
+    this.dirty.draft = true;
+    for (const k of ['fields', 'findings', 'samples', 'photos']) for (const x of dirty[k]) this.dirty[k].add(x);
+    if (dirty.refusal) this.dirty.refusal = true;
+  }
+
+  reportSaveError(err) {
+    const msg = err && err.name === 'QuotaExceededError' ? t('storageFull') : String((err && err.message) || err);
+    this.saveError = msg;
+    if (this.view) this.view.showSaved(null, msg);
+    this.shell.toast(t('notSaved', { msg }), 10000);
   }
 
   mutationsFor(dirty) {
@@ -430,8 +463,8 @@ export class InspectionController {
         blobs.push({ sha256: shot.display.sha256, bytes: shot.display.bytes, mediaType: shot.display.mediaType, size: shot.display.size, role: 'display', inspectionID: d.id, createdAt: now });
         uploads.push({ sha256: shot.sha256, role: 'original', size: shot.size, mediaType: shot.mediaType, inspectionID: d.id, priority: 1, state: 'waiting', offset: 0, createdAt: now });
       }
-      d.photos.push(photo);
       await this.flush();
+      d.photos.push(photo);
       try {
         await store.commit(d, rec.isCreated(d) ? [rec.photoAdd(d, photo)] : [], { blobs, uploads });
       } catch (err) {
@@ -495,14 +528,21 @@ export class InspectionController {
     const d = this.draft;
     const sha = await sha256Hex(bytes);
     const old = d.signatures[slot.slot];
+    await this.flush();
     d.signatures[slot.slot] = { id: old ? old.id : uuid(), role: slot.role, signerName, userID: slot.userID || null, imageSha256: sha, signedAt: nowISO() };
     const now = nowISO();
-    await this.flush();
-    await store.commit(d, rec.isCreated(d) ? [rec.signatureAdd(d, slot.slot)] : [], {
-      blobs: [{ sha256: sha, bytes, mediaType: 'image/png', size: bytes.byteLength, role: 'signature', inspectionID: d.id, createdAt: now }],
-      uploads: [{ sha256: sha, role: 'signature', size: bytes.byteLength, mediaType: 'image/png', inspectionID: d.id, priority: 0, state: 'waiting', offset: 0, createdAt: now }],
-      dropUploads: old && old.imageSha256 !== sha ? [old.imageSha256] : [],
-    });
+    try {
+      await store.commit(d, rec.isCreated(d) ? [rec.signatureAdd(d, slot.slot)] : [], {
+        blobs: [{ sha256: sha, bytes, mediaType: 'image/png', size: bytes.byteLength, role: 'signature', inspectionID: d.id, createdAt: now }],
+        uploads: [{ sha256: sha, role: 'signature', size: bytes.byteLength, mediaType: 'image/png', inspectionID: d.id, priority: 0, state: 'waiting', offset: 0, createdAt: now }],
+        dropUploads: old && old.imageSha256 !== sha ? [old.imageSha256] : [],
+      });
+    } catch (err) {
+      if (old) d.signatures[slot.slot] = old; else delete d.signatures[slot.slot];
+      this.reportSaveError(err);
+      await this.renderForm();
+      return;
+    }
     this.sync.request('edit');
     await this.renderForm();
   }
@@ -510,7 +550,7 @@ export class InspectionController {
   // ---------------------------------------------------------------- submit, amend, fix
   async submit() {
     const d = this.draft;
-    await this.flush();
+    if (!(await this.flush())) return; // its last edits are not queued yet: never submit without them
     const model = await this.model();
     if (model.missing.length) { this.shell.toast(t('missingItems', { n: model.missing.length })); await this.renderForm(); return; }
     if (!d.endedAt) d.endedAt = nowISO();

@@ -1,6 +1,7 @@
 // App updates: the service worker installs a new version in the background; the page offers it
 // ("有新版本") and switches only when the inspector accepts, after saving the open draft.
 import { updateBanner, reloadBanner } from '../views/settings.js';
+import { t } from '../i18n.js';
 
 const CHECK_EVERY_MS = 30 * 60 * 1000;
 
@@ -37,7 +38,8 @@ export class UpdateController {
   offer(worker) {
     this.shell.showBanner(updateBanner(), async (action) => {
       if (action === 'later') { this.shell.hideBanner(); return; }
-      await this.beforeUpdate();
+      // Reloading now would drop an open record that could not be saved: wait until it is.
+      if ((await this.beforeUpdate()) === false) { this.shell.toast(t('updateNotSaved'), 10000); return; }
       this.accepted = true;
       worker.postMessage({ type: 'SKIP_WAITING' });
     });

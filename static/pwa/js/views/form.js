@@ -14,7 +14,7 @@ export class FormView {
       <nav class="steps" data-testid="steps">${steps.STEPS.map((s) => html`<button data-action="step" data-step="${s}" aria-current="${s === m.step ? 'step' : 'false'}"
         data-testid="step-${s}">${steps.stepTitle(s)}${s === 'review' && m.missing.length ? html`<span class="count">(${m.missing.length})</span>` : ''}</button>`)}</nav>
       <div style="height:8px"></div>
-      <div class="saved" data-role="saved" data-testid="saved">${m.savedAt ? t('savedLocally', { time: clockTime(m.savedAt) }) : ''}</div>
+      <div class="saved ${m.saveError ? 'error' : ''}" data-role="saved" data-testid="saved">${m.saveError ? t('notSaved', { msg: m.saveError }) : m.savedAt ? t('savedLocally', { time: clockTime(m.savedAt) }) : ''}</div>
       ${steps.notices(m)}
       ${m.editable ? body : html`<fieldset disabled style="border:0;padding:0;margin:0">${body}</fieldset>`}
       <div class="actions">
@@ -25,7 +25,13 @@ export class FormView {
       </div>`);
   }
 
-  showSaved(time) { const el = this.section.querySelector('[data-role=saved]'); if (el) el.textContent = time ? t('savedLocally', { time: clockTime(time) }) : t('saving'); }
+  // `error`: the last save failed (e.g. storage full); shown until a save succeeds.
+  showSaved(time, error = null) {
+    const el = this.section.querySelector('[data-role=saved]');
+    if (!el) return;
+    el.textContent = error ? t('notSaved', { msg: error }) : time ? t('savedLocally', { time: clockTime(time) }) : t('saving');
+    el.classList.toggle('error', !!error);
+  }
 
   setResult(itemKey, result) {
     this.section.querySelectorAll(`[data-action=result][data-item="${CSS.escape(itemKey)}"]`).forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.value === result)));
