@@ -27,6 +27,16 @@ def session_user() -> User | None:
     return user
 
 
+def same_site(target: str) -> str:
+    """`target` if it is a path on this site, else the console home: no redirect leads elsewhere.
+
+    Browsers read "//host" and "/\\host" as another host, so both are refused.
+    """
+    if not target.startswith("/") or target[1:2] in ("/", "\\") or any(c in target for c in "\r\n"):
+        return url_for("console.home")
+    return target
+
+
 def login_required(*roles: str) -> Callable:
     """Pages for logged-in console users (of one of `roles`, when given)."""
 
@@ -64,11 +74,7 @@ def login():
             session.clear()
             session.permanent = True
             session.update(uid=user.id, epoch=user.session_epoch, at=time.time())
-            target = request.args.get("next", "")
-            # Only same-site paths, so the login page cannot be used to redirect elsewhere.
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("console.home")
-            return redirect(target)
+            return redirect(same_site(request.args.get("next", "")))
     return render_template("console/login.html", error=error), status
 
 

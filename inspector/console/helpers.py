@@ -3,8 +3,26 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import abort, request
+
 from ..services.case_view import local_time
+from ..services.queue import MAX_ID
 from . import bp
+
+
+@bp.url_value_preprocessor
+def _ids_in_range(_endpoint: str | None, values: dict | None) -> None:
+    # /console/admin/users/99999999999999999999 names nothing: 404, not a database overflow.
+    if any(isinstance(v, int) and v > MAX_ID for v in (values or {}).values()):
+        abort(404)
+
+
+@bp.before_request
+def _no_nul_characters() -> None:
+    # A NUL cannot be stored or compared in a PostgreSQL text column: refuse it as bad input.
+    fields = [*(request.view_args or {}).values(), *request.args.values(), *request.form.values()]
+    if any(isinstance(v, str) and "\x00" in v for v in fields):
+        abort(400)
 
 
 @bp.app_template_filter("local")

@@ -5,7 +5,7 @@ from flask import g, redirect, render_template, request, session, url_for
 
 from ..i18n import LANGUAGES
 from . import bp
-from .auth import login_required
+from .auth import login_required, same_site
 
 
 @bp.get("/")
@@ -19,5 +19,4 @@ def language():
     lang = request.form.get("lang")
     if lang in LANGUAGES:
         session["lang"] = lang
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("console.home"))
+    return redirect(same_site(request.form.get("next", "")))

@@ -135,14 +135,24 @@ def list_templates(admin: User) -> list[ChecklistTemplate]:
                                                                       ChecklistTemplate.template_version.desc())))
 
 
+def _require_template_owner(actor: User) -> None:
+    """Checklist templates serve every league, so only the regional bureau's admins change them."""
+    _require_admin(actor)
+    if actor.agency.parent_id is not None:
+        raise ApiError("forbidden", "Checklist templates are managed by the regional bureau's administrators.")
+
+
 def import_template_text(admin: User, text: str) -> ChecklistTemplate:
     """A new draft version from JSON text; 400 listing every problem when it is not usable."""
-    _require_admin(admin)
+    _require_template_owner(admin)
     try:
         body: Any = json.loads(text)
     except json.JSONDecodeError as err:
         raise ApiError("validation_failed", "The file is not valid JSON.",
                        details={"problems": [f"line {err.lineno} column {err.colno}: {err.msg}"]}) from err
+    except RecursionError as err:  # nesting deeper than any template has
+        raise ApiError("validation_failed", "The file is not a usable template.",
+                       details={"problems": ["the JSON is nested too deeply"]}) from err
     if not isinstance(body, dict):
         raise ApiError("validation_failed", "The template must be one JSON object.",
                        details={"problems": ["the template must be a JSON object"]})
@@ -150,7 +160,7 @@ def import_template_text(admin: User, text: str) -> ChecklistTemplate:
 
 
 def publish_template(admin: User, template_id: int) -> ChecklistTemplate:
-    _require_admin(admin)
+    _require_template_owner(admin)
     template = template_service.get_template(template_id)
     template_service.publish_template(template, admin)
     db.session.commit()
@@ -158,7 +168,7 @@ def publish_template(admin: User, template_id: int) -> ChecklistTemplate:
 
 
 def retire_template(admin: User, template_id: int) -> ChecklistTemplate:
-    _require_admin(admin)
+    _require_template_owner(admin)
     template = template_service.get_template(template_id)
     template_service.retire_template(template, admin)
     db.session.commit()

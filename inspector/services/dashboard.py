@@ -16,7 +16,8 @@ from sqlalchemy import and_, func, select
 from ..database import db
 from ..models import CATEGORIES, Agency, Campaign, ChecklistTemplate, Finding, Inspection, Sample, User
 from .case_numbers import CHINA
-from .scope import agency_in_scope, inspection_scope
+from .queue import parse_agency, parse_dates, parse_id
+from .scope import inspection_scope
 
 
 @dataclass(frozen=True)
@@ -68,25 +69,13 @@ def parse_dashboard_filters(args: Mapping[str, str], user: User) -> DashboardFil
                                    .order_by(Campaign.starts_on.desc()).limit(1))
         campaign_id = latest
     elif raw:
-        if raw.isdigit() and db.session.get(Campaign, int(raw)) is not None:
-            campaign_id = int(raw)
+        wanted = parse_id(raw)
+        if wanted is not None and db.session.get(Campaign, wanted) is not None:
+            campaign_id = wanted
         else:
             problems.append("campaign")
-    dates: dict[str, date | None] = {}
-    for name in ("from", "to"):
-        value = (args.get(name) or "").strip()
-        try:
-            dates[name] = date.fromisoformat(value) if value else None
-        except ValueError:
-            dates[name] = None
-            problems.append(name)
-    agency_id = None
-    if args.get("agency"):
-        agency = db.session.get(Agency, int(args["agency"])) if args["agency"].isdigit() else None
-        if agency is not None and agency_in_scope(user, agency):
-            agency_id = agency.id
-        else:
-            problems.append("agency")
+    dates = parse_dates(args, problems)
+    agency_id = parse_agency(args.get("agency"), user, problems)
     return DashboardFilters(campaign_id, dates["from"], dates["to"], agency_id, tuple(problems))
 
 

@@ -7,6 +7,7 @@ anyone holding a file can upload it at /verify and learn whether those exact byt
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +39,9 @@ def new_document_no(agency_code: str, issued_at: datetime) -> str:
 
     suffix = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(_NUMBER_SUFFIX_LENGTH))
     return f"{agency_code}-{local(issued_at):%Y%m%d}-{suffix}"
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what new_verify_token makes (URL-safe base64), with room to grow
 
 
 def new_verify_token() -> str:
@@ -108,7 +112,7 @@ class DocumentCheck:
 
 def check_document(token: str) -> DocumentCheck | None:
     """The registered document behind a QR code, or None when no document has this token."""
-    if not token or len(token) > 64:
+    if not _TOKEN.fullmatch(token or ""):
         return None
     document = db.session.scalars(select(IssuedDocument).where(IssuedDocument.verify_token == token)).first()
     if document is None:

@@ -25,6 +25,8 @@ QUEUE_STATUSES = ("submitted", "returned", "approved", "rejected")
 ALL = "all"
 PAGE_SIZE = 50
 COUNT_CAP = 1000  # tab counts stop here ("1000+"): bounded work however large the subtree
+MAX_ID = 2**31 - 1  # the largest integer key either database accepts in a comparison
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # filter dates outside these cannot be turned into China-time instants
 
 
 @dataclass(frozen=True)
@@ -57,29 +59,53 @@ def parse_filters(args: Mapping[str, str], user: User) -> QueueFilters:
     if status not in (*QUEUE_STATUSES, ALL):
         problems.append("status")
         status = "submitted"
-    agency_id = None
-    if args.get("agency"):
-        agency = db.session.get(Agency, int(args["agency"])) if args["agency"].isdigit() else None
-        if agency is not None and agency_in_scope(user, agency):
-            agency_id = agency.id
-        else:
-            problems.append("agency")
+    agency_id = parse_agency(args.get("agency"), user, problems)
     category = args.get("category") or None
     if category is not None and category not in CATEGORIES:
         problems.append("category")
         category = None
-    dates: dict[str, date | None] = {}
-    for name in ("from", "to"):
-        raw = (args.get(name) or "").strip()
-        try:
-            dates[name] = date.fromisoformat(raw) if raw else None
-        except ValueError:
-            problems.append(name)
-            dates[name] = None
+    dates = parse_dates(args, problems)
     q = (args.get("q") or "").strip()[:100] or None
     return QueueFilters(status=status, agency_id=agency_id, category=category, date_from=dates["from"],
                         date_to=dates["to"], failed_only=args.get("failed") in ("1", "on", "true"), q=q,
                         problems=tuple(problems))
+
+
+def parse_id(raw: str | None) -> int | None:
+    """A positive integer key from a query parameter, or None when it cannot be one."""
+    raw = (raw or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_ID:
+        return None
+    return int(raw)
+
+
+def parse_agency(raw: str | None, user: User, problems: list[str]) -> int | None:
+    """The id of the agency to narrow to, when it is in the user's subtree; else None and a problem."""
+    if not raw:
+        return None
+    agency_id = parse_id(raw)
+    agency = db.session.get(Agency, agency_id) if agency_id is not None else None
+    if agency is None or not agency_in_scope(user, agency):
+        problems.append("agency")
+        return None
+    return agency.id
+
+
+def parse_dates(args: Mapping[str, str], problems: list[str]) -> dict[str, date | None]:
+    """The `from` and `to` days (ISO dates); one that is malformed or out of range is None and a problem."""
+    dates: dict[str, date | None] = {}
+    for name in ("from", "to"):
+        raw = (args.get(name) or "").strip()
+        try:
+            day = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            day = None
+            problems.append(name)
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            day = None
+            problems.append(name)
+        dates[name] = day
+    return dates
 
 
 def _day_start(day: date) -> datetime:

@@ -183,3 +183,36 @@ def test_league_admin_only_manages_their_league(client, app):
     r = client.post(f"/console/admin/users/{baotou_user.id}/active", data={"csrf_token": csrf_token(client), "active": "0"})
     assert r.status_code == 404
     assert _fresh_user("donghe.chen").active
+
+
+def test_ids_too_large_for_the_database_are_not_found(client):
+    reviewer_session(client, "admin")
+    token = csrf_token(client)
+    huge = "99999999999999999999"
+    assert client.get(f"/console/admin/templates/{huge}").status_code == 404
+    for path in (f"/console/admin/users/{huge}/active", f"/console/devices/{huge}/revoke",
+                 f"/console/admin/agencies/{huge}", f"/console/admin/templates/{huge}/publish"):
+        assert client.post(path, data={"csrf_token": token, "active": "0"}).status_code == 404, path
+
+
+def test_deeply_nested_template_json_is_refused_with_the_reason(client):
+    reviewer_session(client, "admin")
+    nested = "[" * 100_000 + "]" * 100_000
+    r = client.post("/console/admin/templates/import", data={"csrf_token": csrf_token(client), "json": nested})
+    assert r.status_code == 400 and "nested too deeply" in r.get_data(as_text=True)
+
+
+def test_a_league_admin_cannot_change_the_regions_checklists(client):
+    from inspector.services.users import create_user
+
+    create_user(username="hhht.admin", display_name="呼市管理员", role="admin", agency_code="150100",
+                password=DEMO_PASSWORD)
+    reviewer_session(client, "hhht.admin")
+    template = db.session.scalars(select(ChecklistTemplate).where(ChecklistTemplate.key == "seed")).one()
+    r = client.post(f"/console/admin/templates/{template.id}/retire", data={"csrf_token": csrf_token(client)})
+    assert r.status_code in (302, 403)
+    db.session.rollback()
+    assert db.session.get(ChecklistTemplate, template.id).status == "published"
+    r = client.post("/console/admin/templates/import",
+                    data={"csrf_token": csrf_token(client), "json": json.dumps(_template_body(), ensure_ascii=False)})
+    assert db.session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.title == "化肥经营者现场检查表（2027版）")) is None

@@ -121,3 +121,17 @@ def test_bad_filter_values_are_named_not_fatal(client):
 def test_inspectors_have_no_queue(client):
     reviewer_session(client, "tuoketuo.zhang")
     assert client.get("/console/queue").status_code == 403
+
+
+def test_tampered_filters_are_named_as_ignored_not_an_error(client):
+    # A reviewer edits the address by hand: an agency id no database holds, a superscript digit,
+    # dates at the ends of the calendar and a NUL in the search box.
+    submitted_case()
+    reviewer_session(client)
+    for query in ("agency=99999999999999999999", "agency=%C2%B2", "to=9999-12-31", "from=0001-01-01"):
+        for path in ("/console/queue", "/console/dashboard"):
+            r = client.get(f"{path}?{query}")
+            assert r.status_code == 200, (path, query, r.status_code)
+    assert client.get("/console/dashboard?campaign=99999999999999999999").status_code == 200
+    assert client.get("/console/queue?q=a%00b").status_code == 400
+    assert client.get("/console/cases/a%00b").status_code == 400

@@ -123,3 +123,10 @@ def test_verification_pages_speak_english_when_asked(app, login_as):
     html = visitor.get(f"/verify/{issued(response.headers['X-Document-Number']).verify_token}").get_data(as_text=True)
 
     assert "Document verification" in html and "This is the latest document issued for this case" in html
+
+
+def test_a_mangled_token_is_simply_not_registered(app):
+    anyone = app.test_client()
+    for token in ("a%00b", "x" * 65, "abc%20def"):
+        r = anyone.get(f"/verify/{token}")
+        assert r.status_code == 404, token
