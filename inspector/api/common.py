@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any, Callable
 
 from flask import Blueprint, g, request, session
@@ -10,11 +11,21 @@ from marshmallow import Schema
 from ..database import db, utcnow
 from ..errors import ApiError
 from ..models import User
+from ..schemas.sync import MAX_INT
 from ..services import auth as auth_service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+@bp.url_value_preprocessor
+def refuse_impossible_path_values(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A path value no row can have is a 404 here, not a database error: PostgreSQL text cannot
+    hold NUL, and an <int:…> past the integer key columns overflows the driver."""
+    for value in (values or {}).values():
+        if (isinstance(value, str) and "\x00" in value) or (isinstance(value, int) and not 0 <= value <= MAX_INT):
+            raise ApiError("not_found")
 
 
 def _principal() -> tuple[User, Any]:
@@ -59,13 +70,23 @@ def json_body(schema: Schema) -> dict[str, Any]:
     """The request's JSON object loaded through `schema`; 400 naming the field otherwise."""
     if not request.is_json:
         raise ApiError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json.")
-    data = request.get_json(silent=True)
+    try:
+        # NaN and Infinity are not JSON (RFC 8259), though Python's parser takes them; a json column refuses them.
+        data = json.loads(request.get_data(cache=True), parse_constant=_not_json)
+    except ValueError:  # also invalid UTF-8
+        raise ApiError("invalid_json", "The request body is not valid JSON.") from None
+    except RecursionError:
+        raise ApiError("invalid_json", "The JSON body is nested too deeply.") from None
     if data is None:
         raise ApiError("invalid_json", "The request body is not valid JSON.")
     if not isinstance(data, dict):
         raise ApiError("validation_failed", "The request body must be a JSON object.",
                        details={"_schema": ["expected a JSON object"]})
     return schema.load(data)
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number")
 
 
 def documented(summary: str, *, body: Schema | None = None, response: Schema | None = None,

@@ -175,3 +175,21 @@ def test_login_redirect_stays_on_this_site(client):
     r = client.post("/console/login?next=//evil.example/x", data={
         "username": "hhht.reviewer", "password": DEMO_PASSWORD, "csrf_token": _csrf(client)})
     assert r.headers["Location"].endswith("/console/")
+
+
+def test_a_login_name_with_nul_is_400_naming_it(client):
+    r = client.post("/api/v1/auth/login", json={"username": "tuoketuo.zhang\x00", "password": "demo-2026"})
+    assert r.status_code == 400 and "username" in r.get_json()["error"]["details"]
+
+
+def test_revoking_a_device_id_past_any_row_is_404(login_as):
+    r = login_as("admin").post(f"/api/v1/devices/{2**64}/revoke")
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+
+
+def test_backslash_paths_are_not_followed_off_site(client):
+    for target in ("/\\evil.example/x", "//evil.example", "https://evil.example"):
+        r = client.post(f"/console/login?next={target}", data={
+            "username": "hhht.reviewer", "password": DEMO_PASSWORD, "csrf_token": _csrf(client)})
+        assert r.headers["Location"].endswith("/console/"), target
+        client.post("/console/logout", data={"csrf_token": _csrf(client)})

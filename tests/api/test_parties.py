@@ -1,6 +1,8 @@
 """Parties: search, create, and the clear 400s for bad input."""
 from __future__ import annotations
 
+import json
+
 from inspector.credit_code import make_credit_code
 from inspector.database import db
 from inspector.models import Party
@@ -90,3 +92,26 @@ def test_login_body_errors(client):
     assert r.status_code == 400 and "password" in r.get_json()["error"]["details"]
     r = client.post("/api/v1/auth/login", json={"username": "a", "password": "b", "clientID": "not-a-uuid"})
     assert r.status_code == 400 and "clientID" in r.get_json()["error"]["details"]
+
+
+def test_text_the_database_cannot_store_is_400_naming_the_field(login_as):
+    """A phone's keyboard buffer leaks a NUL or half an emoji: a field error, and no party is made."""
+    phone = login_as("tuoketuo.zhang")
+    for name in ("农资\x00店", "农资\ud83c店"):
+        # json.dumps escapes the lone surrogate as \\ud83c, as a phone's JSON encoder would.
+        r = phone.post("/api/v1/parties", data=json.dumps({"name": name}), headers={"Content-Type": "application/json"})
+        assert r.status_code == 400 and "name" in r.get_json()["error"]["details"], name
+    r = phone.get("/api/v1/parties", query_string={"q": "农资\x00"})
+    assert r.status_code == 400 and "q" in r.get_json()["error"]["details"]
+    assert phone.get("/api/v1/parties", query_string={"q": "农资"}).get_json()["parties"] == []
+
+
+def test_a_party_id_with_nul_is_not_found(login_as):
+    r = login_as("tuoketuo.zhang").get("/api/v1/parties/0190f3a2-7c1e-7b4a-9d2e-5f0c1a2b3c4d%00")
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+
+
+def test_json_nested_deeper_than_the_parser_goes_is_400(login_as):
+    r = login_as("tuoketuo.zhang").post("/api/v1/parties", data="[" * 100_000,
+                                        headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_json"

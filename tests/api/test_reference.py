@@ -55,3 +55,8 @@ def test_healthz(client):
 def test_unknown_api_path_is_json_404(client):
     r = client.get("/api/v1/nothing-here")
     assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_template_id_past_any_row_is_404(login_as):
+    r = login_as("tuoketuo.zhang").get(f"/api/v1/templates/{10**30}")
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"

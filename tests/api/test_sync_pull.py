@@ -1,6 +1,8 @@
 """Pull: what each phone receives, page after page, from one snapshot, without loss or repeat."""
 from __future__ import annotations
 
+import base64
+import json
 import threading
 import uuid
 
@@ -10,6 +12,7 @@ from sqlalchemy import insert, select, update
 from inspector.database import db, utcnow
 from inspector.models import Agency, ChecklistTemplate, Party, Sample, SyncState
 from inspector.models.sync import allocate_version
+from inspector.services.sync.cursor import scope_hash
 
 from .. import factories
 from ..sync_phone import Phone, fill_and_sign, inspection_args, new_id
@@ -228,6 +231,15 @@ def test_an_unreadable_or_too_old_cursor_answers_a_reset(zhang):
     db.session.commit()
     assert zhang.pull()[0]["reset"] is True
     assert zhang.pull()[0]["reset"] is False
+
+
+def test_a_doctored_cursor_with_numbers_out_of_range_answers_a_reset(zhang, user):
+    zhang.pull()
+    scope = scope_hash(user("tuoketuo.zhang"))
+    for body in ({"v": 1, "t": None, "k": None, "s": scope, "u": zhang.user_id, "r": 2**70},
+                 {"v": float("inf"), "t": None, "k": None, "s": scope, "u": zhang.user_id}):
+        zhang.cursor = base64.urlsafe_b64encode(json.dumps(body).encode()).decode()
+        assert zhang.pull_page()["reset"] is True, body
 
 
 def test_a_deactivated_colleague_arrives_as_a_deletion(zhang, user):

@@ -1,6 +1,7 @@
 """Push: every mutation applied once, in order; bad ones kept and skipped; busy database retried."""
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -208,6 +209,40 @@ def test_hostile_content_is_rejected_by_name_never_a_server_error(zhang, tuoketu
     assert [r["status"] for r in answer["results"]] == ["rejected"] * 5
     assert {r["reasons"][0]["code"] for r in answer["results"]} == {"invalid"}
     assert zhang.push_raw([], appVersion="2026\x00").status_code == 400
+
+
+def test_nan_is_not_json_and_the_push_changes_nothing(zhang, tuoketuo_party):
+    """Python's parser takes NaN, a PostgreSQL json column does not: the batch is refused whole."""
+    batch = [zhang.mutation("finding.set.v1", id=new_id(), inspectionID=new_id(), itemKey="G01", value=float("nan"))]
+    body = {"clientID": zhang.client_id, "schemaVersion": 1, "mutations": batch}
+    response = zhang.api.post("/api/v1/sync/push", data=json.dumps(body), headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_json"
+    assert _count(MutationLog) == 0
+
+
+def test_a_rejection_naming_a_garbled_case_is_kept_without_one(zhang):
+    """The rejection is shown on the case its args name — but only when that is a real id."""
+    answer = zhang.push(zhang.mutation("finding.set.v1", id=new_id(), inspectionID="\x00", itemKey="G01"),
+                        zhang.mutation("finding.set.v1", id=new_id(), inspectionID="x" * 36, itemKey="G01"))
+    assert [r["status"] for r in answer["results"]] == ["rejected"] * 2
+    kept = db.session.scalars(select(MutationLog).where(MutationLog.status == "rejected")).all()
+    assert [row.inspection_id for row in kept] == [None, None]
+
+
+def test_half_an_emoji_is_rejected_by_name_never_a_server_error(zhang, tuoketuo_party, user):
+    """A lone surrogate (a JSON \\ud83c escape) is not UTF-8: PostgreSQL cannot store it."""
+    inspection_id = new_id()
+    zhang.send("inspection.create.v1", **inspection_args(tuoketuo_party.id, _inspectors(
+        user, "tuoketuo.zhang", "tuoketuo.liu"), inspection_id=inspection_id))
+    batch = [zhang.mutation("party.create.v1", id=new_id(), name="农资\ud83c店"),
+             zhang.mutation("finding.set.v1", id=new_id(), inspectionID=inspection_id, itemKey="G01", result="pass",
+                            value={"note": "\udfff"})]
+    body = {"clientID": zhang.client_id, "schemaVersion": 1, "mutations": batch}
+    response = zhang.api.post("/api/v1/sync/push", data=json.dumps(body), headers={"Content-Type": "application/json"})
+    assert response.status_code == 200, response.get_json()
+    answer = response.get_json()
+    assert [r["status"] for r in answer["results"]] == ["rejected"] * 2
+    assert {r["reasons"][0]["code"] for r in answer["results"]} == {"invalid"}
 
 
 def test_a_push_behind_a_held_lock_waits_or_answers_503(app, zhang, tuoketuo_party, user):

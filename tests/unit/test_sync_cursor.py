@@ -1,6 +1,8 @@
 """The pull cursor and the amendment diff: pure functions."""
 from __future__ import annotations
 
+import base64
+
 from inspector.services.sync.cursor import Cursor, decode, encode
 from inspector.services.sync.revisions import diff
 
@@ -19,7 +21,8 @@ def test_a_cursor_at_the_end_of_a_version_has_no_type():
 
 
 def test_an_unreadable_cursor_is_none():
-    for garbage in (None, "", "not a cursor", "eyJ2Ijoi", encode(Cursor(1, None, None, "s", 1))[:-3], "e30"):
+    infinite = base64.urlsafe_b64encode(b'{"v":Infinity,"t":null,"k":null,"s":"s","u":1}').decode()
+    for garbage in (None, "", "not a cursor", "eyJ2Ijoi", encode(Cursor(1, None, None, "s", 1))[:-3], "e30", infinite):
         assert decode(garbage) is None, garbage
 
 
@@ -48,3 +51,4 @@ def test_a_cursor_keyed_the_wrong_way_is_not_served():
                       (None, 3), ("agency", True), ("agency", 10**30), ("party", "a\x00b"),
                       ("rejection", (1, 10**30))):
         assert not _well_formed(Cursor(3, kind, key, "s", 1)), (kind, key)
+    assert not _well_formed(Cursor(3, None, None, "s", 1, round_start=10**30))

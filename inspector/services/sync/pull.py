@@ -255,6 +255,8 @@ def _well_formed(cursor: Cursor) -> bool:
     key = cursor.key
     if not -1 <= cursor.version <= MAX_BIG:
         return False
+    if cursor.round_start is not None and not -1 <= cursor.round_start <= MAX_BIG:
+        return False
     if cursor.type is None:
         return key is None
     if cursor.type not in VALUE_SCHEMAS:

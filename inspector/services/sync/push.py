@@ -21,6 +21,7 @@ from ...database import db, utcnow
 from ...errors import ApiError
 from ...models import Device, MutationLog, User
 from ...models.sync import allocate_version
+from ...schemas.base import UUID_STR, holds_unstorable_text
 from ...schemas.sync import MAX_MUTATIONS, SCHEMA_VERSIONS
 from .. import audit
 from .context import MutationContext, PushSession, Rejection, reason, reasons_from
@@ -96,8 +97,9 @@ def _process(session: PushSession, m: dict[str, Any]) -> dict[str, Any]:
                 db.session.rollback()
                 return stored
             ctx = MutationContext(session, m["id"], m["name"], allocate_version(db.session))
-            if _has_nul(m["args"]):  # PostgreSQL text cannot hold it: refuse it here, by name
-                raise Rejection(reason("invalid", "Text may not contain the NUL character.", "文字中含有非法字符。"))
+            if holds_unstorable_text(m["args"]):  # PostgreSQL text cannot hold it: refuse it here, by name
+                raise Rejection(reason("invalid", "Text may not contain NUL or unpaired surrogate characters.",
+                                       "文字中含有非法字符。"))
             mutation.handler(ctx, mutation.schema.load(m["args"]))
             result = _applied(ctx)
             _store(session, m, result, ctx.inspection_id, ctx.version)
@@ -203,21 +205,12 @@ def _unexpected(session: PushSession, m: dict[str, Any], exc: Exception, ctx: Mu
                    ctx.inspection_id if ctx else None)
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 def _named_inspection(m: dict[str, Any]) -> str | None:
     """The inspection a mutation's raw args name, for showing a rejection on the case."""
     args = m["args"]
     candidate = args.get("inspectionID") or (args.get("id") if m["name"].startswith("inspection.") else None)
-    return candidate if isinstance(candidate, str) and len(candidate) <= 36 else None
+    # Only a well-formed id: the raw args are unchecked, and NUL would fail the insert on PostgreSQL.
+    return candidate if isinstance(candidate, str) and UUID_STR.regex.match(candidate) else None
 
 
 def _is_transient(exc: BaseException) -> bool:
