@@ -25,7 +25,7 @@ POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@
 REQUIRE_FULL = os.environ.get("REQUIRE_FULL_TEST_ENV", "") not in ("", "0", "false")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 BACKENDS = ["sqlite", "postgresql"]
-DEMO_PASSWORD = "demo-2026"
+from inspector.services.demo import DEMO_PASSWORD  # noqa: E402  (one source for tests and the demo)
 CHEAP_HASHING = {"PASSWORD_HASH_MEMORY_KIB": 1024, "PASSWORD_HASH_TIME_COST": 1}
 
 
@@ -102,21 +102,13 @@ class Baseline:
 def _build_baseline() -> None:
     """Reference data plus the demo accounts (cheaply hashed); no parties or cases."""
     from inspector import migrate
-    from inspector.models import Agency, User
-    from inspector.services.demo import DEMO_CASE_WORDS, DEMO_USERS
+    from inspector.services.demo import add_demo_accounts
     from inspector.services.passwords import hash_password
     from inspector.services.reference import load_reference_data
 
     migrate.upgrade()
     load_reference_data()
-    agencies = {a.code: a for a in db.session.scalars(select(Agency))}
-    for code, word in DEMO_CASE_WORDS.items():
-        agencies[code].case_code_word = word
-        agencies[code].case_category_words = {"inspection": "检", "penalty": "罚"}
-    password_hash = hash_password(DEMO_PASSWORD)
-    for username, name, role, code, cert in DEMO_USERS:
-        db.session.add(User(username=username, display_name=name, role=role, agency=agencies[code],
-                            cert_no=cert, password_hash=password_hash, active=True))
+    add_demo_accounts(hash_password(DEMO_PASSWORD))
     db.session.commit()
 
 

@@ -3,14 +3,11 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from .accounts import AgencyBriefOut
 from .base import WireSchema
 
 
-class AgencyOut(WireSchema):
-    id = fields.Integer(dump_only=True)
-    code = fields.String(dump_only=True)
-    name = fields.String(dump_only=True)
-    short_name = fields.String(dump_only=True)
+class AgencyOut(AgencyBriefOut):
     level = fields.String(dump_only=True)
     parent_id = fields.Integer(dump_only=True, allow_none=True)
 

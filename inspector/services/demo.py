@@ -51,20 +51,26 @@ def _template(key: str) -> ChecklistTemplate:
     ).first()
 
 
-def seed_demo() -> dict[str, object]:
-    """Create the demo dataset once; running it again changes nothing."""
-    if db.session.scalars(select(User).where(User.username == "admin")).first():
-        return {"created": False, "password": DEMO_PASSWORD, "users": [u[0] for u in DEMO_USERS]}
+def add_demo_accounts(password_hash: str) -> dict[str, User]:
+    """The demo people, and the case-number words of their agencies (the tests' personas too)."""
     agencies = {a.code: a for a in db.session.scalars(select(Agency))}
     for code, word in DEMO_CASE_WORDS.items():
         agencies[code].case_code_word = word
         agencies[code].case_category_words = {"inspection": "检", "penalty": "罚"}
-    password_hash = hash_password(DEMO_PASSWORD)
     users: dict[str, User] = {}
     for username, name, role, code, cert in DEMO_USERS:
         users[username] = User(username=username, display_name=name, role=role, agency=agencies[code],
                                cert_no=cert, password_hash=password_hash, active=True)
         db.session.add(users[username])
+    return users
+
+
+def seed_demo() -> dict[str, object]:
+    """Create the demo dataset once; running it again changes nothing."""
+    if db.session.scalars(select(User).where(User.username == "admin")).first():
+        return {"created": False, "password": DEMO_PASSWORD, "users": [u[0] for u in DEMO_USERS]}
+    agencies = {a.code: a for a in db.session.scalars(select(Agency))}
+    users = add_demo_accounts(hash_password(DEMO_PASSWORD))
     campaign = Campaign(code="ZJLJ-2026", name="2026年“质检利剑”农资打假专项行动",
                         agency_id=agencies["150000"].id, starts_on=date(2026, 3, 1), ends_on=date(2026, 12, 31))
     db.session.add(campaign)

@@ -8,6 +8,7 @@ from typing import Any, Callable
 from marshmallow import ValidationError
 from ...database import db
 from ...errors import ApiError
+from ...schemas.sync import SCHEMA_VERSIONS
 from ...models import ChecklistTemplate, Conflict, User
 from .. import audit
 
@@ -132,3 +133,13 @@ class MutationContext:
         audit.record(action, entity_type, entity_id, actor_id=self.user.id, device_id=self.push.device_id,
                      inspection_id=self.inspection_id, reason=why,
                      data={"mutation": [self.writer, self.mutation_id], **jsonable(data or {})})
+
+
+def check_client(device: Any, body: dict[str, Any]) -> None:
+    """A push or pull comes from the device that logged in, in a schema this server speaks."""
+    if device is None or body["client_id"] != device.client_id:
+        raise ApiError("forbidden", "This clientID is not the one this device logged in with.",
+                       details={"clientID": [body["client_id"]]})
+    if body["schema_version"] not in SCHEMA_VERSIONS:
+        raise ApiError("version_not_supported", f"Schema version {body['schema_version']} is not supported.",
+                       details={"versionType": "schema", "supported": list(SCHEMA_VERSIONS)})

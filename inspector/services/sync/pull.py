@@ -28,8 +28,9 @@ from ...models import (
     Photo, ReviewDecision, Sample, ScopeExit, Signature, SyncState, User,
 )
 from ...models.sync import current_version
-from ...schemas.sync import MAX_BIG, MAX_INT, SCHEMA_VERSIONS, VALUE_SCHEMAS
+from ...schemas.sync import MAX_BIG, MAX_INT, VALUE_SCHEMAS
 from ..scope import inspection_scope, party_scope
+from .context import check_client
 from .cursor import START, Cursor, decode, encode, scope_hash
 from .inspection_rules import colleague_root
 
@@ -175,12 +176,7 @@ def collect(user: User, position: tuple[int, str | None, Any], round_start: int 
 
 def pull_changes(user: User, device: Device | None, body: dict[str, Any]) -> dict[str, Any]:
     """One page of changes for this phone; keep pulling while `has_more`."""
-    if device is None or body["client_id"] != device.client_id:
-        raise ApiError("forbidden", "This clientID is not the one this device logged in with.",
-                       details={"clientID": [body["client_id"]]})
-    if body["schema_version"] not in SCHEMA_VERSIONS:
-        raise ApiError("version_not_supported", f"Schema version {body['schema_version']} is not supported.",
-                       details={"versionType": "schema", "supported": list(SCHEMA_VERSIONS)})
+    check_client(device, body)
     device_id = device.id
     stamp_due = device.last_sync_at is None or (utcnow() - device.last_sync_at).total_seconds() > STAMP_SECONDS
     db.session.rollback()  # end the authentication's transaction: the page gets a snapshot of its own

@@ -22,9 +22,9 @@ from ...errors import ApiError
 from ...models import Device, MutationLog, User
 from ...models.sync import allocate_version
 from ...schemas.base import UUID_STR, holds_unstorable_text
-from ...schemas.sync import MAX_MUTATIONS, SCHEMA_VERSIONS
+from ...schemas.sync import MAX_MUTATIONS
 from .. import audit
-from .context import MutationContext, PushSession, Rejection, reason, reasons_from
+from .context import MutationContext, PushSession, Rejection, check_client, reason, reasons_from
 from .mutations import REGISTRY
 
 RETRY_AFTER_SECONDS = 5
@@ -43,12 +43,7 @@ _STORE = insert(_log)
 
 def check_envelope(device: Device | None, body: dict[str, Any]) -> None:
     """The push is this phone's, in a schema and with mutations this server knows."""
-    if device is None or body["client_id"] != device.client_id:
-        raise ApiError("forbidden", "This clientID is not the one this device logged in with.",
-                       details={"clientID": [body["client_id"]]})
-    if body["schema_version"] not in SCHEMA_VERSIONS:
-        raise ApiError("version_not_supported", f"Schema version {body['schema_version']} is not supported.",
-                       details={"versionType": "schema", "supported": list(SCHEMA_VERSIONS)})
+    check_client(device, body)
     if len(body["mutations"]) > MAX_MUTATIONS:
         raise ApiError("too_large", f"At most {MAX_MUTATIONS} mutations per push.",
                        details={"maxMutations": MAX_MUTATIONS})
