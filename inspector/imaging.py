@@ -13,6 +13,7 @@ import os
 import re
 import struct
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -111,17 +112,28 @@ def make_derivatives(source: ImageSource, *, max_pixels: int = MAX_PIXELS) -> di
 def ingest_image(
     source: ImageSource, *, max_pixels: int = MAX_PIXELS
 ) -> tuple[ImageInfo, dict[str, bytes]]:
-    """Verify an uploaded photo, read its EXIF and make its thumb and display copies: one decode."""
+    """Verify an uploaded photo, read its EXIF and make its thumb and display copies: one decode.
+
+    After the decode, the work is shared with one helper thread (Pillow releases the GIL while it
+    resamples and encodes): each makes half of the display copy, then the helper makes the
+    thumbnail while this thread encodes the display copy.
+    """
     display_box = (DISPLAY_LONG_EDGE, DISPLAY_LONG_EDGE)
     image, info = _load(source, box=display_box, max_pixels=max_pixels)
     upright, icc_profile = _upright_rgb(image)
-    display = _shrink(upright, display_box, DISPLAY_RESAMPLE)
-    # The display copy is already small, so the thumbnail costs little and matches it exactly.
-    thumb = _shrink(display, (THUMB_LONG_EDGE, THUMB_LONG_EDGE), THUMB_RESAMPLE, THUMB_REDUCING_GAP)
-    return info, {
-        "thumb": _jpeg_bytes(thumb, THUMB_JPEG_QUALITY, icc_profile),
-        "display": _jpeg_bytes(display, DISPLAY_JPEG_QUALITY, icc_profile),
-    }
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="imaging") as helper:
+        display = _shrink_in_halves(upright, display_box, DISPLAY_RESAMPLE, helper)
+
+        def thumb_bytes() -> bytes:
+            # The display copy is already small, so the thumbnail costs little and matches it.
+            thumb = _shrink(
+                display, (THUMB_LONG_EDGE, THUMB_LONG_EDGE), THUMB_RESAMPLE, THUMB_REDUCING_GAP
+            )
+            return _jpeg_bytes(thumb, THUMB_JPEG_QUALITY, icc_profile)
+
+        thumb = helper.submit(thumb_bytes)
+        display_bytes = _jpeg_bytes(display, DISPLAY_JPEG_QUALITY, icc_profile)
+        return info, {"thumb": thumb.result(), "display": display_bytes}
 
 
 def downscale_for_print(
@@ -456,6 +468,15 @@ def _upright_rgb(image: Image.Image) -> tuple[Image.Image, bytes | None]:
     return (image if image.mode == "RGB" else image.convert("RGB")), icc_profile
 
 
+def _fit(size: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
+    """Return size scaled to fit inside box, keeping its aspect ratio; never enlarged."""
+    width, height = size
+    scale = min(box[0] / width, box[1] / height)
+    if scale >= 1:
+        return size
+    return (max(1, round(width * scale)), max(1, round(height * scale)))
+
+
 def _shrink(
     image: Image.Image,
     box: tuple[int, int],
@@ -463,12 +484,31 @@ def _shrink(
     reducing_gap: float = 2.0,
 ) -> Image.Image:
     """Return image scaled to fit inside box, keeping its aspect ratio; never enlarged."""
+    size = _fit(image.size, box)
+    return image if size == image.size else image.resize(size, resample, reducing_gap=reducing_gap)
+
+
+def _shrink_in_halves(
+    image: Image.Image, box: tuple[int, int], resample: Image.Resampling, helper: Executor
+) -> Image.Image:
+    """Like _shrink, with the bottom half of the result resampled on helper meanwhile.
+
+    A resize of a box reads the source rows around it that the filter needs, so the halves join
+    without a seam; pixels differ from one whole resize by at most one level of rounding.
+    """
+    size = _fit(image.size, box)
+    if size == image.size or size[1] < 2:
+        return _shrink(image, box, resample)
     width, height = image.size
-    scale = min(box[0] / width, box[1] / height)
-    if scale >= 1:
-        return image
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return image.resize(size, resample, reducing_gap=reducing_gap)
+    cut = size[1] // 2
+    source_cut = cut * height / size[1]
+    bottom = helper.submit(
+        image.resize, (size[0], size[1] - cut), resample, (0, source_cut, width, height)
+    )
+    whole = Image.new(image.mode, size)
+    whole.paste(image.resize((size[0], cut), resample, (0, 0, width, source_cut)), (0, 0))
+    whole.paste(bottom.result(), (0, cut))
+    return whole
 
 
 def _jpeg_bytes(image: Image.Image, quality: int, icc_profile: bytes | None) -> bytes:

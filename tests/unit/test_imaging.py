@@ -8,10 +8,11 @@ import hashlib
 import io
 import struct
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageFile
+from PIL import Image, ImageChops, ImageDraw, ImageFile
 from PIL.ExifTags import GPS, IFD, Base
 
 from inspector import imaging
@@ -353,6 +354,25 @@ def test_a_twelve_megapixel_photo_gets_display_and_thumb_sizes() -> None:
     display, thumb = decoded(copies["display"]), decoded(copies["thumb"])
     assert (display.size, display.format, display.mode) == ((1600, 1200), "JPEG", "RGB")
     assert (thumb.size, thumb.format, thumb.mode) == ((320, 240), "JPEG", "RGB")
+
+
+@pytest.mark.parametrize("size", [(2000, 1500), (1500, 2000), (3001, 1999), (4000, 3)])
+def test_the_display_copy_made_in_two_halves_matches_one_whole_resize(
+    size: tuple[int, int],
+) -> None:
+    # Thin dark lines every few rows: a seam or a shifted half would show as a wrong row.
+    picture = noisy(size)
+    draw = ImageDraw.Draw(picture)
+    for y in range(0, size[1], 7):
+        draw.line([(0, y), (size[0], y)], fill=(10, 10, 10))
+    box = (imaging.DISPLAY_LONG_EDGE, imaging.DISPLAY_LONG_EDGE)
+
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        halves = imaging._shrink_in_halves(picture, box, imaging.DISPLAY_RESAMPLE, helper)
+    whole = imaging._shrink(picture, box, imaging.DISPLAY_RESAMPLE)
+
+    assert halves.size == whole.size
+    assert max(high for _, high in ImageChops.difference(halves, whole).getextrema()) <= 1
 
 
 def test_derived_copies_do_not_reveal_where_the_photo_was_taken() -> None:
