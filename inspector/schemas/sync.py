@@ -2,6 +2,8 @@
 every mutation, and the value of every row type a pull sends."""
 from __future__ import annotations
 
+from datetime import timezone
+
 from marshmallow import fields, validate
 
 from .accounts import ColleagueOut
@@ -50,13 +52,26 @@ def _accuracy() -> fields.Float:
     return fields.Float(allow_none=True, validate=validate.Range(0, 100_000), data_key="gpsAccuracyM")
 
 
+class Instant(fields.AwareDateTime):
+    """An ISO 8601 time with a zone that is also a time in UTC, where the database keeps it
+    (9999-12-31T23:59:59-14:00 is valid ISO 8601 but year 10000 in UTC)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment.astimezone(timezone.utc)
+        except OverflowError:
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from None
+        return moment
+
+
 # ---------------------------------------------------------------- envelopes
 
 class MutationIn(WireSchema):
     id = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_BIG))
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     args = fields.Dict(required=True)
-    client_time = fields.AwareDateTime(load_default=None, allow_none=True)
+    client_time = Instant(load_default=None, allow_none=True)
 
 
 class PushIn(WireSchema):
@@ -156,7 +171,7 @@ class InspectionCreateArgs(WireSchema):
     lat = _lat()
     lon = _lon()
     gps_accuracy_m = _accuracy()
-    started_at_device = fields.AwareDateTime(required=True, data_key="startedAt")
+    started_at_device = Instant(required=True, data_key="startedAt")
 
 
 class InspectionFields(WireSchema):
@@ -166,8 +181,8 @@ class InspectionFields(WireSchema):
     gps_accuracy_m = _accuracy()
     inspector_ids = fields.List(_key(), data_key="inspectorIDs",
                                 validate=validate.Length(min=2, max=10))
-    started_at_device = fields.AwareDateTime(data_key="startedAt")
-    ended_at_device = fields.AwareDateTime(allow_none=True, data_key="endedAt")
+    started_at_device = Instant(data_key="startedAt")
+    ended_at_device = Instant(allow_none=True, data_key="endedAt")
     certificates_answer = _text(200)
     recusal_answer = _text(200)
     narrative = _text()
@@ -239,7 +254,7 @@ class PhotoAddArgs(WireSchema):
     display_size = fields.Integer(allow_none=True, strict=True, validate=validate.Range(1, MAX_BIG))
     caption = _text(500)
     item_key = fields.String(allow_none=True, validate=validate.Length(max=40))
-    taken_at_device = fields.AwareDateTime(allow_none=True, data_key="takenAt")
+    taken_at_device = Instant(allow_none=True, data_key="takenAt")
     exif_taken_at = _text(40)
     lat = _lat()
     lon = _lon()
@@ -260,7 +275,7 @@ class SignatureAddArgs(WireSchema):
     signer_name = _text(64)
     user_id = _key(allow_none=True)
     image_sha256 = fields.String(required=True, validate=SHA256_HEX)
-    signed_at_device = fields.AwareDateTime(allow_none=True, data_key="signedAt")
+    signed_at_device = Instant(allow_none=True, data_key="signedAt")
 
 
 class SignatureRefuseArgs(WireSchema):
@@ -268,7 +283,7 @@ class SignatureRefuseArgs(WireSchema):
     inspection_id = _id(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     witness_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    at = fields.AwareDateTime(allow_none=True)
+    at = Instant(allow_none=True)
 
 
 # ---------------------------------------------------------------- pulled values (the read API's shapes)

@@ -189,3 +189,24 @@ def test_a_party_edited_on_two_phones_merges_and_conflicts_per_field(team, user)
     assert (party.address, party.phone, party.legal_rep) == ("古城镇农贸市场东侧", "13614711235", "赵丽")
     zhang.pull()
     assert zhang.value("conflict", result["conflicts"][0]["id"])["clientValue"] == "古城镇农贸市场西侧"
+
+
+def test_the_author_settles_a_conflict_after_the_other_phone_wrote_the_field_again(team, login_as):
+    """张 edits the field once more while 刘's conflict is open; 刘's informed edit still settles it,
+    so no reviewer later brings back 刘's old text over the final one."""
+    zhang, liu, case_id = team
+    base = _base(liu, case_id)
+    zhang.send("inspection.update.v1", id=case_id, baseVersion=base, fields={"narrative": "张"})
+    conflict_id = liu.send("inspection.update.v1", id=case_id, baseVersion=base,
+                           fields={"narrative": "刘"})["conflicts"][0]["id"]
+    assert zhang.send("inspection.update.v1", id=case_id, baseVersion=base,
+                      fields={"narrative": "张（二稿）"})["status"] == "applied"
+    liu.pull()
+    assert liu.send("inspection.update.v1", id=case_id, baseVersion=_base(liu, case_id),
+                    fields={"narrative": "张与刘共同确认的记录"})["status"] == "applied"
+    db.session.rollback()
+    conflict = db.session.get(Conflict, conflict_id)
+    assert conflict.status == "resolved" and conflict.resolution == "updated"
+    reviewer = login_as("hhht.reviewer")
+    assert reviewer.post(f"/api/v1/conflicts/{conflict_id}/resolve", json={"choice": "client"}).status_code == 409
+    assert _case(case_id).narrative == "张与刘共同确认的记录"

@@ -242,6 +242,13 @@ def test_a_doctored_cursor_with_numbers_out_of_range_answers_a_reset(zhang, user
         assert zhang.pull_page()["reset"] is True, body
 
 
+def test_a_cursor_nested_too_deep_to_read_answers_a_reset(zhang):
+    zhang.pull()
+    for raw in (b"[" * 1400, b'{"v":1,"t":null,"k":' + b"[" * 1300):
+        zhang.cursor = base64.urlsafe_b64encode(raw).decode()
+        assert zhang.pull_page()["reset"] is True
+
+
 def test_a_deactivated_colleague_arrives_as_a_deletion(zhang, user):
     zhang.pull()
     liu = user("tuoketuo.liu")

@@ -211,6 +211,35 @@ def test_hostile_content_is_rejected_by_name_never_a_server_error(zhang, tuoketu
     assert zhang.push_raw([], appVersion="2026\x00").status_code == 400
 
 
+def test_args_nested_absurdly_deep_are_refused_whole_never_a_server_error(zhang, tuoketuo_party, user):
+    """Parseable, but too deep to keep in the mutation log: 400 before anything is applied."""
+    create = zhang.mutation("inspection.create.v1", **inspection_args(
+        tuoketuo_party.id, _inspectors(user, "tuoketuo.zhang", "tuoketuo.liu")))
+    for depth in (40, 600, 930):
+        deep = zhang.mutation("party.update.v1", id=new_id(), fields={})
+        zhang.next_id -= 1  # the same outbox slot each time: nothing of the batch may be taken
+        body = json.dumps({"clientID": zhang.client_id, "schemaVersion": 1, "mutations": [create, deep]})
+        body = body.replace('"fields": {}', '"fields": ' + "[" * depth + "]" * depth)
+        response = zhang.api.post("/api/v1/sync/push", data=body, content_type="application/json")
+        assert response.status_code == 400, (depth, response.status_code)
+        assert response.get_json()["error"]["code"] == "invalid_json"
+    assert _count(MutationLog) == 0
+    assert zhang.push(create)["results"][0]["status"] == "applied"
+
+
+def test_a_time_outside_what_utc_can_hold_is_refused_by_name(zhang, tuoketuo_party, user):
+    """9999-12-31T23:59:59-14:00 is a valid ISO 8601 time, but a year-10000 instant in UTC."""
+    create = zhang.mutation("inspection.create.v1", **inspection_args(
+        tuoketuo_party.id, _inspectors(user, "tuoketuo.zhang", "tuoketuo.liu"), startedAt="9999-12-31T23:59:59-14:00"))
+    late = dict(create, clientTime="9999-12-31T23:59:59-14:00")
+    response = zhang.push_raw([late])
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "validation_failed"
+    assert _count(MutationLog) == 0
+    [result] = zhang.push(create)["results"]
+    assert result["status"] == "rejected"
+    assert [(r["code"], r["field"]) for r in result["reasons"]] == [("invalid", "startedAt")]
+
+
 def test_nan_is_not_json_and_the_push_changes_nothing(zhang, tuoketuo_party):
     """Python's parser takes NaN, a PostgreSQL json column does not: the batch is refused whole."""
     batch = [zhang.mutation("finding.set.v1", id=new_id(), inspectionID=new_id(), itemKey="G01", value=float("nan"))]

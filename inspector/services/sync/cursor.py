@@ -64,8 +64,8 @@ def decode(text: str | None) -> Cursor | None:
         cursor = Cursor(version=int(body["v"]), type=body["t"], key=tuple(key) if isinstance(key, list) else key,
                         scope=str(body["s"]), user_id=int(body["u"]),
                         round_start=int(body["r"]) if body.get("r") is not None else None)
-    except (binascii.Error, ValueError, KeyError, TypeError, OverflowError, UnicodeDecodeError):
-        return None
+    except (binascii.Error, ValueError, KeyError, TypeError, OverflowError, UnicodeDecodeError, RecursionError):
+        return None  # RecursionError: JSON nested deeper than the parser goes
     if cursor.type is not None and not isinstance(cursor.type, str):
         return None
     return cursor

@@ -65,7 +65,9 @@ def merge_fields(row: Any, entity_type: str, changes: Mapping[str, Any], *, base
             meta[attr] = mark
         if now != new:
             applied[attr] = new
-            meta[attr] = {"v": ctx.version, "by": ctx.writer, "u": ctx.user.id}
+            # Others' conflicts still open on the field keep it flagged, so their informed edit settles them.
+            flagged = {"c": True} if mark is not None and mark.get("c") else {}
+            meta[attr] = {"v": ctx.version, "by": ctx.writer, "u": ctx.user.id, **flagged}
     if meta != (row.field_meta or {}):
         row.field_meta = meta
     return applied

@@ -29,6 +29,9 @@ from .mutations import REGISTRY
 
 RETRY_AFTER_SECONDS = 5
 MAX_PUSH_BYTES = 1024 * 1024
+# A mutation's args nest a few levels (party licences: args.fields.licences[0].kind); far deeper
+# args could be parsed but not stored in the mutation log, which would be a 500.
+MAX_ARGS_DEPTH = 32
 _device = Device.__table__
 _log = MutationLog.__table__
 # Built once: a mutation runs these every time, and building a statement costs more than running it.
@@ -47,10 +50,21 @@ def check_envelope(device: Device | None, body: dict[str, Any]) -> None:
     if len(body["mutations"]) > MAX_MUTATIONS:
         raise ApiError("too_large", f"At most {MAX_MUTATIONS} mutations per push.",
                        details={"maxMutations": MAX_MUTATIONS})
+    if any(_deeper_than(m["args"], MAX_ARGS_DEPTH) for m in body["mutations"]):
+        raise ApiError("invalid_json", f"Mutation args may nest at most {MAX_ARGS_DEPTH} levels.",
+                       details={"maxDepth": MAX_ARGS_DEPTH})
     unknown = sorted({m["name"] for m in body["mutations"] if m["name"] not in REGISTRY})
     if unknown:
         raise ApiError("version_not_supported", f"Unknown mutation: {', '.join(unknown)}. Update the app.",
                        details={"versionType": "mutation", "names": unknown})
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether JSON objects and arrays nest in `value` more than `limit` levels (without recursion)."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    for _ in range(limit):
+        level = [v for c in level for v in (c.values() if isinstance(c, dict) else c) if isinstance(v, (dict, list))]
+    return bool(level)
 
 
 def push_mutations(user: User, device: Device | None, body: dict[str, Any]) -> dict[str, Any]:
