@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import IO, Any, Literal
 
-from PIL import Image, ImageFile, ImageOps, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
+from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 from PIL.ExifTags import GPS, IFD, Base
 
 THUMB_LONG_EDGE = 320
@@ -64,6 +64,16 @@ _OTHER_MAGIC = (
     (b"\x1f\x8b", "application/gzip"),
 )
 _SWAPS_AXES = {5, 6, 7, 8}
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+"""How to turn a stored image upright for each EXIF orientation (as ImageOps.exif_transpose does)."""
 _UTC_OFFSET = re.compile(r"[+-]\d\d:\d\d")
 
 ImageSource = bytes | str | os.PathLike[str]
@@ -120,7 +130,7 @@ def ingest_image(
     """
     display_box = (DISPLAY_LONG_EDGE, DISPLAY_LONG_EDGE)
     image, info = _load(source, box=display_box, max_pixels=max_pixels)
-    upright, icc_profile = _upright_rgb(image)
+    upright, icc_profile = _upright_rgb(image, info.orientation)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="imaging") as helper:
         display = _shrink_in_halves(upright, display_box, DISPLAY_RESAMPLE, helper)
 
@@ -140,8 +150,8 @@ def downscale_for_print(
     source: ImageSource, *, target_px: tuple[int, int], max_pixels: int = MAX_PIXELS
 ) -> bytes:
     """Return an upright RGB JPEG that fits inside target_px (width, height), never enlarged."""
-    image, _ = _load(source, box=target_px, max_pixels=max_pixels)
-    upright, icc_profile = _upright_rgb(image)
+    image, info = _load(source, box=target_px, max_pixels=max_pixels)
+    upright, icc_profile = _upright_rgb(image, info.orientation)
     return _jpeg_bytes(_shrink(upright, target_px, PRINT_RESAMPLE), PRINT_JPEG_QUALITY, icc_profile)
 
 
@@ -380,10 +390,10 @@ def _capture_time(details: dict[int, Any]) -> str | None:
     except ValueError:
         return None  # cameras without a set clock write blanks or zeros here
     subsec = _text(details.get(Base.SubsecTimeOriginal))
-    if subsec and subsec.isdigit():
+    if subsec and subsec.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
         taken = taken.replace(microsecond=int(subsec[:6].ljust(6, "0")))
     offset = _text(details.get(Base.OffsetTimeOriginal))
-    if offset and _UTC_OFFSET.fullmatch(offset):
+    if offset and _UTC_OFFSET.fullmatch(offset) and int(offset[1:3]) < 24 and int(offset[4:6]) < 60:
         taken = datetime.fromisoformat(taken.isoformat() + offset)
     return taken.isoformat()
 
@@ -451,11 +461,14 @@ def _gps_time(date_stamp: object, time_stamp: object) -> str | None:
     return fix.isoformat()
 
 
-def _upright_rgb(image: Image.Image) -> tuple[Image.Image, bytes | None]:
+def _upright_rgb(image: Image.Image, orientation: int | None) -> tuple[Image.Image, bytes | None]:
     """Apply EXIF orientation and flatten to RGB; return it with the ICC profile worth keeping."""
     # Only an RGB profile still describes the pixels after conversion to RGB.
     icc_profile = image.info.get("icc_profile") if image.mode in ("RGB", "RGBA") else None
-    ImageOps.exif_transpose(image, in_place=True)
+    # Not ImageOps.exif_transpose: it also rewrites the EXIF without the orientation tag, which
+    # raises on a damaged tag elsewhere in it; the copies carry no EXIF anyway.
+    if orientation in _TRANSPOSE:
+        image = image.transpose(_TRANSPOSE[orientation])
     if image.mode.startswith("I;16"):
         # Converting 16-bit greyscale straight to RGB clips every mid-tone to white.
         image = image.point(lambda value: value / 256).convert("L")

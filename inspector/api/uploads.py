@@ -121,6 +121,8 @@ def _number_header(name: str) -> int:
 def _metadata(header: str) -> dict[str, str]:
     """Upload-Metadata: comma-separated `key base64(value)` pairs (the value may be absent)."""
     pairs: dict[str, str] = {}
+    if "\x00" in header:  # kept as the session's metadata, and PostgreSQL text cannot hold NUL
+        raise ApiError("bad_request", "Upload-Metadata must not contain NUL characters.")
     for item in header.split(","):
         key, _, encoded = item.strip().partition(" ")
         if not key:
@@ -130,6 +132,9 @@ def _metadata(header: str) -> dict[str, str]:
         except (binascii.Error, UnicodeDecodeError):
             raise ApiError("bad_request", f"Upload-Metadata: the value of {key!r} is not base64-encoded UTF-8.",
                            details={"Upload-Metadata": key}) from None
+        if "\x00" in pairs[key]:
+            raise ApiError("bad_request", f"Upload-Metadata: the value of {key!r} contains a NUL character.",
+                           details={"Upload-Metadata": key})
     return pairs
 
 

@@ -241,6 +241,10 @@ def _append(upload_id: str, chunk: Chunk) -> UploadState:
     with _locked_part(upload_id) as part:
         # Read after taking the lock: the row as the last writer left it.
         upload = db.session.get(Upload, upload_id, populate_existing=True)
+        if upload.status == "open" and part is None and _already_stored(upload):
+            # Its verified bytes were moved into the store, but the session was not closed: the
+            # request that finished it failed or crashed after the move, or is finishing it now.
+            _finish_stored(upload)
         if upload.status == "open" and (part is None or upload.expires_at <= utcnow()):
             lost = part is None
             _close(upload, "failed" if lost else "expired")
@@ -328,12 +332,54 @@ def _finish(upload_id: str, user_id: int, sha256: str, length: int) -> UploadSta
 
     store = get_store()
     store.put_file(sha256, part_path)
+    _put_derived(sha256, derived)
+    _record_blob(upload_id, _blob_row(sha256, length, info, user_id))
+    return UploadState(upload_id, length, length, "complete", None, None)
+
+
+def _already_stored(upload: Upload) -> bool:
+    store = get_store()
+    return store.exists(upload.sha256) and store.size(upload.sha256) == upload.length
+
+
+def _finish_stored(upload: Upload) -> None:
+    """Record bytes already in the store for this session (only verified files are ever put there)."""
+    sha256, upload_id, user_id, length = upload.sha256, upload.id, upload.user_id, upload.length
+    blob = db.session.get(Blob, sha256)
+    db.session.commit()  # no transaction stays open while the image is read
+    if blob is None:
+        info, _ = _ingest_stored(sha256, "Not accepted as a photo")
+        blob = _blob_row(sha256, length, info, user_id)
+    _record_blob(upload_id, blob)
+    db.session.refresh(upload)
+
+
+def _blob_row(sha256: str, length: int, info: imaging.ImageInfo, user_id: int) -> Blob:
+    return Blob(sha256=sha256, size=length, media_type=info.media_type, width=info.width, height=info.height,
+                exif={**info.exif, "orientation": info.orientation}, uploaded_by_id=user_id)
+
+
+def _put_derived(sha256: str, derived: dict[str, bytes]) -> None:
+    store = get_store()
     for variant, data in derived.items():
         store.put_derived(sha256, variant, data)
-    exif = {**info.exif, "orientation": info.orientation}
-    _record_blob(upload_id, Blob(sha256=sha256, size=length, media_type=info.media_type, width=info.width,
-                                 height=info.height, exif=exif, uploaded_by_id=user_id))
-    return UploadState(upload_id, length, length, "complete", None, None)
+
+
+def _ingest_stored(sha256: str, refusal: str) -> tuple[imaging.ImageInfo, dict[str, bytes]]:
+    """Read the stored original of sha256 and store its derived sizes; `refusal` opens the error if it fails."""
+    store = get_store()
+    path = store.path_for(sha256)
+    if path is not None:
+        source: imaging.ImageSource = path
+    else:
+        with store.open(sha256) as fp:
+            source = fp.read()
+    try:
+        info, derived = imaging.ingest_image(source, max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
+    except imaging.ImageRejected as exc:
+        raise ApiError(exc.code, f"{refusal}: {exc.message}.") from exc
+    _put_derived(sha256, derived)
+    return info, derived
 
 
 def _refuse(upload_id: str, error: ApiError) -> None:
@@ -480,16 +526,5 @@ def _derived(sha256: str, variant: str) -> bytes:
     if stored is not None:
         with stored:
             return stored.read()
-    path = store.path_for(sha256)
-    if path is not None:
-        source: imaging.ImageSource = path
-    else:
-        with store.open(sha256) as fp:
-            source = fp.read()
-    try:
-        _info, derived = imaging.ingest_image(source, max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
-    except imaging.ImageRejected as exc:
-        raise ApiError(exc.code, f"No {variant} can be made of this file: {exc.message}.") from exc
-    for name, data in derived.items():
-        store.put_derived(sha256, name, data)
+    _, derived = _ingest_stored(sha256, f"No {variant} can be made of this file")
     return derived[variant]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fcntl
 import io
+import struct
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from inspector.database import db, utcnow
 from inspector.models import Blob, Photo, Upload
+from inspector.services import evidence
 
 from .evidence_helpers import (
     CHUNK, TUS, DroppedLink, add_photo, add_signature, camera_jpeg, checksum, create, head, metadata,
@@ -112,6 +114,34 @@ def test_display_copy_is_accepted_before_the_original(case, login_as, blob_dir):
 
 
 # ---------------------------------------------------------------- weak links
+
+def test_photo_stored_but_not_recorded_before_a_crash_is_recorded_when_the_phone_resends(
+        case, login_as, blob_dir, monkeypatch):
+    """The server went down after it had moved the verified bytes into the store, before it recorded
+    them. The phone asks HEAD, resends its last chunk, and is not made to send the whole photo again."""
+    original = camera_jpeg()
+    photo = add_photo(case, original)
+    version_before = photo.version
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+    patch(api, location, 0, original[:65536])
+    record_blob = evidence._record_blob
+    monkeypatch.setattr(evidence, "_record_blob", lambda *args: (_ for _ in ()).throw(RuntimeError("power cut")))
+    with pytest.raises(RuntimeError):
+        patch(api, location, 65536, original[65536:])
+    monkeypatch.setattr(evidence, "_record_blob", record_blob)  # the server is back
+    assert head(api, location).headers["Upload-Offset"] == "65536"
+
+    resent = patch(api, location, 65536, original[65536:])
+
+    assert resent.status_code == 409 and resent.headers["Upload-Offset"] == str(len(original))
+    assert head(api, location).headers["Upload-Offset"] == str(len(original))
+    fresh()
+    assert db.session.get(Blob, sha256(original)).size == len(original)
+    assert db.session.get(Photo, photo.id).version > version_before
+    assert blob_path(blob_dir, sha256(original)).read_bytes() == original
+    assert blob_path(blob_dir, sha256(original), "thumb").exists()
+
 
 def test_upload_cut_mid_chunk_resumes_from_heads_offset(case, login_as, blob_dir):
     """The signal drops 37 913 bytes into the second chunk; the phone asks HEAD and goes on from there."""
@@ -291,6 +321,24 @@ def test_files_that_are_not_acceptable_photos_are_refused_and_nothing_is_stored(
     nothing_stored(blob_dir, sha256(data))
 
 
+def test_photo_whose_exif_has_a_damaged_tag_is_stored(case, login_as, blob_dir):
+    """A camera app wrote its maker tag as a number: the photo is still evidence, and is accepted."""
+    exif = Image.Exif()
+    exif[0x010F] = "HUA"  # Make
+    exif[0x0112] = 6  # Orientation
+    out = io.BytesIO()
+    Image.new("RGB", (80, 60), "gray").save(out, "JPEG", exif=exif)
+    damaged = out.getvalue().replace(struct.pack(">HHI", 0x010F, 2, 4), struct.pack(">HHI", 0x010F, 11, 1))
+    add_photo(case, damaged)
+
+    last = upload(login_as("tuoketuo.zhang"), damaged)
+
+    assert last.status_code == 204
+    fresh()
+    assert db.session.get(Blob, sha256(damaged)).exif["orientation"] == 6
+    assert blob_path(blob_dir, sha256(damaged)).read_bytes() == damaged
+
+
 @pytest.mark.parametrize("bad", ["abc", "A" * 64, "g" * 64, "0" * 63, "0" * 65, ""])
 def test_hash_that_is_not_64_hex_characters_is_refused(case, login_as, blob_dir, bad):
     original = camera_jpeg((64, 48))
@@ -303,6 +351,22 @@ def test_hash_that_is_not_64_hex_characters_is_refused(case, login_as, blob_dir,
     assert error["code"] == "validation_failed" and "SHA-256" in error["message"] and "sha256" in error["details"]
     nothing_stored(blob_dir, sha256(original))
     assert db.session.scalar(select(func.count()).select_from(Upload)) == 0
+
+
+@pytest.mark.parametrize("upload_metadata", [
+    "filetype (a NUL inside the base64 value)",
+    "a raw NUL in the header",
+])
+def test_metadata_with_a_nul_character_is_refused(case, login_as, blob_dir, upload_metadata):
+    original = camera_jpeg()
+    add_photo(case, original)
+    header = (metadata(sha256=sha256(original), filetype="image/jpeg\x00") if upload_metadata.startswith("filetype")
+              else metadata(sha256=sha256(original), filetype="image/jpeg") + ",note a\x00b")
+
+    r = create(login_as("tuoketuo.zhang"), original, extra={"Upload-Metadata": header})
+
+    assert r.status_code == 400 and "NUL" in r.get_json()["error"]["message"]
+    nothing_stored(blob_dir, sha256(original))
 
 
 def test_upload_larger_than_the_limit_is_refused(case, login_as, blob_dir, app, monkeypatch):

@@ -164,6 +164,50 @@ def test_a_photo_without_exif_reports_nothing_rather_than_guessing() -> None:
     assert info.exif == {"capture_time": None, "gps": None, "make": None, "model": None}
 
 
+def with_raw_tag(data: bytes, tag: int, stored: bytes, damaged: bytes) -> bytes:
+    """data with one IFD entry's raw 12 bytes (tag, type, count, value) rewritten, as a buggy camera app writes it."""
+    entry = struct.pack(">H", tag) + stored
+    assert data.count(entry) == 1
+    return data.replace(entry, struct.pack(">H", tag) + damaged)
+
+
+def test_a_sideways_photo_with_a_damaged_exif_tag_is_still_accepted_and_shown_upright() -> None:
+    # The maker tag is stored as a FLOAT instead of text; the orientation tag is fine.
+    exif = Image.Exif()
+    exif[Base.Make] = "HUA"
+    exif[Base.Orientation] = 6
+    stored = encode(Image.new("RGB", (80, 60), "gray"), "JPEG", exif=exif)
+    damaged = with_raw_tag(stored, Base.Make, struct.pack(">HI", 2, 4), struct.pack(">HI", 11, 1))
+
+    info, copies = ingest_image(damaged)
+
+    assert (info.orientation, info.exif["make"]) == (6, None)
+    assert decoded(copies["display"]).size == (60, 80)
+
+
+def test_a_capture_time_offset_no_place_has_is_left_out_not_fatal() -> None:
+    stored = encode(Image.new("RGB", (64, 48)), "JPEG", exif=camera_exif())
+    assert stored.count(b"+08:00\x00") == 1
+
+    info, _ = ingest_image(stored.replace(b"+08:00\x00", b"+99:99\x00"))
+
+    assert info.exif["capture_time"] == "2025-06-01T09:12:55"  # the camera's local time, without the offset
+
+
+def test_sub_seconds_that_are_no_number_are_ignored_not_fatal() -> None:
+    exif = camera_exif()
+    exif[IFD.Exif] = {Base.DateTimeOriginal: "2025:06:01 09:12:55", Base.OffsetTimeOriginal: "+08:00",
+                      Base.SubsecTimeOriginal: "9"}
+    stored = encode(Image.new("RGB", (64, 48)), "JPEG", exif=exif)
+    # "²" (byte 0xB2) is a digit to str.isdigit(), but int() refuses it.
+    damaged = with_raw_tag(stored, Base.SubsecTimeOriginal, struct.pack(">HI", 2, 2) + b"9\x00",
+                           struct.pack(">HI", 2, 2) + b"\xb2\x00")
+
+    info, _ = ingest_image(damaged)
+
+    assert info.exif["capture_time"] == "2025-06-01T09:12:55+08:00"
+
+
 # ------------------------------------------------------------------ accepted formats
 
 
