@@ -50,7 +50,10 @@ def postgres_url() -> Iterator[str | None]:
         _postgres_error.append(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {exc}")
         return
     name = f"inspector_test_{os.getpid()}_{secrets.token_hex(3)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
+    # A collation like a production server's in China, not the C order of a bare container: code
+    # that leans on the database's string order (pull cursors) must not depend on byte order.
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
+                  f"LOCALE_PROVIDER icu ICU_LOCALE 'zh-CN' LOCALE 'C.UTF-8'")
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     try:
         yield f"{base}/{name}"

@@ -303,3 +303,21 @@ def test_pruning_old_scope_exits_resets_the_phones_that_may_have_missed_them(zha
     assert prune_scope_exits(utcnow() + timedelta(seconds=1)) == 1
     assert zhang.pull()[0]["reset"] is True
     assert zhang.pull()[0]["reset"] is False
+
+
+def test_ids_in_upper_and_lower_case_written_in_one_version_all_arrive(zhang):
+    """A client may send its UUIDs in capitals. Pages cut inside one version must follow one order
+    for every id, whatever order the database's collation would give letters of either case."""
+    agency_id = factories.agency("150122").id
+    version = allocate_version(db.session)
+    # By letter first (as most collations sort), "0a…" comes before "0B…"; by code point, after "0Z…".
+    ids = [f"0{letter}{n:06d}-0000-4000-8000-000000000000" for n, letter in enumerate("aBCDEFGHIJKLMNOPQRSTUVWXYZ")]
+    db.session.execute(insert(Party), [
+        {"id": party_id, "name": f"农资店{n}", "agency_id": agency_id, "licences": [], "version": version,
+         "field_meta": {}, "created_at": utcnow(), "updated_at": utcnow()} for n, party_id in enumerate(ids)])
+    db.session.commit()
+
+    while zhang.pull_page(limit=7)["hasMore"]:
+        pass
+
+    assert set(ids) <= set(zhang.of_type("party"))

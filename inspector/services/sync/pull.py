@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, String, and_, delete, false, func, or_, select, tuple_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Select
@@ -155,8 +155,20 @@ def _after(source: Source, position: tuple[int, str | None, Any]) -> ColumnEleme
         return column > version
     if source.type > kind:
         return column >= version
-    later_key = (tuple_(*source.keys) > tuple_(*key)) if len(source.keys) > 1 else (source.keys[0] > key)
+    keys = _code_point_order(source.keys)
+    later_key = (tuple_(*keys) > tuple_(*key)) if len(keys) > 1 else (keys[0] > key)
     return or_(column > version, and_(column == version, later_key))
+
+
+def _code_point_order(keys: tuple[Any, ...]) -> list[Any]:
+    """The keys, with text compared by code point as Python sorts a page (and SQLite compares).
+
+    A PostgreSQL database's collation (zh-CN, en-US) puts "0a…" before "0B…"; a page cut between
+    two such ids of one version would then ask for rows after the wrong one and skip a row.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return list(keys)
+    return [key.collate("C") if isinstance(key.type, String) else key for key in keys]
 
 
 def collect(user: User, position: tuple[int, str | None, Any], round_start: int | None, limit: int) -> list[Entry]:
@@ -166,7 +178,7 @@ def collect(user: User, position: tuple[int, str | None, Any], round_start: int 
         stmt = source.query.where(_after(source, position))
         if round_start is not None:  # the phone just cleared its copy: its tombstones are moot
             stmt = stmt.where(or_(source.live, source.model.version > round_start))
-        stmt = stmt.order_by(source.model.version, *source.keys).limit(limit + 1)
+        stmt = stmt.order_by(source.model.version, *_code_point_order(source.keys)).limit(limit + 1)
         for row in db.session.execute(stmt):
             key, wire_id, op, value = source.entry(row)
             entries.append((row[0].version, source.type, key, wire_id, op, value))
