@@ -25,6 +25,9 @@ POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@
 REQUIRE_FULL = os.environ.get("REQUIRE_FULL_TEST_ENV", "") not in ("", "0", "false")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 BACKENDS = ["sqlite", "postgresql"]
+# A collation like a production server's in China, not the C order of a bare container: code that
+# leans on the database's string order (pull cursors) must not depend on byte order.
+DATABASE_OPTIONS = "TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'zh-CN' LOCALE 'C.UTF-8'"
 from inspector.services.demo import DEMO_PASSWORD  # noqa: E402  (one source for tests and the demo)
 CHEAP_HASHING = {"PASSWORD_HASH_MEMORY_KIB": 1024, "PASSWORD_HASH_TIME_COST": 1}
 
@@ -50,10 +53,7 @@ def postgres_url() -> Iterator[str | None]:
         _postgres_error.append(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {exc}")
         return
     name = f"inspector_test_{os.getpid()}_{secrets.token_hex(3)}"
-    # A collation like a production server's in China, not the C order of a bare container: code
-    # that leans on the database's string order (pull cursors) must not depend on byte order.
-    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
-                  f"LOCALE_PROVIDER icu ICU_LOCALE 'zh-CN' LOCALE 'C.UTF-8'")
+    admin.execute(f'CREATE DATABASE "{name}" {DATABASE_OPTIONS}')
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     try:
         yield f"{base}/{name}"
@@ -63,6 +63,26 @@ def postgres_url() -> Iterator[str | None]:
 
 
 _postgres_error: list[str] = []
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request, tmp_path, postgres_url) -> Iterator[str]:
+    """A new, empty database of each backend for one test (migrations from an old revision)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    if postgres_url is None:
+        unavailable(_postgres_error[0] if _postgres_error else "PostgreSQL unavailable")
+    import psycopg
+
+    name = f"{postgres_url.rsplit('/', 1)[1]}_empty"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" {DATABASE_OPTIONS}')
+    try:
+        yield f"{postgres_url.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _table_order() -> list:

@@ -26,6 +26,20 @@ class Blob(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
 
 
+class BlobHolder(db.Model):
+    """A user who proved they hold these bytes by uploading them (the digest matched).
+
+    A record naming a hash is no such proof: hashes are printed on every case file. The bytes are
+    shown for a record only when its case's creator or one of its inspectors is a holder
+    (services/scope.py); anyone else who names them must upload them once.
+    """
+
+    __tablename__ = "blob_holder"
+    sha256: Mapped[str] = mapped_column(ForeignKey("blob.sha256"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Photo(Versioned, db.Model):
     """A photo in a record: its hash and metadata sync first, the bytes follow."""
 

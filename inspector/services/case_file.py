@@ -42,7 +42,7 @@ from ..pdf import data as pdf
 from ..pdf.wording import STATUS_LABELS, cn_date, local
 from ..storage import get_store
 from . import documents
-from .scope import get_inspection
+from .scope import get_inspection, hashes_held_by_case
 
 log = logging.getLogger(__name__)
 
@@ -334,8 +334,8 @@ def _photos(inspection: Inspection, template, people: list[User], inspectors: tu
     rows = sorted(
         db.session.scalars(select(Photo).where(Photo.inspection_id == inspection.id, Photo.deleted_at.is_(None))),
         key=lambda p: (p.taken_at_device or p.created_at, p.created_at, p.id))
-    hashes = {h for p in rows for h in (p.sha256, p.display_sha256) if h}
-    blobs = {b.sha256: b for b in db.session.scalars(select(Blob).where(Blob.sha256.in_(hashes)))} if hashes else {}
+    held = hashes_held_by_case(inspection, (h for p in rows for h in (p.sha256, p.display_sha256)))
+    blobs = {b.sha256: b for b in db.session.scalars(select(Blob).where(Blob.sha256.in_(held)))} if held else {}
     by_user = {u.id: i for u, i in zip(people, inspectors)}
     photos, sources = [], []
     for row in rows:
@@ -383,9 +383,10 @@ def _signatures(inspection: Inspection, party: Party, people: list[User], store)
         latest[(row.role, row.user_id if row.role == "inspector" else None)] = row
     witness_row = latest.get(("witness", None))
     party_row = latest.get(("party", None))
+    held = hashes_held_by_case(inspection, (row.image_sha256 for row in latest.values()))
 
     def image(row: Signature | None) -> bytes | None:
-        if row is None or not row.image_sha256:
+        if row is None or row.image_sha256 not in held:
             return None
         try:
             with store.open(row.image_sha256) as fp:

@@ -7,12 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 from ..database import db
-from ..models import AuditEvent, Blob, Conflict, Inspection, InspectionRevision, Photo, ReviewDecision, User
+from ..models import AuditEvent, Conflict, Inspection, InspectionRevision, Photo, ReviewDecision, User
 from .case_numbers import CHINA
-from .scope import get_inspection
+from .scope import get_inspection, held_by_case
 
 CLOCK_MISMATCH = timedelta(minutes=10)  # EXIF vs phone clock beyond this: taken earlier, or a wrong clock
 FAR_FROM_REGISTERED_M = 1000.0  # inspection GPS this far from the party's registered point is flagged
@@ -133,10 +132,9 @@ def _findings(inspection: Inspection, decisions: list[ReviewDecision]) -> list[F
 
 
 def _photos(inspection: Inspection) -> list[PhotoLine]:
-    display = aliased(Blob)
     rows = db.session.execute(
-        select(Photo, Blob.sha256.is_not(None), display.sha256.is_not(None))
-        .outerjoin(Blob, Blob.sha256 == Photo.sha256).outerjoin(display, display.sha256 == Photo.display_sha256)
+        select(Photo, held_by_case(Photo.sha256, Photo.inspection_id, Photo.taken_by_id).label("uploaded"),
+               held_by_case(Photo.display_sha256, Photo.inspection_id, Photo.taken_by_id).label("display_uploaded"))
         .where(Photo.inspection_id == inspection.id, Photo.deleted_at.is_(None)).order_by(Photo.created_at)
     ).all()
     labels = {item["key"]: item["label"] for item in inspection.template.items()}

@@ -29,11 +29,11 @@ from werkzeug.exceptions import ClientDisconnected
 from .. import imaging
 from ..database import db, utcnow
 from ..errors import ApiError
-from ..models import Blob, Photo, Signature, Upload, User
+from ..models import Blob, BlobHolder, Photo, Signature, Upload, User
 from ..models.sync import allocate_version
 from ..schemas.base import SHA256_HEX
 from ..storage import VARIANTS, get_store
-from .scope import blob_in_scope, blobs_in_scope
+from .scope import blob_in_scope, blobs_in_scope, blobs_named_in_scope
 
 READ_BYTES = 64 * 1024
 CHECKSUM_ALGORITHMS: dict[str, Callable[[], Any]] = {"sha256": hashlib.sha256, "sha1": hashlib.sha1}
@@ -102,14 +102,16 @@ def create_upload(user: User, device_id: int | None, *, length: int, sha256: str
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     if length > limit:
         raise ApiError("too_large", f"The file has {length} bytes; at most {limit} are accepted.")
-    if not blob_in_scope(user, sha256):
+    if not blobs_named_in_scope(user, [sha256]):
         raise ApiError("hash_not_referenced", f"No record you can see references the SHA-256 {sha256}; "
                        "sync the record (photo.add / signature.add) before uploading its bytes.")
 
     blob = db.session.get(Blob, sha256)
     earlier = db.session.scalars(select(Upload).where(
         Upload.user_id == user.id, Upload.sha256 == sha256, Upload.status == "open")).first()
-    if blob is not None:
+    # Bytes someone outside the caller's cases uploaded are not skipped: the caller proves they hold
+    # them by sending them once (see scope.held_by_case).
+    if blob is not None and blob_in_scope(user, sha256):
         if earlier is not None:  # someone else's copy arrived meanwhile: this one is not needed
             _retire(earlier, "terminated")
         if blob.size != length:
@@ -241,9 +243,10 @@ def _append(upload_id: str, chunk: Chunk) -> UploadState:
     with _locked_part(upload_id) as part:
         # Read after taking the lock: the row as the last writer left it.
         upload = db.session.get(Upload, upload_id, populate_existing=True)
-        if upload.status == "open" and part is None and _already_stored(upload):
-            # Its verified bytes were moved into the store, but the session was not closed: the
-            # request that finished it failed or crashed after the move, or is finishing it now.
+        if upload.status == "open" and part is None and upload.finished_at is not None and _already_stored(upload):
+            # This session's verified bytes were moved into the store, but it was not closed: the
+            # request that finished it failed or crashed after the move. (Bytes another session
+            # stored prove nothing of this one's sender: that case is "lost" below.)
             _finish_stored(upload)
         if upload.status == "open" and (part is None or upload.expires_at <= utcnow()):
             lost = part is None
@@ -330,6 +333,10 @@ def _finish(upload_id: str, user_id: int, sha256: str, length: int) -> UploadSta
     except imaging.ImageRejected as exc:
         _refuse(upload_id, ApiError(exc.code, f"Not accepted as a photo: {exc.message}. Nothing was stored."))
 
+    # Noted before the move: if the server fails between moving and recording, the phone's resend
+    # finds the bytes stored and this session their verified sender (see _append).
+    db.session.execute(update(Upload).where(Upload.id == upload_id).values(finished_at=utcnow()))
+    db.session.commit()
     store = get_store()
     store.put_file(sha256, part_path)
     _put_derived(sha256, derived)
@@ -390,13 +397,18 @@ def _refuse(upload_id: str, error: ApiError) -> None:
 
 
 def _record_blob(upload_id: str, blob: Blob) -> None:
-    """Insert the blob row (once per hash), finish the session and re-stamp the records that name it."""
+    """Insert the blob row (once per hash), note the uploader as a holder, finish the session and
+    re-stamp the records that name it."""
     for attempt in (1, 2):
         try:
+            upload = db.session.get(Upload, upload_id)
             db.session.execute(update(Upload).where(Upload.id == upload_id).values(
                 status="complete", offset=blob.size, finished_at=utcnow()))
             if db.session.get(Blob, blob.sha256) is None:
                 db.session.add(blob)
+                db.session.flush()
+            if db.session.get(BlobHolder, (blob.sha256, upload.user_id)) is None:
+                db.session.add(BlobHolder(sha256=blob.sha256, user_id=upload.user_id))
                 db.session.flush()
             _bump_references(blob.sha256)
             db.session.commit()
@@ -467,10 +479,11 @@ def _discard(chunk: Chunk | None) -> None:
 # ---------------------------------------------------------------- checking and reading
 
 def check_blobs(user: User, hashes: list[str]) -> dict[str, list[str]]:
-    """Which of these hashes the server still lacks, answered only for hashes the caller's records name."""
+    """Which of these hashes the server still lacks for the cases that name them, answered only for hashes
+    the caller's records name."""
     ordered = list(dict.fromkeys(hashes))
-    referenced = blobs_in_scope(user, ordered)
-    stored = set(db.session.scalars(select(Blob.sha256).where(Blob.sha256.in_(referenced)))) if referenced else set()
+    referenced = blobs_named_in_scope(user, ordered)
+    stored = blobs_in_scope(user, referenced)  # uploaded by someone of the case that names them
     return {
         "missing": [h for h in ordered if h in referenced and h not in stored],
         "present": [h for h in ordered if h in stored],
@@ -479,11 +492,12 @@ def check_blobs(user: User, hashes: list[str]) -> dict[str, list[str]]:
 
 
 def original_bytes(user: User, sha256: str) -> BlobBytes:
-    """The original as uploaded, for a caller whose scope holds a record naming it."""
-    _require_readable(user, sha256)
+    """The original as uploaded, for a caller whose scope holds a record naming it, once someone of
+    that record's case has uploaded it."""
+    _require_named(user, sha256)
     blob = db.session.get(Blob, sha256)
     store = get_store()
-    if blob is None or not store.exists(sha256):
+    if blob is None or not store.exists(sha256) or not blob_in_scope(user, sha256):
         raise ApiError("blob_not_uploaded", "The bytes of this file have not been uploaded yet.")
     path = store.path_for(sha256)
     if path is not None:
@@ -499,8 +513,8 @@ def derived_bytes(user: User, sha256: str, variant: str) -> BlobBytes:
     """
     if variant not in VARIANTS:
         raise ApiError("not_found", f"No size called {variant!r}; use one of {', '.join(VARIANTS)}.")
-    _require_readable(user, sha256)
-    if db.session.get(Blob, sha256) is not None:
+    _require_named(user, sha256)
+    if blob_in_scope(user, sha256):
         return BlobBytes(imaging.JPEG, f"{sha256}.{variant}", True, stream=io.BytesIO(_derived(sha256, variant)))
     display_copies = db.session.scalars(
         select(Photo.display_sha256).join(Blob, Blob.sha256 == Photo.display_sha256)
@@ -513,9 +527,10 @@ def derived_bytes(user: User, sha256: str, variant: str) -> BlobBytes:
     raise ApiError("blob_not_uploaded", "Neither this photo nor its display copy has been uploaded yet.")
 
 
-def _require_readable(user: User, sha256: str) -> None:
+def _require_named(user: User, sha256: str) -> None:
+    """404 unless a record in the user's scope names these bytes (whether or not they arrived)."""
     _require_sha256(sha256, "The address")
-    if not blob_in_scope(user, sha256):
+    if not blobs_named_in_scope(user, [sha256]):
         raise ApiError("not_found", "No file with this SHA-256 in your jurisdiction.")
 
 

@@ -24,7 +24,7 @@ from ..models import (
 )
 from .case_view import local_time
 from .queue import QueueFilters, keyset_batches
-from .scope import get_inspection
+from .scope import get_inspection, hashes_held_by_case
 
 BATCH = 500
 CHUNK = 64 * 1024
@@ -250,8 +250,9 @@ def _bundle_entries(user: User, inspection: Inspection) -> Iterator[tuple[str, A
     folder = folder.replace("/", "_")
     record = case_record(inspection)
     store = get_store()
+    held = hashes_held_by_case(inspection, (photo["sha256"] for photo in record.get("photos", [])))
     for photo in record.get("photos", []):
-        photo["uploaded"] = store.exists(photo["sha256"])
+        photo["uploaded"] = photo["sha256"] in held and store.exists(photo["sha256"])
     yield f"{folder}/record.json", json.dumps(record, ensure_ascii=False, indent=2, default=_json_default).encode()
     yield f"{folder}/case-file.pdf", case_file_pdf(user, inspection)
     for photo in record.get("photos", []):

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import select
 
 from ..database import db
-from ..models import Blob, Inspection, Photo, ReviewDecision, User
-from .scope import get_inspection, inspection_scope
+from ..models import Inspection, Photo, ReviewDecision, User
+from .scope import get_inspection, held_by_case, inspection_scope
 
 
 @dataclass
@@ -26,7 +26,7 @@ class InspectionView:
 def inspection_view(user: User, inspection_id: str) -> InspectionView:
     inspection = get_inspection(user, inspection_id)
     rows = db.session.execute(
-        select(Photo, Blob.sha256.is_not(None)).outerjoin(Blob, Blob.sha256 == Photo.sha256)
+        select(Photo, held_by_case(Photo.sha256, Photo.inspection_id, Photo.taken_by_id).label("uploaded"))
         .where(Photo.inspection_id == inspection.id, Photo.deleted_at.is_(None)).order_by(Photo.created_at)
     ).all()
     photos = [{**{c.key: getattr(p, c.key) for c in Photo.__table__.columns}, "uploaded": bool(up)} for p, up in rows]

@@ -1,7 +1,8 @@
 """Jurisdiction: the one place that decides which parties, cases, photos and documents a user sees.
 
 An inspector sees their county (and cases they are a co-inspector on), a league reviewer the
-league's counties, HQ everything: each user sees their agency's subtree.
+league's counties, HQ everything: each user sees their agency's subtree. Evidence bytes are seen
+through the records that name them, once the case holds them (see `held_by_case`).
 """
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from sqlalchemy.sql import Select
 
 from ..database import db
 from ..errors import ApiError
-from ..models import Agency, Inspection, InspectionInspector, IssuedDocument, Party, Photo, Signature, User
+from ..models import (
+    Agency, BlobHolder, Inspection, InspectionInspector, IssuedDocument, Party, Photo, Signature, User,
+)
 
 
 def agency_subtree(user: User) -> Select:
@@ -63,26 +66,71 @@ def get_party(user: User, party_id: str) -> Party:
 
 
 def blob_in_scope(user: User, sha256: str) -> bool:
-    """Whether a record in the user's scope references these bytes (a hash is not a password)."""
+    """Whether the user may read these bytes: a record in their scope names them and its case holds them."""
     return sha256 in blobs_in_scope(user, [sha256])
 
 
 def blobs_in_scope(user: User, hashes: Iterable[str]) -> set[str]:
-    """Those of `hashes` that a record in the user's scope references: a photo (its original or
-    the phone's display copy) or a signature image."""
+    """Those of `hashes` that a record in the user's scope names and whose case holds the bytes."""
+    return _named_in_scope(user, hashes, held=True)
+
+
+def blobs_named_in_scope(user: User, hashes: Iterable[str]) -> set[str]:
+    """Those of `hashes` that a record in the user's scope names (a photo, the phone's display copy of
+    one, or a signature image), whether or not anyone of its case has uploaded the bytes yet."""
+    return _named_in_scope(user, hashes, held=False)
+
+
+def _named_in_scope(user: User, hashes: Iterable[str], *, held: bool) -> set[str]:
     wanted = set(hashes)
     if not wanted:
         return set()
-    photos = select(Photo.sha256, Photo.display_sha256).join(Inspection, Inspection.id == Photo.inspection_id).where(
-        Photo.sha256.in_(wanted) | Photo.display_sha256.in_(wanted), Photo.deleted_at.is_(None),
-        inspection_scope(user),
-    )
+    named: set[str] = set()
+    for column in (Photo.sha256, Photo.display_sha256):
+        photos = select(column).join(Inspection, Inspection.id == Photo.inspection_id).where(
+            column.in_(wanted), Photo.deleted_at.is_(None), inspection_scope(user))
+        if held:
+            photos = photos.where(held_by_case(column, Photo.inspection_id, Photo.taken_by_id))
+        named.update(db.session.scalars(photos))
     signatures = select(Signature.image_sha256).join(Inspection, Inspection.id == Signature.inspection_id).where(
-        Signature.image_sha256.in_(wanted), inspection_scope(user)
-    )
-    referenced = {sha for row in db.session.execute(photos) for sha in row}
-    referenced.update(db.session.scalars(signatures))
-    return referenced & wanted
+        Signature.image_sha256.in_(wanted), inspection_scope(user))
+    if held:
+        signatures = signatures.where(held_by_case(Signature.image_sha256, Signature.inspection_id))
+    named.update(db.session.scalars(signatures))
+    return named & wanted
+
+
+def held_by_case(
+    sha256: ColumnElement[str], inspection_id: ColumnElement[str], author_id: ColumnElement[int] | None = None
+) -> ColumnElement[bool]:
+    """Whether someone of the case (its creator, one of its inspectors, or the record's author) proved
+    they hold these bytes by uploading them.
+
+    A hash is not a password, and naming one in a record is no proof either: every case file prints
+    its photos' hashes. Without this, anyone with an account could add a photo record naming a hash
+    read off another county's case file and be served the photo.
+    """
+    # The record's table (photo, signature) belongs to the enclosing query: only these are the subqueries' own.
+    inspectors = (select(InspectionInspector.user_id).where(InspectionInspector.inspection_id == inspection_id)
+                  .correlate_except(InspectionInspector))
+    creator = (select(Inspection.created_by_id).where(Inspection.id == inspection_id)
+               .correlate_except(Inspection).scalar_subquery())
+    people = or_(BlobHolder.user_id.in_(inspectors), BlobHolder.user_id == creator)
+    if author_id is not None:
+        people = or_(people, BlobHolder.user_id == author_id)
+    return exists().where(BlobHolder.sha256 == sha256, people).correlate_except(BlobHolder)
+
+
+def hashes_held_by_case(inspection: Inspection, hashes: Iterable[str | None]) -> set[str]:
+    """Those of `hashes` (named by this case's records) whose bytes someone of the case uploaded: its
+    creator, an inspector, or the author of one of its photos (an inspector of it when adding it)."""
+    wanted = {h for h in hashes if h}
+    if not wanted:
+        return set()
+    authors = select(Photo.taken_by_id).where(Photo.inspection_id == inspection.id, Photo.taken_by_id.is_not(None))
+    people = {link.user_id for link in inspection.inspectors} | {inspection.created_by_id}
+    return set(db.session.scalars(select(BlobHolder.sha256).distinct().where(
+        BlobHolder.sha256.in_(wanted), or_(BlobHolder.user_id.in_(people), BlobHolder.user_id.in_(authors)))))
 
 
 def get_document(user: User, document_id: int) -> IssuedDocument:

@@ -8,11 +8,14 @@ from PIL import Image
 
 from inspector.database import db, utcnow
 
+from .. import factories
+
 from .evidence_helpers import (
     add_photo, add_signature, camera_jpeg, sha256, small_png, stored_files, tuoketuo_case, upload,
 )
 from .evidence_helpers import blob_dir  # noqa: F401  (a fixture these tests use)
 from .test_auth import console_login
+from ..unit.test_pdf_render import pdf_pages_text, squeeze
 
 IMMUTABLE = "private, max-age=31536000, immutable"
 
@@ -148,6 +151,34 @@ def test_inspector_of_another_county_cannot_fetch_by_hash(case, login_as, blob_d
         assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
     assert login_as("baotou.reviewer").get(f"/api/v1/blobs/{sha256(original)}").status_code == 404
     assert login_as("hq.reviewer").get(f"/api/v1/blobs/{sha256(original)}").status_code == 200
+
+
+def test_naming_a_hash_read_off_a_case_file_does_not_hand_over_the_photo(case, login_as, blob_dir, client):
+    """Every case file prints its photos' SHA-256. 陈 (东河区) copies one into a photo record of his
+    own case: the server does not serve 张's photo through it, nor print it in 陈's case file, until
+    陈 proves he holds the bytes by sending them."""
+    original = camera_jpeg()
+    add_photo(case, original)
+    upload(login_as("tuoketuo.zhang"), original)
+    own_case = factories.inspection(factories.party("150202", "包头市东河区惠农化肥销售中心"),
+                                    ("donghe.chen", "donghe.sun"))
+    add_photo(own_case, original)
+    chen = login_as("donghe.chen")
+
+    for suffix in ("", "/thumb", "/display"):
+        r = chen.get(f"/api/v1/blobs/{sha256(original)}{suffix}")
+        assert r.status_code == 404 and r.get_json()["error"]["code"] == "blob_not_uploaded", suffix
+    assert login_as("baotou.reviewer").get(f"/api/v1/blobs/{sha256(original)}").status_code == 404
+    assert chen.post("/api/v1/blobs/check", json={"sha256": [sha256(original)]}).get_json()["missing"] == [
+        sha256(original)]
+    pdf = chen.get(f"/api/v1/inspections/{own_case.id}/case-file.pdf")
+    assert pdf.status_code == 200 and "照片原件尚未上传" in squeeze("".join(pdf_pages_text(pdf.data)))
+
+    upload(chen, original)  # whoever has the bytes may send them, and then they are his case's too
+
+    assert chen.get(f"/api/v1/blobs/{sha256(original)}").data == original
+    assert chen.post("/api/v1/blobs/check", json={"sha256": [sha256(original)]}).get_json()["present"] == [
+        sha256(original)]
 
 
 def test_removed_photo_is_no_longer_served(case, login_as, blob_dir):

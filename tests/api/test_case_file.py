@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from inspector.database import db
 from inspector.models import (
-    AuditEvent, Blob, ChecklistTemplate, Device, Finding, IssuedDocument, Photo, Sample, Signature,
+    AuditEvent, Blob, BlobHolder, ChecklistTemplate, Device, Finding, IssuedDocument, Photo, Sample, Signature,
 )
 from inspector.services import audit
 from inspector.services import case_file as case_file_service
@@ -56,8 +56,8 @@ def photo_jpeg(seed: int, size: tuple[int, int] = (640, 480)) -> bytes:
     return out.getvalue()
 
 
-def store_blob(data: bytes, media_type: str = "image/jpeg") -> str:
-    """Put bytes into the app's blob store and record them, as a finished upload does."""
+def store_blob(data: bytes, media_type: str = "image/jpeg", held_by: str = "tuoketuo.liu") -> str:
+    """Put bytes into the app's blob store and record them, as a finished upload by held_by does."""
     digest = sha256(data)
     db.session.commit()  # a fresh transaction: the test's last snapshot may predate a request's writes
     store = get_store()
@@ -67,6 +67,10 @@ def store_blob(data: bytes, media_type: str = "image/jpeg") -> str:
     store.put_file(digest, Path(temp))
     if db.session.get(Blob, digest) is None:
         db.session.add(Blob(sha256=digest, size=len(data), media_type=media_type, exif={}))
+        db.session.flush()
+    holder = factories.user(held_by).id
+    if db.session.get(BlobHolder, (digest, holder)) is None:
+        db.session.add(BlobHolder(sha256=digest, user_id=holder))
     db.session.commit()
     return digest
 

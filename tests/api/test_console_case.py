@@ -5,10 +5,11 @@ import uuid
 from datetime import datetime, timezone
 
 from inspector.database import db
-from inspector.models import Blob, Photo, Sample, Signature
+from inspector.models import Blob, BlobHolder, Photo, Sample, Signature
 from inspector.services import audit
 from inspector.services.case_view import distance_m, parse_exif_time
 
+from .. import factories
 from ..console_support import open_case, reviewer_session, submitted_case
 
 SHA_A, SHA_B = "a" * 64, "b" * 64
@@ -29,6 +30,8 @@ def test_case_page_shows_the_evidence(client):
     _photo(case, SHA_A, exif="2026:11:02 09:31:10", device=device, caption="营业执照", item_key="G01")
     _photo(case, SHA_B, exif="2026:10:28 15:00:00", device=device, caption="货架")  # taken days earlier
     db.session.add(Blob(sha256=SHA_A, size=1000, media_type="image/jpeg"))  # only the first one uploaded
+    db.session.flush()
+    db.session.add(BlobHolder(sha256=SHA_A, user_id=factories.user("tuoketuo.zhang").id))  # by 张, as uploads do
     case.samples.append(Sample(id=str(uuid.uuid4()), name="复合肥料", quantity="2 kg", base_quantity="120 袋",
                                seal_numbers=["FY20260001", "FY20260002"]))
     case.signatures.append(Signature(id=str(uuid.uuid4()), role="party", status="refused",

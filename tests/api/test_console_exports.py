@@ -12,8 +12,9 @@ import uuid
 import zipfile
 
 from inspector.database import db
-from inspector.models import Blob, Photo, Sample
+from inspector.models import Blob, BlobHolder, Photo, Sample
 
+from .. import factories
 from ..console_support import reviewer_session, submitted_case
 
 
@@ -86,6 +87,8 @@ def test_case_bundle_holds_the_record_and_original_photos(client, app):
     staged.write_bytes(original)
     store.put_file(sha, staged)
     db.session.add(Blob(sha256=sha, size=len(original), media_type="image/jpeg"))
+    db.session.flush()
+    db.session.add(BlobHolder(sha256=sha, user_id=factories.user("tuoketuo.zhang").id))  # as its upload does
     db.session.add(Photo(id=str(uuid.uuid4()), inspection_id=case.id, sha256=sha, size=len(original),
                          media_type="image/jpeg", caption="货架"))
     db.session.commit()

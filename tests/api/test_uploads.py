@@ -14,6 +14,8 @@ from inspector.database import db, utcnow
 from inspector.models import Blob, Photo, Upload
 from inspector.services import evidence
 
+from .. import factories
+
 from .evidence_helpers import (
     CHUNK, TUS, DroppedLink, add_photo, add_signature, camera_jpeg, checksum, create, head, metadata,
     patch, png_bomb, sha256, small_png, stored_files, tuoketuo_case, upload,
@@ -547,3 +549,25 @@ def test_expire_uploads_command_sweeps_expired_partial_bytes(app, case, login_as
     assert not upload_part(blob_dir, location).exists()
     fresh()
     assert db.session.get(Upload, upload_id).status == "expired"
+
+
+def test_bytes_someone_else_stored_do_not_finish_a_session_that_lost_its_own(case, login_as, blob_dir):
+    """陈 names 张's photo in his own case and starts sending it; his partial file is lost. The copy 张
+    stored does not count as 陈's upload: 陈 is told to start again, and is not served the photo."""
+    original = camera_jpeg()
+    add_photo(case, original)
+    upload(login_as("tuoketuo.zhang"), original)
+    add_photo(factories.inspection(factories.party("150202", "包头市东河区金穗农药店"), ("donghe.chen", "donghe.sun")),
+              original)
+    chen = login_as("donghe.chen")
+    created = create(chen, original)
+    assert created.status_code == 201 and created.get_json()["blobPresent"] is False
+    location = created.headers["Location"]
+    assert patch(chen, location, 0, original[:65536]).status_code == 204
+    upload_id = location.rsplit("/", 1)[1]
+    (blob_dir / "uploads" / f"{upload_id}.part").unlink()  # lost on the server
+
+    resent = patch(chen, location, 65536, original[65536:])
+
+    assert resent.status_code == 410 and resent.get_json()["error"]["code"] == "upload_gone"
+    assert chen.get(f"/api/v1/blobs/{sha256(original)}").get_json()["error"]["code"] == "blob_not_uploaded"

@@ -133,3 +133,40 @@ def test_prune_sync_forgets_only_old_scope_exits(app):
     result = run(app, "prune-sync", "--days", "180")
     assert result.exit_code == 0 and "Removed 1 scope-exit records older than 180 days" in result.output
     assert set(db.session.scalars(select(ScopeExit.entity_id))) == {"case-2"}
+
+
+def test_upgrading_keeps_every_uploaded_photo_readable(empty_database_url, tmp_path):
+    """Bytes uploaded before holders were recorded stay readable: the migration makes their first
+    uploader and every user who finished an upload of them holders."""
+    from datetime import timedelta
+
+    from inspector import migrate
+    from inspector.config import normalise_database_url
+    from inspector.database import utcnow
+    from inspector.models import Blob, BlobHolder, Upload
+    from inspector.services.demo import add_demo_accounts
+    from inspector.services.reference import load_reference_data
+
+    old = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(empty_database_url),
+                      "SECRET_KEY": "x", "BLOB_DIR": str(tmp_path / "blobs")})
+    with old.app_context():
+        migrate.upgrade("0005_documents")
+        load_reference_data()
+        add_demo_accounts("not-a-real-hash")
+        db.session.commit()
+        zhang, liu, chen = (db.session.scalar(select(User.id).where(User.username == name))
+                            for name in ("tuoketuo.zhang", "tuoketuo.liu", "donghe.chen"))
+        now = utcnow()
+        for sha, uploader in (("a" * 64, zhang), ("b" * 64, None)):
+            db.session.add(Blob(sha256=sha, size=10, media_type="image/jpeg", exif={}, uploaded_by_id=uploader))
+        for sha, user_id, status in (("a" * 64, zhang, "complete"), ("a" * 64, liu, "complete"),
+                                     ("b" * 64, liu, "complete"), ("b" * 64, chen, "open")):
+            db.session.add(Upload(id=f"{sha[:4]}{user_id}", user_id=user_id, sha256=sha, length=10, status=status,
+                                  expires_at=now + timedelta(days=1)))
+        db.session.commit()
+
+        migrate.upgrade()
+
+        holders = {(h.sha256[0], h.user_id) for h in db.session.scalars(select(BlobHolder))}
+        assert holders == {("a", zhang), ("a", liu), ("b", liu)}
+        db.session.remove()

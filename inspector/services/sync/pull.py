@@ -24,12 +24,12 @@ from sqlalchemy.sql import Select
 from ...database import db, utcnow, write_intent
 from ...errors import ApiError
 from ...models import (
-    Agency, Blob, ChecklistTemplate, Conflict, Device, Finding, Inspection, InspectionInspector, MutationLog, Party,
+    Agency, ChecklistTemplate, Conflict, Device, Finding, Inspection, InspectionInspector, MutationLog, Party,
     Photo, ReviewDecision, Sample, ScopeExit, Signature, SyncState, User,
 )
 from ...models.sync import current_version
 from ...schemas.sync import MAX_BIG, MAX_INT, VALUE_SCHEMAS
-from ..scope import inspection_scope, party_scope
+from ..scope import held_by_case, inspection_scope, party_scope
 from .context import check_client
 from .cursor import START, Cursor, decode, encode, scope_hash
 from .inspection_rules import colleague_root
@@ -125,8 +125,8 @@ def sources(user: User) -> list[Source]:
         children(Finding, "finding"),
         children(Sample, "sample"),
         Source("photo", Photo, (Photo.id,),
-               select(Photo, Blob.sha256.is_not(None)).join(Inspection, Inspection.id == Photo.inspection_id)
-               .outerjoin(Blob, Blob.sha256 == Photo.sha256).where(cases),
+               select(Photo, held_by_case(Photo.sha256, Photo.inspection_id, Photo.taken_by_id).label("uploaded"))
+               .join(Inspection, Inspection.id == Photo.inspection_id).where(cases),
                lambda row: (row[0].id, row[0].id, "del" if row[0].deleted_at else "put",
                             PhotoRow(row[0], bool(row[1]))),
                Photo.deleted_at.is_(None)),
