@@ -222,6 +222,37 @@ def test_only_a_never_submitted_draft_is_deleted(zhang, draft, user):
     assert _codes(zhang.send("inspection.delete.v1", id=other)) == ["inspection_read_only"]
 
 
+def test_both_inspectors_amending_a_returned_record_go_on_editing_it(zhang, draft, login_as):
+    """张 and 刘 each tap 申请修改 on the returned record before syncing: one amendment, no rejection."""
+    liu = Phone(login_as("tuoketuo.liu"))
+    assert _submit_complete(zhang, draft)["status"] == "applied"
+    case = _fresh(Inspection, draft)
+    case.status = "returned"
+    db.session.commit()
+
+    assert zhang.send("inspection.amend.v1", id=draft, reason="补拍营业执照")["status"] == "applied"
+    assert liu.send("inspection.amend.v1", id=draft, reason="补充笔录")["status"] == "applied"
+    assert liu.send("inspection.update.v1", id=draft, baseVersion=0,
+                    fields={"narrative": "补充：当事人出示进货票据"})["status"] == "applied"
+
+    case = _fresh(Inspection, draft)
+    assert (case.status, case.revision, case.narrative) == ("draft", 2, "补充：当事人出示进货票据")
+    assert _submit_complete(zhang, draft)["status"] == "applied"
+    assert _codes(liu.send("inspection.amend.v1", id=draft)) == ["not_returned"]  # submitted again: read-only
+
+
+def test_a_draft_deleted_from_two_phones_is_deleted_once(zhang, draft, login_as):
+    liu = Phone(login_as("tuoketuo.liu"))
+    assert zhang.send("inspection.delete.v1", id=draft)["status"] == "applied"
+    deleted_at = _fresh(Inspection, draft).deleted_at
+
+    assert liu.send("inspection.delete.v1", id=draft)["status"] == "applied"
+
+    assert _fresh(Inspection, draft).deleted_at == deleted_at
+    assert _codes(liu.send("inspection.update.v1", id=draft, baseVersion=0,
+                           fields={"narrative": "x"})) == ["inspection_not_found"]
+
+
 # ---------------------------------------------------------------- parties
 
 def test_a_party_is_created_and_corrected_with_a_checked_credit_code(zhang):
@@ -294,3 +325,16 @@ def test_an_id_taken_by_another_record_is_refused(zhang, draft, user):
     reused = zhang.send("inspection.create.v1", **inspection_args(
         other_party.id, [user("tuoketuo.zhang").id, user("tuoketuo.liu").id], inspection_id=draft))
     assert _codes(reused) == ["duplicate_id"]
+
+
+def test_creating_a_party_with_another_jurisdictions_id_is_a_duplicate_and_changes_nothing(zhang):
+    baotou_party = factories.party("150202", "包头市东河区惠农化肥销售中心")
+
+    result = zhang.send("party.create.v1", id=baotou_party.id, name="托克托县新开农资店")
+
+    assert _codes(result) == ["duplicate_id"]
+    assert _fresh(Party, baotou_party.id).name == "包头市东河区惠农化肥销售中心"
+    mine = new_id()
+    assert zhang.send("party.create.v1", id=mine, name="托克托县新开农资店")["status"] == "applied"
+    assert zhang.send("party.create.v1", id=mine, name="另一个名字")["status"] == "applied"  # a resend
+    assert _fresh(Party, mine).name == "托克托县新开农资店"
