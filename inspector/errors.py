@@ -42,6 +42,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "upload_gone": (410, "This upload no longer exists; start a new one."),
     "tus_version_not_supported": (412, "Send Tus-Resumable: 1.0.0."),
     "upload_locked": (423, "Another request is writing to this upload; retry shortly."),
+    "storage_full": (507, "The server's storage is full; nothing of this chunk was kept. Retry later."),
     "digest_mismatch": (422, "The received bytes do not have the declared SHA-256; nothing was stored."),
     "unsupported_format": (422, "Not an accepted image (JPEG, PNG, WebP or HEIC)."),
     "decompression_bomb": (422, "The image has too many pixels."),

@@ -29,6 +29,8 @@ def _tus_resumable_header(response: Response) -> Response:
     """Every answer of the upload endpoints, errors included, names the protocol version."""
     if request.endpoint and request.endpoint.startswith("api.tus_"):
         response.headers["Tus-Resumable"] = TUS_VERSION
+    if request.endpoint == "api.tus_head":  # a cached offset would make the phone resume wrongly
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -9,6 +9,7 @@ so after a crash the file is cut back to the recorded offset and the phone resen
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import io
@@ -36,6 +37,7 @@ from ..storage import VARIANTS, get_store
 from .scope import blob_in_scope, blobs_in_scope, blobs_named_in_scope
 
 READ_BYTES = 64 * 1024
+STORAGE_FULL_RETRY_SECONDS = 300
 CHECKSUM_ALGORITHMS: dict[str, Callable[[], Any]] = {"sha256": hashlib.sha256, "sha1": hashlib.sha1}
 """Per-chunk Upload-Checksum algorithms (tus requires sha1; the phone sends sha256)."""
 EXPIRY_SWEEP_BATCH = 100
@@ -285,8 +287,26 @@ def _offset_error(offset: int) -> ApiError:
                     details={"offset": offset}, headers={"Upload-Offset": str(offset)})
 
 
+@contextmanager
+def _storage_full_is_retryable(part: BinaryIO | None = None, start: int = 0) -> Iterator[None]:
+    """A full disk (or quota) answers 507 with Retry-After, dropping the chunk's bytes written so far."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        if part is not None:
+            part.truncate(start)
+        raise ApiError("storage_full", headers={"Retry-After": str(STORAGE_FULL_RETRY_SECONDS)}) from exc
+
+
 def _receive(part: BinaryIO, start: int, length: int, chunk: Chunk) -> int:
     """Write the body at `start`, streaming; return the new offset. A checksummed chunk is all or nothing."""
+    with _storage_full_is_retryable(part, start):
+        return _write_chunk(part, start, length, chunk)
+
+
+def _write_chunk(part: BinaryIO, start: int, length: int, chunk: Chunk) -> int:
     part.truncate(start)  # bytes past the recorded offset were never acknowledged
     part.seek(start)
     hasher = CHECKSUM_ALGORITHMS[chunk.checksum[0]]() if chunk.checksum else None
@@ -338,8 +358,9 @@ def _finish(upload_id: str, user_id: int, sha256: str, length: int) -> UploadSta
     db.session.execute(update(Upload).where(Upload.id == upload_id).values(finished_at=utcnow()))
     db.session.commit()
     store = get_store()
-    store.put_file(sha256, part_path)
-    _put_derived(sha256, derived)
+    with _storage_full_is_retryable():  # the phone's resend finishes it (see _append)
+        store.put_file(sha256, part_path)
+        _put_derived(sha256, derived)
     _record_blob(upload_id, _blob_row(sha256, length, info, user_id))
     return UploadState(upload_id, length, length, "complete", None, None)
 
@@ -355,7 +376,8 @@ def _finish_stored(upload: Upload) -> None:
     blob = db.session.get(Blob, sha256)
     db.session.commit()  # no transaction stays open while the image is read
     if blob is None:
-        info, _ = _ingest_stored(sha256, "Not accepted as a photo")
+        with _storage_full_is_retryable():
+            info, _ = _ingest_stored(sha256, "Not accepted as a photo")
         blob = _blob_row(sha256, length, info, user_id)
     _record_blob(upload_id, blob)
     db.session.refresh(upload)

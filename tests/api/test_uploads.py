@@ -1,6 +1,7 @@
 """Resumable evidence uploads (tus 1.0.0): a phone on a weak 2G link sends a photo's bytes after its record."""
 from __future__ import annotations
 
+import errno
 import fcntl
 import io
 import struct
@@ -571,3 +572,40 @@ def test_bytes_someone_else_stored_do_not_finish_a_session_that_lost_its_own(cas
 
     assert resent.status_code == 410 and resent.get_json()["error"]["code"] == "upload_gone"
     assert chen.get(f"/api/v1/blobs/{sha256(original)}").get_json()["error"]["code"] == "blob_not_uploaded"
+
+
+def test_a_full_disk_refuses_the_chunk_for_now_and_the_resend_completes(case, login_as, blob_dir, monkeypatch):
+    """Nothing the phone sent is half-kept: 507 with Retry-After, the offset where it was, and the
+    same chunk sent again after space was freed finishes the photo."""
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+    assert patch(api, location, 0, original[:65536]).status_code == 204
+
+    real_fsync, space = evidence.os.fsync, {"free": False}
+
+    def fsync(fd):
+        if not space["free"]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(evidence.os, "fsync", fsync)
+    full = patch(api, location, 65536, original[65536:131072])
+    assert full.status_code == 507 and full.get_json()["error"]["code"] == "storage_full"
+    assert int(full.headers["Retry-After"]) > 0
+    assert head(api, location).headers["Upload-Offset"] == "65536"
+    space["free"] = True
+
+    offset = 65536
+    while offset < len(original):
+        response = patch(api, location, offset, original[offset:offset + 65536])
+        assert response.status_code == 204
+        offset = int(response.headers["Upload-Offset"])
+    assert api.get(f"/api/v1/blobs/{sha256(original)}").data == original
+
+
+def test_head_answers_are_never_cached_even_when_the_upload_is_unknown(login_as):
+    r = head(login_as("tuoketuo.zhang"), "/api/v1/uploads/0123456789abcdef0123456789abcdef")
+
+    assert r.status_code == 404 and r.headers["Cache-Control"] == "no-store"
