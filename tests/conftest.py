@@ -7,8 +7,10 @@ with REQUIRE_FULL_TEST_ENV=1 (set by .ci/run) those skips become failures.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import os
 import secrets
+import socket
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
@@ -52,7 +54,8 @@ def postgres_url() -> Iterator[str | None]:
         yield None
         _postgres_error.append(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {exc}")
         return
-    name = f"inspector_test_{os.getpid()}_{secrets.token_hex(3)}"
+    _drop_databases_of_dead_runs(admin)
+    name = f"{TEST_DATABASE_PREFIX}{os.getpid()}_{secrets.token_hex(3)}"
     admin.execute(f'CREATE DATABASE "{name}" {DATABASE_OPTIONS}')
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     try:
@@ -63,6 +66,28 @@ def postgres_url() -> Iterator[str | None]:
 
 
 _postgres_error: list[str] = []
+# Named after this host (the server may serve several) and the run's process id.
+TEST_DATABASE_PREFIX = f"inspector_test_{hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]}_"
+
+
+def _drop_databases_of_dead_runs(admin) -> None:
+    """Drop what runs on this host left behind when killed (a finaliser does not run on SIGKILL)."""
+    names = admin.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s)",
+                          (TEST_DATABASE_PREFIX,)).fetchall()
+    for (name,) in names:
+        pid = name[len(TEST_DATABASE_PREFIX):].split("_", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @pytest.fixture(params=BACKENDS)
