@@ -139,20 +139,25 @@ def test_an_older_database_is_migrated_without_losing_the_outbox_or_drafts(live_
           db.createObjectStore('server_rows', { keyPath: ['type', 'id'] }).createIndex('byType', 'type');
           db.createObjectStore('outbox', { keyPath: 'id' }); db.createObjectStore('drafts', { keyPath: 'id' });
           db.createObjectStore('blobs', { keyPath: 'sha256' }); db.createObjectStore('uploads', { keyPath: 'sha256' }); };
-        r.onsuccess = () => { const tx = r.result.transaction(['outbox', 'drafts'], 'readwrite');
+        r.onsuccess = () => { const tx = r.result.transaction(['outbox', 'drafts', 'blobs'], 'readwrite');
           tx.objectStore('outbox').put({ id: 1, name: 'finding.set.v1', args: { id: 'f1', inspectionID: 'i-old', itemKey: 'G01', result: 'pass' } });
           tx.objectStore('drafts').put({ id: 'i-old', phase: 'editing', findings: {}, photos: [] });
+          tx.objectStore('blobs').put({ sha256: 'a'.repeat(64), bytes: new ArrayBuffer(3000), size: 3000, role: 'original',
+            mediaType: 'image/jpeg', inspectionID: 'i-old' });
           tx.oncomplete = () => { r.result.close(); resolve(); }; tx.onerror = () => reject(tx.error); };
       })""")
     open_app(page, live_server.url)
     state = page.evaluate("""() => new Promise((resolve) => { const r = indexedDB.open('inspector');
-        r.onsuccess = () => { const db = r.result; const tx = db.transaction(['outbox', 'drafts']); const out = { version: db.version };
+        r.onsuccess = () => { const db = r.result; const tx = db.transaction(['outbox', 'drafts', 'blobs']); const out = { version: db.version };
           tx.objectStore('outbox').index('byInspection').getAll('i-old').onsuccess = (e) => { out.outbox = e.target.result; };
           tx.objectStore('drafts').get('i-old').onsuccess = (e) => { out.draft = e.target.result; };
+          tx.objectStore('blobs').index('byRoleSize').getAll().onsuccess = (e) => {
+            out.blobs = e.target.result.map((b) => [b.sha256, b.bytes.byteLength]); };
           tx.oncomplete = () => { db.close(); resolve(out); }; }; })""")
-    assert state["version"] == 2
+    assert state["version"] == 3
     assert [e["args"]["itemKey"] for e in state["outbox"]] == ["G01"]
     assert state["draft"]["schema"] == 2 and state["draft"]["rejections"] == []
+    assert state["blobs"] == [["a" * 64, 3000]]  # the photo bytes are kept, and counted by the new index
 
 
 def test_english_can_be_chosen_and_phones_land_in_the_app(live_server, phone):

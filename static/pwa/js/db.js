@@ -6,7 +6,7 @@
 // Never await the network inside run(): a transaction commits as soon as it has nothing to do.
 
 export const DB_NAME = 'inspector';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 export const STORES = ['meta', 'server_rows', 'outbox', 'drafts', 'blobs', 'uploads'];
 
 const MIGRATIONS = {
@@ -48,6 +48,11 @@ const MIGRATIONS = {
       }
       cursor.continue();
     };
+  },
+  // v3: blobs indexed by (role, size), so the bytes of photos kept on the phone are summed from
+  // index keys without reading any bytes. Every blob ever written carries both; none is rewritten.
+  3(db, tx) {
+    tx.objectStore('blobs').createIndex('byRoleSize', ['role', 'size']);
   },
 };
 
@@ -119,8 +124,24 @@ function wrap(store) {
     count: (query) => request(store.count(query)),
     getAll: (query) => request(store.getAll(query)),
     getAllFromIndex: (index, query) => request(store.index(index).getAll(query)),
+    indexKeys: (index) => indexKeys(store.index(index)),
     raw: store,
   };
+}
+
+// The index's own keys (not the primary keys that getAllKeys gives), without reading any value.
+function indexKeys(index) {
+  return new Promise((resolve, reject) => {
+    const keys = [];
+    const req = index.openKeyCursor();
+    req.onsuccess = () => {
+      const cursor = req.result;
+      if (!cursor) { resolve(keys); return; }
+      keys.push(cursor.key);
+      cursor.continue();
+    };
+    req.onerror = () => reject(req.error);
+  });
 }
 
 export const get = (store, key) => run(store, 'readonly', (s) => s[store].get(key));

@@ -1,7 +1,9 @@
 // Unsynced work as a file, and back: for a trip that ends without signal or a broken phone.
 // The file holds the queued mutations (with their client-generated entity ids), the drafts and
-// the photo bytes. Importing re-queues the mutations on the importing phone; the server treats
-// creates with an existing id as no-ops, so both phones syncing later makes no duplicates.
+// the photo bytes still to upload; an original the server confirmed has left the phone and its
+// upload is done, so neither its bytes nor an upload for it travel. Importing re-queues the
+// mutations on the importing phone; the server treats creates with an existing id as no-ops, so
+// both phones syncing later makes no duplicates.
 import { run } from './db.js';
 import { toBase64, fromBase64, sha256Hex } from './lib/bytes.js';
 import { nowISO } from './lib/ids.js';

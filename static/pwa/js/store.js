@@ -127,6 +127,43 @@ export const getBlob = (sha256) => get('blobs', sha256);
 export const listUploads = () => getAll('uploads');
 export const saveUpload = (entry) => put('uploads', entry);
 
+// Bytes of photos (originals and display copies) kept on this phone, summed from index keys.
+export async function photoBytes() {
+  const keys = await run('blobs', 'readonly', (s) => s.blobs.indexKeys('byRoleSize'));
+  return keys.reduce((n, [role, size]) => (role === 'signature' ? n : n + size), 0);
+}
+
+// Free the phone of originals the server confirmed it holds for their record: the original's
+// upload is done and a pull (stored before this runs) marked the photo `uploaded`. Display copies
+// and signatures stay: the record is shown offline from them. Bytes stay while anything still
+// needs them: an upload not done, a queued mutation naming the hash, a photo of any record that
+// is not confirmed yet (one picture may be evidence twice), any display copy or signature with that
+// hash. One transaction: a crash deletes all of it or nothing. Resolves with the count deleted.
+export function pruneConfirmedOriginals() {
+  return run(['drafts', 'outbox', 'uploads', 'blobs'], 'readwrite', async (s) => {
+    const [drafts, outbox, uploads] = [await s.drafts.getAll(), await s.outbox.getAll(), await s.uploads.getAll()];
+    const done = new Set(uploads.filter((u) => u.state === 'done').map((u) => u.sha256));
+    const needed = new Set(uploads.filter((u) => u.state !== 'done').map((u) => u.sha256));
+    for (const e of outbox) for (const k of ['sha256', 'displaySha256', 'imageSha256']) if (e.args && e.args[k]) needed.add(e.args[k]);
+    const confirmed = new Set();
+    for (const d of drafts) {
+      for (const p of d.photos || []) {
+        needed.add(p.displaySha256);
+        if (p.uploaded && done.has(p.sha256)) confirmed.add(p.sha256);
+        else needed.add(p.sha256);
+      }
+      for (const sig of Object.values(d.signatures || {})) needed.add(sig.imageSha256);
+    }
+    let pruned = 0;
+    for (const sha of confirmed) {
+      if (needed.has(sha) || !(await s.blobs.count(sha))) continue;
+      await s.blobs.delete(sha);
+      pruned += 1;
+    }
+    return pruned;
+  });
+}
+
 export async function syncStats() {
   const [outbox, uploads, sync] = await Promise.all([getAll('outbox'), getAll('uploads'), getSyncState()]);
   const open = uploads.filter((u) => u.state !== 'done');
@@ -164,6 +201,7 @@ export async function storageEstimate() {
     if (navigator.storage && navigator.storage.estimate) Object.assign(out, await navigator.storage.estimate());
     if (navigator.storage && navigator.storage.persisted) out.persisted = await navigator.storage.persisted();
   } catch (_) { /* unsupported */ }
+  out.photoBytes = await photoBytes();
   return out;
 }
 

@@ -111,6 +111,7 @@ export class SyncEngine extends EventTarget {
   }
 
   // ---------------------------------------------------------------- pull
+  // Ends by deleting the originals whose arrival this pull (now stored) confirmed.
   async pull(clientID) {
     for (let page = 0; page < 1000; page += 1) {
       const { cursor } = await store.getSyncState();
@@ -118,8 +119,9 @@ export class SyncEngine extends EventTarget {
         body: { clientID, schemaVersion: SCHEMA_VERSION, cursor, limit: 500 } });
       await applyPull(response);
       this.emit('changed');
-      if (!response.hasMore) return;
+      if (!response.hasMore) break;
     }
+    await store.pruneConfirmedOriginals();
   }
 }
 

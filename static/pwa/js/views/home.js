@@ -63,6 +63,7 @@ export class HomeView {
         ${err ? html`<div class="error small" data-testid="last-error">${t('lastError', { msg: t(err.key, { code: err.code }) })}</div>` : ''}
         ${err && err.key === 'errAuth' ? html`<button class="btn" data-action="relogin" data-testid="relogin">${t('login')}</button>` : ''}
         ${storage.quota ? html`<div class="muted small" data-testid="storage">${t('storage', { used: formatBytes(storage.usage), quota: formatBytes(storage.quota) })}</div>` : ''}
+        <div class="muted small" data-testid="photo-bytes">${t('photoBytes', { size: formatBytes(storage.photoBytes || 0) })}</div>
         <div class="small ${storage.persisted ? 'ok' : 'muted'}" data-testid="persisted">${storage.persisted ? t('persisted') : t('notPersisted')}</div>
         ${stats.waiting && online ? html`<div class="muted small">${t('keepOpen')}</div>` : ''}
         ${stats.held ? html`<div class="row"><span class="small">${t('originalsHeld', { n: stats.held })}</span>
