@@ -1,10 +1,12 @@
 """Photo ingest against a plain full decode of the same 12-megapixel JPEG.
 
-Run from the repository root:  python bench/photo_bench.py [--image PATH] [--runs N]
+Run from the repository root:  python bench/photo_bench.py [--image PATH] [--runs N] [--rounds N]
 
 Without --image, writes one camera-like 4000x3000 JPEG (quality 92, about 4.7 MB: a scene with a
-printed label under grain, EXIF with capture time and GPS) to a temporary directory. Then two
-child processes, one after the other, each warm up once and time N runs of one task alone:
+printed label under grain, EXIF with capture time and GPS) to a temporary directory. Then child
+processes, one after the other, each warm up once and time N runs of one task alone, in
+--rounds alternating rounds (so that a machine getting busier or quieter weighs on both sides);
+each figure is the median of all its runs:
   ours      inspector.imaging.ingest_image: verify by decoding, read EXIF, make thumb + display
             (after the decode, a helper thread takes half of the resize, then the thumbnail);
   baseline  PIL.Image.open(path).load(): decode the whole image at full size, nothing else.
@@ -29,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +40,7 @@ JPEG_QUALITY = 92  # what phone cameras typically write
 GRAIN_SIGMA = 6  # sensor grain; with the scene below, about 4.7 MB at quality 92
 TEXTURE_SIGMA = 30  # gravel, foliage, fabric: detail coarser than grain
 DEFAULT_RUNS = 5
+DEFAULT_ROUNDS = 3
 
 
 def make_photo(path: Path) -> None:
@@ -106,13 +110,26 @@ TASKS: dict[str, Callable[[Path], None]] = {"ours": ingest, "baseline": full_dec
 ONE_CPU = "ours-on-one-cpu"
 
 
-def measure_in_child(task: str, path: Path, runs: int) -> dict[str, float]:
-    """Run one task in a fresh process; return its median and min seconds and peak MB."""
+def measure_in_child(task: str, path: Path, runs: int) -> dict[str, Any]:
+    """Run one task in a fresh process; return its timed runs (seconds) and peak MB."""
     child = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child", task, str(path), str(runs)],
         capture_output=True, text=True, check=True, cwd=ROOT,
     )
     return json.loads(child.stdout)
+
+
+def measure(path: Path, runs: int, rounds: int) -> dict[str, dict[str, float]]:
+    """Each task's median and min seconds over all rounds, and its peak MB (the largest seen)."""
+    samples: dict[str, list[float]] = {task: [] for task in (*TASKS, ONE_CPU)}
+    peaks: dict[str, float] = dict.fromkeys(samples, 0.0)
+    for _ in range(rounds):
+        for task in samples:
+            result = measure_in_child(task, path, runs)
+            samples[task] += result["seconds"]
+            peaks[task] = max(peaks[task], result["peak_mb"])
+    return {task: {"median": statistics.median(seconds), "min": min(seconds), "peak_mb": peaks[task]}
+            for task, seconds in samples.items()}
 
 
 def child(task: str, path: Path, runs: int) -> None:
@@ -133,7 +150,7 @@ def child(task: str, path: Path, runs: int) -> None:
         start = time.perf_counter()
         work(path)
         seconds.append(time.perf_counter() - start)
-    print(json.dumps({"median": statistics.median(seconds), "min": min(seconds), "peak_mb": peak_mb}))
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
 
 
 def _high_water_kib() -> int:
@@ -150,7 +167,8 @@ def _high_water_kib() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--image", type=Path, help="a JPEG to use instead of the generated one")
-    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS)
+    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS, help="timed runs per child process")
+    parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help="child processes per task")
     parser.add_argument("--child", nargs=3, metavar=("TASK", "PATH", "RUNS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -164,10 +182,10 @@ def main() -> None:
         if path is None:
             path = Path(tmp) / "photo.jpg"
             make_photo(path)
-        run_bench(path, args.runs)
+        run_bench(path, args.runs, args.rounds)
 
 
-def run_bench(path: Path, runs: int) -> None:
+def run_bench(path: Path, runs: int, rounds: int) -> None:
     """Print what ingest produces, both timings, peak memory and the RESULT line."""
     from PIL import Image
 
@@ -181,12 +199,12 @@ def run_bench(path: Path, runs: int) -> None:
         with Image.open(io.BytesIO(data)) as copy:
             print(f"{name}: {copy.size[0]}x{copy.size[1]} JPEG, {len(data) / 1e3:.0f} kB")
 
-    ours = measure_in_child("ours", path, runs)
-    baseline = measure_in_child("baseline", path, runs)
-    one_cpu = measure_in_child(ONE_CPU, path, runs)
-    print(f"ours (verify + EXIF + thumb + display), median of {runs}: {ours['median'] * 1e3:.1f} ms "
+    figures = measure(path, runs, rounds)
+    ours, baseline, one_cpu = figures["ours"], figures["baseline"], figures[ONE_CPU]
+    n = runs * rounds
+    print(f"ours (verify + EXIF + thumb + display), median of {n}: {ours['median'] * 1e3:.1f} ms "
           f"(min {ours['min'] * 1e3:.1f})")
-    print(f"baseline Image.open().load() at full size, median of {runs}: "
+    print(f"baseline Image.open().load() at full size, median of {n}: "
           f"{baseline['median'] * 1e3:.1f} ms (min {baseline['min'] * 1e3:.1f})")
     print(f"info: ours pinned to one CPU (of {len(os.sched_getaffinity(0))}): "
           f"{one_cpu['median'] * 1e3:.1f} ms, {one_cpu['median'] / baseline['median']:.2f}x the baseline")
