@@ -104,12 +104,26 @@ def issue_case_file(user: User, inspection_id: str, device_id: int | None = None
     summary["pages"] = summary["documents"][-1]["lastPage"]
     sha256 = hashlib.sha256(pdf_bytes).hexdigest()
     _pdf_cache().put(sha256, pdf_bytes)
-    with documents.writing():
-        inspection = db.session.get(Inspection, gathered.inspection_id)
+
+    def register_ours(inspection: Inspection) -> None:
         documents.register(
             document_no=document_no, verify_token=token, inspection=inspection,
             case_version=gathered.case_version, content_sha256=gathered.content_sha256, pdf=pdf_bytes,
             issued_at=issued_at, issued_by_id=user_id, device_id=device_id, summary=summary)
+
+    with documents.writing():
+        # Under the case row's lock (SQLite: the write lock), so that two first downloads of the
+        # same content register one document: the later one finds the earlier's and serves it.
+        inspection = db.session.get(Inspection, gathered.inspection_id, with_for_update=True)
+        meanwhile = documents.issued_for_content(inspection.id, gathered.content_sha256)
+        if meanwhile is None:
+            register_ours(inspection)
+    if meanwhile is not None:
+        served = _serve_again(meanwhile, gathered)
+        if served is not None:
+            return served
+        with documents.writing():  # its bytes can no longer be made: ours is registered after all
+            register_ours(db.session.get(Inspection, gathered.inspection_id))
     return IssuedCaseFile(pdf_bytes, document_no, sha256, token, issued_at, gathered.filename(document_no),
                           rendered=True)
 

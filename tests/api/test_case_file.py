@@ -287,6 +287,31 @@ def test_second_download_of_an_unchanged_case_is_the_same_document_without_rende
     assert newer.inspection_version > older.inspection_version
 
 
+def test_two_first_downloads_at_once_register_one_document(app, client, login_as, renders, monkeypatch):
+    """张 and 刘 tap 下载 at the same moment: both see no document yet and both draw one, but the
+    register gets one, and both are handed it."""
+    phone = login_as("tuoketuo.zhang")
+    case = inspected_case()
+    first = download(phone, case.id)
+    # The second download looked before the first registered its document (it read an older state).
+    looked = {"stale": True}
+    real_lookup = case_file_service.documents.issued_for_content
+
+    def lookup(inspection_id, content_sha256):
+        if looked.pop("stale", False):
+            return None
+        return real_lookup(inspection_id, content_sha256)
+
+    monkeypatch.setattr(case_file_service.documents, "issued_for_content", lookup)
+
+    second = download(login_as("tuoketuo.liu"), case.id)
+
+    assert second.status_code == 200 and len(renders) == 2  # it did draw its own
+    assert second.headers["X-Document-Number"] == first.headers["X-Document-Number"]
+    assert second.data == first.data
+    assert issued_count(case.id) == 1
+
+
 def test_a_photo_uploaded_later_makes_a_new_document(app, client, login_as, renders):
     """The original arriving after sync changes no row's version, but it changes the printed page."""
     phone = login_as("tuoketuo.zhang")
