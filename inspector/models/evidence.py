@@ -30,8 +30,9 @@ class BlobHolder(db.Model):
     """A user who proved they hold these bytes by uploading them (the digest matched).
 
     A record naming a hash is no such proof: hashes are printed on every case file. The bytes are
-    shown for a record only when its case's creator or one of its inspectors is a holder
-    (services/scope.py); anyone else who names them must upload them once.
+    shown for a record only when they are held for it (services/scope.held_by_case: its author, or
+    someone of its case who uploaded them after the record was made); anyone else who names them
+    must upload them once.
     """
 
     __tablename__ = "blob_holder"

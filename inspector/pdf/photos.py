@@ -47,6 +47,8 @@ def cache_key(sha256: str, target_px: tuple[int, int]) -> str:
 def prepare_for_print(photo: EvidencePhoto, target_px: tuple[int, int],
                       cache: PhotoCache | None = None) -> PrintPhoto:
     """The photo fitted into `target_px` as JPEG, or a placeholder reason for missing or bad bytes."""
+    if photo.open_original is None:  # no bytes for this record: a print copy cached for another must not stand in
+        return PrintPhoto(jpeg=None, problem=PHOTO_NOT_UPLOADED)
     key = cache_key(photo.sha256, target_px)
     cached = cache.get(key) if cache is not None else None
     if cached is not None:
@@ -57,7 +59,7 @@ def prepare_for_print(photo: EvidencePhoto, target_px: tuple[int, int],
 
     # Errors from storage itself (opening or reading) propagate: an outage must fail the
     # render, to be retried, not issue a case file whose photos read "无法读取".
-    stream = photo.open_original() if photo.open_original is not None else None
+    stream = photo.open_original()
     if stream is None:
         return PrintPhoto(jpeg=None, problem=PHOTO_NOT_UPLOADED)
     with stream:

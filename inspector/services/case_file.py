@@ -368,7 +368,7 @@ def _photos(inspection: Inspection, template, people: list[User], inspectors: tu
         sources.append(source)
         photos.append(pdf.EvidencePhoto(
             sha256=sha256, caption=caption, inspector=taker,
-            open_original=_opener(store, sha256) if source != "missing" else (lambda: None),
+            open_original=_opener(store, sha256) if source != "missing" else None,
             item_label=(item or {}).get("label") or row.item_key,
             device_taken_at=row.taken_at_device, exif_taken_at=exif_time,
             gps=pdf.GeoPoint(row.lat, row.lon, row.gps_accuracy_m) if row.lat is not None and row.lon is not None

@@ -133,8 +133,8 @@ def _findings(inspection: Inspection, decisions: list[ReviewDecision]) -> list[F
 
 def _photos(inspection: Inspection) -> list[PhotoLine]:
     rows = db.session.execute(
-        select(Photo, held_by_case(Photo.sha256, Photo.inspection_id, Photo.taken_by_id).label("uploaded"),
-               held_by_case(Photo.display_sha256, Photo.inspection_id, Photo.taken_by_id).label("display_uploaded"))
+        select(Photo, held_by_case(Photo.sha256, Photo).label("uploaded"),
+               held_by_case(Photo.display_sha256, Photo).label("display_uploaded"))
         .where(Photo.inspection_id == inspection.id, Photo.deleted_at.is_(None)).order_by(Photo.created_at)
     ).all()
     labels = {item["key"]: item["label"] for item in inspection.template.items()}

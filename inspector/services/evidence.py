@@ -111,7 +111,7 @@ def create_upload(user: User, device_id: int | None, *, length: int, sha256: str
     blob = db.session.get(Blob, sha256)
     earlier = db.session.scalars(select(Upload).where(
         Upload.user_id == user.id, Upload.sha256 == sha256, Upload.status == "open")).first()
-    # Bytes someone outside the caller's cases uploaded are not skipped: the caller proves they hold
+    # Bytes not held for any record the caller can see are not skipped: the caller proves they hold
     # them by sending them once (see scope.held_by_case).
     if blob is not None and blob_in_scope(user, sha256):
         if earlier is not None:  # someone else's copy arrived meanwhile: this one is not needed
@@ -501,11 +501,11 @@ def _discard(chunk: Chunk | None) -> None:
 # ---------------------------------------------------------------- checking and reading
 
 def check_blobs(user: User, hashes: list[str]) -> dict[str, list[str]]:
-    """Which of these hashes the server still lacks for the cases that name them, answered only for hashes
+    """Which of these hashes the server still lacks for the caller's records, answered only for hashes
     the caller's records name."""
     ordered = list(dict.fromkeys(hashes))
     referenced = blobs_named_in_scope(user, ordered)
-    stored = blobs_in_scope(user, referenced)  # uploaded by someone of the case that names them
+    stored = blobs_in_scope(user, referenced)  # held for a record the caller can see
     return {
         "missing": [h for h in ordered if h in referenced and h not in stored],
         "present": [h for h in ordered if h in stored],

@@ -26,7 +26,7 @@ class InspectionView:
 def inspection_view(user: User, inspection_id: str) -> InspectionView:
     inspection = get_inspection(user, inspection_id)
     rows = db.session.execute(
-        select(Photo, held_by_case(Photo.sha256, Photo.inspection_id, Photo.taken_by_id).label("uploaded"))
+        select(Photo, held_by_case(Photo.sha256, Photo).label("uploaded"))
         .where(Photo.inspection_id == inspection.id, Photo.deleted_at.is_(None)).order_by(Photo.created_at)
     ).all()
     photos = [{**{c.key: getattr(p, c.key) for c in Photo.__table__.columns}, "uploaded": bool(up)} for p, up in rows]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.sql import Select
 
 from ..database import db
@@ -90,47 +90,53 @@ def _named_in_scope(user: User, hashes: Iterable[str], *, held: bool) -> set[str
         photos = select(column).join(Inspection, Inspection.id == Photo.inspection_id).where(
             column.in_(wanted), Photo.deleted_at.is_(None), inspection_scope(user))
         if held:
-            photos = photos.where(held_by_case(column, Photo.inspection_id, Photo.taken_by_id))
+            photos = photos.where(held_by_case(column, Photo))
         named.update(db.session.scalars(photos))
     signatures = select(Signature.image_sha256).join(Inspection, Inspection.id == Signature.inspection_id).where(
         Signature.image_sha256.in_(wanted), inspection_scope(user))
     if held:
-        signatures = signatures.where(held_by_case(Signature.image_sha256, Signature.inspection_id))
+        signatures = signatures.where(
+            held_by_case(Signature.image_sha256, Signature))
     named.update(db.session.scalars(signatures))
     return named & wanted
 
 
-def held_by_case(
-    sha256: ColumnElement[str], inspection_id: ColumnElement[str], author_id: ColumnElement[int] | None = None
-) -> ColumnElement[bool]:
-    """Whether someone of the case (its creator, one of its inspectors, or the record's author) proved
-    they hold these bytes by uploading them.
+def held_by_case(sha256: ColumnElement[str], record: type[Photo] | type[Signature]) -> ColumnElement[bool]:
+    """Whether the bytes a record of the enclosing query names are held for it: its author (a
+    photo's `taken_by_id`) uploaded them, or someone of its case (creator, an inspector) uploaded
+    them after the record was made (an upload needs its record first, so every upload for this
+    record comes after it).
 
     A hash is not a password, and naming one in a record is no proof either: every case file prints
-    its photos' hashes. Without this, anyone with an account could add a photo record naming a hash
-    read off another county's case file and be served the photo.
+    its photos' hashes. Nor is being on the case by itself: whoever makes a record may list any
+    inspector of the league on it, and so name a colleague's earlier upload.
     """
     # The record's table (photo, signature) belongs to the enclosing query: only these are the subqueries' own.
-    inspectors = (select(InspectionInspector.user_id).where(InspectionInspector.inspection_id == inspection_id)
+    inspectors = (select(InspectionInspector.user_id).where(InspectionInspector.inspection_id == record.inspection_id)
                   .correlate_except(InspectionInspector))
-    creator = (select(Inspection.created_by_id).where(Inspection.id == inspection_id)
+    creator = (select(Inspection.created_by_id).where(Inspection.id == record.inspection_id)
                .correlate_except(Inspection).scalar_subquery())
-    people = or_(BlobHolder.user_id.in_(inspectors), BlobHolder.user_id == creator)
-    if author_id is not None:
-        people = or_(people, BlobHolder.user_id == author_id)
-    return exists().where(BlobHolder.sha256 == sha256, people).correlate_except(BlobHolder)
+    of_the_case_since = and_(or_(BlobHolder.user_id.in_(inspectors), BlobHolder.user_id == creator),
+                             BlobHolder.created_at >= record.created_at)
+    who = or_(BlobHolder.user_id == Photo.taken_by_id, of_the_case_since) if record is Photo else of_the_case_since
+    return exists().where(BlobHolder.sha256 == sha256, who).correlate_except(BlobHolder)
 
 
 def hashes_held_by_case(inspection: Inspection, hashes: Iterable[str | None]) -> set[str]:
-    """Those of `hashes` (named by this case's records) whose bytes someone of the case uploaded: its
-    creator, an inspector, or the author of one of its photos (an inspector of it when adding it)."""
+    """Those of `hashes` that a record of this case names and whose bytes are held for it (see
+    `held_by_case`)."""
     wanted = {h for h in hashes if h}
     if not wanted:
         return set()
-    authors = select(Photo.taken_by_id).where(Photo.inspection_id == inspection.id, Photo.taken_by_id.is_not(None))
-    people = {link.user_id for link in inspection.inspectors} | {inspection.created_by_id}
-    return set(db.session.scalars(select(BlobHolder.sha256).distinct().where(
-        BlobHolder.sha256.in_(wanted), or_(BlobHolder.user_id.in_(people), BlobHolder.user_id.in_(authors)))))
+    held: set[str] = set()
+    for column in (Photo.sha256, Photo.display_sha256):
+        held.update(db.session.scalars(select(column).where(
+            Photo.inspection_id == inspection.id, column.in_(wanted), Photo.deleted_at.is_(None),
+            held_by_case(column, Photo))))
+    held.update(db.session.scalars(select(Signature.image_sha256).where(
+        Signature.inspection_id == inspection.id, Signature.image_sha256.in_(wanted),
+        held_by_case(Signature.image_sha256, Signature))))
+    return held & wanted
 
 
 def get_document(user: User, document_id: int) -> IssuedDocument:

@@ -4,7 +4,8 @@ Revision ID: 0006_blob_holders
 Revises: 0005_documents
 
 Existing bytes count as held by whoever uploaded them: the blob's first uploader and the user of
-every finished upload session of that hash.
+every finished upload session of that hash that received bytes (not one the 'blobPresent' shortcut
+finished on opening: that was granted to anyone whose records named the hash).
 """
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ def upgrade() -> None:
         "  UNION ALL"
         "  SELECT upload.sha256, upload.user_id, upload.created_at FROM upload"
         "  JOIN blob ON blob.sha256 = upload.sha256 WHERE upload.status = 'complete'"
+        # A session finished the moment it was opened sent nothing: the old 'blobPresent' shortcut,
+        # which anyone naming the hash got. That proves no possession.
+        "  AND (upload.finished_at IS NULL OR upload.finished_at <> upload.created_at)"
         ") AS held GROUP BY sha256, user_id"
     )
 

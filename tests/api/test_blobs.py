@@ -9,6 +9,7 @@ from PIL import Image
 from inspector.database import db, utcnow
 
 from .. import factories
+from ..sync_phone import Phone, inspection_args, new_id
 
 from .evidence_helpers import (
     add_photo, add_signature, camera_jpeg, sha256, small_png, stored_files, tuoketuo_case, upload,
@@ -179,6 +180,77 @@ def test_naming_a_hash_read_off_a_case_file_does_not_hand_over_the_photo(case, l
     assert chen.get(f"/api/v1/blobs/{sha256(original)}").data == original
     assert chen.post("/api/v1/blobs/check", json={"sha256": [sha256(original)]}).get_json()["present"] == [
         sha256(original)]
+
+
+def test_listing_the_uploader_as_co_inspector_does_not_hand_over_the_photo(case, login_as, blob_dir):
+    """周 (新城区) may put any inspector of the 呼和浩特 league on his own record. He lists 张, whose
+    托克托县 photo's hash he read off a case file, and names that hash in a photo and a signature:
+    张 being on the case proves nothing of 周's record, so the bytes are not served to 周."""
+    original = camera_jpeg()
+    add_photo(case, original)
+    upload(login_as("tuoketuo.zhang"), original)
+    zhou = Phone(login_as("xincheng.zhou"))
+    zhang_id = factories.user("tuoketuo.zhang").id
+    own = new_id()
+    shop = factories.party("150102", "呼和浩特市新城区田园农膜商行")
+    made = zhou.push(
+        zhou.mutation("inspection.create.v1", **inspection_args(shop.id, [zhou.user_id, zhang_id], inspection_id=own)),
+        zhou.mutation("photo.add.v1", id=new_id(), inspectionID=own, sha256=sha256(original), size=len(original),
+                      mediaType="image/jpeg"),
+        zhou.mutation("signature.add.v1", id=new_id(), inspectionID=own, role="inspector", userID=zhang_id,
+                      signerName="张执法", imageSha256=sha256(original)))
+    assert [r["status"] for r in made["results"]] == ["applied"] * 3
+
+    for suffix in ("", "/thumb", "/display"):
+        r = zhou.api.get(f"/api/v1/blobs/{sha256(original)}{suffix}")
+        assert r.status_code == 404 and r.get_json()["error"]["code"] == "blob_not_uploaded", suffix
+    assert zhou.api.post("/api/v1/blobs/check", json={"sha256": [sha256(original)]}).get_json()["missing"] == [
+        sha256(original)]
+    zhou.pull()
+    assert [p["uploaded"] for p in zhou.of_type("photo").values() if p["inspectionID"] == own] == [False]
+
+
+def test_co_inspectors_photo_and_signature_are_shown_to_the_case(case, login_as, blob_dir):
+    """刘 (not the record's creator) adds a photo and the party's signature on his phone and sends
+    them: 张, the league's reviewer and HQ see them."""
+    original, signature = camera_jpeg(seed=5), small_png((200, 80))
+    liu = Phone(login_as("tuoketuo.liu"))
+    made = liu.push(
+        liu.mutation("photo.add.v1", id=new_id(), inspectionID=case.id, sha256=sha256(original),
+                     size=len(original), mediaType="image/jpeg"),
+        liu.mutation("signature.add.v1", id=new_id(), inspectionID=case.id, role="party", signerName="王建国",
+                     imageSha256=sha256(signature)))
+    assert [r["status"] for r in made["results"]] == ["applied"] * 2
+    upload(liu.api, original)
+    upload(liu.api, signature)
+
+    for reader in ("tuoketuo.zhang", "tuoketuo.liu", "hhht.reviewer", "hq.reviewer"):
+        api = login_as(reader)
+        assert api.get(f"/api/v1/blobs/{sha256(original)}").data == original, reader
+        assert api.get(f"/api/v1/blobs/{sha256(signature)}").data == signature, reader
+    zhang = Phone(login_as("tuoketuo.zhang"))
+    zhang.pull()
+    assert [p["uploaded"] for p in zhang.of_type("photo").values()] == [True]
+
+
+def test_a_photo_a_co_inspector_sends_after_importing_the_authors_work_is_shown(case, login_as, blob_dir):
+    """张's phone synced the record but not the photo before it broke; 刘 imported 张's export and
+    sends the bytes. 刘 is on the case and sent them after the record was made: the case holds them."""
+    original = camera_jpeg(seed=7)
+    zhang = Phone(login_as("tuoketuo.zhang"))
+    made = zhang.push(zhang.mutation("photo.add.v1", id=new_id(), inspectionID=case.id, sha256=sha256(original),
+                                     size=len(original), mediaType="image/jpeg"))
+    assert made["results"][0]["status"] == "applied"
+    liu = login_as("tuoketuo.liu")
+    assert liu.post("/api/v1/blobs/check", json={"sha256": [sha256(original)]}).get_json()["missing"] == [
+        sha256(original)]
+
+    upload(liu, original)
+
+    for reader in ("tuoketuo.zhang", "hhht.reviewer"):
+        assert login_as(reader).get(f"/api/v1/blobs/{sha256(original)}").data == original, reader
+    zhang.pull()
+    assert [p["uploaded"] for p in zhang.of_type("photo").values()] == [True]
 
 
 def test_removed_photo_is_no_longer_served(case, login_as, blob_dir):

@@ -329,6 +329,25 @@ def test_a_photo_uploaded_later_makes_a_new_document(app, client, login_as, rend
     assert len(renders) == 2
 
 
+def test_a_photo_printed_for_one_case_is_not_printed_from_the_cache_for_another(app, client, login_as):
+    """托克托县's case file is printed, so its photos' print copies are cached. 陈 (东河区) names one
+    of their hashes, read off that case file, in his own case: his case file prints the placeholder,
+    not the copy cached for the other case."""
+    case = inspected_case(photos=False)
+    data = photo_jpeg(11)
+    add_photo(case, data, "货架上未附合格证的复合肥料")
+    first = download(login_as("tuoketuo.zhang"), case.id)
+    assert first.status_code == 200 and "照片原件尚未上传" not in squeeze("".join(pdf_pages_text(first.data)))
+    db.session.commit()
+    own = factories.inspection(factories.party("150202", "包头市东河区金穗农药店"), ("donghe.chen", "donghe.sun"))
+    add_photo(own, data, "货架", stored="none", taken_by="donghe.chen")
+
+    response = download(login_as("donghe.chen"), own.id)
+
+    assert response.status_code == 200
+    assert "照片原件尚未上传" in squeeze("".join(pdf_pages_text(response.data)))
+
+
 def test_reviewer_downloads_from_the_console_and_is_recorded_as_issuer(app, client):
     case = inspected_case()
     reviewer_session(client, "hhht.reviewer")

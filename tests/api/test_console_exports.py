@@ -86,11 +86,11 @@ def test_case_bundle_holds_the_record_and_original_photos(client, app):
     staged = store.staging_dir / f"test-{sha}"
     staged.write_bytes(original)
     store.put_file(sha, staged)
+    db.session.add(Photo(id=str(uuid.uuid4()), inspection_id=case.id, sha256=sha, size=len(original),
+                         media_type="image/jpeg", caption="货架"))
     db.session.add(Blob(sha256=sha, size=len(original), media_type="image/jpeg"))
     db.session.flush()
     db.session.add(BlobHolder(sha256=sha, user_id=factories.user("tuoketuo.zhang").id))  # as its upload does
-    db.session.add(Photo(id=str(uuid.uuid4()), inspection_id=case.id, sha256=sha, size=len(original),
-                         media_type="image/jpeg", caption="货架"))
     db.session.commit()
     reviewer_session(client)
     r = client.get(f"/console/cases/{case.id}/bundle.zip", buffered=True)

@@ -154,8 +154,8 @@ def test_upgrading_keeps_every_uploaded_photo_readable(empty_database_url, tmp_p
         load_reference_data()
         add_demo_accounts("not-a-real-hash")
         db.session.commit()
-        zhang, liu, chen = (db.session.scalar(select(User.id).where(User.username == name))
-                            for name in ("tuoketuo.zhang", "tuoketuo.liu", "donghe.chen"))
+        zhang, liu, chen, zhou = (db.session.scalar(select(User.id).where(User.username == name))
+                                  for name in ("tuoketuo.zhang", "tuoketuo.liu", "donghe.chen", "xincheng.zhou"))
         now = utcnow()
         for sha, uploader in (("a" * 64, zhang), ("b" * 64, None)):
             db.session.add(Blob(sha256=sha, size=10, media_type="image/jpeg", exif={}, uploaded_by_id=uploader))
@@ -163,6 +163,9 @@ def test_upgrading_keeps_every_uploaded_photo_readable(empty_database_url, tmp_p
                                      ("b" * 64, liu, "complete"), ("b" * 64, chen, "open")):
             db.session.add(Upload(id=f"{sha[:4]}{user_id}", user_id=user_id, sha256=sha, length=10, status=status,
                                   expires_at=now + timedelta(days=1)))
+        # The old 'blobPresent' shortcut: finished on opening, no bytes sent, granted to anyone naming the hash.
+        db.session.add(Upload(id=f"aaaa{zhou}", user_id=zhou, sha256="a" * 64, length=10, status="complete",
+                              created_at=now, finished_at=now, offset=10, expires_at=now + timedelta(days=1)))
         db.session.commit()
 
         migrate.upgrade()

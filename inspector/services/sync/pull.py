@@ -125,7 +125,7 @@ def sources(user: User) -> list[Source]:
         children(Finding, "finding"),
         children(Sample, "sample"),
         Source("photo", Photo, (Photo.id,),
-               select(Photo, held_by_case(Photo.sha256, Photo.inspection_id, Photo.taken_by_id).label("uploaded"))
+               select(Photo, held_by_case(Photo.sha256, Photo).label("uploaded"))
                .join(Inspection, Inspection.id == Photo.inspection_id).where(cases),
                lambda row: (row[0].id, row[0].id, "del" if row[0].deleted_at else "put",
                             PhotoRow(row[0], bool(row[1]))),
