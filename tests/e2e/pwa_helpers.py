@@ -8,6 +8,8 @@ import random
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -237,3 +239,25 @@ def submit(page) -> None:
 def wait_saved(page) -> None:
     """The open record's last edit is stored on the phone (the indicator left "保存中…")."""
     page.wait_for_function("document.querySelector('[data-testid=saved]').textContent.includes('已保存')")
+
+
+@contextmanager
+def second_phone_with_import(browser, url: str, export_file: Path) -> Iterator[Any]:
+    """Another phone that logs in, imports export_file and syncs; yields its page."""
+    other = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                has_touch=True)
+    try:
+        page = other.new_page()
+        errors = watch_errors(page)
+        login(page, url)
+        page.click("[data-testid=open-settings]")
+        page.set_input_files("[data-testid=import-file]", str(export_file))
+        page.wait_for_function(
+            "document.querySelector('[data-testid=settings-message]').textContent.includes('已导入')")
+        go_home(page)
+        page.click("[data-testid=sync-now]")
+        wait_synced(page)
+        yield page
+        assert errors == []
+    finally:
+        other.close()

@@ -8,8 +8,8 @@ import hashlib
 import json
 
 from .pwa_helpers import (
-    FIELD_GPS, Api, add_evidence_photo, go_home, goto_step, login, make_jpeg, open_app, start_inspection, until,
-    wait_controlled, wait_saved, wait_synced, watch_errors,
+    FIELD_GPS, Api, add_evidence_photo, go_home, goto_step, login, make_jpeg, open_app, second_phone_with_import,
+    start_inspection, until, wait_controlled, wait_saved, wait_synced, watch_errors,
 )
 
 # What the phone holds: blob hashes (with sizes), upload entries and the drafts' photos.
@@ -108,21 +108,8 @@ def test_originals_leave_the_phone_once_the_server_confirms_them(live_server, pl
     assert not set(displays) & {u["sha256"] for u in exported["uploads"]}
 
     # Another phone imports it and syncs without looking for the originals.
-    other = playwright_browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True)
-    try:
-        second = other.new_page()
-        second_errors = watch_errors(second)
-        login(second, live_server.url)
-        second.click("[data-testid=open-settings]")
-        second.set_input_files("[data-testid=import-file]", str(export_file))
-        second.wait_for_function("document.querySelector('[data-testid=settings-message]').textContent.includes('已导入')")
-        go_home(second)
-        second.click("[data-testid=sync-now]")
-        wait_synced(second)
+    with second_phone_with_import(playwright_browser, live_server.url, export_file) as second:
         assert not set(displays) & set(second.evaluate(IDB_STATE)["uploads"])
-        assert second_errors == []
-    finally:
-        other.close()
     case = api.get(f"/api/v1/inspections/{record_id}")
     assert case["narrative"] == "仓库内存放复合肥料40袋。"
     assert sorted(p["sha256"] for p in case["photos"]) == sorted(displays) and all(p["uploaded"] for p in case["photos"])

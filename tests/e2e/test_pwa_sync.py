@@ -11,8 +11,9 @@ import urllib.request
 
 from .conftest import ROOT
 from .pwa_helpers import (
-    FIELD_GPS, PHOTO_ITEMS, Api, add_evidence_photo, answer_checklist, go_home, goto_step, login, make_jpeg, sign_all,
-    start_inspection, submit, until, wait_controlled, wait_saved, wait_synced, watch_errors, write_record,
+    FIELD_GPS, PHOTO_ITEMS, Api, add_evidence_photo, answer_checklist, go_home, goto_step, login, make_jpeg,
+    second_phone_with_import, sign_all, start_inspection, submit, until, wait_controlled, wait_saved, wait_synced,
+    watch_errors, write_record,
 )
 
 IDB_UPLOADS = """() => new Promise((resolve) => { const r = indexedDB.open('inspector');
@@ -160,18 +161,8 @@ def test_unsynced_work_exported_and_imported_on_another_phone_syncs_once(live_se
     download.value.save_as(export_file)
     assert json.loads(export_file.read_text(encoding="utf-8"))["mutations"]
 
-    other = playwright_browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True)
-    try:
-        second = other.new_page()
-        login(second, live_server.url)
-        second.click("[data-testid=open-settings]")
-        second.set_input_files("[data-testid=import-file]", str(export_file))
-        second.wait_for_function("document.querySelector('[data-testid=settings-message]').textContent.includes('已导入')")
-        go_home(second)
-        second.click("[data-testid=sync-now]")
-        wait_synced(second)
-    finally:
-        other.close()
+    with second_phone_with_import(playwright_browser, live_server.url, export_file):
+        pass
 
     phone.set_offline(False)  # the first phone syncs the same work later
     go_home(first)
