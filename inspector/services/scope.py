@@ -6,7 +6,7 @@ through the records that name them, once the case holds them (see `held_by_case`
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.sql import Select
@@ -82,22 +82,25 @@ def blobs_named_in_scope(user: User, hashes: Iterable[str]) -> set[str]:
 
 
 def _named_in_scope(user: User, hashes: Iterable[str], *, held: bool) -> set[str]:
-    wanted = set(hashes)
+    return _named(hashes, lambda record: inspection_scope(user), held=held)
+
+
+def _named(hashes: Iterable[str | None], within: Callable[[type[Photo] | type[Signature]], ColumnElement[bool]],
+           *, held: bool) -> set[str]:
+    """Those of `hashes` that a live photo or a signature matching `within` names (held for it, if asked)."""
+    wanted = {h for h in hashes if h}
     if not wanted:
         return set()
     named: set[str] = set()
-    for column in (Photo.sha256, Photo.display_sha256):
-        photos = select(column).join(Inspection, Inspection.id == Photo.inspection_id).where(
-            column.in_(wanted), Photo.deleted_at.is_(None), inspection_scope(user))
-        if held:
-            photos = photos.where(held_by_case(column, Photo))
-        named.update(db.session.scalars(photos))
-    signatures = select(Signature.image_sha256).join(Inspection, Inspection.id == Signature.inspection_id).where(
-        Signature.image_sha256.in_(wanted), inspection_scope(user))
-    if held:
-        signatures = signatures.where(
-            held_by_case(Signature.image_sha256, Signature))
-    named.update(db.session.scalars(signatures))
+    for record, columns in ((Photo, (Photo.sha256, Photo.display_sha256)), (Signature, (Signature.image_sha256,))):
+        for column in columns:
+            query = select(column).join(Inspection, Inspection.id == record.inspection_id).where(
+                column.in_(wanted), within(record))
+            if record is Photo:
+                query = query.where(Photo.deleted_at.is_(None))
+            if held:
+                query = query.where(held_by_case(column, record))
+            named.update(db.session.scalars(query))
     return named & wanted
 
 
@@ -125,18 +128,7 @@ def held_by_case(sha256: ColumnElement[str], record: type[Photo] | type[Signatur
 def hashes_held_by_case(inspection: Inspection, hashes: Iterable[str | None]) -> set[str]:
     """Those of `hashes` that a record of this case names and whose bytes are held for it (see
     `held_by_case`)."""
-    wanted = {h for h in hashes if h}
-    if not wanted:
-        return set()
-    held: set[str] = set()
-    for column in (Photo.sha256, Photo.display_sha256):
-        held.update(db.session.scalars(select(column).where(
-            Photo.inspection_id == inspection.id, column.in_(wanted), Photo.deleted_at.is_(None),
-            held_by_case(column, Photo))))
-    held.update(db.session.scalars(select(Signature.image_sha256).where(
-        Signature.inspection_id == inspection.id, Signature.image_sha256.in_(wanted),
-        held_by_case(Signature.image_sha256, Signature))))
-    return held & wanted
+    return _named(hashes, lambda record: record.inspection_id == inspection.id, held=True)
 
 
 def get_document(user: User, document_id: int) -> IssuedDocument:
