@@ -34,7 +34,7 @@ from ..models import Blob, BlobHolder, Photo, Signature, Upload, User
 from ..models.sync import allocate_version
 from ..schemas.base import SHA256_HEX
 from ..storage import VARIANTS, get_store
-from .scope import blob_in_scope, blobs_in_scope, blobs_named_in_scope
+from .scope import blob_in_scope, blobs_named_in_scope
 
 READ_BYTES = 64 * 1024
 STORAGE_FULL_RETRY_SECONDS = 300
@@ -104,7 +104,8 @@ def create_upload(user: User, device_id: int | None, *, length: int, sha256: str
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     if length > limit:
         raise ApiError("too_large", f"The file has {length} bytes; at most {limit} are accepted.")
-    if not blobs_named_in_scope(user, [sha256]):
+    named = blobs_named_in_scope(user, [sha256])
+    if not named:
         raise ApiError("hash_not_referenced", f"No record you can see references the SHA-256 {sha256}; "
                        "sync the record (photo.add / signature.add) before uploading its bytes.")
 
@@ -113,7 +114,7 @@ def create_upload(user: User, device_id: int | None, *, length: int, sha256: str
         Upload.user_id == user.id, Upload.sha256 == sha256, Upload.status == "open")).first()
     # Bytes not held for any record the caller can see are not skipped: the caller proves they hold
     # them by sending them once (see scope.held_by_case).
-    if blob is not None and blob_in_scope(user, sha256):
+    if blob is not None and named[sha256]:
         if earlier is not None:  # someone else's copy arrived meanwhile: this one is not needed
             _retire(earlier, "terminated")
         if blob.size != length:
@@ -361,7 +362,7 @@ def _finish(upload_id: str, user_id: int, sha256: str, length: int) -> UploadSta
     with _storage_full_is_retryable():  # the phone's resend finishes it (see _append)
         store.put_file(sha256, part_path)
         _put_derived(sha256, derived)
-    _record_blob(upload_id, _blob_row(sha256, length, info, user_id))
+    _record_blob(upload_id, user_id, _blob_row(sha256, length, info, user_id))
     return UploadState(upload_id, length, length, "complete", None, None)
 
 
@@ -379,7 +380,7 @@ def _finish_stored(upload: Upload) -> None:
         with _storage_full_is_retryable():
             info, _ = _ingest_stored(sha256, "Not accepted as a photo")
         blob = _blob_row(sha256, length, info, user_id)
-    _record_blob(upload_id, blob)
+    _record_blob(upload_id, user_id, blob)
     db.session.refresh(upload)
 
 
@@ -418,19 +419,18 @@ def _refuse(upload_id: str, error: ApiError) -> None:
     raise error
 
 
-def _record_blob(upload_id: str, blob: Blob) -> None:
-    """Insert the blob row (once per hash), note the uploader as a holder, finish the session and
-    re-stamp the records that name it."""
+def _record_blob(upload_id: str, uploader_id: int, blob: Blob) -> None:
+    """Insert the blob row (once per hash), note the session's uploader as a holder, finish the
+    session and re-stamp the records that name it."""
     for attempt in (1, 2):
         try:
-            upload = db.session.get(Upload, upload_id)
             db.session.execute(update(Upload).where(Upload.id == upload_id).values(
                 status="complete", offset=blob.size, finished_at=utcnow()))
             if db.session.get(Blob, blob.sha256) is None:
                 db.session.add(blob)
                 db.session.flush()
-            if db.session.get(BlobHolder, (blob.sha256, upload.user_id)) is None:
-                db.session.add(BlobHolder(sha256=blob.sha256, user_id=upload.user_id))
+            if db.session.get(BlobHolder, (blob.sha256, uploader_id)) is None:
+                db.session.add(BlobHolder(sha256=blob.sha256, user_id=uploader_id))
                 db.session.flush()
             _bump_references(blob.sha256)
             db.session.commit()
@@ -504,22 +504,21 @@ def check_blobs(user: User, hashes: list[str]) -> dict[str, list[str]]:
     """Which of these hashes the server still lacks for the caller's records, answered only for hashes
     the caller's records name."""
     ordered = list(dict.fromkeys(hashes))
-    referenced = blobs_named_in_scope(user, ordered)
-    stored = blobs_in_scope(user, referenced)  # held for a record the caller can see
+    named = blobs_named_in_scope(user, ordered)  # held: for a record the caller can see
     return {
-        "missing": [h for h in ordered if h in referenced and h not in stored],
-        "present": [h for h in ordered if h in stored],
-        "unknown": [h for h in ordered if h not in referenced],
+        "missing": [h for h in ordered if h in named and not named[h]],
+        "present": [h for h in ordered if named.get(h)],
+        "unknown": [h for h in ordered if h not in named],
     }
 
 
 def original_bytes(user: User, sha256: str) -> BlobBytes:
     """The original as uploaded, for a caller whose scope holds a record naming it, once someone of
     that record's case has uploaded it."""
-    _require_named(user, sha256)
+    held = _require_named(user, sha256)
     blob = db.session.get(Blob, sha256)
     store = get_store()
-    if blob is None or not store.exists(sha256) or not blob_in_scope(user, sha256):
+    if blob is None or not held or not store.exists(sha256):
         raise ApiError("blob_not_uploaded", "The bytes of this file have not been uploaded yet.")
     path = store.path_for(sha256)
     if path is not None:
@@ -535,8 +534,7 @@ def derived_bytes(user: User, sha256: str, variant: str) -> BlobBytes:
     """
     if variant not in VARIANTS:
         raise ApiError("not_found", f"No size called {variant!r}; use one of {', '.join(VARIANTS)}.")
-    _require_named(user, sha256)
-    if blob_in_scope(user, sha256):
+    if _require_named(user, sha256):
         return BlobBytes(imaging.JPEG, f"{sha256}.{variant}", True, stream=io.BytesIO(_derived(sha256, variant)))
     display_copies = db.session.scalars(
         select(Photo.display_sha256).join(Blob, Blob.sha256 == Photo.display_sha256)
@@ -549,11 +547,13 @@ def derived_bytes(user: User, sha256: str, variant: str) -> BlobBytes:
     raise ApiError("blob_not_uploaded", "Neither this photo nor its display copy has been uploaded yet.")
 
 
-def _require_named(user: User, sha256: str) -> None:
-    """404 unless a record in the user's scope names these bytes (whether or not they arrived)."""
+def _require_named(user: User, sha256: str) -> bool:
+    """404 unless a record in the user's scope names these bytes; whether they are held for one."""
     _require_sha256(sha256, "The address")
-    if not blobs_named_in_scope(user, [sha256]):
+    named = blobs_named_in_scope(user, [sha256])
+    if not named:
         raise ApiError("not_found", "No file with this SHA-256 in your jurisdiction.")
+    return named[sha256]
 
 
 def _derived(sha256: str, variant: str) -> bytes:

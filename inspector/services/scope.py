@@ -66,42 +66,33 @@ def get_party(user: User, party_id: str) -> Party:
 
 
 def blob_in_scope(user: User, sha256: str) -> bool:
-    """Whether the user may read these bytes: a record in their scope names them and its case holds them."""
-    return sha256 in blobs_in_scope(user, [sha256])
+    """Whether the user may read these bytes: a record in their scope names them and holds them."""
+    return blobs_named_in_scope(user, [sha256]).get(sha256, False)
 
 
-def blobs_in_scope(user: User, hashes: Iterable[str]) -> set[str]:
-    """Those of `hashes` that a record in the user's scope names and whose case holds the bytes."""
-    return _named_in_scope(user, hashes, held=True)
-
-
-def blobs_named_in_scope(user: User, hashes: Iterable[str]) -> set[str]:
+def blobs_named_in_scope(user: User, hashes: Iterable[str]) -> dict[str, bool]:
     """Those of `hashes` that a record in the user's scope names (a photo, the phone's display copy of
-    one, or a signature image), whether or not anyone of its case has uploaded the bytes yet."""
-    return _named_in_scope(user, hashes, held=False)
+    one, or a signature image), each with whether the bytes are held for one of those records."""
+    return _named(hashes, lambda record: inspection_scope(user))
 
 
-def _named_in_scope(user: User, hashes: Iterable[str], *, held: bool) -> set[str]:
-    return _named(hashes, lambda record: inspection_scope(user), held=held)
-
-
-def _named(hashes: Iterable[str | None], within: Callable[[type[Photo] | type[Signature]], ColumnElement[bool]],
-           *, held: bool) -> set[str]:
-    """Those of `hashes` that a live photo or a signature matching `within` names (held for it, if asked)."""
+def _named(hashes: Iterable[str | None],
+           within: Callable[[type[Photo] | type[Signature]], ColumnElement[bool]]) -> dict[str, bool]:
+    """{hash: held for one of them} for those of `hashes` that a live photo or a signature matching
+    `within` names."""
     wanted = {h for h in hashes if h}
+    named: dict[str, bool] = {}
     if not wanted:
-        return set()
-    named: set[str] = set()
+        return named
     for record, columns in ((Photo, (Photo.sha256, Photo.display_sha256)), (Signature, (Signature.image_sha256,))):
         for column in columns:
-            query = select(column).join(Inspection, Inspection.id == record.inspection_id).where(
-                column.in_(wanted), within(record))
+            query = select(column, held_by_case(column, record).label("held")).join(
+                Inspection, Inspection.id == record.inspection_id).where(column.in_(wanted), within(record))
             if record is Photo:
                 query = query.where(Photo.deleted_at.is_(None))
-            if held:
-                query = query.where(held_by_case(column, record))
-            named.update(db.session.scalars(query))
-    return named & wanted
+            for sha256, held in db.session.execute(query):
+                named[sha256] = named.get(sha256, False) or bool(held)
+    return named
 
 
 def held_by_case(sha256: ColumnElement[str], record: type[Photo] | type[Signature]) -> ColumnElement[bool]:
@@ -128,7 +119,8 @@ def held_by_case(sha256: ColumnElement[str], record: type[Photo] | type[Signatur
 def hashes_held_by_case(inspection: Inspection, hashes: Iterable[str | None]) -> set[str]:
     """Those of `hashes` that a record of this case names and whose bytes are held for it (see
     `held_by_case`)."""
-    return _named(hashes, lambda record: record.inspection_id == inspection.id, held=True)
+    named = _named(hashes, lambda record: record.inspection_id == inspection.id)
+    return {sha256 for sha256, held in named.items() if held}
 
 
 def get_document(user: User, document_id: int) -> IssuedDocument:
