@@ -4,7 +4,7 @@ before a reload, why a record is read-only, and upload internals on the inspecto
 from __future__ import annotations
 
 from .pwa_helpers import (
-    FIELD_GPS, PHOTO_ITEMS, Api, add_evidence_photo, answer_checklist, current_draft_id, go_home, goto_step, login,
+    FIELD_GPS, PHOTO_ITEMS, Api, add_evidence_photo, add_sample, answer_checklist, current_draft_id, go_home, goto_step, login,
     make_jpeg, return_case, sign_all, start_inspection, submit, wait_controlled, wait_synced, watch_errors,
     write_record,
 )
@@ -71,7 +71,7 @@ def test_a_draft_deleted_offline_disappears_and_the_deletion_syncs(live_server, 
     assert errors == []
 
 
-def test_a_photo_is_deleted_only_after_the_inspector_confirms(live_server, phone, tmp_path):
+def test_a_photo_or_a_sample_is_deleted_only_after_the_inspector_confirms(live_server, phone, tmp_path):
     page, errors = _phone_at_work(phone, live_server.url)
     login(page, live_server.url)
     wait_controlled(page)
@@ -92,10 +92,18 @@ def test_a_photo_is_deleted_only_after_the_inspector_confirms(live_server, phone
     page.click("[data-testid=confirm-ok]")
     page.wait_for_selector("[data-testid=photo]", state="detached")
     assert "暂无证据照片" in page.inner_text("main")
+
+    add_sample(page)  # a sample's dozen typed fields are no less work than a photo
+    page.click("[data-testid=sample] >> text=删除")
+    page.click("[data-testid=confirm-cancel]")
+    assert page.input_value("[data-testid=sample-sealNumbers]") == "FY20260001, FY20260002"
+    page.click("[data-testid=sample] >> text=删除")
+    page.click("[data-testid=confirm-ok]")
+    page.wait_for_selector("[data-testid=sample]", state="detached")
     assert errors == []
 
 
-def test_the_chip_counts_records_and_follows_the_network_at_once(live_server, phone):
+def test_the_chip_counts_records_and_follows_the_network_at_once(live_server, phone, screenshots):
     page, errors = _phone_at_work(phone, live_server.url)
     login(page, live_server.url)
     wait_controlled(page)
@@ -110,6 +118,7 @@ def test_the_chip_counts_records_and_follows_the_network_at_once(live_server, ph
 
     phone.set_offline(True)  # the signal drops while that push is on the wire
     _wait_chip(page, "离线 · 待同步 1 条记录")
+    page.screenshot(path=str(screenshots / "pwa-chip-offline.png"))
 
     phone.set_offline(False)  # the signal is back: a new sync starts now, not after the old push times out
     _pump_until(page, lambda: len(held) >= 2)

@@ -384,10 +384,11 @@ export class InspectionController {
   async recoverUnsavedEdits() {
     const kept = store.unsavedEdits();
     if (!kept || !kept.draft) return;
-    if (kept.draft.owner !== this.me().id) { store.clearUnsavedEdits(); return; }
+    const stored = await store.getDraft(kept.draft.id);
+    // Another inspector's, or a record forgotten since (its deletion applied): nothing to store.
+    if (kept.draft.owner !== this.me().id || !stored || stored.phase === 'deleted') { store.clearUnsavedEdits(); return; }
     this.draft = kept.draft;
-    this.dirty = joinEdits([editsFromJSON(kept.dirty || {})]);
-    this.dirty.draft = true;
+    this.dirty = { ...editsFromJSON(kept.dirty || {}), draft: true };
     await this.flush(); // a failed save leaves the copy kept for the next start
     this.draft = null;
     this.resetDirty();
@@ -625,12 +626,19 @@ export class InspectionController {
     if (!d || !rec.isDeletable(d)) return;
     if (!(await this.shell.confirm({ title: t('deleteDraftTitle'), body: t('deleteDraftBody'), ok: t('deleteDraft') }))) return;
     if (this.draft !== d || !(await this.flush())) return;
-    if (rec.isCreated(d)) {
-      rec.setPhase(d, 'deleted');
-      await store.commit(d, [rec.inspectionDelete(d)]);
-      this.sync.request('delete');
-    } else {
-      await store.discardDraft(d.id);
+    const { phase, phaseAt } = d;
+    try {
+      if (rec.isCreated(d)) {
+        rec.setPhase(d, 'deleted');
+        await store.commit(d, [rec.inspectionDelete(d)]);
+        this.sync.request('delete');
+      } else {
+        await store.discardDraft(d.id);
+      }
+    } catch (err) {
+      Object.assign(d, { phase, phaseAt }); // nothing was stored: the draft stays as it was
+      this.reportSaveError(err);
+      return;
     }
     this.shell.toast(t('draftDeleted'));
     this.draft = null;
