@@ -5,6 +5,9 @@ import hashlib
 import io
 import json
 import random
+import subprocess
+import sys
+import textwrap
 import time
 import urllib.error
 import urllib.request
@@ -15,7 +18,7 @@ from typing import Any
 
 from PIL import Image
 
-from .conftest import DEMO_PASSWORD
+from .conftest import DEMO_PASSWORD, ROOT
 
 INSPECTOR = "tuoketuo.zhang"
 COLLEAGUE_NAME = "刘执法"
@@ -239,6 +242,27 @@ def submit(page) -> None:
 def wait_saved(page) -> None:
     """The open record's last edit is stored on the phone (the indicator left "保存中…")."""
     page.wait_for_function("document.querySelector('[data-testid=saved]').textContent.includes('已保存')")
+
+
+RETURN_CASE = """
+from sqlalchemy import select
+from inspector import create_app
+from inspector.database import db
+from inspector.models import Inspection, User
+from inspector.services.review import Decision, decide
+app = create_app()
+with app.app_context():
+    reviewer = db.session.scalars(select(User).where(User.username == "hhht.reviewer")).one()
+    case = db.session.get(Inspection, {record_id!r})
+    decide(reviewer, case.id, Decision("return", case.version, comment="请补充合格证明照片。",
+                                       item_comments={{"G02": "合格证明照片不清晰，请重拍。"}}))
+"""
+
+
+def return_case(server, record_id: str) -> None:
+    """The reviewer in 呼和浩特 returns the record: 请补充合格证明照片 (and a comment on G02)."""
+    subprocess.run([sys.executable, "-c", textwrap.dedent(RETURN_CASE.format(record_id=record_id))],
+                   env=server.env(), cwd=ROOT, check=True, capture_output=True)
 
 
 @contextmanager

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
-import textwrap
 import urllib.request
 
-from .conftest import ROOT
 from .pwa_helpers import (
     FIELD_GPS, PHOTO_ITEMS, Api, add_evidence_photo, answer_checklist, go_home, goto_step, login, make_jpeg,
-    second_phone_with_import, sign_all, start_inspection, submit, until, wait_controlled, wait_saved, wait_synced,
+    return_case, second_phone_with_import, sign_all, start_inspection, submit, until, wait_controlled, wait_saved, wait_synced,
     watch_errors, write_record,
 )
 
@@ -41,6 +37,7 @@ def test_a_photo_upload_resumes_after_the_server_is_killed(live_server, phone, s
     errors = watch_errors(page)
     login(page, live_server.url)
     page.click("[data-testid=open-settings]")
+    page.click("[data-testid=open-diagnostics]")  # the chunk size is a support setting
     page.select_option("[data-testid=chunk-size]", str(64 * 1024))
     go_home(page)
     record_id = start_inspection(page)
@@ -88,19 +85,7 @@ def test_a_photo_upload_resumes_after_the_server_is_killed(live_server, phone, s
     assert errors == []
 
 
-RETURN_CASE = """
-from sqlalchemy import select
-from inspector import create_app
-from inspector.database import db
-from inspector.models import Inspection, User
-from inspector.services.review import Decision, decide
-app = create_app()
-with app.app_context():
-    reviewer = db.session.scalars(select(User).where(User.username == "hhht.reviewer")).one()
-    case = db.session.get(Inspection, {record_id!r})
-    decide(reviewer, case.id, Decision("return", case.version, comment="请补充合格证明照片。",
-                                       item_comments={{"G02": "合格证明照片不清晰，请重拍。"}}))
-"""
+
 
 
 def test_a_returned_case_is_amended_and_resubmitted(live_server, phone, screenshots, tmp_path):
@@ -117,8 +102,7 @@ def test_a_returned_case_is_amended_and_resubmitted(live_server, phone, screensh
     submit(page)
     wait_synced(page)
 
-    subprocess.run([sys.executable, "-c", textwrap.dedent(RETURN_CASE.format(record_id=record_id))],
-                   env=live_server.env(), cwd=ROOT, check=True, capture_output=True)
+    return_case(live_server, record_id)
     page.click("[data-testid=sync-now]")
     returned = page.locator("[data-testid=returned] button", has_text="请补充合格证明照片")
     returned.wait_for(timeout=60000)

@@ -14,15 +14,26 @@ export class ApiError extends Error {
   }
 }
 
+// Requests on the wire, so a lost connection can end them at once instead of at their timeout.
+const inFlight = new Set();
+
+// The phone went offline: requests sent over the lost connection may hang until their timeout
+// (a minute for a push), holding back the sync that the returning network should start at once.
+export function abortRequestsInFlight() {
+  for (const controller of inFlight) controller.abort();
+}
+
 export async function fetchWithTimeout(url, options = {}, timeoutMs = 30000) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  inFlight.add(controller);
   try {
     return await fetch(url, { ...options, signal: controller.signal, cache: 'no-store' });
   } catch (err) {
     throw new ApiError('network', 0, err.name === 'AbortError' ? 'timeout' : 'network', err.message);
   } finally {
     clearTimeout(timer);
+    inFlight.delete(controller);
   }
 }
 

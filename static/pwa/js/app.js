@@ -31,6 +31,7 @@ async function main() {
     if (!session.isActive()) { current = null; session.showLogin(); return; }
     if (name === 'i' && id) { current = inspections; inspections.show(id, step); }
     else if (name === 'settings') { current = null; settings.show(); }
+    else if (name === 'diagnostics') { current = null; settings.showDiagnostics(); }
     else { current = home; home.show(); }
     home.refreshSync();
   }
@@ -42,11 +43,12 @@ async function main() {
   window.addEventListener('hashchange', route);
   window.addEventListener('online', () => home.refreshSync());
   window.addEventListener('offline', () => home.refreshSync());
-  // A hidden page may never come back (battery, crash): save the open draft now.
-  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') inspections.flush(); });
-  window.addEventListener('pagehide', () => inspections.flush());
+  // A hidden page may never come back (battery, crash, reload): save the open draft now.
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') inspections.saveBeforeHiding(); });
+  window.addEventListener('pagehide', () => inspections.saveBeforeHiding());
 
   await session.restore();
+  if (session.isActive()) await inspections.recoverUnsavedEdits();
   route();
   if (session.isActive()) sync.start();
   sync.addEventListener('state', () => { if (session.isActive() && !sync.started) sync.start(); });

@@ -22,6 +22,9 @@ export function newDraft(user) {
 
 export const isEditable = (draft) => EDITABLE_PHASES.includes(draft.phase);
 export const isCreated = (draft) => draft.phase !== 'setup';
+// Only a draft that was never submitted may be deleted: a submitted record is evidence.
+export const isDeletable = (draft) => isEditable(draft) && !draft.submittedAt && (draft.revision || 1) === 1
+  && [null, undefined, 'draft'].includes(draft.serverStatus);
 
 const base = (draft, type, id) => (draft.baseVersions && draft.baseVersions[`${type}:${id}`]) || 0;
 const clean = (value) => (value === '' || value === undefined ? null : value);

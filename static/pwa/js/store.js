@@ -26,9 +26,7 @@ export function commit(draft, mutations = [], { blobs = [], uploads = [], partie
   return run(['drafts', 'outbox', 'meta', 'blobs', 'uploads', 'server_rows'], 'readwrite', async (s) => {
     if (dropUploads.length) {
       // The same bytes may be evidence in another record (one picture attached twice): keep its upload.
-      const others = (await s.drafts.getAll()).filter((d) => !draft || d.id !== draft.id);
-      const used = new Set(others.flatMap((d) => [...(d.photos || []).flatMap((p) => [p.sha256, p.displaySha256]),
-        ...Object.values(d.signatures || {}).map((x) => x.imageSha256)]));
+      const used = await hashesOfOtherRecords(s, draft && draft.id);
       for (const sha of dropUploads) {
         const u = await s.uploads.get(sha);
         if (u && u.state !== 'done' && !used.has(sha)) await s.uploads.delete(sha);
@@ -44,6 +42,33 @@ export function commit(draft, mutations = [], { blobs = [], uploads = [], partie
     if (mutations.length) await enqueue(s, mutations);
   });
 }
+
+// The photo and signature bytes a record refers to.
+const recordHashes = (d) => [...(d.photos || []).flatMap((p) => [p.sha256, p.displaySha256]),
+  ...Object.values(d.signatures || {}).map((x) => x.imageSha256)];
+
+async function hashesOfOtherRecords(s, id) {
+  return new Set((await s.drafts.getAll()).filter((d) => d.id !== id).flatMap(recordHashes));
+}
+
+// A record is gone for good (never created on the server, or its deletion was applied there):
+// drop it with the bytes and unfinished uploads no other record needs. Runs inside the caller's
+// transaction, which must include drafts, blobs and uploads.
+export async function forgetRecord(s, id) {
+  const draft = await s.drafts.get(id);
+  if (!draft) return;
+  const used = await hashesOfOtherRecords(s, id);
+  for (const sha of new Set(recordHashes(draft))) {
+    if (!sha || used.has(sha)) continue;
+    const u = await s.uploads.get(sha);
+    if (u && u.state !== 'done') await s.uploads.delete(sha);
+    await s.blobs.delete(sha);
+  }
+  await s.drafts.delete(id);
+}
+
+// A draft still being set up exists only on this phone: discarding it sends nothing.
+export const discardDraft = (id) => run(['drafts', 'blobs', 'uploads'], 'readwrite', (s) => forgetRecord(s, id));
 
 async function enqueue(s, mutations) {
   const row = await s.meta.get('outbox');
@@ -164,11 +189,16 @@ export function pruneConfirmedOriginals() {
   });
 }
 
+// What waits to be synced. `records` counts records (an inspection, or a party created on this
+// phone) with anything unsent: the inspector thinks in records, not in queued mutations.
 export async function syncStats() {
   const [outbox, uploads, sync] = await Promise.all([getAll('outbox'), getAll('uploads'), getSyncState()]);
   const open = uploads.filter((u) => u.state !== 'done');
+  const records = new Set([...outbox.map((e) => (e.inspectionID !== 'none' ? e.inspectionID : `party:${e.args && e.args.id}`)),
+    ...open.map((u) => u.inspectionID)]);
   return {
     waiting: outbox.length + open.length,
+    records: records.size,
     mutations: outbox.length,
     uploads: open.length,
     held: open.filter((u) => u.state === 'held').length,
@@ -180,10 +210,10 @@ export async function syncStats() {
   };
 }
 
-// Unsynced work that a logout or switch of inspector would lose.
+// Records with unsynced work that a logout or switch of inspector would lose.
 export async function unsyncedCount() {
   const [stats, drafts] = await Promise.all([syncStats(), listDrafts()]);
-  return stats.waiting + drafts.filter((d) => d.phase === 'setup' && d.templateID).length;
+  return stats.records + drafts.filter((d) => d.phase === 'setup' && d.templateID).length;
 }
 
 // Logout: everything about the inspector and their cases goes; settings stay.
@@ -193,6 +223,31 @@ export async function clearSensitiveData() {
     for (const name of ['meta', 'server_rows', 'outbox', 'drafts', 'blobs', 'uploads']) await s[name].clear();
     if (settings) await s.meta.put(settings);
   });
+  clearUnsavedEdits();
+}
+
+// ------------------------------------------------------------------ edits a closing page could not store
+// IndexedDB needs several round trips per save, and a page that is being unloaded (reload, closed
+// tab) gets none of them. localStorage writes synchronously, so the open record's edits that are
+// not stored yet are kept there when the page hides, and stored properly on the next start.
+const UNSAVED_KEY = 'inspector.unsavedEdits';
+
+export function keepUnsavedEdits(draft, dirty) {
+  try {
+    localStorage.setItem(UNSAVED_KEY, JSON.stringify({ draft, dirty }));
+  } catch (_) { /* storage full or disabled: the regular save is still on its way */ }
+}
+
+export function unsavedEdits() {
+  try {
+    return JSON.parse(localStorage.getItem(UNSAVED_KEY) || 'null');
+  } catch (_) {
+    return null;
+  }
+}
+
+export function clearUnsavedEdits() {
+  try { localStorage.removeItem(UNSAVED_KEY); } catch (_) { /* nothing kept */ }
 }
 
 export async function storageEstimate() {

@@ -1,7 +1,8 @@
 // The sync engine: drains the outbox (push), applies server changes (pull), then uploads photo
 // bytes. One tab at a time (Web Locks). Runs on start, on `online`, when the app becomes
-// visible, after local edits, on a backoff timer, and on "sync now".
-import { call, ApiError } from './api.js';
+// visible, after local edits, on a backoff timer, and on "sync now". Going offline ends the
+// requests in flight, so the sync the returning network starts is not queued behind them.
+import { call, ApiError, abortRequestsInFlight } from './api.js';
 import { run, getMeta } from './db.js';
 import * as store from './store.js';
 import { runUploads } from './uploads.js';
@@ -30,6 +31,7 @@ export class SyncEngine extends EventTarget {
     if (this.started) { this.request('start'); return; }
     this.started = true;
     window.addEventListener('online', () => this.request('online'));
+    window.addEventListener('offline', () => { abortRequestsInFlight(); this.emit('state'); });
     document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') this.request('visible'); });
     this.request('start');
   }
@@ -164,12 +166,13 @@ function renumberFrom(expectedID) {
 }
 
 function applyPushResults(response) {
-  return run(['outbox', 'drafts', 'meta'], 'readwrite', async (s) => {
+  return run(['outbox', 'drafts', 'meta', 'blobs', 'uploads'], 'readwrite', async (s) => {
     const last = response.lastMutationID || 0;
     const entries = await s.outbox.getAll(IDBKeyRange.upperBound(last));
     const byID = Object.fromEntries(entries.map((e) => [e.id, e]));
     const drafts = {};
     const draftFor = async (id) => { if (!(id in drafts)) drafts[id] = (await s.drafts.get(id)) || null; return drafts[id]; };
+    const deleted = new Set();
     for (const result of response.results || []) {
       const entry = byID[result.id];
       if (!entry) continue;
@@ -180,6 +183,11 @@ function applyPushResults(response) {
           reasons: result.reasons || [], at: new Date().toISOString() });
         // A rejected submit leaves the record editable so the inspector can fix what is missing.
         if (entry.name === 'inspection.submit.v1' && draft.phase === 'submitted') setPhase(draft, 'editing');
+        // A refused deletion (e.g. the co-inspector submitted the record meanwhile) gives the record back.
+        if (entry.name === 'inspection.delete.v1' && draft.phase === 'deleted') setPhase(draft, 'editing');
+      }
+      if (draft && result.status !== 'rejected' && entry.name === 'inspection.delete.v1' && draft.phase === 'deleted') {
+        deleted.add(draft.id);
       }
       if (draft && result.status === 'applied_with_conflict') {
         draft.conflicts = draft.conflicts || [];
@@ -187,7 +195,8 @@ function applyPushResults(response) {
       }
     }
     for (const e of entries) await s.outbox.delete(e.id);
-    for (const d of Object.values(drafts)) if (d) await s.drafts.put(d);
+    for (const d of Object.values(drafts)) if (d && !deleted.has(d.id)) await s.drafts.put(d);
+    for (const id of deleted) await store.forgetRecord(s, id);
     const row = await s.meta.get('outbox');
     const state = { nextMutationID: 1, sentThrough: 0, ...(row ? row.value : {}) };
     state.lastMutationID = Math.max(state.lastMutationID || 0, last);

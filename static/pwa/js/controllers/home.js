@@ -21,7 +21,7 @@ export class HomeController {
     const today = new Date().toISOString().slice(0, 10);
     return {
       drafts: drafts.filter((d) => OPEN_PHASES.includes(d.phase)).sort(byNewest),
-      submitted: drafts.filter((d) => !OPEN_PHASES.includes(d.phase) && d.phase !== 'returned').sort(byNewest).slice(0, 20),
+      submitted: drafts.filter((d) => !OPEN_PHASES.includes(d.phase) && !['returned', 'deleted'].includes(d.phase)).sort(byNewest).slice(0, 20),
       returned,
       tasks: tasks.map((r) => r.value).filter((task) => !task.dueDate || task.dueDate >= today).slice(0, 20),
       stats, storage, running: this.sync.running, online: navigator.onLine,
@@ -68,9 +68,10 @@ export class HomeController {
 
   async refreshSync() {
     const stats = await store.syncStats();
-    // "Online" means the server answered last time, not just that the phone has a network.
-    const reachable = navigator.onLine && !(stats.lastError && stats.lastError.key === 'errNetwork');
-    this.shell.setSync({ online: reachable, waiting: stats.waiting, running: this.sync.running });
+    // "Online" means the server answered last time, not just that the phone has a network; a
+    // phone without a network is offline even while a sync started before is still winding down.
+    const reachable = navigator.onLine && (this.sync.running || !(stats.lastError && stats.lastError.key === 'errNetwork'));
+    this.shell.setSync({ online: reachable, records: stats.records, running: this.sync.running && navigator.onLine });
     if (this.view && this.view.section.isConnected) {
       this.view.updateSync({ stats, storage: await store.storageEstimate(), running: this.sync.running, online: navigator.onLine });
     }

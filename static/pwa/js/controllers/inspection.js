@@ -1,6 +1,7 @@
 // One inspection, from choosing the checklist to submitting, and amending after a return.
 // Every edit is kept in memory, saved to IndexedDB within 300 ms (and at once when the page is
-// hidden), and turned into outbox mutations so sync can start before the record is submitted.
+// hidden, with a synchronous copy for a page that is closing), and turned into outbox mutations
+// so sync can start before the record is submitted.
 import * as store from '../store.js';
 import * as rec from '../record.js';
 import { missingItems } from '../checks.js';
@@ -17,6 +18,24 @@ import { STEPS } from '../views/steps.js';
 
 const SAVE_DELAY_MS = 300;
 const SAMPLE_REQUIRED = ['name', 'quantity', 'baseQuantity'];
+const DIRTY_SETS = ['fields', 'findings', 'samples', 'photos'];
+
+const noEdits = () => ({ draft: false, fields: new Set(), findings: new Set(), samples: new Set(), photos: new Set(), refusal: false });
+const hasEdits = (dirty) => dirty.draft || dirty.refusal || DIRTY_SETS.some((k) => dirty[k].size > 0);
+
+// Several edit sets as one, e.g. to keep the current edits together with saves still in flight.
+function joinEdits(list) {
+  const out = noEdits();
+  for (const dirty of list) {
+    out.draft = out.draft || dirty.draft;
+    out.refusal = out.refusal || dirty.refusal;
+    for (const k of DIRTY_SETS) for (const x of dirty[k]) out[k].add(x);
+  }
+  return out;
+}
+
+const editsToJSON = (dirty) => ({ ...dirty, ...Object.fromEntries(DIRTY_SETS.map((k) => [k, [...dirty[k]]])) });
+const editsFromJSON = (data) => ({ ...noEdits(), ...data, ...Object.fromEntries(DIRTY_SETS.map((k) => [k, new Set(data[k] || [])])) });
 
 export class InspectionController {
   constructor({ shell, sync, session, navigate }) {
@@ -24,6 +43,7 @@ export class InspectionController {
     this.draft = null;
     this.thumbs = {};
     this.saving = Promise.resolve(true);
+    this.inFlight = []; // edit sets handed to saves that have not finished
     this.saveError = null;
     this.resetDirty();
     sync.addEventListener('progress', (e) => this.onProgress(e.detail));
@@ -32,7 +52,7 @@ export class InspectionController {
 
   me() { return this.session.session.user; }
 
-  resetDirty() { this.dirty = { draft: false, fields: new Set(), findings: new Set(), samples: new Set(), photos: new Set(), refusal: false }; }
+  resetDirty() { this.dirty = noEdits(); }
 
   // ---------------------------------------------------------------- opening
   async create() {
@@ -144,6 +164,7 @@ export class InspectionController {
       d.inspectorIDs = [this.me().id, c.id];
     } else if (action === 'gps') { await this.takeGps(); return; }
     else if (action === 'start') { await this.start(); return; }
+    else if (action === 'delete-draft') { await this.deleteDraft(); return; }
     this.dirty.draft = true;
     await this.flush();
     await this.showSetup();
@@ -225,7 +246,7 @@ export class InspectionController {
     const people = d.inspectorIDs.map((id) => (id === me.id ? me : byID[id] || { id, displayName: String(id) }));
     const uploads = Object.fromEntries((await store.listUploads()).filter((u) => u.inspectionID === d.id).map((u) => [u.sha256, u]));
     await this.loadThumbs();
-    return { draft: d, step: this.step, template: this.template, editable: rec.isEditable(d), thumbs: this.thumbs, uploads,
+    return { draft: d, step: this.step, template: this.template, editable: rec.isEditable(d), deletable: rec.isDeletable(d), thumbs: this.thumbs, uploads,
       savedAt: this.savedAt, saveError: this.saveError, slots: rec.signatureSlots(d, byID, me), missing: missingItems(d, this.template, people) };
   }
 
@@ -312,15 +333,21 @@ export class InspectionController {
     clearTimeout(this.saveTimer);
     const d = this.draft;
     const dirty = this.dirty;
-    if (!d || !(dirty.draft || dirty.fields.size || dirty.findings.size || dirty.samples.size || dirty.photos.size || dirty.refusal)) return this.saving;
+    if (!d || !hasEdits(dirty)) return this.saving;
     this.resetDirty();
+    this.inFlight.push(dirty);
     if (this.view) this.view.showSaved(null, this.saveError);
     const unqueued = d.samples.filter((x) => !x.queued).map((x) => x.id);
     const refusalQueued = !!(d.refusal && d.refusal.queued);
     const mutations = rec.isCreated(d) ? this.mutationsFor(dirty) : [];
     // Resolves true once stored; false when the save failed (the edit stays in memory and dirty,
     // so the next save retries it with its mutations, and the failure stays on screen).
+    const settled = () => {
+      this.inFlight = this.inFlight.filter((x) => x !== dirty);
+      if (!this.inFlight.length && !hasEdits(this.dirty)) store.clearUnsavedEdits();
+    };
     this.saving = this.saving.then(() => store.commit(d, mutations)).then(() => {
+      settled();
       this.savedAt = nowISO();
       if (this.draft === d) this.saveError = null;
       if (this.view && this.draft === d) this.view.showSaved(this.savedAt);
@@ -328,6 +355,7 @@ export class InspectionController {
       return true;
     }, (err) => {
       if (this.draft === d) this.restoreDirty(dirty);
+      settled();
       // Nothing was queued: a sample or refusal marked queued by this save must be added next time.
       for (const x of d.samples) if (unqueued.includes(x.id)) x.queued = false;
       if (d.refusal && !refusalQueued) d.refusal.queued = false;
@@ -339,9 +367,31 @@ export class InspectionController {
 
   // A failed save: put its changes back in the dirty sets (they are not on disk, nor queued).
   restoreDirty(dirty) {
+    this.dirty = joinEdits([this.dirty, dirty]);
     this.dirty.draft = true;
-    for (const k of ['fields', 'findings', 'samples', 'photos']) for (const x of dirty[k]) this.dirty[k].add(x);
-    if (dirty.refusal) this.dirty.refusal = true;
+  }
+
+  // The page is being hidden, maybe closed or reloaded: a save started now may never reach
+  // IndexedDB, so what is not stored yet is also kept synchronously, then saved as usual.
+  saveBeforeHiding() {
+    const pending = joinEdits([this.dirty, ...this.inFlight]);
+    if (this.draft && hasEdits(pending)) store.keepUnsavedEdits(this.draft, editsToJSON(pending));
+    return this.flush();
+  }
+
+  // On start: store the edits a closing page could only keep synchronously (saveBeforeHiding).
+  // Replaying edits that did reach IndexedDB queues the same values again, which changes nothing.
+  async recoverUnsavedEdits() {
+    const kept = store.unsavedEdits();
+    if (!kept || !kept.draft) return;
+    const stored = await store.getDraft(kept.draft.id);
+    // Another inspector's, or a record forgotten since (its deletion applied): nothing to store.
+    if (kept.draft.owner !== this.me().id || !stored || stored.phase === 'deleted') { store.clearUnsavedEdits(); return; }
+    this.draft = kept.draft;
+    this.dirty = { ...editsFromJSON(kept.dirty || {}), draft: true };
+    await this.flush(); // a failed save leaves the copy kept for the next start
+    this.draft = null;
+    this.resetDirty();
   }
 
   reportSaveError(err) {
@@ -378,6 +428,7 @@ export class InspectionController {
     }
     if (action === 'goto') { await this.flush(); this.pendingAnchor = data.anchor; this.navigate(`#/i/${d.id}/${data.step === 'setup' ? 'checklist' : data.step}`); return; }
     if (action === 'amend') { await this.amend(); return; }
+    if (action === 'delete-draft') { await this.deleteDraft(); return; }
     if (!rec.isEditable(d) && action !== 'resend') return;
     if (action === 'result') {
       rec.finding(d, data.item).result = data.value;
@@ -405,13 +456,16 @@ export class InspectionController {
       await this.flush();
       await this.renderForm();
     } else if (action === 'remove-sample') {
+      if (!(await this.shell.confirm({ title: t('removeSampleTitle'), ok: t('remove') }))) return;
       const s = d.samples.find((x) => x.id === data.sample);
       d.samples = d.samples.filter((x) => x.id !== data.sample);
       await this.flush();
       await store.commit(d, s && s.queued ? [rec.sampleRemove(d, s.id)] : []);
       await this.renderForm();
     } else if (action === 'remove-photo') {
+      if (!(await this.shell.confirm({ title: t('removePhotoTitle'), body: t('removePhotoBody'), ok: t('remove') }))) return;
       const p = d.photos.find((x) => x.id === data.photo);
+      if (!p || this.draft !== d) return;
       d.photos = d.photos.filter((x) => x.id !== data.photo);
       const stillUsed = new Set(d.photos.flatMap((x) => [x.sha256, x.displaySha256]));
       await this.flush();
@@ -561,6 +615,35 @@ export class InspectionController {
     this.shell.toast(t('submitted'));
     this.draft = null;
     this.view = null;
+    this.navigate('#/home');
+  }
+
+  // Discard a draft that was never submitted (a submitted record is evidence and stays). On the
+  // server it is deleted by inspection.delete.v1; the phone forgets it once that is applied, and
+  // shows it again if the server refuses (e.g. the co-inspector submitted it meanwhile).
+  async deleteDraft() {
+    const d = this.draft;
+    if (!d || !rec.isDeletable(d)) return;
+    if (!(await this.shell.confirm({ title: t('deleteDraftTitle'), body: t('deleteDraftBody'), ok: t('deleteDraft') }))) return;
+    if (this.draft !== d || !(await this.flush())) return;
+    const { phase, phaseAt } = d;
+    try {
+      if (rec.isCreated(d)) {
+        rec.setPhase(d, 'deleted');
+        await store.commit(d, [rec.inspectionDelete(d)]);
+        this.sync.request('delete');
+      } else {
+        await store.discardDraft(d.id);
+      }
+    } catch (err) {
+      Object.assign(d, { phase, phaseAt }); // nothing was stored: the draft stays as it was
+      this.reportSaveError(err);
+      return;
+    }
+    this.shell.toast(t('draftDeleted'));
+    this.draft = null;
+    this.view = null;
+    this.setupView = null;
     this.navigate('#/home');
   }
 

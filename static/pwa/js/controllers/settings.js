@@ -18,6 +18,16 @@ export class SettingsController {
     this.view.bindAction((action, value) => this.act(action, value));
   }
 
+  async showDiagnostics() {
+    const hash = location.hash;
+    const model = { session: this.session.session, settings: await store.getSettings(), version: APP_VERSION, stats: await store.syncStats() };
+    if (location.hash !== hash) return;
+    this.shell.setTitle(t('diagnostics'), { back: true });
+    this.view = new SettingsView(this.shell.screen());
+    this.view.renderDiagnostics(model);
+    this.view.bindAction((action, value) => this.act(action, value));
+  }
+
   async act(action, value) {
     if (action === 'lang') { await store.saveSettings({ lang: value }); setLanguage(value); this.show(); }
     else if (action === 'setting') await store.saveSettings({ [value.name]: value.value });

@@ -4,6 +4,20 @@ import { html, mount } from '../lib/html.js';
 import { t, clockTime } from '../i18n.js';
 import * as steps from './steps.js';
 
+// Why a record that cannot be edited is read-only, and what the inspector can do about it.
+export function statusNotice(m) {
+  const { draft } = m;
+  if (m.editable) return '';
+  if (draft.phase === 'returned') {
+    // The reviewer's decision (steps.notices) already shows the comment and 修改并重新提交.
+    if (steps.latestReturn(draft)) return '';
+    return html`<div class="card decision" data-testid="status-notice"><div>${t('returnedNotice')}</div>
+      <button class="btn primary block" data-action="amend" data-testid="amend" style="margin-top:10px">${t('amend')}</button></div>`;
+  }
+  const key = { submitted: 'submittedReadOnly', approved: 'approvedReadOnly', rejected: 'rejectedReadOnly', deleted: 'deletedReadOnly' }[draft.phase];
+  return key ? html`<div class="card muted" data-testid="status-notice">${t(key)}</div>` : '';
+}
+
 export class FormView {
   constructor(section) { this.section = section; }
 
@@ -16,7 +30,9 @@ export class FormView {
       <div style="height:8px"></div>
       <div class="saved ${m.saveError ? 'error' : ''}" data-role="saved" data-testid="saved">${m.saveError ? t('notSaved', { msg: m.saveError }) : m.savedAt ? t('savedLocally', { time: clockTime(m.savedAt) }) : ''}</div>
       ${steps.notices(m)}
+      ${statusNotice(m)}
       ${m.editable ? body : html`<fieldset disabled style="border:0;padding:0;margin:0">${body}</fieldset>`}
+      ${m.step === 'review' && m.deletable ? html`<button class="btn danger block" data-action="delete-draft" data-testid="delete-draft">${t('deleteDraft')}</button>` : ''}
       <div class="actions">
         ${index > 0 ? html`<button class="btn" data-action="prev" data-testid="prev">${t('prev')}</button>` : ''}
         ${m.step !== 'review' ? html`<button class="btn primary" data-action="next" data-testid="next">${t('next')}</button>`

@@ -14,7 +14,7 @@ export function recordStatus(draft, stats) {
   else if (draft.phase === 'rejected') main = html`<span class="badge bad">${t('statusRejected')}</span>`;
   else if (draft.phase === 'submitted') main = html`<span class="badge ${pending ? 'warn' : 'ok'}">${pending ? t('statusSubmitting') : t('statusSubmitted')}</span>`;
   else main = html`<span class="badge">${t('statusDraft')}</span>`;
-  const sync = draft.phase === 'setup' ? '' : pending ? html`<span class="badge warn">${t('statusPending')} ${pending}</span>` : html`<span class="badge ok">${t('statusSynced')}</span>`;
+  const sync = draft.phase === 'setup' ? '' : pending ? html`<span class="badge warn">${t('statusPending')}</span>` : html`<span class="badge ok">${t('statusSynced')}</span>`;
   return html`${main}${sync}${open}${conflict}`;
 }
 
@@ -57,7 +57,7 @@ export class HomeView {
       <div class="row"><h2>${t('syncPanel')}</h2>
         <button class="btn primary" style="flex:0 0 auto" data-action="sync-now" data-testid="sync-now" ${running ? 'disabled' : ''}>${running ? t('syncing') : t('syncNow')}</button></div>
       <div class="sync-grid">
-        <div data-testid="waiting">${stats.waiting ? t('waitingItems', { n: stats.waiting }) : t('allSynced')}
+        <div data-testid="waiting">${stats.records ? t('waitingRecords', { n: stats.records }) : t('allSynced')}
           ${stats.bytesLeft ? html` · <span data-testid="bytes-left">${t('bytesLeft', { size: formatBytes(stats.bytesLeft) })}</span>` : ''}</div>
         <div class="muted" data-testid="last-sync">${stats.lastSuccessAt ? t('lastSync', { time: `${clockTime(stats.lastSuccessAt)} (${relativeTime(stats.lastSuccessAt)})` }) : t('neverSynced')}</div>
         ${err ? html`<div class="error small" data-testid="last-error">${t('lastError', { msg: t(err.key, { code: err.code }) })}</div>` : ''}

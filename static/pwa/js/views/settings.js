@@ -1,4 +1,5 @@
-// Settings: language, upload options, export / import of unsynced work, logout.
+// Settings: language, upload options, export / import of unsynced work, logout; and, one tap
+// further, the diagnostics page with the internals support staff may ask about.
 import { html, mount } from '../lib/html.js';
 import { t, language } from '../i18n.js';
 
@@ -21,18 +22,30 @@ export class SettingsView {
       </div>
       <div class="card"><h2>${t('syncPanel')}</h2>
         <label class="choice"><input type="checkbox" data-setting="originalsOnWifi" ${settings.originalsOnWifi ? 'checked' : ''}> ${t('originalsOnWifi')}</label>
-        <label class="field"><span>${t('chunkSize')}</span>
-          <select data-setting="chunkSize" data-testid="chunk-size">${CHUNKS.map((c) => html`<option value="${c}" ${Number(settings.chunkSize) === c ? 'selected' : ''}>${c ? `${c / 1024} KiB` : t('chunkAuto')}</option>`)}</select></label>
       </div>
       <div class="card"><h2>${t('deviceData')}</h2>
-        <p class="muted">${t('waitingItems', { n: unsynced })}</p>
+        <p class="muted">${unsynced ? t('waitingRecords', { n: unsynced }) : t('allSynced')}</p>
         <button class="btn block" data-action="export" data-testid="export">⇩ ${t('exportUnsynced')}</button>
         <label class="btn block file-btn" style="margin-top:8px">⇧ ${t('importFile')}<input type="file" accept="application/json,.json" data-testid="import-file"></label>
         <p data-role="message" data-testid="settings-message" class="small">${message || ''}</p>
       </div>
       <div class="card">
         <button class="btn danger block" data-action="logout" data-testid="logout">${t('logout')}</button>
-        <p class="muted small" style="text-align:center">${t('appVersion', { v: version })}</p>
+        <p class="muted small" style="text-align:center">${t('appVersion', { v: version })}
+          · <a href="#/diagnostics" data-testid="open-diagnostics">${t('diagnostics')}</a></p>
+      </div>`);
+  }
+
+  // For support staff: queue sizes, device id and the upload tuning an inspector never needs.
+  renderDiagnostics({ session, settings, version, stats }) {
+    mount(this.section, html`
+      <div class="card" data-testid="diagnostics"><h2>${t('diagnostics')}</h2>
+        <p class="muted small">${t('diagnosticsHint')}</p>
+        <div class="small">${t('appVersion', { v: version })}</div>
+        <div class="small">${t('diagClient', { id: session.clientID || '' })}</div>
+        <div class="small" data-testid="diag-queue">${t('diagQueue', { mutations: stats.mutations, uploads: stats.uploads })}</div>
+        <label class="field"><span>${t('chunkSize')}</span>
+          <select data-setting="chunkSize" data-testid="chunk-size">${CHUNKS.map((c) => html`<option value="${c}" ${Number(settings.chunkSize) === c ? 'selected' : ''}>${c ? `${c / 1024} KiB` : t('chunkAuto')}</option>`)}</select></label>
       </div>`);
   }
 

@@ -35,6 +35,7 @@ export class SetupView {
           <button class="btn" style="flex:0 0 auto" type="button" data-action="gps" data-testid="take-gps">${t('takeGps')}</button>
         </div>
       </div>
+      <button class="btn danger block" type="button" data-action="delete-draft" data-testid="delete-draft">${t('deleteDraft')}</button>
       <div class="actions">
         <button class="btn primary" data-action="start" data-testid="start-inspection" ${ready ? '' : 'disabled'}>${t('startInspection')}</button>
       </div>`);

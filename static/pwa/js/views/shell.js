@@ -34,12 +34,13 @@ export class ShellView {
     return section;
   }
 
-  setSync({ online, waiting, running }) {
+  // `records`: how many records have changes not on the server yet.
+  setSync({ online, records, running }) {
     const chip = this.root.querySelector('[data-role=sync]');
     chip.classList.toggle('offline', !online);
     chip.classList.toggle('busy', running);
     const state = running ? t('syncing') : online ? t('online') : t('offline');
-    this.root.querySelector('[data-role=sync-text]').textContent = waiting ? `${state} · ${waiting}` : state;
+    this.root.querySelector('[data-role=sync-text]').textContent = records ? `${state} · ${t('waitingRecords', { n: records })}` : state;
   }
 
   bindBack(handler) { this.root.querySelector('[data-role=back]').addEventListener('click', handler); }
@@ -81,6 +82,17 @@ export class ShellView {
       if (button) onAction(button.dataset.sheet, holder);
     });
     return holder;
+  }
+
+  // Ask before something that cannot be taken back; resolves true only when the inspector confirms.
+  confirm({ title, body = '', ok }) {
+    return new Promise((resolve) => {
+      this.openSheet(html`<h2>${title}</h2>${body ? html`<p>${body}</p>` : ''}
+        <div class="row" style="margin-top:10px">
+          <button class="btn" data-sheet="cancel" data-testid="confirm-cancel">${t('cancel')}</button>
+          <button class="btn danger" data-sheet="ok" data-testid="confirm-ok">${ok}</button>
+        </div>`, (action, sheet) => { sheet.remove(); resolve(action === 'ok'); });
+    });
   }
 
   closeSheets() { document.querySelectorAll('.sheet').forEach((s) => s.remove()); }

@@ -213,6 +213,5 @@ export function review(m) {
       <ul class="list missing" data-testid="missing">${missing.map((x) => html`<li><span>${t(x.key, x.params)}</span>
         <button class="btn" data-action="goto" data-step="${x.step}" data-anchor="${x.anchor || ''}">${t('goFix')}</button></li>`)}</ul>`
       : html`<p class="ok" data-testid="nothing-missing">✓ ${t('nothingMissing')}</p>`}
-    ${m.editable ? '' : html`<p class="muted">${t('readOnly')}</p>`}
   </div>`;
 }
