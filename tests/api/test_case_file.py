@@ -7,6 +7,7 @@ printed files go to test-artifacts/pdf/ for a person to look at.
 from __future__ import annotations
 
 import io
+import json
 import secrets
 import tempfile
 import uuid
@@ -27,6 +28,7 @@ from inspector.services import case_file as case_file_service
 from inspector.storage import get_store
 
 from .. import factories
+from ..conftest import DEMO_PASSWORD, ApiClient
 from ..console_support import reviewer_session
 from ..unit.test_pdf_render import (
     ARTIFACTS, embedded, fonts_used, pdf_pages_text, pdf_stream_text, squeeze, write_page_images,
@@ -411,3 +413,36 @@ def test_case_with_100_findings_and_60_photos_prints(app, client, login_as):
     assert all(row.sha256 in text for row in rows)
     assert text.count("照片原件尚未上传") == 1
     assert "检查项目第100项" in text
+
+
+def test_an_outsiders_rejected_push_stays_out_of_the_case_file(app, client, login_as):
+    """陈执法 of 包头 pushes a finding into a 托克托 case: it is refused and kept with him alone; the
+    case file, its document number and the victims' list of rejections do not change."""
+    from ..sync_phone import Phone, new_id
+
+    zhang, reviewer = login_as("tuoketuo.zhang"), login_as("hhht.reviewer")
+    case = inspected_case(photos=False)
+    before = download(zhang, case.id)
+    assert before.status_code == 200
+    answer = client.post("/api/v1/auth/login", json={"username": "donghe.chen", "password": DEMO_PASSWORD,
+                                                     "deviceLabel": "陈的红米手机"})
+    assert answer.status_code == 200, answer.get_json()
+    chen = Phone(ApiClient(client, answer.get_json()["token"], answer.get_json()))
+
+    result = chen.send("finding.set.v1", id=new_id(), inspectionID=case.id, itemKey="G01", result="fail",
+                       note="外来人员写入的备注")
+
+    assert result["status"] == "rejected" and result["reasons"][0]["code"] == "inspection_not_found"
+    after = download(zhang, case.id)
+    assert after.status_code == 200
+    assert after.headers["X-Document-Number"] == before.headers["X-Document-Number"]
+    assert after.data == before.data
+    text = squeeze("".join(pdf_pages_text(after.data)))
+    assert "陈执法" not in text and "陈的红米手机" not in text and chen.client_id[:8] not in text
+    for victim in (zhang, reviewer):
+        for query in ("", f"?inspectionID={case.id}"):
+            listed = victim.get(f"/api/v1/sync/rejections{query}").get_json()["rejections"]
+            assert "外来人员写入的备注" not in json.dumps(listed, ensure_ascii=False)
+    own = chen.api.get("/api/v1/sync/rejections").get_json()["rejections"]
+    assert [r["args"]["note"] for r in own] == ["外来人员写入的备注"]
+    assert [p for p in chen.pull() for c in p["patch"] if c["type"] == "rejection"]
