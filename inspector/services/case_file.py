@@ -97,10 +97,12 @@ def issue_case_file(user: User, inspection_id: str, device_id: int | None = None
         if served is not None:
             return served
 
+    agency_code = inspection.agency.code
+    anchor = documents.sign_audit_head()  # every issued document prints a freshly signed head
     issued_at = utcnow().replace(microsecond=0)
-    document_no = documents.new_document_no(inspection.agency.code, issued_at)
+    document_no = documents.new_document_no(agency_code, issued_at)
     token = documents.new_verify_token()
-    case, summary = _for_issue(gathered, document_no, token, issued_at)
+    case, summary = _for_issue(gathered, document_no, token, issued_at, anchor)
     db.session.commit()  # no transaction stays open while the pages are drawn
     pdf_bytes, summary["documents"] = _render(case)
     summary["pages"] = summary["documents"][-1]["lastPage"]
@@ -111,7 +113,7 @@ def issue_case_file(user: User, inspection_id: str, device_id: int | None = None
         documents.register(
             document_no=document_no, verify_token=token, inspection=inspection,
             case_version=gathered.case_version, content_sha256=gathered.content_sha256, pdf=pdf_bytes,
-            issued_at=issued_at, issued_by_id=user_id, device_id=device_id, summary=summary)
+            issued_at=issued_at, issued_by_id=user_id, device_id=device_id, summary=summary, anchor=anchor)
 
     with documents.writing():
         # Under the case row's lock (SQLite: the write lock), so that two first downloads of the
@@ -144,7 +146,12 @@ def _serve_again(earlier: IssuedDocument, gathered: Gathered) -> IssuedCaseFile 
         pdf_bytes = None  # never hand out bytes the register does not know
     rendered = pdf_bytes is None
     if pdf_bytes is None:
-        case, _summary = _for_issue(gathered, earlier.document_no, earlier.verify_token, earlier.issued_at)
+        try:
+            anchor = documents.printed_anchor(earlier)
+        except LookupError:
+            log.warning("case file %s printed a checkpoint that is gone; issuing a new one", earlier.document_no)
+            return None
+        case, _summary = _for_issue(gathered, earlier.document_no, earlier.verify_token, earlier.issued_at, anchor)
         db.session.commit()
         pdf_bytes, _pages = _render(case)
         if hashlib.sha256(pdf_bytes).hexdigest() != earlier.sha256:
@@ -186,9 +193,10 @@ class Gathered:
         return f"案卷-{name}-{document_no}.pdf".replace("/", "_").replace("\\", "_")
 
 
-def _for_issue(gathered: Gathered, document_no: str, token: str,
-               issued_at: datetime) -> tuple[pdf.CaseFile, dict[str, Any]]:
-    verification = dataclasses.replace(gathered.case.verification, token=token, document_no=document_no)
+def _for_issue(gathered: Gathered, document_no: str, token: str, issued_at: datetime,
+               anchor: pdf.AuditAnchor | None) -> tuple[pdf.CaseFile, dict[str, Any]]:
+    verification = dataclasses.replace(gathered.case.verification, token=token, document_no=document_no,
+                                       anchor=anchor)
     case = dataclasses.replace(gathered.case, verification=verification, issued_at=issued_at)
     return case, dict(gathered.summary)
 
