@@ -23,6 +23,23 @@ branch_labels = None
 depends_on = None
 
 
+# Outside means: the case's agency is not in the author's subtree and he is not its inspector.
+OUTSIDERS_REJECTIONS_OFF_CASES = (
+    "UPDATE mutation_log SET inspection_id = NULL"
+    " WHERE status = 'rejected' AND inspection_id IS NOT NULL"
+    " AND EXISTS (SELECT 1 FROM inspection i WHERE i.id = mutation_log.inspection_id)"
+    " AND NOT EXISTS ("
+    "   SELECT 1 FROM inspection i"
+    "   JOIN agency case_agency ON case_agency.id = i.agency_id"
+    "   JOIN user_account u ON u.id = mutation_log.user_id"
+    "   JOIN agency own ON own.id = u.agency_id"
+    "   WHERE i.id = mutation_log.inspection_id"
+    "   AND (substr(case_agency.path, 1, length(own.path)) = own.path"
+    "        OR EXISTS (SELECT 1 FROM inspection_inspector ii"
+    "                   WHERE ii.inspection_id = i.id AND ii.user_id = u.id)))"
+)
+
+
 def upgrade() -> None:
     op.create_table(
         "audit_checkpoint",
@@ -40,21 +57,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("checkpoint_id", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("audit_seq", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("audit_hash", sa.String(length=64), nullable=True))
-    op.execute(
-        "UPDATE mutation_log SET inspection_id = NULL"
-        " WHERE status = 'rejected' AND inspection_id IS NOT NULL"
-        " AND EXISTS (SELECT 1 FROM inspection i WHERE i.id = mutation_log.inspection_id)"
-        " AND NOT EXISTS ("
-        "   SELECT 1 FROM inspection i"
-        "   JOIN agency case_agency ON case_agency.id = i.agency_id"
-        "   JOIN user_account u ON u.id = mutation_log.user_id"
-        "   JOIN agency own ON own.id = u.agency_id"
-        "   WHERE i.id = mutation_log.inspection_id"
-        "   AND (substr(case_agency.path, 1, length(own.path)) = own.path"
-        "        OR EXISTS (SELECT 1 FROM inspection_inspector ii"
-        "                   WHERE ii.inspection_id = i.id AND ii.user_id = u.id)))"
-    )
-
+    op.execute(OUTSIDERS_REJECTIONS_OFF_CASES)
 
 def downgrade() -> None:
     with op.batch_alter_table("issued_document", schema=None) as batch_op:

@@ -446,3 +446,50 @@ def test_an_outsiders_rejected_push_stays_out_of_the_case_file(app, client, logi
     own = chen.api.get("/api/v1/sync/rejections").get_json()["rejections"]
     assert [r["args"]["note"] for r in own] == ["外来人员写入的备注"]
     assert [p for p in chen.pull() for c in p["patch"] if c["type"] == "rejection"]
+
+
+def test_rejections_filed_with_a_case_before_the_rule_leave_it_and_its_own_peoples_stay(app, client, login_as):
+    """Rows written before the rule named the outsider's target case: migration 0008 takes them off
+    it (the audit events stay as the chain wrote them, and the appendix follows the register),
+    while a rejection of the case's own inspector stays on the case and its appendix."""
+    import importlib.util
+
+    from sqlalchemy import text, update
+
+    from inspector.models import MutationLog
+
+    from ..sync_phone import Phone, new_id
+
+    zhang = Phone(login_as("tuoketuo.zhang"))
+    chen = Phone(login_as("donghe.chen"))
+    case = inspected_case(photos=False)
+    own = zhang.send("finding.set.v1", id=new_id(), inspectionID=case.id, itemKey="G01", result="pass",
+                     note="提交后又想改的备注")
+    assert own["status"] == "rejected" and own["reasons"][0]["code"] == "inspection_read_only"
+    assert chen.send("finding.set.v1", id=new_id(), inspectionID=case.id, itemKey="G01", result="fail",
+                     note="外来人员写入的备注")["status"] == "rejected"
+    # As the server filed it before the rule: the outsider's rejection and its event named the case.
+    db.session.commit()
+    chen_device = phone_device(chen.api)
+    db.session.execute(update(MutationLog).where(MutationLog.device_id == chen_device).values(inspection_id=case.id))
+    audit.record("mutation.reject", "mutation", f"{chen.client_id}:1", actor_id=factories.user("donghe.chen").id,
+                 device_id=chen_device, inspection_id=case.id, data={"name": "finding.set.v1"})
+    db.session.commit()
+    listed = zhang.api.get(f"/api/v1/sync/rejections?inspectionID={case.id}").get_json()["rejections"]
+    assert len(listed) == 2  # the leak the migration repairs
+
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0008_audit_anchors.py"
+    spec = importlib.util.spec_from_file_location("migration_0008", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    db.session.execute(text(migration.OUTSIDERS_REJECTIONS_OFF_CASES))
+    db.session.commit()
+
+    for viewer in (zhang.api, login_as("hhht.reviewer")):
+        listed = viewer.get(f"/api/v1/sync/rejections?inspectionID={case.id}").get_json()["rejections"]
+        assert [r["args"]["note"] for r in listed] == ["提交后又想改的备注"]
+    assert [r["args"]["note"] for r in chen.api.get("/api/v1/sync/rejections").get_json()["rejections"]] == [
+        "外来人员写入的备注"]
+    text_ = squeeze("".join(pdf_pages_text(download(zhang.api, case.id).data)))
+    assert "拒收手机提交的修改" in text_ and zhang.client_id[:8] in text_
+    assert "陈执法" not in text_ and chen.client_id[:8] not in text_
