@@ -35,8 +35,7 @@ from sqlalchemy import func, select, union_all
 from ..database import db, utcnow
 from ..errors import ApiError
 from ..models import (
-    AuditEvent, Blob, Device, Finding, Inspection, IssuedDocument, MutationLog, Party, Photo, Sample, Signature,
-    User,
+    AuditEvent, Blob, Device, Finding, Inspection, IssuedDocument, Party, Photo, Sample, Signature, User,
 )
 from ..pdf import CaseFileRenderer
 from ..pdf import data as pdf
@@ -44,6 +43,7 @@ from ..pdf.wording import STATUS_LABELS, cn_date, local
 from ..storage import get_store
 from . import documents
 from .scope import get_inspection, hashes_held_by_case
+from .sync.rejections import REJECT_ACTION, shown_with_case
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,6 @@ SUBJECTS = {  # what the opening question says is being inspected, by template c
     "general": "农资经营情况", "fertilizer": "化肥经营情况", "pesticide": "农药经营情况",
     "film": "农膜经营情况", "seed": "种子经营情况", "machinery": "农机具经营情况",
 }
-REJECT_ACTION = "mutation.reject"  # what sync/push.py records for a rejected mutation
 ACTION_LABELS = {  # audit actions as the appendix prints them
     "inspection.create": "创建检查记录", "inspection.update": "修改检查记录", "inspection.submit": "提交审核",
     "inspection.amend": "修改后重新提交", "inspection.delete": "删除检查记录",
@@ -456,28 +455,11 @@ def _audit_trail(inspection_id: str) -> tuple[pdf.AuditEntry, ...]:
         .outerjoin(User, User.id == AuditEvent.actor_id).outerjoin(Device, Device.id == AuditEvent.device_id)
         .where(AuditEvent.inspection_id == inspection_id, AuditEvent.action != documents.ISSUE_ACTION)
         .order_by(AuditEvent.seq)).all()
-    kept = _rejections_on_case(inspection_id, [row[0] for row in rows])
+    shown = shown_with_case(inspection_id, [row[0] for row in rows])
     return tuple(
         pdf.AuditEntry(at=event.at, actor=name or "系统", action=_action_text(event),
                        device=f"{label or '手机'} {client_id[:8]}" if client_id else None, reason=event.reason)
-        for event, name, client_id, label in rows
-        if event.action != REJECT_ACTION or _mutation_key(event) in kept)
-
-
-def _rejections_on_case(inspection_id: str, events: list[AuditEvent]) -> set[tuple[int | None, str]]:
-    """(device, mutation) of the rejected mutations filed with this case. An outsider's rejection
-    is filed with him alone; events written before that rule named the case, and the chain keeps
-    them as written, so the register of rejections decides what the appendix prints."""
-    if not any(e.action == REJECT_ACTION for e in events):
-        return set()
-    return {(device_id, str(mutation_id)) for device_id, mutation_id in db.session.execute(
-        select(MutationLog.device_id, MutationLog.mutation_id)
-        .where(MutationLog.inspection_id == inspection_id, MutationLog.status == "rejected"))}
-
-
-def _mutation_key(event: AuditEvent) -> tuple[int | None, str]:
-    """A rejection event's entity is "<clientID>:<mutationID>", its device the phone's row."""
-    return event.device_id, event.entity_id.rsplit(":", 1)[-1]
+        for event, name, client_id, label in rows if shown(event))
 
 
 def _action_text(event: AuditEvent) -> str:

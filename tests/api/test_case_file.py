@@ -493,3 +493,7 @@ def test_rejections_filed_with_a_case_before_the_rule_leave_it_and_its_own_peopl
     text_ = squeeze("".join(pdf_pages_text(download(zhang.api, case.id).data)))
     assert "拒收手机提交的修改" in text_ and zhang.client_id[:8] in text_
     assert "陈执法" not in text_ and chen.client_id[:8] not in text_
+    console = reviewer_session(app.test_client(), "hhht.reviewer").get(f"/console/cases/{case.id}")
+    assert console.status_code == 200
+    page = console.get_data(as_text=True)
+    assert page.count("mutation.reject") == 1 and "陈执法" not in page

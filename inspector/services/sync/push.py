@@ -27,6 +27,7 @@ from .. import audit
 from ..scope import inspection_scope
 from .context import MutationContext, PushSession, Rejection, check_client, reason, reasons_from
 from .mutations import REGISTRY
+from .rejections import REJECT_ACTION
 
 RETRY_AFTER_SECONDS = 5
 MAX_PUSH_BYTES = 1024 * 1024
@@ -193,7 +194,7 @@ def _reject(session: PushSession, m: dict[str, Any], reasons: list[dict[str, Any
         inspection_id = inspection_id or _named_inspection(session.user, m)
         result = {"id": m["id"], "status": "rejected", "reasons": reasons}
         _store(session, m, result, inspection_id, version)
-        audit.record("mutation.reject", "mutation", f"{session.writer}:{m['id']}", actor_id=session.user.id,
+        audit.record(REJECT_ACTION, "mutation", f"{session.writer}:{m['id']}", actor_id=session.user.id,
                      device_id=session.device_id, inspection_id=inspection_id,
                      data={"name": m["name"], "codes": [r["code"] for r in reasons]})
         db.session.commit()
