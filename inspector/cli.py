@@ -120,7 +120,10 @@ def register_cli(app: Flask) -> None:
         """Sign the audit chain's head now (run from cron, e.g. every 10 minutes)."""
         from .services.audit import make_checkpoint
 
-        row = make_checkpoint()
+        try:
+            row = make_checkpoint()
+        except (OSError, ValueError) as err:
+            raise click.ClickException(f"No checkpoint signed: {err}") from err
         seq, head_hash, key = row.seq, row.hash, row.key_id
         db.session.commit()
         click.echo(f"Signed checkpoint of event {seq} (head {head_hash[:16]}…) with key {key}.")

@@ -205,3 +205,14 @@ def test_the_case_file_prints_the_signed_head_and_its_page_checks_it(app, login_
     result = run(app, "verify-audit")
     assert result.exit_code == 1
     assert f"document {document.document_no} printed the chain's head at event {document.audit_seq}" in result.output
+
+
+def test_a_bad_signing_key_stops_no_work_and_is_named(app, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "AUDIT_SIGNING_KEY", "not a key")
+
+    make_events(login_as, 2)  # the parties are created and audited all the same
+
+    assert checkpoint_count() == 0 and head_seq() >= 2
+    result = run(app, "audit-checkpoint")
+    assert result.exit_code == 1
+    assert "No checkpoint signed: INSPECTOR_AUDIT_SIGNING_KEY does not hold" in result.output

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
@@ -91,8 +91,9 @@ def _parse_key(text: str, where: str) -> Ed25519PrivateKey:
             key = serialization.load_pem_private_key(text.encode(), password=None)
         else:
             key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(text, validate=True))
-    except ValueError as err:
-        raise ValueError(f"{where} does not hold an Ed25519 private key (PEM, or base64 of 32 bytes)") from err
+    except (ValueError, TypeError, UnsupportedAlgorithm) as err:  # TypeError: a PEM that needs a password
+        raise ValueError(f"{where} does not hold an unencrypted Ed25519 private key (PEM, or base64 of "
+                         "32 bytes)") from err
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{where} holds a key that is not Ed25519")
     return key
