@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from inspector.database import db
 from inspector.models import AuditCheckpoint, AuditEvent, AuditHead
@@ -113,7 +113,7 @@ def test_deleting_the_checkpoint_rows_too_is_detected_by_their_copies_outside_th
 
     assert result.exit_code == 1, result.output
     assert f"the checkpoint of event {signed} signed" in result.output
-    assert "but not in the database: checkpoint rows were deleted" in result.output
+    assert "but not in the database: checkpoint rows were deleted or altered" in result.output
 
 
 def test_an_audit_event_signs_a_checkpoint_once_the_last_is_older_than_the_interval(app, login_as):
@@ -216,3 +216,19 @@ def test_a_bad_signing_key_stops_no_work_and_is_named(app, login_as, monkeypatch
     result = run(app, "audit-checkpoint")
     assert result.exit_code == 1
     assert "No checkpoint signed: INSPECTOR_AUDIT_SIGNING_KEY does not hold" in result.output
+
+
+def test_rewriting_the_checkpoints_too_without_the_key_is_detected(app, login_as):
+    make_events(login_as, 3)
+    assert run(app, "audit-checkpoint").exit_code == 0
+    signed = head_seq()
+    rewrite_and_recompute(2, "事后补写的理由")
+    new_hash = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == signed))
+    db.session.execute(update(AuditCheckpoint).where(AuditCheckpoint.seq == signed).values(hash=new_hash))
+    db.session.commit()
+
+    result = run(app, "verify-audit")
+
+    assert result.exit_code == 1, result.output
+    assert f"the checkpoint of event {signed} signed" in result.output
+    assert "has an invalid signature: it was forged or altered" in result.output
