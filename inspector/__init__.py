@@ -27,8 +27,11 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     from . import models  # noqa: F401  (every table on the metadata)
     from .models.sync import install_versioning
 
+    from .services.audit.checkpoints import install_file_copies
+
     db.init_app(app)
     install_versioning()
+    install_file_copies()
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             install_sqlite_behaviour(db.engine)

@@ -48,6 +48,15 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
      "Reverse proxies in front of the app (nginx: 1); their X-Forwarded-For gives the client address"),
     ("PASSWORD_HASH_MEMORY_KIB", "INSPECTOR_PASSWORD_HASH_MEMORY_KIB", int, 65536, "Argon2id memory cost"),
     ("PASSWORD_HASH_TIME_COST", "INSPECTOR_PASSWORD_HASH_TIME_COST", int, 3, "Argon2id passes"),
+    ("AUDIT_SIGNING_KEY", "INSPECTOR_AUDIT_SIGNING_KEY", str, None,
+     "Ed25519 key that signs audit checkpoints (PEM, or base64 of the 32-byte private key); "
+     "default: the key file below"),
+    ("AUDIT_SIGNING_KEY_FILE", "INSPECTOR_AUDIT_SIGNING_KEY_FILE", str, None,
+     "Key file used when no key is set; default: `instance/audit-signing-key`, created on first use (mode 0600)"),
+    ("AUDIT_CHECKPOINT_FILE", "INSPECTOR_AUDIT_CHECKPOINT_FILE", str, None,
+     "Append-only copy of every signed checkpoint; default: `instance/audit-checkpoints.jsonl`"),
+    ("AUDIT_CHECKPOINT_MINUTES", "INSPECTOR_AUDIT_CHECKPOINT_MINUTES", int, 10,
+     "An audit event signs a new checkpoint when the last one is older than this"),
 ]
 
 
@@ -65,6 +74,10 @@ def build_config(instance_path: str, test_config: dict[str, Any] | None) -> dict
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if not config["BLOB_DIR"]:
         config["BLOB_DIR"] = str(instance / "blobs")
+    if not config["AUDIT_SIGNING_KEY_FILE"]:
+        config["AUDIT_SIGNING_KEY_FILE"] = str(instance / "audit-signing-key")
+    if not config["AUDIT_CHECKPOINT_FILE"]:
+        config["AUDIT_CHECKPOINT_FILE"] = str(instance / "audit-checkpoints.jsonl")
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret(instance)
     config.setdefault("SESSION_COOKIE_HTTPONLY", True)

@@ -318,6 +318,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "verify_not_pdf": {"zh": "该文件不是 PDF 文件，无法核验。", "en": "This file is not a PDF, so it cannot be checked."},
     "verify_too_large": {"zh": "文件过大（超过 {mb} MB），无法核验。", "en": "The file is too large (over {mb} MB) to check."},
     "verify_form_expired": {"zh": "页面已过期，请重新选择文件后再核验。", "en": "The page has expired; choose the file again and check."},
+    "verify_audit_title": {"zh": "审计链锚定", "en": "Audit chain anchor"},
+    "verify_audit_events": {"zh": "出具时审计事件数", "en": "Audit events when issued"},
+    "verify_audit_head": {"zh": "审计链链头（SHA-256）", "en": "Audit chain head (SHA-256)"},
+    "verify_audit_checkpoint": {"zh": "签名检查点", "en": "Signed checkpoint"},
+    "verify_audit_checkpoint_value": {"zh": "第 {no} 号，签于 {at}，密钥 {kid}", "en": "No. {no}, signed {at}, key {kid}"},
+    "verify_audit_checkpoint_missing": {"zh": "该检查点记录已不存在", "en": "The checkpoint record is gone"},
+    "verify_audit_ok": {"zh": "服务器当前的审计链与本文书印制的链头一致，检查点签名有效。", "en": "The server's audit chain still agrees with the head printed on this document, and the checkpoint's signature is valid."},
+    "verify_audit_bad_chain": {"zh": "警告：服务器当前的审计链与本文书印制的链头不一致，本文书出具前的审计记录已被改写或删减。", "en": "Warning: the server's audit chain no longer agrees with the head printed on this document: audit records from before its issue were rewritten or removed."},
+    "verify_audit_bad_signature": {"zh": "警告：本文书印制的签名检查点在服务器上缺失或签名无效。", "en": "Warning: the signed checkpoint printed on this document is missing on the server or its signature is not valid."},
+    "verify_audit_compare": {"zh": "请核对上述链头与纸质文书“附录三　审计链锚定”所印内容是否一致。", "en": "Check that this head is the one printed in appendix 3 (audit chain anchor) of the paper."},
     "verify_uploaded_hash": {"zh": "上传文件的 SHA-256", "en": "SHA-256 of the uploaded file"},
 }
 

@@ -179,7 +179,10 @@ def _app_for(backend: str, backend_apps: dict[str, Any]):
             return None
         url = backend_apps["pg"]
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "BLOB_DIR": str(instance / "blobs"),
-                      "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True, **CHEAP_HASHING})
+                      "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True, **CHEAP_HASHING,
+                      # The audit anchors outside the database belong to this backend's database.
+                      "AUDIT_SIGNING_KEY_FILE": str(instance / "audit-signing-key"),
+                      "AUDIT_CHECKPOINT_FILE": str(instance / "audit-checkpoints.jsonl")})
     with app.app_context():
         _build_baseline()
         baseline = Baseline()
@@ -209,6 +212,8 @@ def app(request, backend_apps):
     token = write_intent.set(False)
     with flask_app.app_context():
         flask_app.extensions["test_baseline"].restore()
+        # The checkpoints copied outside the database go with the rows the restore removed.
+        Path(flask_app.config["AUDIT_CHECKPOINT_FILE"]).unlink(missing_ok=True)
         yield flask_app
         db.session.remove()
     write_intent.reset(token)

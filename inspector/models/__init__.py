@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .account import ROLES, Device, LoginAttempt, User
 from .agency import LEVELS, Agency
-from .audit import AuditEvent, AuditHead
+from .audit import AuditCheckpoint, AuditEvent, AuditHead
 from .case_number import CaseNumberCounter
 from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
@@ -19,7 +19,7 @@ from .template import CATEGORIES, ITEM_KINDS, TEMPLATE_STATUSES, ChecklistTempla
 from .upload import UPLOAD_STATUSES, Upload
 
 __all__ = [
-    "CaseNumberCounter", "ROLES", "Device", "LoginAttempt", "User", "LEVELS", "Agency", "AuditEvent", "AuditHead",
+    "CaseNumberCounter", "ROLES", "Device", "LoginAttempt", "User", "LEVELS", "Agency", "AuditCheckpoint", "AuditEvent", "AuditHead",
     "IssuedDocument", "Blob", "BlobHolder", "Photo", "INSPECTION_STATUSES", "SIGNATURE_ROLES", "SIGNATURE_STATUSES",
     "Campaign", "Finding", "Inspection", "InspectionInspector", "Sample", "Signature", "Party",
     "DECISIONS", "ReviewDecision", "SyncState", "Versioned", "CATEGORIES", "ITEM_KINDS",

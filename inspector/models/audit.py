@@ -34,3 +34,22 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    # When the last signed checkpoint was made: read with the locked head, so an append knows
+    # whether a checkpoint is due without another query.
+    checkpoint_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuditCheckpoint(db.Model):
+    """The chain's head at one moment, signed with a key kept outside the database (Ed25519).
+
+    A copy of each is appended to a file outside the database too (services/audit.py), so that
+    rewriting the chain, cutting its end or deleting these rows shows in `verify-audit`.
+    """
+
+    __tablename__ = "audit_checkpoint"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)  # the head's event: 0 for an empty chain
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[str] = mapped_column(String(128))  # hex

@@ -28,3 +28,9 @@ class IssuedDocument(db.Model):
     content_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     # What the verification page shows, as printed: agency, case number, party, date, pages.
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The signed audit checkpoint printed on it (the chain's head when it was issued); None on
+    # documents issued before checkpoints existed. No foreign key: deleting a checkpoint row
+    # must not be blocked, it must be detected (`verify-audit` compares these with the chain).
+    checkpoint_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    audit_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    audit_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)

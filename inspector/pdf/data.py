@@ -183,12 +183,25 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
+class AuditAnchor:
+    """The audit chain's head when the document was issued, as a signed checkpoint vouches for it."""
+
+    seq: int  # events in the chain
+    head_hash: str
+    checkpoint_no: int
+    signed_at: datetime
+    key_id: str
+    signature: str  # hex, Ed25519
+
+
+@dataclass(frozen=True)
 class Verification:
     """What the QR code on every page leads to: `url_base` joined with `token`."""
 
     url_base: str
     token: str
     document_no: str | None = None  # the issued document's number, printed beside the QR code
+    anchor: AuditAnchor | None = None  # printed in the appendix; None on a document not issued
 
     @property
     def url(self) -> str:

@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from . import styles as S
-from .data import CaseFile, ChecklistItem, ResultStatus
+from .data import AuditAnchor, CaseFile, ChecklistItem, ResultStatus
 from .wording import (
     AUTHORITY_LABELS, RECUSAL_QUESTION, SAMPLED_PARTY_DECLARATION, SAMPLER_DECLARATION,
     STATUS_LABELS, UNNUMBERED, certificates_question, closing_question, cn_date, cn_datetime, cn_time_span,
@@ -173,13 +173,33 @@ def appendix_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
     story.append(Paragraph("附录二　案件操作记录", ss["heading"]))
     if not case.audit_trail:
         story.append(Paragraph("无记录。", ss["body"]))
-        return story
-    rows = [_head(ss, "时间", "操作人", "设备", "操作", "原因")]
-    for entry in case.audit_trail:
-        rows.append([_cell(ss, iso_minute(entry.at)), _cell(ss, entry.actor), _cell(ss, or_blank(entry.device)),
-                     _cell(ss, entry.action), _cell(ss, or_blank(entry.reason))])
-    story.append(_table(ss, rows, [30 * mm, 22 * mm, 26 * mm, 38 * mm, 40 * mm]))
+    else:
+        rows = [_head(ss, "时间", "操作人", "设备", "操作", "原因")]
+        for entry in case.audit_trail:
+            rows.append([_cell(ss, iso_minute(entry.at)), _cell(ss, entry.actor), _cell(ss, or_blank(entry.device)),
+                         _cell(ss, entry.action), _cell(ss, or_blank(entry.reason))])
+        story.append(_table(ss, rows, [30 * mm, 22 * mm, 26 * mm, 38 * mm, 40 * mm]))
+    if case.verification.anchor is not None:
+        story.extend(_anchor_story(case.verification.anchor, ss))
     return story
+
+
+def _anchor_story(anchor: AuditAnchor, ss: StyleSheet1) -> list[Flowable]:
+    """The audit chain's signed head at issue: whoever holds this page can hold the server's chain
+    (verification page, or `verify-audit`) against it, so a history rewritten later shows."""
+    half = len(anchor.signature) // 2
+    rows = [
+        [_cell(ss, "审计链事件数"), _cell(ss, f"{anchor.seq} 条（截至本文书出具时）")],
+        [_cell(ss, "审计链链头（SHA-256）"), _cell(ss, anchor.head_hash)],
+        [_cell(ss, "签名检查点"), _cell(ss, f"第 {anchor.checkpoint_no} 号，签于 {iso_minute(anchor.signed_at)}，"
+                                         f"密钥 {anchor.key_id}")],
+        [_cell(ss, "检查点签名（Ed25519）"),
+         Paragraph(f"{anchor.signature[:half]}<br/>{anchor.signature[half:]}", ss["cell"])],
+    ]
+    return [Spacer(1, 2 * mm), Paragraph("附录三　审计链锚定", ss["heading"]),
+            Paragraph("本文书出具时，系统审计链的链头经服务器签名检查点确认如下；核验页面及审计核查命令据此"
+                      "检查审计记录此后是否被改写或删减。", ss["small"]),
+            _table(ss, rows, [42 * mm, 114 * mm], header=False)]
 
 
 def failed_first(case: CaseFile) -> list[tuple[str, ChecklistItem]]:

@@ -43,6 +43,7 @@ from ..pdf.wording import STATUS_LABELS, cn_date, local
 from ..storage import get_store
 from . import documents
 from .scope import get_inspection, hashes_held_by_case
+from .sync.rejections import REJECT_ACTION, shown_with_case
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ ACTION_LABELS = {  # audit actions as the appendix prints them
     "finding.set": "填写检查项", "sample.add": "添加抽样", "sample.update": "修改抽样", "sample.delete": "删除抽样",
     "photo.add": "添加照片", "photo.update": "修改照片说明", "photo.delete": "删除照片",
     "signature.add": "签名", "signature.refuse": "当事人拒绝签名", "signature.replace": "重新签名",
-    "signature.delete": "删除签名", "conflict.resolve": "处理同步冲突", "mutation.reject": "拒收手机提交的修改",
+    "signature.delete": "删除签名", "conflict.resolve": "处理同步冲突", REJECT_ACTION: "拒收手机提交的修改",
 }
 DISPLAY_COPY_NOTE = "（原件尚未上传，本页印制的是手机显示副本；原件 SHA-256：{sha256}）"
 
@@ -95,10 +96,12 @@ def issue_case_file(user: User, inspection_id: str, device_id: int | None = None
         if served is not None:
             return served
 
+    agency_code = inspection.agency.code
+    anchor = documents.sign_audit_head()  # every issued document prints a freshly signed head
     issued_at = utcnow().replace(microsecond=0)
-    document_no = documents.new_document_no(inspection.agency.code, issued_at)
+    document_no = documents.new_document_no(agency_code, issued_at)
     token = documents.new_verify_token()
-    case, summary = _for_issue(gathered, document_no, token, issued_at)
+    case, summary = _for_issue(gathered, document_no, token, issued_at, anchor)
     db.session.commit()  # no transaction stays open while the pages are drawn
     pdf_bytes, summary["documents"] = _render(case)
     summary["pages"] = summary["documents"][-1]["lastPage"]
@@ -109,7 +112,7 @@ def issue_case_file(user: User, inspection_id: str, device_id: int | None = None
         documents.register(
             document_no=document_no, verify_token=token, inspection=inspection,
             case_version=gathered.case_version, content_sha256=gathered.content_sha256, pdf=pdf_bytes,
-            issued_at=issued_at, issued_by_id=user_id, device_id=device_id, summary=summary)
+            issued_at=issued_at, issued_by_id=user_id, device_id=device_id, summary=summary, anchor=anchor)
 
     with documents.writing():
         # Under the case row's lock (SQLite: the write lock), so that two first downloads of the
@@ -142,7 +145,12 @@ def _serve_again(earlier: IssuedDocument, gathered: Gathered) -> IssuedCaseFile 
         pdf_bytes = None  # never hand out bytes the register does not know
     rendered = pdf_bytes is None
     if pdf_bytes is None:
-        case, _summary = _for_issue(gathered, earlier.document_no, earlier.verify_token, earlier.issued_at)
+        try:
+            anchor = documents.printed_anchor(earlier)
+        except LookupError:
+            log.warning("case file %s printed a checkpoint that is gone; issuing a new one", earlier.document_no)
+            return None
+        case, _summary = _for_issue(gathered, earlier.document_no, earlier.verify_token, earlier.issued_at, anchor)
         db.session.commit()
         pdf_bytes, _pages = _render(case)
         if hashlib.sha256(pdf_bytes).hexdigest() != earlier.sha256:
@@ -184,9 +192,10 @@ class Gathered:
         return f"案卷-{name}-{document_no}.pdf".replace("/", "_").replace("\\", "_")
 
 
-def _for_issue(gathered: Gathered, document_no: str, token: str,
-               issued_at: datetime) -> tuple[pdf.CaseFile, dict[str, Any]]:
-    verification = dataclasses.replace(gathered.case.verification, token=token, document_no=document_no)
+def _for_issue(gathered: Gathered, document_no: str, token: str, issued_at: datetime,
+               anchor: pdf.AuditAnchor | None) -> tuple[pdf.CaseFile, dict[str, Any]]:
+    verification = dataclasses.replace(gathered.case.verification, token=token, document_no=document_no,
+                                       anchor=anchor)
     case = dataclasses.replace(gathered.case, verification=verification, issued_at=issued_at)
     return case, dict(gathered.summary)
 
@@ -446,10 +455,11 @@ def _audit_trail(inspection_id: str) -> tuple[pdf.AuditEntry, ...]:
         .outerjoin(User, User.id == AuditEvent.actor_id).outerjoin(Device, Device.id == AuditEvent.device_id)
         .where(AuditEvent.inspection_id == inspection_id, AuditEvent.action != documents.ISSUE_ACTION)
         .order_by(AuditEvent.seq)).all()
+    shown = shown_with_case(inspection_id, [row[0] for row in rows])
     return tuple(
         pdf.AuditEntry(at=event.at, actor=name or "系统", action=_action_text(event),
                        device=f"{label or '手机'} {client_id[:8]}" if client_id else None, reason=event.reason)
-        for event, name, client_id, label in rows)
+        for event, name, client_id, label in rows if shown(event))
 
 
 def _action_text(event: AuditEvent) -> str:

@@ -12,6 +12,7 @@ from ..database import db
 from ..models import AuditEvent, Conflict, Inspection, InspectionRevision, Photo, ReviewDecision, User
 from .case_numbers import CHINA
 from .scope import get_inspection, held_by_case
+from .sync.rejections import shown_with_case
 
 CLOCK_MISMATCH = timedelta(minutes=10)  # EXIF vs phone clock beyond this: taken earlier, or a wrong clock
 FAR_FROM_REGISTERED_M = 1000.0  # inspection GPS this far from the party's registered point is flagged
@@ -148,10 +149,12 @@ def _photos(inspection: Inspection) -> list[PhotoLine]:
 
 
 def _audit(inspection: Inspection) -> list[tuple[AuditEvent, str | None]]:
-    return [(event, name) for event, name in db.session.execute(
+    rows = db.session.execute(
         select(AuditEvent, User.display_name).outerjoin(User, User.id == AuditEvent.actor_id)
         .where(AuditEvent.inspection_id == inspection.id).order_by(AuditEvent.seq)
-    ).all()]
+    ).all()
+    shown = shown_with_case(inspection.id, [event for event, _name in rows])
+    return [(event, name) for event, name in rows if shown(event)]
 
 
 def _revisions(inspection: Inspection) -> list[dict[str, Any]]:

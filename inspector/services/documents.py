@@ -18,8 +18,10 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 
 from ..database import db, write_intent
-from ..models import Inspection, IssuedDocument
+from ..models import AuditCheckpoint, AuditEvent, Inspection, IssuedDocument
+from ..pdf.data import AuditAnchor
 from . import audit
+from .audit import checkpoints
 
 CASE_FILE = "case_file"
 ISSUE_ACTION = "case_file.issue"
@@ -78,21 +80,50 @@ def issued_for_content(inspection_id: str, content_sha256: str) -> IssuedDocumen
     ).first()
 
 
+def sign_audit_head() -> AuditAnchor:
+    """A checkpoint of the audit chain's head, signed now (its own write transaction), to print
+    on a document about to be issued."""
+    with writing():
+        return _anchor(audit.make_checkpoint())
+
+
+def printed_anchor(document: IssuedDocument) -> AuditAnchor | None:
+    """The checkpoint a registered document printed, to draw it again; None if it printed none.
+
+    Raises LookupError when its checkpoint row is gone: the same bytes can no longer be drawn.
+    """
+    if document.checkpoint_id is None:
+        return None
+    row = db.session.get(AuditCheckpoint, document.checkpoint_id)
+    if row is None:
+        raise LookupError(f"checkpoint {document.checkpoint_id} of document {document.document_no} is gone")
+    return _anchor(row)
+
+
+def _anchor(row: AuditCheckpoint) -> AuditAnchor:
+    return AuditAnchor(seq=row.seq, head_hash=row.hash, checkpoint_no=row.id, signed_at=row.at,
+                       key_id=row.key_id, signature=row.signature)
+
+
 def register(*, document_no: str, verify_token: str, inspection: Inspection, case_version: int,
              content_sha256: str, pdf: bytes, issued_at: datetime, issued_by_id: int | None,
-             device_id: int | None, summary: dict[str, Any]) -> IssuedDocument:
+             device_id: int | None, summary: dict[str, Any], anchor: AuditAnchor | None) -> IssuedDocument:
     """Register an issued case file and leave an audit event, in the caller's write transaction."""
     document = IssuedDocument(
         document_no=document_no, inspection_id=inspection.id, inspection_revision=inspection.revision,
         inspection_version=case_version, kind=CASE_FILE, sha256=hashlib.sha256(pdf).hexdigest(),
         size=len(pdf), verify_token=verify_token, issued_at=issued_at, issued_by_id=issued_by_id,
         content_sha256=content_sha256, summary=summary,
+        checkpoint_id=anchor.checkpoint_no if anchor else None, audit_seq=anchor.seq if anchor else None,
+        audit_hash=anchor.head_hash if anchor else None,
     )
     db.session.add(document)
     db.session.flush()
+    printed = ({"checkpoint": anchor.checkpoint_no, "auditSeq": anchor.seq, "auditHash": anchor.head_hash}
+               if anchor else {})
     audit.record(ISSUE_ACTION, "issued_document", document.id, actor_id=issued_by_id, device_id=device_id,
                  inspection_id=inspection.id,
-                 data={"documentNo": document_no, "sha256": document.sha256, "caseVersion": case_version})
+                 data={"documentNo": document_no, "sha256": document.sha256, "caseVersion": case_version, **printed})
     return document
 
 
@@ -108,6 +139,39 @@ class DocumentCheck:
     newer: list[IssuedDocument]  # those issued later with different content
     case_changed: bool  # the case record changed after the latest issued case file was made
     case_deleted: bool
+    audit: AnchorCheck | None  # None for a document issued before checkpoints were printed
+
+
+@dataclass(frozen=True)
+class AnchorCheck:
+    """The audit head a document printed, held against the server's chain now."""
+
+    seq: int
+    head_hash: str
+    anchor: AuditAnchor | None  # its signed checkpoint; None when the row is gone
+    signature_valid: bool  # signed by this server's key
+    chain_agrees: bool  # the chain still has this hash at this event
+
+
+def _check_anchor(document: IssuedDocument) -> AnchorCheck | None:
+    if document.audit_seq is None:
+        return None
+    try:
+        anchor = printed_anchor(document)
+    except LookupError:
+        anchor = None
+    stored = (audit.GENESIS if document.audit_seq == 0 else
+              db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == document.audit_seq)))
+    signed = False
+    if anchor is not None and (anchor.seq, anchor.head_hash) == (document.audit_seq, document.audit_hash):
+        try:
+            public = checkpoints.signing_key().public_key()
+        except (OSError, ValueError):
+            public = None
+        signed = public is not None and checkpoints.signature_valid(public, checkpoints.SignedHead(
+            anchor.seq, anchor.head_hash, anchor.signed_at, anchor.key_id, anchor.signature))
+    return AnchorCheck(seq=document.audit_seq, head_hash=document.audit_hash or "", anchor=anchor,
+                       signature_valid=signed, chain_agrees=stored == document.audit_hash)
 
 
 def check_document(token: str) -> DocumentCheck | None:
@@ -130,6 +194,7 @@ def check_document(token: str) -> DocumentCheck | None:
         document=document, summary=document.summary or {}, issued_for_case=siblings, newer=newer,
         case_changed=inspection is not None and case_version(inspection.id) > latest,
         case_deleted=inspection is None or inspection.deleted_at is not None,
+        audit=_check_anchor(document),
     )
 
 

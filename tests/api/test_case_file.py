@@ -7,6 +7,7 @@ printed files go to test-artifacts/pdf/ for a person to look at.
 from __future__ import annotations
 
 import io
+import json
 import secrets
 import tempfile
 import uuid
@@ -27,6 +28,7 @@ from inspector.services import case_file as case_file_service
 from inspector.storage import get_store
 
 from .. import factories
+from ..conftest import DEMO_PASSWORD, ApiClient
 from ..console_support import reviewer_session
 from ..unit.test_pdf_render import (
     ARTIFACTS, embedded, fonts_used, pdf_pages_text, pdf_stream_text, squeeze, write_page_images,
@@ -411,3 +413,87 @@ def test_case_with_100_findings_and_60_photos_prints(app, client, login_as):
     assert all(row.sha256 in text for row in rows)
     assert text.count("照片原件尚未上传") == 1
     assert "检查项目第100项" in text
+
+
+def test_an_outsiders_rejected_push_stays_out_of_the_case_file(app, client, login_as):
+    """陈执法 of 包头 pushes a finding into a 托克托 case: it is refused and kept with him alone; the
+    case file, its document number and the victims' list of rejections do not change."""
+    from ..sync_phone import Phone, new_id
+
+    zhang, reviewer = login_as("tuoketuo.zhang"), login_as("hhht.reviewer")
+    case = inspected_case(photos=False)
+    before = download(zhang, case.id)
+    assert before.status_code == 200
+    answer = client.post("/api/v1/auth/login", json={"username": "donghe.chen", "password": DEMO_PASSWORD,
+                                                     "deviceLabel": "陈的红米手机"})
+    assert answer.status_code == 200, answer.get_json()
+    chen = Phone(ApiClient(client, answer.get_json()["token"], answer.get_json()))
+
+    result = chen.send("finding.set.v1", id=new_id(), inspectionID=case.id, itemKey="G01", result="fail",
+                       note="外来人员写入的备注")
+
+    assert result["status"] == "rejected" and result["reasons"][0]["code"] == "inspection_not_found"
+    after = download(zhang, case.id)
+    assert after.status_code == 200
+    assert after.headers["X-Document-Number"] == before.headers["X-Document-Number"]
+    assert after.data == before.data
+    text = squeeze("".join(pdf_pages_text(after.data)))
+    assert "陈执法" not in text and "陈的红米手机" not in text and chen.client_id[:8] not in text
+    for victim in (zhang, reviewer):
+        for query in ("", f"?inspectionID={case.id}"):
+            listed = victim.get(f"/api/v1/sync/rejections{query}").get_json()["rejections"]
+            assert "外来人员写入的备注" not in json.dumps(listed, ensure_ascii=False)
+    own = chen.api.get("/api/v1/sync/rejections").get_json()["rejections"]
+    assert [r["args"]["note"] for r in own] == ["外来人员写入的备注"]
+    assert [p for p in chen.pull() for c in p["patch"] if c["type"] == "rejection"]
+
+
+def test_rejections_filed_with_a_case_before_the_rule_leave_it_and_its_own_peoples_stay(app, client, login_as):
+    """Rows written before the rule named the outsider's target case: migration 0008 takes them off
+    it (the audit events stay as the chain wrote them, and the appendix follows the register),
+    while a rejection of the case's own inspector stays on the case and its appendix."""
+    import importlib.util
+
+    from sqlalchemy import text, update
+
+    from inspector.models import MutationLog
+
+    from ..sync_phone import Phone, new_id
+
+    zhang = Phone(login_as("tuoketuo.zhang"))
+    chen = Phone(login_as("donghe.chen"))
+    case = inspected_case(photos=False)
+    own = zhang.send("finding.set.v1", id=new_id(), inspectionID=case.id, itemKey="G01", result="pass",
+                     note="提交后又想改的备注")
+    assert own["status"] == "rejected" and own["reasons"][0]["code"] == "inspection_read_only"
+    assert chen.send("finding.set.v1", id=new_id(), inspectionID=case.id, itemKey="G01", result="fail",
+                     note="外来人员写入的备注")["status"] == "rejected"
+    # As the server filed it before the rule: the outsider's rejection and its event named the case.
+    db.session.commit()
+    chen_device = phone_device(chen.api)
+    db.session.execute(update(MutationLog).where(MutationLog.device_id == chen_device).values(inspection_id=case.id))
+    audit.record("mutation.reject", "mutation", f"{chen.client_id}:1", actor_id=factories.user("donghe.chen").id,
+                 device_id=chen_device, inspection_id=case.id, data={"name": "finding.set.v1"})
+    db.session.commit()
+    listed = zhang.api.get(f"/api/v1/sync/rejections?inspectionID={case.id}").get_json()["rejections"]
+    assert len(listed) == 2  # the leak the migration repairs
+
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0008_audit_anchors.py"
+    spec = importlib.util.spec_from_file_location("migration_0008", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    db.session.execute(text(migration.OUTSIDERS_REJECTIONS_OFF_CASES))
+    db.session.commit()
+
+    for viewer in (zhang.api, login_as("hhht.reviewer")):
+        listed = viewer.get(f"/api/v1/sync/rejections?inspectionID={case.id}").get_json()["rejections"]
+        assert [r["args"]["note"] for r in listed] == ["提交后又想改的备注"]
+    assert [r["args"]["note"] for r in chen.api.get("/api/v1/sync/rejections").get_json()["rejections"]] == [
+        "外来人员写入的备注"]
+    text_ = squeeze("".join(pdf_pages_text(download(zhang.api, case.id).data)))
+    assert "拒收手机提交的修改" in text_ and zhang.client_id[:8] in text_
+    assert "陈执法" not in text_ and chen.client_id[:8] not in text_
+    console = reviewer_session(app.test_client(), "hhht.reviewer").get(f"/console/cases/{case.id}")
+    assert console.status_code == 200
+    page = console.get_data(as_text=True)
+    assert page.count("mutation.reject") == 1 and "陈执法" not in page

@@ -13,19 +13,21 @@ from typing import Any
 
 from flask import current_app
 from marshmallow import ValidationError
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, insert, not_, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ...database import db, utcnow
 from ...errors import ApiError
-from ...models import Device, MutationLog, User
+from ...models import Device, Inspection, MutationLog, User
 from ...models.sync import allocate_version
 from ...schemas.base import UUID_STR, holds_unstorable_text
 from ...schemas.sync import MAX_MUTATIONS
 from .. import audit
+from ..scope import inspection_scope
 from .context import MutationContext, PushSession, Rejection, check_client, reason, reasons_from
 from .mutations import REGISTRY
+from .rejections import REJECT_ACTION
 
 RETRY_AFTER_SECONDS = 5
 MAX_PUSH_BYTES = 1024 * 1024
@@ -189,10 +191,10 @@ def _reject(session: PushSession, m: dict[str, Any], reasons: list[dict[str, Any
             db.session.rollback()
             return stored
         version = allocate_version(db.session)
-        inspection_id = inspection_id or _named_inspection(m)
+        inspection_id = inspection_id or _named_inspection(session.user, m)
         result = {"id": m["id"], "status": "rejected", "reasons": reasons}
         _store(session, m, result, inspection_id, version)
-        audit.record("mutation.reject", "mutation", f"{session.writer}:{m['id']}", actor_id=session.user.id,
+        audit.record(REJECT_ACTION, "mutation", f"{session.writer}:{m['id']}", actor_id=session.user.id,
                      device_id=session.device_id, inspection_id=inspection_id,
                      data={"name": m["name"], "codes": [r["code"] for r in reasons]})
         db.session.commit()
@@ -214,12 +216,20 @@ def _unexpected(session: PushSession, m: dict[str, Any], exc: Exception, ctx: Mu
                    ctx.inspection_id if ctx else None)
 
 
-def _named_inspection(m: dict[str, Any]) -> str | None:
-    """The inspection a mutation's raw args name, for showing a rejection on the case."""
+def _named_inspection(user: User, m: dict[str, Any]) -> str | None:
+    """The inspection a mutation's raw args name, for showing a rejection on the case; None when
+    that case is outside the pusher's scope: an outsider's payload, name and phone must not be
+    filed with a case he may not see (its people would read them, and its case file would print
+    them), so his rejection stays with him alone."""
     args = m["args"]
     candidate = args.get("inspectionID") or (args.get("id") if m["name"].startswith("inspection.") else None)
     # Only a well-formed id: the raw args are unchecked, and NUL would fail the insert on PostgreSQL.
-    return candidate if isinstance(candidate, str) and UUID_STR.regex.match(candidate) else None
+    if not (isinstance(candidate, str) and UUID_STR.regex.match(candidate)):
+        return None
+    # One query, and only for a rejection; a case not yet created is named (its creator's own).
+    outside = db.session.scalar(select(Inspection.id).where(Inspection.id == candidate,
+                                                            not_(inspection_scope(user))))
+    return None if outside is not None else candidate
 
 
 def _is_transient(exc: BaseException) -> bool:

@@ -1,0 +1,115 @@
+"""Append-only, hash-chained audit events, signed checkpoints of the chain's head, and the check
+that walks the chain against them (`checkpoints.py` says what the checkpoints catch)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from sqlalchemy import select
+
+from ...database import db, utcnow
+from ...models import AuditCheckpoint, AuditEvent, AuditHead
+from . import checkpoints
+
+GENESIS = "0" * 64
+log = logging.getLogger(__name__)
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over the event's content and the previous event's hash."""
+    content = {
+        "seq": event.seq, "at": event.at.isoformat(), "actor": event.actor_id, "device": event.device_id,
+        "action": event.action, "entity": [event.entity_type, event.entity_id],
+        "inspection": event.inspection_id, "reason": event.reason, "data": event.data,
+        "prev": event.prev_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _locked_head() -> AuditHead:
+    session = db.session
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+    return head
+
+
+def record(action: str, entity_type: str, entity_id: Any, *, actor_id: int | None = None,
+           device_id: int | None = None, inspection_id: str | None = None, reason: str | None = None,
+           data: dict[str, Any] | None = None) -> AuditEvent:
+    """Append an event in the caller's transaction; the chain head is locked until it commits.
+
+    When the last checkpoint is older than the interval, the new head is signed too: the head row
+    read here carries the last checkpoint's time, so an append costs no extra query.
+    """
+    head = _locked_head()
+    event = AuditEvent(
+        seq=head.seq + 1, at=utcnow().replace(microsecond=0), actor_id=actor_id, device_id=device_id,
+        action=action, entity_type=entity_type, entity_id=str(entity_id), inspection_id=inspection_id,
+        reason=reason, data=data or {}, prev_hash=head.hash,
+    )
+    event.hash = event_hash(event)
+    head.seq, head.hash = event.seq, event.hash
+    db.session.add(event)
+    if checkpoints.due(head, event.at):
+        try:
+            checkpoints.sign_head(db.session, head, event.at)
+        except (OSError, ValueError):
+            # A missing or bad key must not stop the work being recorded; the next append tries
+            # again, and verify-audit reports how old the last checkpoint is.
+            log.exception("could not sign an audit checkpoint")
+    return event
+
+
+def make_checkpoint() -> AuditCheckpoint:
+    """Sign the chain's head now, in the caller's transaction (flushed: the row has its id)."""
+    row = checkpoints.sign_head(db.session, _locked_head(), utcnow().replace(microsecond=0))
+    db.session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    events: int
+    broken_at: int | None = None  # seq of the first bad event
+    problem: str | None = None
+    # The stored hash of each event asked for (up to the first broken link).
+    hashes: dict[int, str] = field(default_factory=dict)
+
+
+def verify_chain(batch: int = 1000, keep: Iterable[int] = ()) -> ChainReport:
+    """Walk every event in order and report the first broken link; keep the hashes of `keep`."""
+    wanted, kept = set(keep), {0: GENESIS}
+    prev, expected_seq, count, last_seq = GENESIS, 1, 0, 0
+
+    def report(ok: bool, broken_at: int | None = None, problem: str | None = None) -> ChainReport:
+        return ChainReport(ok, count, broken_at, problem, kept)
+
+    while True:
+        rows = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for event in rows:
+            if event.seq != expected_seq:
+                return report(False, expected_seq, f"event {expected_seq} is missing")
+            if event.prev_hash != prev:
+                return report(False, event.seq, f"event {event.seq} does not link to event {event.seq - 1}")
+            if event_hash(event) != event.hash:
+                return report(False, event.seq, f"event {event.seq} was altered after it was written")
+            if event.seq in wanted:
+                kept[event.seq] = event.hash
+            prev, expected_seq, count, last_seq = event.hash, event.seq + 1, count + 1, event.seq
+        db.session.expunge_all()
+    head = db.session.get(AuditHead, 1)
+    if head is not None and (head.seq != count or head.hash != prev):
+        return report(False, count + 1, f"the chain ends at event {count} but the head records event {head.seq}")
+    return report(True)
+
