@@ -23,6 +23,15 @@ def _read_template(path: str) -> dict:
     return body
 
 
+def _statutes(folder: str) -> dict:
+    from .services.citations import load_statutes
+
+    try:
+        return load_statutes(folder)
+    except (OSError, UnicodeDecodeError) as err:
+        raise click.ClickException(str(err)) from err
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db() -> None:
@@ -89,7 +98,6 @@ def register_cli(app: Flask) -> None:
                   help="folder of statute texts: check the citations against them and quote the clauses")
     def import_template(path, publish, statutes) -> None:
         """Import a checklist template JSON file as the next version of its key."""
-        from .services.citations import load_statutes
         from .services.templates import import_template as load
 
         try:
@@ -99,7 +107,7 @@ def register_cli(app: Flask) -> None:
         if not isinstance(body, dict):
             raise click.ClickException(f"{path.name} must hold one JSON object")
         try:
-            template = load(body, publish=publish, statutes=load_statutes(statutes) if statutes else None)
+            template = load(body, publish=publish, statutes=_statutes(statutes) if statutes else None)
         except ApiError as err:
             problems = err.details.get("problems", []) if isinstance(err.details, dict) else []
             raise click.ClickException("\n".join([err.message, *("  - " + p for p in problems)])) from err
@@ -116,7 +124,8 @@ def register_cli(app: Flask) -> None:
         from .services import citations
 
         bodies = [_read_template(p) for p in paths] if paths else refdata.load_templates()
-        results = [r for body in bodies for r in citations.check_template(body, citations.load_statutes(statutes))]
+        texts = _statutes(statutes)
+        results = [r for body in bodies for r in citations.check_template(body, texts)]
         for result in results:
             click.echo(result.line())
         counts = citations.summary(results)

@@ -213,6 +213,8 @@ def load_statutes(folder: str | Path) -> dict[str, Statute]:
         heading = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), named["name"])
         statute = parse_statute(text, heading, named["version"])
         statutes[short_title(named["name"])] = statute
+    if not statutes:
+        raise FileNotFoundError(f"{folder} holds no statute file named like 产品质量法(2018-12-29).md")
     return statutes
 
 

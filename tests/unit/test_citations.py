@@ -190,3 +190,9 @@ def test_import_template_with_statutes_refuses_a_wrong_citation(app, toy_folder,
     assert db.session.scalar(count) == 0
     # Without a statutes folder the same file imports (the check needs the texts).
     assert app.test_cli_runner().invoke(args=["import-template", str(path)]).exit_code == 0
+
+
+def test_a_folder_without_statute_files_is_refused(tmp_path):
+    (tmp_path / "README.md").write_text("nothing here", encoding="utf-8")
+    result = cli("check-citations", "--statutes", str(tmp_path))
+    assert result.exit_code == 1 and "holds no statute file named like 产品质量法(2018-12-29).md" in result.output
