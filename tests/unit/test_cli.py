@@ -219,7 +219,7 @@ def test_init_db_adds_corrected_templates_as_next_versions(empty_database_url, t
             assert old.status == "published" and old.body == {"sections": old_sections[key]}
             new = rows[(key, 3 if key == "seed" else 2)]
             assert new.status == "published" and new.body == {"sections": body["sections"]}
-            assert new.item("G01")["legal_basis"].endswith("第三十六条")
+            assert new.item("G01")["legal_basis"].endswith("第三十六条、第二十四条第一款")
         assert rows[("seed", 2)].status == "draft" and rows[("seed", 2)].title == "自订"
         assert db.session.scalar(select(func.count()).select_from(Agency)) == 116
         db.session.remove()
