@@ -12,6 +12,26 @@ from .database import db
 from .errors import ApiError
 
 
+def _read_template(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            body = json.load(handle)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise click.ClickException(f"{path} is not a readable JSON file: {err}") from err
+    if not isinstance(body, dict):
+        raise click.ClickException(f"{path} must hold one JSON object")
+    return body
+
+
+def _statutes(folder: str) -> dict:
+    from .services.citations import load_statutes
+
+    try:
+        return load_statutes(folder)
+    except (OSError, UnicodeDecodeError) as err:
+        raise click.ClickException(str(err)) from err
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db() -> None:
@@ -74,7 +94,9 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("import-template")
     @click.argument("path", type=click.File("r", encoding="utf-8"))
     @click.option("--publish", is_flag=True, help="publish it at once")
-    def import_template(path, publish) -> None:
+    @click.option("--statutes", type=click.Path(exists=True, file_okay=False), default=None,
+                  help="folder of statute texts: check the citations against them and quote the clauses")
+    def import_template(path, publish, statutes) -> None:
         """Import a checklist template JSON file as the next version of its key."""
         from .services.templates import import_template as load
 
@@ -85,11 +107,34 @@ def register_cli(app: Flask) -> None:
         if not isinstance(body, dict):
             raise click.ClickException(f"{path.name} must hold one JSON object")
         try:
-            template = load(body, publish=publish)
+            template = load(body, publish=publish, statutes=_statutes(statutes) if statutes else None)
         except ApiError as err:
             problems = err.details.get("problems", []) if isinstance(err.details, dict) else []
             raise click.ClickException("\n".join([err.message, *("  - " + p for p in problems)])) from err
         click.echo(f"Imported {template.key} version {template.template_version} ({template.status}).")
+
+    @app.cli.command("check-citations")
+    @click.option("--statutes", type=click.Path(exists=True, file_okay=False), required=True,
+                  help="folder of statute texts, one `<title>(<version date>).md` file each")
+    @click.option("--template", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                  help="template JSON file(s) to check (default: the shipped checklists)")
+    def check_citations(statutes, paths) -> None:
+        """Check every checklist citation against the statute texts; non-zero exit on an error."""
+        from . import refdata
+        from .services import citations
+
+        bodies = [_read_template(p) for p in paths] if paths else refdata.load_templates()
+        texts = _statutes(statutes)
+        results = [r for body in bodies for r in citations.check_template(body, texts)]
+        for result in results:
+            click.echo(result.line())
+        counts = citations.summary(results)
+        click.echo(f"{len(results)} citations: " + ", ".join(f"{counts[s]} {s}" for s in citations.STATUSES))
+        problems = sum(counts[s] for s in citations.PROBLEMS)
+        if problems:
+            click.echo(f"{problems} citation problems.", err=True)
+            sys.exit(1)
+        click.echo("0 problems.")
 
     @app.cli.command("verify-audit")
     def verify_audit() -> None:

@@ -285,6 +285,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "photo_required": {"zh": "须拍照", "en": "Photo"},
     "authority": {"zh": "主管部门", "en": "Authority"},
     "legal_basis": {"zh": "依据", "en": "Legal basis"},
+    "basis_version": {"zh": "条文版本：{date}", "en": "Text as of the version of {date}"},
+    "basis_pending": {"zh": "待核", "en": "To be verified"},
+    "basis_pending_count": {"zh": "{n} 项依据待核", "en": "{n} items cite texts still to be verified"},
     # ---- public verification of issued documents (/verify)
     "verify_title": {"zh": "文书核验", "en": "Document verification"},
     "verify_registered": {"zh": "该文书已在本系统登记，系本机关出具。", "en": "This document is registered: it was issued by this system."},

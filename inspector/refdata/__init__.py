@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from numbers import Real
 from typing import Any
@@ -14,7 +15,11 @@ AUTHORITIES = ("SAMR", "MARA", "both")
 TEMPLATE_FIELDS = ("key", "version", "category", "title", "sections")
 SECTION_FIELDS = ("key", "title", "items")
 ITEM_FIELDS = ("key", "label", "kind", "required", "photo_required", "legal_basis", "authority")
-OPTIONAL_ITEM_FIELDS = ("hint", "unit", "min", "max", "choices")
+OPTIONAL_ITEM_FIELDS = ("hint", "unit", "min", "max", "choices", "basis_text", "basis_version", "basis_pending")
+# The words of the clauses the legal basis cites, the version date(s) of the law(s) they are from
+# (2018-12-29, or 2018-12-29、2022-03-29 for two laws), and the citations not yet checked against
+# an official text (shown as 待核). `flask check-citations` keeps them in step with the statutes.
+BASIS_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(、\d{4}-\d{2}-\d{2})*$")
 # Fields that only mean something for one kind; elsewhere they are a sign of a mistake.
 KIND_ONLY_FIELDS = {"unit": "number", "min": "number", "max": "number", "choices": "choice"}
 
@@ -118,6 +123,7 @@ def _item_problems(item: Any, where: str, item_sections: dict[str, str]) -> list
             problems.append(f"{where}: {name!r} must be true or false, not {item[name]!r}")
     if "hint" in item and not isinstance(item["hint"], str):
         problems.append(f"{where}: 'hint' must be text")
+    problems.extend(_basis_problems(item, where))
     if "authority" in item and item["authority"] not in AUTHORITIES:
         problems.append(
             f"{where}: authority {item['authority']!r} is not one of {', '.join(AUTHORITIES)}"
@@ -137,6 +143,26 @@ def _item_problems(item: Any, where: str, item_sections: dict[str, str]) -> list
         problems.extend(_number_problems(item, where))
     if kind == "choice":
         problems.extend(_choice_problems(item, where))
+    return problems
+
+
+def _basis_problems(item: dict, where: str) -> list[str]:
+    """Return the problems of the fields that quote and date the legal basis."""
+    problems: list[str] = []
+    if "basis_text" in item and not _is_text(item["basis_text"]):
+        problems.append(f"{where}: 'basis_text' must be non-empty text")
+    if "basis_version" in item and not (isinstance(item["basis_version"], str)
+                                        and BASIS_VERSION.match(item["basis_version"])):
+        problems.append(f"{where}: 'basis_version' must be a date such as \"2018-12-29\", "
+                        f"not {item['basis_version']!r}")
+    if ("basis_text" in item) != ("basis_version" in item):
+        problems.append(f"{where}: 'basis_text' and 'basis_version' go together")
+    pending = item.get("basis_pending")
+    if "basis_pending" in item and (not isinstance(pending, list) or not pending
+                                    or not all(_is_text(c) for c in pending)):
+        problems.append(f"{where}: 'basis_pending' must be a non-empty list of citations")
+    elif pending and not all(c in item.get("legal_basis", "") for c in pending):
+        problems.append(f"{where}: 'basis_pending' names a citation that 'legal_basis' does not make")
     return problems
 
 

@@ -59,6 +59,9 @@ class FindingLine:
     answered: bool
     legal_basis: str | None
     earlier_comments: list[tuple[int, str]]  # (revision, comment) from earlier returns
+    basis_text: str | None = None  # the words of the cited clauses, as the template quotes them
+    basis_version: str | None = None
+    basis_pending: list[str] | None = None  # citations not yet checked (待核)
 
     @property
     def failed(self) -> bool:
@@ -127,7 +130,9 @@ def _findings(inspection: Inspection, decisions: list[ReviewDecision]) -> list[F
             item_key=item["key"], label=item["label"], kind=item["kind"],
             result=finding.result if finding else None, value=finding.value if finding else None,
             note=finding.note if finding else None, answered=finding is not None,
-            legal_basis=item.get("legal_basis"), earlier_comments=earlier.get(item["key"], [])))
+            legal_basis=item.get("legal_basis"), earlier_comments=earlier.get(item["key"], []),
+            basis_text=item.get("basis_text"), basis_version=item.get("basis_version"),
+            basis_pending=item.get("basis_pending")))
     # Failed items first, then the checklist's own order (sorted() is stable).
     return sorted(lines, key=lambda line: 0 if line.failed else 1)
 

@@ -30,19 +30,34 @@ def load_agencies() -> int:
 
 
 def load_templates() -> int:
-    """Publish the six default checklist templates unless that key and version exists."""
-    have = set(db.session.execute(select(ChecklistTemplate.key, ChecklistTemplate.template_version)).all())
+    """Publish each shipped checklist template whose content no version of its key holds yet.
+
+    A new database gets the shipped versions as numbered in the files. A database made by an
+    earlier release gets a revised template (corrected citations, for example) as the next version
+    of its key; the versions already there are left exactly as they are, since inspections made
+    with them keep pointing at them (phones offer only the newest published version of a key).
+    """
+    stored: dict[str, list[ChecklistTemplate]] = {}
+    for template in db.session.scalars(select(ChecklistTemplate)):
+        stored.setdefault(template.key, []).append(template)
     added = 0
     for body in refdata.load_templates():
-        if (body["key"], body["version"]) in have:
+        versions = stored.get(body["key"], [])
+        if any(_same_content(template, body) for template in versions):
             continue
+        number = max((t.template_version for t in versions), default=body["version"] - 1) + 1
         db.session.add(ChecklistTemplate(
-            key=body["key"], template_version=body["version"], category=body["category"], title=body["title"],
+            key=body["key"], template_version=number, category=body["category"], title=body["title"],
             status="published", body={"sections": body["sections"]}, published_at=utcnow(),
         ))
         added += 1
     db.session.flush()
     return added
+
+
+def _same_content(template: ChecklistTemplate, body: dict) -> bool:
+    return (template.category, template.title, template.body.get("sections")) == (
+        body["category"], body["title"], body["sections"])
 
 
 def load_reference_data() -> dict[str, int]:

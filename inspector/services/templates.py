@@ -10,6 +10,7 @@ from ..database import db, utcnow
 from ..errors import ApiError
 from ..models import CATEGORIES, ChecklistTemplate, User
 from . import audit
+from .citations import Statute, citation_problems
 
 
 def published_templates() -> list[ChecklistTemplate]:
@@ -32,11 +33,17 @@ def export_template(template: ChecklistTemplate) -> dict[str, Any]:
             "title": template.title, "sections": template.body["sections"]}
 
 
-def import_template(body: dict[str, Any], actor: User | None = None, *, publish: bool = False) -> ChecklistTemplate:
-    """Store a template body as the next version of its key (a draft unless `publish`)."""
+def import_template(body: dict[str, Any], actor: User | None = None, *, publish: bool = False,
+                    statutes: dict[str, Statute] | None = None) -> ChecklistTemplate:
+    """Store a template body as the next version of its key (a draft unless `publish`).
+
+    With `statutes` (the texts of a statutes folder) the items get the words of the clauses they
+    cite where they do not carry them yet, and a citation that is wrong refuses the import."""
     problems = refdata.validate_template(body)
     if body.get("category") not in CATEGORIES:
         problems.append(f"category must be one of {', '.join(CATEGORIES)}")
+    if statutes is not None and not problems:
+        problems = citation_problems(body, statutes)
     if problems:
         raise ApiError("validation_failed", "The checklist template is not valid.", details={"problems": problems})
     latest = db.session.scalar(

@@ -216,3 +216,16 @@ def test_a_league_admin_cannot_change_the_regions_checklists(client):
     r = client.post("/console/admin/templates/import",
                     data={"csrf_token": csrf_token(client), "json": json.dumps(_template_body(), ensure_ascii=False)})
     assert db.session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.title == "化肥经营者现场检查表（2027版）")) is None
+
+
+def test_template_pages_mark_citations_still_to_verify(client):
+    reviewer_session(client, "admin")
+    listing = client.get("/console/admin/templates").get_data(as_text=True)
+    row = listing[listing.index('data-template="pesticide-2"'):]
+    row = row[:row.index("</tr>")]
+    assert 'data-pending-count="' in row and "项依据待核" in row
+    pesticide = ChecklistTemplate.query.filter_by(key="pesticide", template_version=2).one()
+    page = client.get(f"/console/admin/templates/{pesticide.id}").get_data(as_text=True)
+    assert 'data-basis-pending="P09"' in page and "《农药标签和说明书管理办法》" in page
+    assert 'data-basis-pending="P05"' not in page
+    assert "第二十七条第一款 农药经营者应当建立销售台账" in page and "条文版本：2022-03-29" in page

@@ -93,3 +93,17 @@ def test_case_page_download_button_gives_the_registered_pdf(client):
     pdf = client.get(href)
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF") and len(pdf.headers["X-Document-SHA256"]) == 64
+
+
+def test_case_page_quotes_the_clauses_each_item_relies_on(client):
+    case = submitted_case(findings={"G02": "fail", "F01": "pass"})
+    reviewer_session(client)
+    html, _csrf, _version = open_case(client, case.id)
+    row = html[html.index('data-item="G02"'):]
+    row = row[:row.index("</tr>")]
+    assert "《中华人民共和国产品质量法》第三十六条、第二十七条第一款第（一）项" in row
+    assert "第三十六条 销售者销售的产品的标识应当符合本法第二十七条的规定。" in row
+    assert "（一）有产品质量检验合格证明；" in row and "条文版本：2018-12-29" in row
+    f01 = html[html.index('data-item="F01"'):]
+    f01 = f01[:f01.index("</tr>")]
+    assert 'data-basis-pending="F01"' in f01 and "待核" in f01 and "GB 18382《肥料标识 内容和要求》" in f01

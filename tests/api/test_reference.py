@@ -60,3 +60,23 @@ def test_unknown_api_path_is_json_404(client):
 def test_a_template_id_past_any_row_is_404(login_as):
     r = login_as("tuoketuo.zhang").get(f"/api/v1/templates/{10**30}")
     assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+
+
+def test_templates_carry_the_clause_words_and_version(login_as):
+    templates = login_as("tuoketuo.zhang").get("/api/v1/templates").get_json()["templates"]
+    pesticide = next(t for t in templates if t["key"] == "pesticide")
+    items = {i["key"]: i for s in pesticide["sections"] for i in s["items"]}
+    p05 = items["P05"]
+    assert p05["legal_basis"] == "《农药管理条例》第二十七条第一款"
+    assert p05["basis_text"].startswith("第二十七条第一款 农药经营者应当建立销售台账")
+    assert p05["basis_version"] == "2022-03-29" and "basis_pending" not in p05
+    assert items["P09"]["basis_pending"] == ["《农药标签和说明书管理办法》"] and "basis_text" not in items["P09"]
+    assert all(value is not None for item in items.values() for value in item.values())  # absent stays absent
+
+
+def test_the_item_schema_names_every_template_item_field():
+    """Every field a template item may have reaches the phone (a field missing here would be dropped)."""
+    from inspector import refdata
+    from inspector.schemas.reference import TemplateItemOut
+
+    assert set(refdata.ITEM_FIELDS + refdata.OPTIONAL_ITEM_FIELDS) <= set(TemplateItemOut().fields)

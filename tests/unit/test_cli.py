@@ -69,13 +69,13 @@ def test_export_then_import_template_as_new_version(app, tmp_path):
     out = tmp_path / "fertilizer.json"
     assert run(app, "export-template", "fertilizer", "-o", str(out)).exit_code == 0
     body = json.loads(out.read_text(encoding="utf-8"))
-    assert body["key"] == "fertilizer" and body["version"] == 1
+    assert body["key"] == "fertilizer" and body["version"] == 2  # the shipped revision with checked citations
     body["sections"][0]["items"][0]["label"] += "（修订）"
     out.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
     result = run(app, "import-template", str(out), "--publish")
-    assert result.exit_code == 0 and "version 2 (published)" in result.output
+    assert result.exit_code == 0 and "version 3 (published)" in result.output
     versions = db.session.scalars(select(ChecklistTemplate.template_version).where(ChecklistTemplate.key == "fertilizer"))
-    assert sorted(versions) == [1, 2]
+    assert sorted(versions) == [2, 3]
 
 
 def test_import_template_reports_every_problem(app, tmp_path):
@@ -173,3 +173,56 @@ def test_upgrading_keeps_every_uploaded_photo_readable(empty_database_url, tmp_p
         holders = {(h.sha256[0], h.user_id) for h in db.session.scalars(select(BlobHolder))}
         assert holders == {("a", zhang), ("a", liu), ("b", liu)}
         db.session.remove()
+
+
+def test_init_db_adds_corrected_templates_as_next_versions(empty_database_url, tmp_path):
+    """A database made by a release whose checklists cited wrongly gains the corrected checklists as
+    the next version of each key; the versions that records were made with stay exactly as they were."""
+    import copy
+
+    from inspector import migrate, refdata
+    from inspector.config import normalise_database_url
+    from inspector.database import utcnow
+    from inspector.models import Agency
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(empty_database_url),
+                      "SECRET_KEY": "x", "BLOB_DIR": str(tmp_path / "blobs")})
+    shipped = {body["key"]: body for body in refdata.load_templates()}
+    with app.app_context():
+        migrate.upgrade()
+        old_sections = {}
+        for key, body in shipped.items():  # what an earlier release published: version 1, other citations
+            sections = copy.deepcopy(body["sections"])
+            for section in sections:
+                for item in section["items"]:
+                    for name in ("basis_text", "basis_version", "basis_pending"):
+                        item.pop(name, None)
+                    if item["key"] == "G01":
+                        item["legal_basis"] = "《中华人民共和国市场主体登记管理条例》"
+            old_sections[key] = sections
+            db.session.add(ChecklistTemplate(key=key, template_version=1, category=body["category"],
+                                             title=body["title"], status="published", body={"sections": sections},
+                                             published_at=utcnow()))
+        # An admin had already imported a draft version 2 of the seed checklist.
+        db.session.add(ChecklistTemplate(key="seed", template_version=2, category="seed", title="自订",
+                                         status="draft", body={"sections": old_sections["seed"]}))
+        db.session.commit()
+        db.session.remove()
+
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "116 agencies and 6 checklist templates added" in result.output
+    with app.app_context():
+        rows = {(t.key, t.template_version): t for t in db.session.scalars(select(ChecklistTemplate))}
+        for key, body in shipped.items():
+            old = rows[(key, 1)]
+            assert old.status == "published" and old.body == {"sections": old_sections[key]}
+            new = rows[(key, 3 if key == "seed" else 2)]
+            assert new.status == "published" and new.body == {"sections": body["sections"]}
+            assert new.item("G01")["legal_basis"].endswith("第三十六条、第二十四条第一款")
+        assert rows[("seed", 2)].status == "draft" and rows[("seed", 2)].title == "自订"
+        assert db.session.scalar(select(func.count()).select_from(Agency)) == 116
+        db.session.remove()
+
+    again = app.test_cli_runner().invoke(args=["init-db"])
+    assert again.exit_code == 0 and "0 agencies and 0 checklist templates added" in again.output

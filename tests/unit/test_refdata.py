@@ -313,3 +313,33 @@ def test_empty_sections_and_items() -> None:
     assert validate_template(body) == ["section 1 (general): 'items' must be a non-empty list"]
     body["sections"] = []
     assert validate_template(body) == ["'sections' must be a non-empty list"]
+
+
+@pytest.mark.parametrize("fields, problem", [
+    ({"basis_text": "第三十六条 …", "basis_version": "2021/07/27"},
+     "'basis_version' must be a date such as \"2018-12-29\", not '2021/07/27'"),
+    ({"basis_text": "第三十六条 …"}, "'basis_text' and 'basis_version' go together"),
+    ({"basis_text": " ", "basis_version": "2021-07-27"}, "'basis_text' must be non-empty text"),
+    ({"basis_pending": "《农药标签和说明书管理办法》"}, "'basis_pending' must be a non-empty list of citations"),
+    ({"basis_pending": ["《农药标签和说明书管理办法》"]},
+     "'basis_pending' names a citation that 'legal_basis' does not make"),
+])
+def test_basis_fields_are_checked(fields: dict, problem: str) -> None:
+    body = _minimal()
+    _first_item(body).update(fields)
+    assert validate_template(body) == [f"section 1 (general), item 1 (G01): {problem}"]
+
+
+def test_basis_fields_of_two_laws_are_valid() -> None:
+    body = _minimal()
+    _first_item(body).update(legal_basis="《中华人民共和国市场主体登记管理条例》第三十六条；《别的办法》",
+                             basis_text="《甲》第三十六条 …\n《乙》第一条 …", basis_version="2021-07-27、2022-03-29",
+                             basis_pending=["《别的办法》"])
+    assert validate_template(body) == []
+
+
+def test_shipped_items_quote_their_basis_or_mark_it_pending() -> None:
+    for body in load_templates():
+        for section in body["sections"]:
+            for item in section["items"]:
+                assert item.get("basis_text") or item.get("basis_pending"), (body["key"], item["key"])

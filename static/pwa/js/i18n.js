@@ -35,7 +35,7 @@ const zh = {
   // steps
   stepChecklist: '检查项', stepSamples: '抽样', stepPhotos: '证据照片', stepRecord: '笔录', stepSign: '签名', stepReview: '核对提交',
   pass: '符合', fail: '不符合', na: '不适用', note: '备注', addNote: '添加备注', takePhoto: '拍照',
-  required: '必填', photoRequired: '需拍照', legalBasis: '依据', markRestPass: '本节未填项全部“符合”',
+  required: '必填', photoRequired: '需拍照', legalBasis: '依据', basisPending: '待核', basisVersion: '条文版本：{date}', markRestPass: '本节未填项全部“符合”',
   numberRange: '数值应在 {min} 至 {max} {unit} 之间', numberMin: '数值应不小于 {min} {unit}', numberMax: '数值应不大于 {max} {unit}',
   notANumber: '请输入数字', reviewerComment: '审核意见：{text}',
   samples: '抽样记录', addSample: '添加样品', sampleName: '样品名称', brand: '商标', spec: '规格型号',
@@ -121,7 +121,7 @@ const en = {
   creditValid: 'Valid', creditChecking: '{n} characters',
   stepChecklist: 'Checklist', stepSamples: 'Samples', stepPhotos: 'Photos', stepRecord: 'Record', stepSign: 'Signatures', stepReview: 'Review',
   pass: 'Pass', fail: 'Fail', na: 'N/A', note: 'Note', addNote: 'Add note', takePhoto: 'Photo',
-  required: 'Required', photoRequired: 'Photo needed', legalBasis: 'Legal basis', markRestPass: 'Mark the rest of this section “Pass”',
+  required: 'Required', photoRequired: 'Photo needed', legalBasis: 'Legal basis', basisPending: 'To be verified', basisVersion: 'Text as of the version of {date}', markRestPass: 'Mark the rest of this section “Pass”',
   numberRange: 'Enter a value from {min} to {max} {unit}', numberMin: 'Enter at least {min} {unit}', numberMax: 'Enter at most {max} {unit}',
   notANumber: 'Enter a number', reviewerComment: 'Reviewer: {text}',
   samples: 'Samples', addSample: 'Add sample', sampleName: 'Sample name', brand: 'Brand', spec: 'Specification',

@@ -131,8 +131,12 @@ export class InspectionController {
   // ---------------------------------------------------------------- setup (before 开始检查)
   async showSetup() {
     const hash = location.hash;
-    // A retired checklist version is still pulled (old cases render with it) but not offered for new ones.
-    const templates = (await store.templates()).filter((tpl) => tpl.status !== 'retired' || tpl.id === this.draft.templateID);
+    // Retired and superseded checklist versions are still pulled (old cases render with them) but
+    // only the newest published version of each checklist is offered for new ones.
+    const all = await store.templates();
+    const newest = {};
+    for (const tpl of all) if (tpl.status === 'published' && !(newest[tpl.key] && newest[tpl.key].version > tpl.version)) newest[tpl.key] = tpl;
+    const templates = all.filter((tpl) => newest[tpl.key] === tpl || tpl.id === this.draft.templateID);
     const model = { draft: this.draft, templates, colleagues: this.colleagues,
       parties: await store.searchParties(this.query || ''), query: this.query, creatingParty: this.creatingParty };
     if (location.hash !== hash) return;

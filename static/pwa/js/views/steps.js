@@ -58,7 +58,7 @@ function checklistItem(m, item, comment) {
       ${item.required ? html`<span class="badge">${t('required')}</span>` : ''}
       ${item.photo_required ? html`<span class="badge warn">${t('photoRequired')}</span>` : ''}</div>
     ${item.hint ? html`<div class="item-hint">${item.hint}</div>` : ''}
-    ${item.legal_basis ? html`<div class="item-hint">${t('legalBasis')}：${item.legal_basis}</div>` : ''}
+    ${item.legal_basis ? legalBasis(item) : ''}
     ${comment ? html`<div class="warning" data-testid="item-comment">${t('reviewerComment', { text: comment })}</div>` : ''}
     ${answer(item, f)}
     ${item.kind === 'number' ? html`<div class="error small" data-role="num-error" data-item="${item.key}">${numberError ? t(numberError.key, numberError.params) : ''}</div>` : ''}
@@ -70,6 +70,16 @@ function checklistItem(m, item, comment) {
       ${f.note || f.result === 'fail' ? '' : html`<button class="btn" data-action="show-note" data-item="${item.key}">${t('addNote')}</button>`}
     </div>` : ''}
   </div>`;
+}
+
+// 依据: the short citation; tapping it opens the words of the cited clauses, which the template
+// carries (basis_text), so they show without a signal. Citations not yet checked say 待核.
+function legalBasis(item) {
+  const pending = (item.basis_pending || []).length ? html`<span class="badge warn" data-testid="basis-pending-${item.key}">${t('basisPending')}</span>` : '';
+  if (!item.basis_text) return html`<div class="item-hint">${t('legalBasis')}：${item.legal_basis}${pending}</div>`;
+  return html`<details class="item-hint basis" data-testid="basis-${item.key}"><summary>${t('legalBasis')}：${item.legal_basis}${pending}</summary>
+    <div class="basis-text" data-testid="basis-text-${item.key}">${item.basis_text}</div>
+    <div class="small">${t('basisVersion', { date: item.basis_version })}</div></details>`;
 }
 
 function answer(item, f) {
