@@ -48,6 +48,15 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
      "Reverse proxies in front of the app (nginx: 1); their X-Forwarded-For gives the client address"),
     ("PASSWORD_HASH_MEMORY_KIB", "INSPECTOR_PASSWORD_HASH_MEMORY_KIB", int, 65536, "Argon2id memory cost"),
     ("PASSWORD_HASH_TIME_COST", "INSPECTOR_PASSWORD_HASH_TIME_COST", int, 3, "Argon2id passes"),
+    ("BROKER_URL", "INSPECTOR_BROKER_URL", str, None,
+     "Background jobs' broker (Celery); default: `sqla+sqlite:///instance/jobs.sqlite3`. "
+     "Production: `redis://host:6379/0`"),
+    ("JOB_VISIBILITY_TIMEOUT", "INSPECTOR_JOB_VISIBILITY_TIMEOUT", int, 3600,
+     "Redis: seconds before a job a worker took but never finished is handed to another worker; "
+     "keep it above the longest job"),
+    ("JOB_MAX_RETRIES", "INSPECTOR_JOB_MAX_RETRIES", int, 3,
+     "Retries of a failing job before it is listed for admins"),
+    ("JOB_RETRY_DELAY_SECONDS", "INSPECTOR_JOB_RETRY_DELAY_SECONDS", int, 60, "Wait before each retry"),
 ]
 
 
@@ -63,6 +72,9 @@ def build_config(instance_path: str, test_config: dict[str, Any] | None) -> dict
     if not config["SQLALCHEMY_DATABASE_URI"]:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'inspector.sqlite3'}"
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if not config["BROKER_URL"]:
+        # A file of its own: the worker's polling never waits on the main database's write lock.
+        config["BROKER_URL"] = f"sqla+sqlite:///{instance / 'jobs.sqlite3'}"
     if not config["BLOB_DIR"]:
         config["BLOB_DIR"] = str(instance / "blobs")
     if not config["SECRET_KEY"]:
