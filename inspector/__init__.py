@@ -45,6 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
 
     csrf.init_app(app)
     register_error_handlers(app)
+    from .jobs import init_app as init_jobs
+
+    init_jobs(app)  # app.extensions["celery"]; connects to the broker only when a job is sent
 
     @app.errorhandler(CSRFError)
     def _csrf_failed(err: CSRFError):

@@ -176,15 +176,9 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("expire-uploads")
     def expire_uploads() -> None:
         """Delete the partial bytes of unfinished uploads past their expiry."""
-        from .services.evidence import expire_uploads as expire
+        from .services.evidence import expire_all_uploads
 
-        total = 0
-        while True:
-            done = expire()
-            db.session.commit()
-            total += done
-            if done == 0:
-                break
+        total = expire_all_uploads()
         click.echo(f"Expired {total} unfinished uploads.")
 
     @app.cli.command("prune-sync")

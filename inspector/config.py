@@ -57,6 +57,15 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
      "Append-only copy of every signed checkpoint; default: `instance/audit-checkpoints.jsonl`"),
     ("AUDIT_CHECKPOINT_MINUTES", "INSPECTOR_AUDIT_CHECKPOINT_MINUTES", int, 10,
      "An audit event signs a new checkpoint when the last one is older than this"),
+    ("BROKER_URL", "INSPECTOR_BROKER_URL", str, None,
+     "Background jobs' broker (Celery); default: `sqla+sqlite:///instance/jobs.sqlite3`. "
+     "Production: `redis://host:6379/0`"),
+    ("JOB_VISIBILITY_TIMEOUT", "INSPECTOR_JOB_VISIBILITY_TIMEOUT", int, 3600,
+     "Redis: seconds before a job a worker took but never finished is handed to another worker; "
+     "keep it above the longest job"),
+    ("JOB_MAX_RETRIES", "INSPECTOR_JOB_MAX_RETRIES", int, 3,
+     "Retries of a failing job before it is listed for admins"),
+    ("JOB_RETRY_DELAY_SECONDS", "INSPECTOR_JOB_RETRY_DELAY_SECONDS", int, 60, "Wait before each retry"),
 ]
 
 
@@ -72,6 +81,9 @@ def build_config(instance_path: str, test_config: dict[str, Any] | None) -> dict
     if not config["SQLALCHEMY_DATABASE_URI"]:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'inspector.sqlite3'}"
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if not config["BROKER_URL"]:
+        # A file of its own: the worker's polling never waits on the main database's write lock.
+        config["BROKER_URL"] = f"sqla+sqlite:///{instance / 'jobs.sqlite3'}"
     if not config["BLOB_DIR"]:
         config["BLOB_DIR"] = str(instance / "blobs")
     if not config["AUDIT_SIGNING_KEY_FILE"]:

@@ -332,6 +332,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "verify_audit_bad_signature": {"zh": "警告：本文书印制的签名检查点在服务器上缺失或签名无效。", "en": "Warning: the signed checkpoint printed on this document is missing on the server or its signature is not valid."},
     "verify_audit_compare": {"zh": "请核对上述链头与纸质文书“附录三　审计链锚定”所印内容是否一致。", "en": "Check that this head is the one printed in appendix 3 (audit chain anchor) of the paper."},
     "verify_uploaded_hash": {"zh": "上传文件的 SHA-256", "en": "SHA-256 of the uploaded file"},
+    # ---- background jobs (admin: failed jobs)
+    "nav_jobs": {"zh": "后台任务", "en": "Background jobs"},
+    "jobs_title": {"zh": "失败的后台任务", "en": "Failed background jobs"},
+    "jobs_hint": {"zh": "以下后台任务在多次重试后仍然失败。排除原因后可重新执行；任务可安全地重复执行。",
+                  "en": "These background jobs still failed after their retries. Once the cause is fixed, run them again; a job is safe to run twice."},
+    "jobs_empty": {"zh": "没有失败的后台任务。", "en": "No background job has failed."},
+    "job_name": {"zh": "任务", "en": "Job"},
+    "job_arguments": {"zh": "参数", "en": "Arguments"},
+    "job_attempts": {"zh": "尝试次数", "en": "Attempts"},
+    "job_last_error": {"zh": "最后一次错误", "en": "Last error"},
+    "job_failed_at": {"zh": "失败时间", "en": "Failed at"},
+    "job_retry": {"zh": "重新执行", "en": "Run again"},
+    "job_retried_at": {"zh": "已于 {at} 由 {who} 重新执行", "en": "Sent again on {at} by {who}"},
+    "job_sent_again": {"zh": "任务“{job}”已重新提交执行。", "en": "Job “{job}” was sent to run again."},
+    "job_inspector.expire_uploads": {"zh": "清理过期的未完成上传", "en": "Expire unfinished uploads"},
+    "job_inspector.prepare_case_file": {"zh": "预先生成案卷 PDF", "en": "Draw a case file ahead of download"},
+    "error_job_retried": {"zh": "该任务已经重新执行过。", "en": "This job was sent again already."},
+    "error_job_unknown": {"zh": "本服务器没有这个任务，无法执行。", "en": "This server has no such job to run."},
 }
 
 

@@ -1,10 +1,11 @@
-"""Admin pages: users, devices, agencies' case-number settings, checklist templates."""
+"""Admin pages: users, devices, agencies' case-number settings, checklist templates, failed jobs."""
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from ..errors import ApiError
 from ..i18n import t
+from ..jobs import failures as job_failures
 from ..models import ROLES
 from ..services import admin as admin_service
 from ..services import auth as auth_service
@@ -170,3 +171,24 @@ def template_action(template_id: int, action: str):
             abort(404)
         flash(error_text(err), "error")
     return redirect(url_for("console.template_preview", template_id=template_id))
+
+
+# ---------------------------------------------------------------- background jobs
+
+@bp.get("/admin/jobs")
+@login_required("admin")
+def failed_jobs():
+    return render_template("console/admin_jobs.html", jobs=job_failures.list_failed_jobs(g.user))
+
+
+@bp.post("/admin/jobs/<int:job_id>/retry")
+@login_required("admin")
+def retry_job(job_id: int):
+    try:
+        failed = job_failures.retry_failed_job(g.user, job_id)
+        flash(t("job_sent_again", job=t("job_" + failed.name, default=failed.name)), "ok")
+    except ApiError as err:
+        if err.status == 404:
+            abort(404)
+        flash(error_text(err), "error")
+    return redirect(url_for("console.failed_jobs"))

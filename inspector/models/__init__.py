@@ -7,6 +7,7 @@ from .audit import AuditCheckpoint, AuditEvent, AuditHead
 from .case_number import CaseNumberCounter
 from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
+from .job import FailedJob
 from .inspection import (
     INSPECTION_STATUSES, SIGNATURE_ROLES, SIGNATURE_STATUSES,
     Campaign, Finding, Inspection, InspectionInspector, Sample, Signature,
@@ -20,7 +21,7 @@ from .upload import UPLOAD_STATUSES, Upload
 
 __all__ = [
     "CaseNumberCounter", "ROLES", "Device", "LoginAttempt", "User", "LEVELS", "Agency", "AuditCheckpoint", "AuditEvent", "AuditHead",
-    "IssuedDocument", "Blob", "BlobHolder", "Photo", "INSPECTION_STATUSES", "SIGNATURE_ROLES", "SIGNATURE_STATUSES",
+    "IssuedDocument", "FailedJob", "Blob", "BlobHolder", "Photo", "INSPECTION_STATUSES", "SIGNATURE_ROLES", "SIGNATURE_STATUSES",
     "Campaign", "Finding", "Inspection", "InspectionInspector", "Sample", "Signature", "Party",
     "DECISIONS", "ReviewDecision", "SyncState", "Versioned", "CATEGORIES", "ITEM_KINDS",
     "TEMPLATE_STATUSES", "ChecklistTemplate", "PublishedTemplateChanged", "UPLOAD_STATUSES", "Upload",

@@ -14,6 +14,15 @@ The fingerprint, not the sync version alone, is the key: a photo's original arri
 phone synced changes what is printed (the placeholder becomes the picture) without changing any
 row's version. Photos downscaled for print are cached separately by hash and print size, so a
 new version of a case re-renders its pages but does not decode its photos again.
+
+Drawing ahead. When a case is submitted and when it is approved, a background job
+(`prepare_case_file`) draws its file with a new number, token and issue time into the cache,
+and notes them under the case and its content fingerprint, but registers nothing: the register
+holds what was handed out, and a drawing nobody downloads leaves no document behind. The first
+download of that same content registers the drawing as it is, to the person downloading, and
+serves its bytes without rendering; so the issue time printed and registered is when the file
+was drawn (when its content was fixed by the submission or approval), not when it was first
+downloaded. Content that changed since the drawing is drawn in the request, as before.
 """
 from __future__ import annotations
 
@@ -96,7 +105,87 @@ def issue_case_file(user: User, inspection_id: str, device_id: int | None = None
         if served is not None:
             return served
 
-    agency_code = inspection.agency.code
+    drawn = _prepared(gathered)
+    rendered = drawn is None
+    if drawn is None:
+        drawn = _draw(gathered, inspection.agency.code)
+
+    def register_ours(inspection: Inspection) -> None:
+        documents.register(
+            document_no=drawn.document_no, verify_token=drawn.verify_token, inspection=inspection,
+            case_version=gathered.case_version, content_sha256=gathered.content_sha256, pdf=drawn.pdf,
+            issued_at=drawn.issued_at, issued_by_id=user_id, device_id=device_id, summary=drawn.summary,
+            anchor=drawn.anchor)
+
+    with documents.writing():
+        # Under the case row's lock (SQLite: the write lock), so that two first downloads of the
+        # same content register one document: the later one finds the earlier's and serves it.
+        inspection = db.session.get(Inspection, gathered.inspection_id, with_for_update=True)
+        meanwhile = documents.issued_for_content(inspection.id, gathered.content_sha256)
+        if meanwhile is None:
+            register_ours(inspection)
+    if meanwhile is not None and meanwhile.sha256 == drawn.sha256:
+        rendered = False  # another download registered this same drawing (drawn ahead) first
+    elif meanwhile is not None:
+        served = _serve_again(meanwhile, gathered)
+        if served is not None:
+            return served
+        with documents.writing():  # its bytes can no longer be made: ours is registered after all
+            register_ours(db.session.get(Inspection, gathered.inspection_id))
+    return IssuedCaseFile(drawn.pdf, drawn.document_no, drawn.sha256, drawn.verify_token, drawn.issued_at,
+                          gathered.filename(drawn.document_no), rendered=rendered)
+
+
+def prepare_case_file(inspection_id: str) -> bool:
+    """Draw the case file of an inspection's current content into the cache, unregistered, so
+    that its first download serves it without rendering; True when a file was drawn now.
+
+    Safe to run twice: content already drawn or issued is not drawn again (an issued document
+    whose file left the cache is drawn back into it).
+    """
+    inspection = db.session.get(Inspection, inspection_id)
+    if inspection is None or inspection.deleted_at is not None:
+        return False
+    try:
+        gathered = gather(inspection, url_base=_verify_base())
+    except ApiError as err:  # not printable as it stands (e.g. one certified inspector): nothing to draw
+        log.info("case file of %s not drawn ahead: %s", inspection_id, err.message)
+        return False
+    earlier = documents.issued_for_content(inspection.id, gathered.content_sha256)
+    if earlier is not None:
+        served = _serve_again(earlier, gathered)
+        return served is not None and served.rendered
+    if _prepared(gathered) is not None:
+        return False
+    drawn = _draw(gathered, inspection.agency.code)
+    # The drawing is found by its content: the file first (put by _draw), then what names it.
+    _prepared_cache().put(_prepared_key(gathered), json.dumps({
+        "documentNo": drawn.document_no, "verifyToken": drawn.verify_token, "sha256": drawn.sha256,
+        "issuedAt": drawn.issued_at.isoformat(), "summary": drawn.summary,
+        "checkpoint": drawn.anchor.checkpoint_no if drawn.anchor else None}).encode())
+    return True
+
+
+def case_file_pdf(user: User, inspection: Inspection) -> IssuedCaseFile:
+    """For case bundles (exports): the same registered case file a download would give."""
+    return issue_case_file(user, inspection.id)
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """A case file drawn with a new number, token and issue time; not yet in the register."""
+
+    pdf: bytes
+    sha256: str
+    document_no: str
+    verify_token: str
+    issued_at: datetime
+    summary: dict[str, Any]
+    anchor: pdf.AuditAnchor | None  # the signed audit head it prints
+
+
+def _draw(gathered: Gathered, agency_code: str) -> _Drawn:
+    """Render the gathered case under a new number, token and time, and keep the bytes in the cache."""
     anchor = documents.sign_audit_head()  # every issued document prints a freshly signed head
     issued_at = utcnow().replace(microsecond=0)
     document_no = documents.new_document_no(agency_code, issued_at)
@@ -107,33 +196,33 @@ def issue_case_file(user: User, inspection_id: str, device_id: int | None = None
     summary["pages"] = summary["documents"][-1]["lastPage"]
     sha256 = hashlib.sha256(pdf_bytes).hexdigest()
     _pdf_cache().put(sha256, pdf_bytes)
-
-    def register_ours(inspection: Inspection) -> None:
-        documents.register(
-            document_no=document_no, verify_token=token, inspection=inspection,
-            case_version=gathered.case_version, content_sha256=gathered.content_sha256, pdf=pdf_bytes,
-            issued_at=issued_at, issued_by_id=user_id, device_id=device_id, summary=summary, anchor=anchor)
-
-    with documents.writing():
-        # Under the case row's lock (SQLite: the write lock), so that two first downloads of the
-        # same content register one document: the later one finds the earlier's and serves it.
-        inspection = db.session.get(Inspection, gathered.inspection_id, with_for_update=True)
-        meanwhile = documents.issued_for_content(inspection.id, gathered.content_sha256)
-        if meanwhile is None:
-            register_ours(inspection)
-    if meanwhile is not None:
-        served = _serve_again(meanwhile, gathered)
-        if served is not None:
-            return served
-        with documents.writing():  # its bytes can no longer be made: ours is registered after all
-            register_ours(db.session.get(Inspection, gathered.inspection_id))
-    return IssuedCaseFile(pdf_bytes, document_no, sha256, token, issued_at, gathered.filename(document_no),
-                          rendered=True)
+    return _Drawn(pdf_bytes, sha256, document_no, token, issued_at, summary, anchor)
 
 
-def case_file_pdf(user: User, inspection: Inspection) -> IssuedCaseFile:
-    """For case bundles (exports): the same registered case file a download would give."""
-    return issue_case_file(user, inspection.id)
+def _prepared(gathered: Gathered) -> _Drawn | None:
+    """The file drawn ahead for exactly this content (prepare_case_file), if the cache still has it."""
+    raw = _prepared_cache().get(_prepared_key(gathered))
+    if raw is None:
+        return None
+    try:
+        meta = json.loads(raw)
+        issued_at = datetime.fromisoformat(meta["issuedAt"])
+        anchor = documents.checkpoint_anchor(meta.get("checkpoint"))
+        pdf_bytes = _pdf_cache().get(meta["sha256"])
+    except LookupError:  # its checkpoint row is gone: what it prints can no longer be vouched for
+        log.warning("case file drawn ahead for %s printed a checkpoint that is gone", gathered.inspection_id)
+        return None
+    except (ValueError, KeyError, TypeError):
+        log.warning("case file drawn ahead for %s is unreadable; drawing it again", gathered.inspection_id)
+        return None
+    if pdf_bytes is None or hashlib.sha256(pdf_bytes).hexdigest() != meta["sha256"]:
+        return None
+    return _Drawn(pdf_bytes, meta["sha256"], meta["documentNo"], meta["verifyToken"], issued_at, meta["summary"],
+                  anchor)
+
+
+def _prepared_key(gathered: Gathered) -> str:
+    return f"{gathered.inspection_id}:{gathered.content_sha256}"
 
 
 def _serve_again(earlier: IssuedDocument, gathered: Gathered) -> IssuedCaseFile | None:
@@ -512,9 +601,14 @@ def _pdf_cache() -> _FileCache:
     return _FileCache(_cache_root() / "case-files", ".pdf")
 
 
+def _prepared_cache() -> _FileCache:
+    """What names each case file drawn ahead of its first download, keyed by case and content."""
+    return _FileCache(_cache_root() / "drawn-ahead", ".json")
+
+
 def _photo_cache() -> _FileCache:
     """The renderer's PhotoCache: photos downscaled for print, keyed by hash and print size."""
     return _FileCache(_cache_root() / "print-photos", ".jpg")
 
 
-__all__ = ["IssuedCaseFile", "case_file_pdf", "case_version", "gather", "issue_case_file"]
+__all__ = ["IssuedCaseFile", "case_file_pdf", "case_version", "gather", "issue_case_file", "prepare_case_file"]

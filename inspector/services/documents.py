@@ -92,11 +92,16 @@ def printed_anchor(document: IssuedDocument) -> AuditAnchor | None:
 
     Raises LookupError when its checkpoint row is gone: the same bytes can no longer be drawn.
     """
-    if document.checkpoint_id is None:
+    return checkpoint_anchor(document.checkpoint_id)
+
+
+def checkpoint_anchor(checkpoint_id: int | None) -> AuditAnchor | None:
+    """The signed head of a checkpoint, to print it again; LookupError when its row is gone."""
+    if checkpoint_id is None:
         return None
-    row = db.session.get(AuditCheckpoint, document.checkpoint_id)
+    row = db.session.get(AuditCheckpoint, checkpoint_id)
     if row is None:
-        raise LookupError(f"checkpoint {document.checkpoint_id} of document {document.document_no} is gone")
+        raise LookupError(f"checkpoint {checkpoint_id} is gone")
     return _anchor(row)
 
 

@@ -188,6 +188,16 @@ def expire_uploads(limit: int = EXPIRY_SWEEP_BATCH) -> int:
     return done
 
 
+def expire_all_uploads() -> int:
+    """Expire every open session past its expiry, batch by batch; return how many were expired."""
+    total = 0
+    while done := expire_uploads():
+        db.session.commit()
+        total += done
+    db.session.commit()
+    return total
+
+
 def _retire(upload: Upload, status: str, *, when: Callable[[Upload], bool] = lambda _u: True) -> bool:
     """Close an open session under its lock and commit; 423 when another request is writing to it."""
     with _locked_part(upload.id):

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from ..database import db, utcnow
 from ..errors import ApiError
+from ..jobs import enqueue
+from ..jobs.tasks import PREPARE_CASE_FILE
 from ..models import DECISIONS, Inspection, ReviewDecision, User
 from . import audit
 from .case_numbers import INSPECTION, allocate_case_number
@@ -66,6 +68,8 @@ def decide(reviewer: User, inspection_id: str, request: Decision) -> ReviewDecis
                  inspection_id=inspection.id, reason=comment,
                  data={"revision": inspection.revision, "caseNumber": case_number, "itemComments": item_comments,
                        "decisionID": decision.id, "seenVersion": request.expected_version})
+    if request.decision == "approve":  # the approved case file, with its case number, drawn ahead
+        enqueue(PREPARE_CASE_FILE, inspection.id)
     db.session.commit()
     return decision
 

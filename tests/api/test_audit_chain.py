@@ -140,6 +140,22 @@ def test_an_audit_event_signs_a_checkpoint_once_the_last_is_older_than_the_inter
     assert result.exit_code == 0 and "intact" in result.output, result.output
 
 
+def test_the_periodic_job_anchors_the_newest_events_and_signs_nothing_when_the_chain_stood_still(app, login_as):
+    from inspector.jobs.tasks import JOBS, AUDIT_CHECKPOINT
+
+    make_events(login_as, 1)
+    make_events(login_as, 2)  # within the interval: these events are not anchored yet
+    newest = db.session.scalar(select(func.max(AuditCheckpoint.seq)))
+    assert newest < head_seq()
+
+    assert JOBS[AUDIT_CHECKPOINT].run() is True
+    assert db.session.scalar(select(func.max(AuditCheckpoint.seq))) == head_seq()
+    count = checkpoint_count()
+    assert JOBS[AUDIT_CHECKPOINT].run() is False  # nothing new since: no checkpoint to make
+    assert checkpoint_count() == count
+    assert JOBS[AUDIT_CHECKPOINT].every == timedelta(minutes=10)
+
+
 def test_a_rolled_back_event_leaves_no_checkpoint_copy(app):
     audit.record("party.create", "party", "x")
     db.session.rollback()

@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ...database import db, utcnow
 from ...models import AuditCheckpoint, AuditEvent, AuditHead
@@ -71,6 +71,16 @@ def make_checkpoint() -> AuditCheckpoint:
     row = checkpoints.sign_head(db.session, _locked_head(), utcnow().replace(microsecond=0))
     db.session.flush()
     return row
+
+
+def checkpoint_if_moved() -> AuditCheckpoint | None:
+    """Sign the head if events were appended since the newest checkpoint (the periodic job), so
+    that no event stays unanchored for longer than the job's period; None when nothing moved."""
+    head = _locked_head()
+    newest = db.session.scalar(select(func.max(AuditCheckpoint.seq)))
+    if newest is not None and newest >= head.seq:
+        return None
+    return make_checkpoint()
 
 
 @dataclass(frozen=True)

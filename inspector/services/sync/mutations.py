@@ -16,6 +16,8 @@ from sqlalchemy.sql import Select
 
 from ...database import db, utcnow
 from ...errors import ApiError
+from ...jobs import enqueue
+from ...jobs.tasks import PREPARE_CASE_FILE
 from ...models import Agency, Campaign, ChecklistTemplate, Finding, Inspection, InspectionInspector, Party, Signature
 from ...schemas.sync import (
     InspectionAmendArgs, InspectionCreateArgs, InspectionRefArgs, InspectionUpdateArgs, PartyCreateArgs,
@@ -207,6 +209,7 @@ def submit_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
     db.session.flush()
     record_submission(inspection, ctx.user.id)
     ctx.audit("inspection.submit", "inspection", inspection.id, {"revision": inspection.revision})
+    enqueue(PREPARE_CASE_FILE, inspection.id)  # once this mutation commits: the first download is ready
 
 
 @mutation("inspection.amend.v1", InspectionAmendArgs())

@@ -1,0 +1,60 @@
+"""The jobs: each a thin wrapper over a service function, named once, safe to run twice.
+
+A periodic job is one decorator: `@job("inspector.audit_checkpoint", every=timedelta(minutes=10))`
+over a function that calls its service; beat then runs it once per period.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[..., Any]
+    every: timedelta | None = None  # periodic: beat sends it once per this period
+
+
+JOBS: dict[str, Job] = {}
+
+EXPIRE_UPLOADS = "inspector.expire_uploads"
+PREPARE_CASE_FILE = "inspector.prepare_case_file"
+AUDIT_CHECKPOINT = "inspector.audit_checkpoint"
+
+
+def job(name: str, *, every: timedelta | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a function as the job `name`; the Celery app of each Flask app picks it up."""
+
+    def register(run: Callable[..., Any]) -> Callable[..., Any]:
+        JOBS[name] = Job(name, run, every)
+        return run
+
+    return register
+
+
+@job(EXPIRE_UPLOADS, every=timedelta(hours=1))
+def expire_uploads() -> int:
+    """Delete the partial bytes of unfinished uploads past their expiry."""
+    from ..services.evidence import expire_all_uploads
+
+    return expire_all_uploads()
+
+
+@job(PREPARE_CASE_FILE)
+def prepare_case_file(inspection_id: str) -> bool:
+    """Draw a case's file into the cache so that its first download finds it ready."""
+    from ..services.case_file import prepare_case_file as prepare
+
+    return prepare(inspection_id)
+
+
+@job(AUDIT_CHECKPOINT, every=timedelta(minutes=10))
+def audit_checkpoint() -> bool:
+    """Sign the audit chain's head when events were added since the last checkpoint."""
+    from ..services.audit import checkpoint_if_moved
+    from ..services.documents import writing
+
+    with writing():
+        return checkpoint_if_moved() is not None
