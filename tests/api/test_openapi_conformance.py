@@ -72,9 +72,10 @@ PERSONA = {"reviewer": "hq.reviewer", "admin": "admin", "inspector": "tuoketuo.z
 
 def published_document() -> dict[str, Any]:
     """/api/v1/openapi.json as the server publishes it (the document needs no database)."""
-    spec_app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "openapi"},
-                          instance_path=tempfile.mkdtemp(prefix="openapi-"))
-    response = spec_app.test_client().get("/api/v1/openapi.json")
+    with tempfile.TemporaryDirectory(prefix="openapi-") as instance:
+        spec_app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "openapi"},
+                              instance_path=instance)
+        response = spec_app.test_client().get("/api/v1/openapi.json")
     assert response.status_code == 200
     return response.get_json()
 
