@@ -36,8 +36,9 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
     ("LOGIN_MAX_FAILURES_PER_ADDRESS", "INSPECTOR_LOGIN_MAX_FAILURES_PER_ADDRESS", int, 30,
      "Failed logins per client address within the window"),
     ("LOGIN_WINDOW_MINUTES", "INSPECTOR_LOGIN_WINDOW_MINUTES", int, 15, "Window and lock time for login limits"),
-    ("PUBLIC_BASE_URL", "INSPECTOR_PUBLIC_BASE_URL", str, "http://127.0.0.1:5000",
-     "Base URL printed in the PDF's verification QR codes"),
+    ("PORT", "PORT", int, 5000, "Port scripts/run-demo serves on; the default public base URL names it"),
+    ("PUBLIC_BASE_URL", "INSPECTOR_PUBLIC_BASE_URL", str, None,
+     "Base URL printed in the PDF's verification QR codes; default: `http://127.0.0.1:<PORT>`"),
     ("PDF_CACHE_DIR", "INSPECTOR_PDF_CACHE_DIR", str, None,
      "Cache of issued PDFs and print-size photos; default: `instance/cache` (safe to delete)"),
     ("CJK_FONT_PATH", "INSPECTOR_CJK_FONT_PATH", str, None,
@@ -84,6 +85,9 @@ def build_config(instance_path: str, test_config: dict[str, Any] | None) -> dict
     if not config["BROKER_URL"]:
         # A file of its own: the worker's polling never waits on the main database's write lock.
         config["BROKER_URL"] = f"sqla+sqlite:///{instance / 'jobs.sqlite3'}"
+    if not config["PUBLIC_BASE_URL"]:
+        # A demo on another port must print QR codes that reach it, not the default port.
+        config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{config['PORT']}"
     if not config["BLOB_DIR"]:
         config["BLOB_DIR"] = str(instance / "blobs")
     if not config["AUDIT_SIGNING_KEY_FILE"]:

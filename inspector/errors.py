@@ -104,4 +104,9 @@ def register_error_handlers(app: Flask) -> None:
         message = CATALOGUE.get(code, (0, err.description))[1]
         response = jsonify(error_body(code, message))
         response.status_code = err.code or 500
+        # The exception's own headers belong to the answer: a 405 names the allowed methods (Allow,
+        # RFC 9110), a 416 the Content-Range, a 429 its Retry-After.
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
         return response

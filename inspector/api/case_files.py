@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, g
 
+from ..schemas.base import SHA256_HEX
 from ..services import case_file as case_file_service
 from .common import authenticated, bp, device_id, documented
 
@@ -10,7 +11,11 @@ from .common import authenticated, bp, device_id, documented
 @bp.get("/inspections/<inspection_id>/case-file.pdf")
 @authenticated()
 @documented("The case file as a PDF (application/pdf), registered with its document number and SHA-256; "
-            "an unchanged case gives the same document again")
+            "an unchanged case gives the same document again", media_types=("application/pdf",),
+            response_headers={"Content-Disposition": {"schema": {"type": "string"}, "required": True},
+                              "X-Document-Number": {"schema": {"type": "string"}, "required": True},
+                              "X-Document-SHA256": {"schema": {"type": "string", "pattern": SHA256_HEX.regex.pattern},
+                                                    "required": True}})
 def download_case_file(inspection_id: str):
     issued = case_file_service.issue_case_file(g.user, inspection_id, device_id=device_id())
     response = Response(issued.pdf, mimetype="application/pdf")

@@ -90,11 +90,23 @@ def _not_json(constant: str) -> Any:
 
 
 def documented(summary: str, *, body: Schema | None = None, response: Schema | None = None,
-               query: Schema | None = None, status: int = 200) -> Callable:
-    """Attach what /api/v1/openapi.json says about a route."""
+               query: Schema | None = None, status: int = 200, media_types: tuple[str, ...] = (),
+               body_media_type: str | None = None, body_required: bool = True,
+               request_headers: dict[str, dict[str, Any]] | None = None,
+               response_headers: dict[str, dict[str, Any]] | None = None,
+               responses: dict[int, str] | None = None) -> Callable:
+    """Attach what /api/v1/openapi.json says about a route (inspector/openapi.py writes it out).
+
+    `media_types`: what a success answers when it is not JSON; `body_media_type`: a body that is not
+    JSON; headers as {name: {"schema": …, "required": …, "description": …}}, a response header with
+    "always": True is on error answers too; `responses`: statuses beyond the success and 4XX errors
+    (a 5XX the client should retry, a 304)."""
 
     def decorator(view: Callable) -> Callable:
-        view.openapi = {"summary": summary, "body": body, "response": response, "query": query, "status": status}
+        view.openapi = {"summary": summary, "body": body, "response": response, "query": query, "status": status,
+                        "media_types": media_types, "body_media_type": body_media_type,
+                        "body_required": body_required, "request_headers": request_headers or {},
+                        "response_headers": response_headers or {}, "responses": responses or {}}
         return view
 
     return decorator

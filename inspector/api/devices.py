@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from flask import g
 
-from ..schemas.accounts import DeviceOut
+from ..schemas.accounts import DeviceListOut, DeviceOut
 from ..services import auth as auth_service
 from .common import authenticated, bp, documented
 
-device_out, devices_out = DeviceOut(), DeviceOut(many=True)
+device_out, devices_out = DeviceOut(), DeviceListOut()
 
 
 @bp.get("/devices")
 @authenticated("admin")
 @documented("Registered phones", response=devices_out)
 def list_devices():
-    return {"devices": devices_out.dump(auth_service.list_devices(g.user))}
+    return devices_out.dump({"devices": auth_service.list_devices(g.user)})
 
 
 @bp.post("/devices/<int:device_id>/revoke")

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import g, request
 
-from ..schemas.parties import PartyIn, PartyOut, PartySearchQuery
+from ..schemas.parties import PartyIn, PartyListOut, PartyOut, PartySearchQuery
 from ..services import parties as party_service
 from ..services.scope import get_party
 from .common import authenticated, bp, device_id, documented, json_body
 
-party_in, party_out, parties_out, search_query = PartyIn(), PartyOut(), PartyOut(many=True), PartySearchQuery()
+party_in, party_out, parties_out, search_query = PartyIn(), PartyOut(), PartyListOut(), PartySearchQuery()
 
 
 @bp.get("/parties")
@@ -16,7 +16,7 @@ party_in, party_out, parties_out, search_query = PartyIn(), PartyOut(), PartyOut
 @documented("Search parties by name or credit code", query=search_query, response=parties_out)
 def search_parties():
     args = search_query.load(request.args.to_dict())
-    return {"parties": parties_out.dump(party_service.search_parties(g.user, args["q"], args["limit"]))}
+    return parties_out.dump({"parties": party_service.search_parties(g.user, args["q"], args["limit"])})
 
 
 @bp.post("/parties")

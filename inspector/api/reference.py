@@ -6,35 +6,35 @@ from sqlalchemy import select
 
 from ..database import db
 from ..models import Agency
-from ..schemas.accounts import ColleagueOut
-from ..schemas.reference import AgencyOut, TemplateOut
+from ..schemas.accounts import ColleagueListOut
+from ..schemas.reference import AgencyListOut, TemplateListOut, TemplateOut
 from ..services import templates as template_service
 from ..services.users import colleagues as colleagues_of
 from .common import authenticated, bp, documented
 
-agencies_out, colleagues_out = AgencyOut(many=True), ColleagueOut(many=True)
-template_out, templates_out = TemplateOut(), TemplateOut(many=True)
+agencies_out, colleagues_out = AgencyListOut(), ColleagueListOut()
+template_out, templates_out = TemplateOut(), TemplateListOut()
 
 
 @bp.get("/agencies")
 @authenticated()
 @documented("The agency tree (region, leagues/cities, counties/banners)", response=agencies_out)
 def list_agencies():
-    return {"agencies": agencies_out.dump(db.session.scalars(select(Agency).order_by(Agency.code)))}
+    return agencies_out.dump({"agencies": db.session.scalars(select(Agency).order_by(Agency.code))})
 
 
 @bp.get("/colleagues")
 @authenticated()
 @documented("Inspectors of the caller's jurisdiction, for the second-inspector choice", response=colleagues_out)
 def list_colleagues():
-    return {"colleagues": colleagues_out.dump(colleagues_of(g.user))}
+    return colleagues_out.dump({"colleagues": colleagues_of(g.user)})
 
 
 @bp.get("/templates")
 @authenticated()
 @documented("Published checklist templates", response=templates_out)
 def list_templates():
-    return {"templates": templates_out.dump(template_service.published_templates())}
+    return templates_out.dump({"templates": template_service.published_templates()})
 
 
 @bp.get("/templates/<int:template_id>")

@@ -10,14 +10,14 @@ from marshmallow import fields, validate
 from ..database import write_intent
 from ..errors import ApiError
 from ..schemas.base import UUID_STR, WireSchema
-from ..schemas.sync import ConflictValue, PullIn, PullOut, PushIn, PushOut, RejectionValue, ResolveIn
+from ..schemas.sync import ConflictValue, PullIn, PullOut, PushIn, PushOut, RejectionListOut, ResolveIn, RejectionListOut
 from ..services import sync as sync_service
 from ..services.sync.pull import RejectionRow
 from ..services.sync.push import MAX_PUSH_BYTES
 from .common import authenticated, bp, documented, json_body
 
 push_in, push_out, pull_in, pull_out = PushIn(), PushOut(), PullIn(), PullOut()
-resolve_in, conflict_out, rejections_out = ResolveIn(), ConflictValue(), RejectionValue(many=True)
+resolve_in, conflict_out, rejections_out = ResolveIn(), ConflictValue(), RejectionListOut()
 
 
 class RejectionQuery(WireSchema):
@@ -43,7 +43,8 @@ def reads(view: Callable) -> Callable:
 @bp.post("/sync/push")
 @authenticated()
 @documented("Apply the phone's mutations in order; each is applied once, whatever the retries",
-            body=push_in, response=push_out)
+            body=push_in, response=push_out,
+            responses={503: "The database is busy; nothing was changed: retry after Retry-After seconds"})
 def sync_push():
     size = request.content_length if request.content_length is not None else len(request.get_data(cache=True))
     if size > MAX_PUSH_BYTES:
@@ -77,4 +78,4 @@ def resolve_conflict(conflict_id: str):
 def list_rejections():
     args = rejection_query.load(request.args.to_dict())
     rows = sync_service.list_rejections(g.user, args["inspection_id"], args["limit"])
-    return {"rejections": rejections_out.dump([RejectionRow(r, r.device.client_id) for r in rows])}
+    return rejections_out.dump({"rejections": [RejectionRow(r, r.device.client_id) for r in rows]})

@@ -15,6 +15,7 @@ from flask import Response, current_app, g, request, url_for
 from werkzeug.http import http_date
 
 from ..errors import ApiError
+from ..schemas.blobs import UploadOut
 from ..services import evidence
 from .common import authenticated, bp, device_id, documented
 
@@ -22,6 +23,19 @@ TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,creation-with-upload,expiration,checksum,termination"
 CHUNK_CONTENT_TYPE = "application/offset+octet-stream"
 _NUMBER = re.compile(r"^\d{1,19}$")
+upload_out = UploadOut()
+
+# What /api/v1/openapi.json says of the tus headers (inspector/openapi.py); "always": on errors too.
+_BYTES = {"type": "integer", "minimum": 0}
+TUS_RESUMABLE_IN = {"Tus-Resumable": {"schema": {"type": "string", "enum": [TUS_VERSION]}, "required": True,
+                                      "description": "The tus version the client speaks; other values get 412"}}
+TUS_RESUMABLE_OUT = {"Tus-Resumable": {"schema": {"type": "string", "enum": [TUS_VERSION]}, "required": True,
+                                       "always": True}}
+CHECKSUM_IN = {"Upload-Checksum": {"schema": {"type": "string"},
+                                   "description": "`sha256 <base64 digest>` of this chunk; a mismatch is 460"}}
+STATE_OUT = {"Upload-Offset": {"schema": _BYTES, "required": True, "description": "Bytes received so far"},
+             "Upload-Expires": {"schema": {"type": "string"}, "description": "When an unfinished upload is deleted"}}
+STORAGE_FULL = {507: "The server's storage is full; nothing of the chunk was kept (Retry-After)"}
 
 
 @bp.after_request
@@ -48,7 +62,15 @@ def tus_options(upload_id: str | None = None):
 @bp.route("/uploads", methods=["POST"], endpoint="tus_create", provide_automatic_options=False)
 @authenticated()
 @documented("tus creation (and creation-with-upload): Upload-Length, Upload-Metadata with sha256 and filetype",
-            status=201)
+            status=201, response=upload_out, body_media_type=CHUNK_CONTENT_TYPE, body_required=False,
+            request_headers={**TUS_RESUMABLE_IN,
+                             "Upload-Length": {"schema": _BYTES, "required": True, "description": "Size of the file"},
+                             "Upload-Metadata": {"schema": {"type": "string"}, "required": True, "description":
+                                                 "`sha256 <base64>,filetype <base64>`: the file's SHA-256 in hex"},
+                             **CHECKSUM_IN},
+            response_headers={**TUS_RESUMABLE_OUT, **STATE_OUT,
+                              "Location": {"schema": {"type": "string"}, "required": True}},
+            responses=STORAGE_FULL)
 def tus_create():
     _require_tus_version()
     if request.headers.get("Upload-Defer-Length"):
@@ -67,12 +89,15 @@ def tus_create():
         g.user, device_id(), length=_number_header("Upload-Length"), sha256=metadata["sha256"],
         media_type=(metadata.get("filetype") or None), upload_metadata=raw_metadata, chunk=chunk)
     location = url_for("api.tus_head", upload_id=state.id)
-    body = {"uploadID": state.id, "offset": state.offset, "length": state.length, "blobPresent": state.blob_present}
-    return body, 201, {"Location": location, **_state_headers(state)}
+    return upload_out.dump(state), 201, {"Location": location, **_state_headers(state)}
 
 
 @bp.route("/uploads/<upload_id>", methods=["HEAD"], endpoint="tus_head", provide_automatic_options=False)
 @authenticated()
+@documented("tus: how far an upload got (Upload-Offset), to resume from there", request_headers=TUS_RESUMABLE_IN,
+            response_headers={**TUS_RESUMABLE_OUT, **STATE_OUT,
+                              "Upload-Length": {"schema": _BYTES, "required": True},
+                              "Upload-Metadata": {"schema": {"type": "string"}}})
 def tus_head(upload_id: str):
     _require_tus_version()
     state = evidence.upload_state(g.user, upload_id)
@@ -85,7 +110,11 @@ def tus_head(upload_id: str):
 @bp.route("/uploads/<upload_id>", methods=["PATCH"], endpoint="tus_patch", provide_automatic_options=False)
 @authenticated()
 @documented("tus: append a chunk at Upload-Offset (Content-Type application/offset+octet-stream; "
-            "Upload-Checksum: sha256 <base64>)", status=204)
+            "Upload-Checksum: sha256 <base64>)", status=204, body_media_type=CHUNK_CONTENT_TYPE,
+            request_headers={**TUS_RESUMABLE_IN, "Upload-Offset": {"schema": _BYTES, "required": True,
+                                                                   "description": "Where this chunk starts"},
+                             **CHECKSUM_IN},
+            response_headers={**TUS_RESUMABLE_OUT, **STATE_OUT}, responses=STORAGE_FULL)
 def tus_patch(upload_id: str):
     _require_tus_version()
     if request.mimetype != CHUNK_CONTENT_TYPE:
@@ -97,7 +126,8 @@ def tus_patch(upload_id: str):
 
 @bp.route("/uploads/<upload_id>", methods=["DELETE"], endpoint="tus_delete", provide_automatic_options=False)
 @authenticated()
-@documented("tus termination: abandon an unfinished upload and its bytes", status=204)
+@documented("tus termination: abandon an unfinished upload and its bytes", status=204,
+            request_headers=TUS_RESUMABLE_IN, response_headers=TUS_RESUMABLE_OUT)
 def tus_delete(upload_id: str):
     _require_tus_version()
     evidence.terminate_upload(g.user, upload_id)

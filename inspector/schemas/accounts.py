@@ -53,3 +53,11 @@ class DeviceOut(WireSchema):
     last_seen_at = fields.DateTime(dump_only=True, allow_none=True)
     last_sync_at = fields.DateTime(dump_only=True, allow_none=True)
     revoked_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class ColleagueListOut(WireSchema):
+    colleagues = fields.List(fields.Nested(ColleagueOut), required=True, dump_only=True)
+
+
+class DeviceListOut(WireSchema):
+    devices = fields.List(fields.Nested(DeviceOut), required=True, dump_only=True)

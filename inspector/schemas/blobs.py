@@ -22,3 +22,12 @@ class BlobCheckOut(WireSchema):
     present = fields.List(fields.String(), dump_only=True, metadata={"description": "stored; never send again"})
     unknown = fields.List(fields.String(), dump_only=True,
                           metadata={"description": "no record in the caller's scope references it"})
+
+
+class UploadOut(WireSchema):
+    """The answer to a tus creation (the same facts are in its headers)."""
+    id = fields.String(dump_only=True, required=True, data_key="uploadID")
+    offset = fields.Integer(dump_only=True, required=True)
+    length = fields.Integer(dump_only=True, required=True)
+    blob_present = fields.Boolean(dump_only=True, required=True,
+                                  metadata={"description": "the server already holds these bytes: nothing to send"})

@@ -123,3 +123,9 @@ class InspectionBriefOut(WireSchema):
     case_number = fields.String(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     submitted_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class InspectionPageOut(WireSchema):
+    """One page of GET /inspections; `next` is the `before` of the following page, null on the last."""
+    inspections = fields.List(fields.Nested(InspectionBriefOut), required=True, dump_only=True)
+    next = fields.String(required=True, allow_none=True, dump_only=True)

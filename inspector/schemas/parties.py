@@ -45,3 +45,7 @@ class PartyOut(WireSchema):
 class PartySearchQuery(WireSchema):
     q = fields.String(load_default=None, validate=validate.Length(max=100))
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 50))
+
+
+class PartyListOut(WireSchema):
+    parties = fields.List(fields.Nested(PartyOut), required=True, dump_only=True)

@@ -51,3 +51,12 @@ class TemplateOut(WireSchema):
     status = fields.String(dump_only=True)
     sections = fields.List(fields.Nested(TemplateSectionOut), attribute="body.sections", dump_only=True)
     published_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class AgencyListOut(WireSchema):
+    """GET /agencies: the list sits under a key, so the answer can grow fields without breaking phones."""
+    agencies = fields.List(fields.Nested(AgencyOut), required=True, dump_only=True)
+
+
+class TemplateListOut(WireSchema):
+    templates = fields.List(fields.Nested(TemplateOut), required=True, dump_only=True)

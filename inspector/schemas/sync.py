@@ -352,6 +352,10 @@ class RejectionValue(WireSchema):
     created_at = fields.DateTime(dump_only=True)
 
 
+class RejectionListOut(WireSchema):
+    rejections = fields.List(fields.Nested(RejectionValue), required=True, dump_only=True)
+
+
 # One dumper per pulled type; the read API's schemas where the shapes are the same.
 VALUE_SCHEMAS = {
     "agency": AgencyOut(), "colleague": ColleagueOut(), "template": TemplateOut(), "party": PartyOut(),

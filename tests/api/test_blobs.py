@@ -273,11 +273,18 @@ def test_console_reviewer_reads_with_the_session_cookie(case, client, login_as, 
     assert client.get(f"/api/v1/blobs/{sha256(original)}/thumb").status_code == 200
 
 
-@pytest.mark.parametrize("bad", ["abc", "AB" * 32, "check"])
+@pytest.mark.parametrize("bad", ["abc", "AB" * 32, "checks"])
 def test_address_that_is_not_a_hash_is_400(login_as, bad, blob_dir):
     r = login_as("hq.reviewer").get(f"/api/v1/blobs/{bad}")
     assert r.status_code == 400 and "SHA-256" in r.get_json()["error"]["message"]
     assert stored_files(blob_dir) == []
+
+
+def test_get_of_the_check_resource_is_405_allowing_post(login_as, blob_dir):
+    """/blobs/check is the POST-only hash check (a concrete path, matched before /blobs/{digest})."""
+    r = login_as("hq.reviewer").get("/api/v1/blobs/check")
+    assert r.status_code == 405 and "POST" in r.headers["Allow"] and "GET" not in r.headers["Allow"]
+    assert r.get_json()["error"]["code"] == "method_not_allowed"
 
 
 def test_unknown_size_is_404(case, login_as, blob_dir):
