@@ -7,7 +7,8 @@ from datetime import date
 from numbers import Real
 from typing import Any
 
-from ...models import Agency, Finding, Inspection, Signature, User
+from ...models import Finding, Inspection, Signature, User
+from ..scope import is_colleague
 from .context import Rejection, reason, reject
 
 PASS_FAIL = ("pass", "fail", "na")
@@ -63,13 +64,6 @@ def _is_date(value: Any) -> bool:
     return True
 
 
-def colleague_root(user: User) -> Agency:
-    """Whose inspectors may work with the user: a county's whole league (co-inspectors often come
-    from the next county), a league's or the region's own subtree."""
-    agency = user.agency
-    return agency.parent if agency.level == "county" and agency.parent is not None else agency
-
-
 def check_inspectors(user: User, inspector_ids: list[int], found: dict[int, User]) -> list[User]:
     """The inspectors of a record, in order; every problem named at once."""
     problems = []
@@ -78,10 +72,9 @@ def check_inspectors(user: User, inspector_ids: list[int], found: dict[int, User
     if user.id not in inspector_ids:
         problems.append(reason("caller_not_inspector", "You must be one of the inspectors of the record.",
                                "您本人必须是检查人员之一。", "inspectorIDs"))
-    root = colleague_root(user).path
     for user_id in inspector_ids:
         other = found.get(user_id)
-        if other is None or not other.active or other.role != "inspector" or not other.agency.path.startswith(root):
+        if not is_colleague(user, other):
             problems.append(reason("not_a_colleague", f"User {user_id} is not an active inspector of your league.",
                                    f"用户 {user_id} 不是本盟市的在岗执法人员。", "inspectorIDs"))
         elif not other.cert_no:

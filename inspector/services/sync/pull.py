@@ -29,10 +29,9 @@ from ...models import (
 )
 from ...models.sync import current_version
 from ...schemas.sync import MAX_BIG, MAX_INT, VALUE_SCHEMAS
-from ..scope import held_by_case, inspection_scope, party_scope
+from ..scope import colleague_filter, held_by_case, inspection_scope, party_scope
 from .context import check_client
 from .cursor import START, Cursor, decode, encode, scope_hash
-from .inspection_rules import colleague_root
 
 TEMPLATE_STATUSES = ("published", "retired")  # retired ones still render the cases made with them
 STAMP_SECONDS = 60
@@ -92,9 +91,7 @@ def sources(user: User) -> list[Source]:
     """Every kind of row in the user's pull scope."""
     member = select(InspectionInspector.inspection_id).where(InspectionInspector.user_id == user.id)
     cases = and_(inspection_scope(user), Inspection.id.in_(member))
-    root = colleague_root(user).path
-    colleague = and_(User.active.is_(True), User.role == "inspector", Agency.path.startswith(root),
-                     User.deleted_at.is_(None))
+    colleague = colleague_filter(user)
 
     def children(model: Any, kind: str) -> Source:
         return Source(kind, model, (model.id,), select(model).join(Inspection, Inspection.id == model.inspection_id)
