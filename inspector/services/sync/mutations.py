@@ -25,7 +25,7 @@ from .. import parties as party_service
 from ..scope import get_party, inspection_scope, party_scope
 from . import inspection_rules as rules
 from .context import MutationContext, Rejection, reject
-from .membership import load_users, set_inspectors
+from .membership import load_users, set_inspectors, touch_case
 from .merge import merge_fields, stamp_created
 from .revisions import record_submission
 
@@ -232,6 +232,8 @@ def delete_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
         raise reject("was_submitted", "A record that was ever submitted is evidence and cannot be deleted.",
                      "已提交过的检查记录是证据，不能删除。", "id")
     inspection.deleted_at = utcnow()
+    # Its parts are re-sent with it: a phone that holds them receives each as `del` (pull.py).
+    touch_case(inspection.id, ctx.version)
     ctx.audit("inspection.delete", "inspection", inspection.id)
 
 
