@@ -13,7 +13,7 @@ from inspector.services.case_numbers import local_year
 
 from .. import factories
 from ..console_support import decide, open_case, reviewer_session
-from ..sync_phone import Phone, complete_answers, fill_and_sign, inspection_args, new_id
+from ..sync_phone import PARTY_ANSWERS, Phone, complete_answers, fill_and_sign, inspection_args, new_id
 from ..unit.test_pdf_render import pdf_pages_text, squeeze
 
 
@@ -92,7 +92,7 @@ def _refused_case(phone: Phone, user) -> tuple[str, str]:
         party.id, [user("tuoketuo.zhang").id, user("tuoketuo.liu").id], inspection_id=case_id)),
         *[phone.mutation("finding.set.v1", id=new_id(), inspectionID=case_id, itemKey=key, **answer)
           for key, answer in complete_answers()],
-        phone.mutation("inspection.update.v1", id=case_id, baseVersion=0, fields={"closingAnswer": "有异议"}),
+        phone.mutation("inspection.update.v1", id=case_id, baseVersion=0, fields={**PARTY_ANSWERS, "closingAnswer": "有异议"}),
         phone.mutation("signature.refuse.v1", id=refusal_id, inspectionID=case_id, reason="称店主外出，无权签字",
                        witnessName="郝村委", at="2026-11-30T10:02:00+08:00"))
     assert phone.send("inspection.submit.v1", id=case_id)["status"] == "applied"
@@ -160,3 +160,40 @@ def test_a_party_signature_drawn_again_after_a_return_replaces_the_first(app, lo
     assert again["status"] == "applied"
     phone.pull()
     assert phone.value("signature", signature_id)["imageSha256"] == "c" * 64
+
+
+def test_an_amendment_keeps_the_on_site_times_and_has_its_own(app, login_as, user):
+    """On site from 9:14 to 13:37; returned, amended and resubmitted at 16:05 by a phone that still
+    sends the resubmission's time as the end. The case file prints 13:37 for the visit and the
+    sampling; the console shows the amendment at 16:05 on revision 2."""
+    phone = Phone(login_as("tuoketuo.zhang"))
+    party = factories.party("150122", "托克托县丰收农资经营部")
+    case_id = new_id()
+    phone.push(phone.mutation("inspection.create.v1", **inspection_args(
+        party.id, [user("tuoketuo.zhang").id, user("tuoketuo.liu").id], inspection_id=case_id)),
+        *fill_and_sign(phone, case_id),
+        phone.mutation("sample.add.v1", id=new_id(), inspectionID=case_id, name="复合肥料", quantity="2 kg",
+                       baseQuantity="120 袋", sealNumbers=["FY20260001"]),
+        phone.mutation("inspection.update.v1", id=case_id, baseVersion=0,
+                       fields={"endedAt": "2026-11-30T13:37:20+08:00"}))
+    assert phone.send("inspection.submit.v1", id=case_id)["status"] == "applied"
+    reviewer = reviewer_session(app.test_client())
+    assert decide(reviewer, case_id, "return", comment="请补充").status_code == 302
+    phone.pull()
+    assert phone.send("inspection.amend.v1", id=case_id, reason="补充说明")["status"] == "applied"
+    resubmit = [phone.mutation("inspection.update.v1", id=case_id, baseVersion=phone.versions[("inspection", case_id)],
+                               fields={"endedAt": "2026-12-01T16:05:00+08:00", "narrative": "补充：查看进货台账"}),
+                phone.mutation("inspection.submit.v1", id=case_id)]
+    resubmit[-1]["clientTime"] = "2026-12-01T16:05:00+08:00"
+    assert [r["status"] for r in phone.push(*resubmit)["results"]] == ["applied", "applied"]
+
+    phone.pull()
+    case = phone.value("inspection", case_id)
+    assert case["endedAtDevice"].startswith("2026-11-30T05:37:20")  # 13:37:20 in Inner Mongolia
+    assert case["narrative"] == "补充：查看进货台账"  # the rest of the edit is applied
+    text = squeeze("".join(pdf_pages_text(phone.api.get(f"/api/v1/inspections/{case_id}/case-file.pdf").data)))
+    assert text.count("2026年11月30日9时14分至13时37分") >= 2  # 现场笔录 and 抽样记录
+    assert "16时5分" not in text
+    html, _token, _version = open_case(reviewer, case_id)
+    revisions = html[html.index("data-revisions"):]
+    assert "2026-12-01 16:05" in revisions

@@ -116,6 +116,8 @@ def test_a_returned_case_is_amended_and_resubmitted(live_server, phone, screensh
     sign_all(page)
     submit(page)
     wait_synced(page)
+    on_site_end = Api(live_server.url).get(f"/api/v1/inspections/{record_id}")["endedAtDevice"]
+    assert on_site_end
 
     subprocess.run([sys.executable, "-c", textwrap.dedent(RETURN_CASE.format(record_id=record_id))],
                    env=live_server.env(), cwd=ROOT, check=True, capture_output=True)
@@ -139,6 +141,7 @@ def test_a_returned_case_is_amended_and_resubmitted(live_server, phone, screensh
 
     case = Api(live_server.url).get(f"/api/v1/inspections/{record_id}")
     assert case["status"] == "submitted" and case["revision"] == 2
+    assert case["endedAtDevice"] == on_site_end  # the amendment did not move the end of the visit
     assert new_sha in {p["sha256"] for p in case["photos"] if p["itemKey"] == "G02"}
     assert errors == []
 

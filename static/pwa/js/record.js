@@ -8,13 +8,22 @@ export const SAMPLE_FIELDS = ['name', 'brand', 'spec', 'batchNo', 'productionDat
   'baseQuantity', 'backupQuantity', 'sealNumbers', 'note'];
 export const EDITABLE_PHASES = ['setup', 'editing'];
 
+// The party's answers to the fixed questions of the 现场笔录, printed after 答：. None is filled in
+// for the party: each is chosen (or written) when the party gives it. `label` is the i18n key of
+// the choice; the value is what prints, in Chinese whatever the phone's language.
+export const PARTY_ANSWERS = {
+  certificatesAnswer: [{ value: '看清楚了', label: 'ansSeen' }, { value: '拒绝回答', label: 'ansNoAnswer' }],
+  recusalAnswer: [{ value: '不申请回避', label: 'ansNoRecusal' }, { value: '申请回避', label: 'ansRecusal' }, { value: '拒绝回答', label: 'ansNoAnswer' }],
+  closingAnswer: [{ value: '以上记录属实', label: 'ansTrue' }, { value: '有异议', label: 'ansObjects' }, { value: '拒绝回答', label: 'ansNoAnswer' }],
+};
+
 export function newDraft(user) {
   const now = nowISO();
   return {
     id: uuid(), schema: 2, owner: user.id, phase: 'setup', phaseAt: Date.now(), templateID: null, templateTitle: '', party: null,
     coInspector: null, inspectorIDs: [user.id], place: '', lat: null, lon: null, gpsAccuracyM: null,
-    startedAt: now, endedAt: null, certificatesAnswer: '看清楚了', recusalAnswer: '不申请回避', narrative: '',
-    partyStatement: '', closingAnswer: '以上记录属实', findings: {}, samples: [], photos: [], signatures: {},
+    startedAt: now, endedAt: null, certificatesAnswer: '', recusalAnswer: '', narrative: '',
+    partyStatement: '', closingAnswer: '', findings: {}, samples: [], photos: [], signatures: {},
     refusal: null, revision: 1, caseNumber: null, serverStatus: null, baseVersions: {}, decisions: [],
     rejections: [], conflicts: [], createdAt: now, updatedAt: now, submittedAt: null,
   };

@@ -398,6 +398,12 @@ export class InspectionController {
       this.dirty.draft = true;
       await this.flush();
       await this.renderForm();
+    } else if (action === 'answer') {
+      d[data.field] = data.value;
+      this.dirty.fields.add(data.field);
+      this.dirty.draft = true;
+      await this.flush();
+      await this.renderForm(data.field);
     } else if (action === 'show-note') this.view.showNote(data.item);
     else if (action === 'add-sample') {
       d.samples.push({ id: uuid(), sealNumbers: [] });
@@ -553,10 +559,13 @@ export class InspectionController {
     if (!(await this.flush())) return; // its last edits are not queued yet: never submit without them
     const model = await this.model();
     if (model.missing.length) { this.shell.toast(t('missingItems', { n: model.missing.length })); await this.renderForm(); return; }
-    if (!d.endedAt) d.endedAt = nowISO();
+    // The visit ends at its first submission; an amendment keeps the on-site times (the server
+    // keeps each revision's own time of submission).
+    const ending = !d.endedAt;
+    if (ending) d.endedAt = nowISO();
     d.submittedAt = nowISO();
     rec.setPhase(d, 'submitted');
-    await store.commit(d, [rec.inspectionUpdate(d, ['endedAt']), rec.inspectionSubmit(d)]);
+    await store.commit(d, [...(ending ? [rec.inspectionUpdate(d, ['endedAt'])] : []), rec.inspectionSubmit(d)]);
     this.sync.request('submit');
     this.shell.toast(t('submitted'));
     this.draft = null;
@@ -569,7 +578,6 @@ export class InspectionController {
     if (d.phase !== 'returned') return;
     rec.setPhase(d, 'editing');
     d.revision = (d.revision || 1) + 1;
-    d.endedAt = null;
     await store.commit(d, [rec.inspectionAmend(d, t('amend'))]);
     this.sync.request('edit');
     await this.renderForm();
