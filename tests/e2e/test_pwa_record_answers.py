@@ -74,3 +74,48 @@ def test_the_party_s_answers_are_chosen_and_a_refusal_cannot_read_record_true(li
     assert "答：有异议" in text and "当事人拒绝签名，理由：称店主外出，本人只是店员；见证人：郝建军" in text
     assert "以上记录属实" not in text
     assert errors == []
+
+
+OLD_DRAFT = """(id) => new Promise((resolve) => { const r = indexedDB.open('inspector');
+  r.onsuccess = () => { const tx = r.result.transaction('drafts', 'readwrite'); const store = tx.objectStore('drafts');
+    store.get(id).onsuccess = (e) => { const d = e.target.result;
+      Object.assign(d, { schema: 2, certificatesAnswer: '看清楚了', recusalAnswer: '不申请回避', closingAnswer: '以上记录属实' });
+      store.put(d); };
+    tx.oncomplete = () => { r.result.close(); resolve(true); }; }; })"""
+
+
+def test_a_draft_from_the_older_app_asks_to_confirm_the_answers_it_filled_in(live_server, phone, tmp_path):
+    """A record begun before this version holds the old preset answers: they stay on screen, but
+    each must be given by the party (tapped or written) before the record can be submitted."""
+    phone.grant_permissions(["geolocation"], origin=live_server.url)
+    phone.set_geolocation(FIELD_GPS)
+    page = phone.new_page()
+    errors = watch_errors(page)
+    login(page, live_server.url)
+    record_id = start_inspection(page)
+    goto_step(page, "record")
+    page.fill("[data-testid=narrative]", "现场检查货架陈列的农资商品。")
+    wait_saved(page)
+    page.evaluate("location.hash = '#/home'")
+    page.wait_for_selector("[data-testid=sync-panel]")
+    page.evaluate(OLD_DRAFT, record_id)
+    page.reload()
+    page.wait_for_selector("[data-testid=sync-panel]")
+    page.evaluate(f"location.hash = '#/i/{record_id}/record'")
+    page.wait_for_selector("[data-answer=closingAnswer]")
+
+    assert page.locator("[data-testid=answer-unconfirmed]").count() == 3
+    assert page.input_value("[data-testid=closingAnswer]") == "以上记录属实"  # kept, not cleared
+    assert page.locator("[data-answer] button[aria-pressed=true]").count() == 0
+    missing = _missing(page)
+    for text in ("未记录当事人对出示证件的回答", "未记录当事人是否申请回避", "未记录当事人对笔录的意见"):
+        assert text in missing
+
+    goto_step(page, "record")
+    answer_party(page, "certificatesAnswer", "看清楚了")
+    answer_party(page, "recusalAnswer", "不申请回避")
+    answer_party(page, "closingAnswer", "有异议")
+    assert page.locator("[data-testid=answer-unconfirmed]").count() == 0
+    missing = _missing(page)
+    assert "当事人对" not in missing and "申请回避" not in missing
+    assert errors == []

@@ -1,5 +1,5 @@
 // What is still missing before a record can be submitted, and wording warnings. Pure functions.
-import { templateItems, parseNumber } from './record.js';
+import { templateItems, parseNumber, isUnconfirmed } from './record.js';
 
 // Characterising or penalty words that do not belong in an objective 现场情况.
 export const CHARACTERISING_WORDS = ['违法', '违规', '涉嫌', '非法', '擅自', '假冒', '伪劣', '责令', '罚款', '没收'];
@@ -39,10 +39,10 @@ export function missingItems(draft, template, people) {
     if (lacking.length) out.push({ key: 'missSample', params: { n: i + 1, fields: lacking.join(', ') }, step: 'samples', anchor: s.id, fields: lacking });
   });
   if (draft.inspectorIDs.length < 2) out.push({ key: 'missInspectors', params: {}, step: 'setup' });
-  if (!(draft.certificatesAnswer || '').trim()) out.push({ key: 'missCertificates', params: {}, step: 'record', anchor: 'certificatesAnswer' });
-  if (!(draft.recusalAnswer || '').trim()) out.push({ key: 'missRecusal', params: {}, step: 'record', anchor: 'recusalAnswer' });
+  if (!(draft.certificatesAnswer || '').trim() || isUnconfirmed(draft, 'certificatesAnswer')) out.push({ key: 'missCertificates', params: {}, step: 'record', anchor: 'certificatesAnswer' });
+  if (!(draft.recusalAnswer || '').trim() || isUnconfirmed(draft, 'recusalAnswer')) out.push({ key: 'missRecusal', params: {}, step: 'record', anchor: 'recusalAnswer' });
   if (!(draft.narrative || '').trim()) out.push({ key: 'missNarrative', params: {}, step: 'record', anchor: 'narrative' });
-  if (!(draft.closingAnswer || '').trim()) out.push({ key: 'missClosing', params: {}, step: 'record', anchor: 'closingAnswer' });
+  if (!(draft.closingAnswer || '').trim() || isUnconfirmed(draft, 'closingAnswer')) out.push({ key: 'missClosing', params: {}, step: 'record', anchor: 'closingAnswer' });
   else if (draft.refusal && affirmsRecord(draft.closingAnswer)) out.push({ key: 'closingContradictsRefusal', params: { answer: draft.closingAnswer }, step: 'record', anchor: 'closingAnswer' });
   if (draft.refusal) {
     if (!draft.refusal.reason || !draft.refusal.witnessName) out.push({ key: 'missRefusal', params: {}, step: 'sign' });

@@ -20,7 +20,7 @@ export const PARTY_ANSWERS = {
 export function newDraft(user) {
   const now = nowISO();
   return {
-    id: uuid(), schema: 2, owner: user.id, phase: 'setup', phaseAt: Date.now(), templateID: null, templateTitle: '', party: null,
+    id: uuid(), schema: 3, owner: user.id, phase: 'setup', phaseAt: Date.now(), templateID: null, templateTitle: '', party: null,
     coInspector: null, inspectorIDs: [user.id], place: '', lat: null, lon: null, gpsAccuracyM: null,
     startedAt: now, endedAt: null, certificatesAnswer: '', recusalAnswer: '', narrative: '',
     partyStatement: '', closingAnswer: '', findings: {}, samples: [], photos: [], signatures: {},
@@ -30,6 +30,28 @@ export function newDraft(user) {
 }
 
 export const isEditable = (draft) => EDITABLE_PHASES.includes(draft.phase);
+
+// What app versions before draft schema 3 filled in for the party.
+const OLD_PRESETS = { certificatesAnswer: '看清楚了', recusalAnswer: '不申请回避', closingAnswer: '以上记录属实' };
+
+// A draft stored by an older app version, brought to this one. A record still being written that
+// holds the old preset answers keeps them (nothing is cleared) but each must be confirmed with the
+// party before submission; answers of a record submitted before are the ones that were printed.
+export function upgradeDraft(draft) {
+  if ((draft.schema || 2) >= 3) return draft;
+  if (isEditable(draft) && !draft.submittedAt && (draft.revision || 1) === 1) {
+    draft.unconfirmedAnswers = Object.keys(OLD_PRESETS).filter((f) => draft[f] === OLD_PRESETS[f]);
+  }
+  draft.schema = 3;
+  return draft;
+}
+
+export const isUnconfirmed = (draft, field) => (draft.unconfirmedAnswers || []).includes(field);
+
+// The party gave this answer now (tapped or written): it no longer waits for confirmation.
+export function confirmAnswer(draft, field) {
+  if (isUnconfirmed(draft, field)) draft.unconfirmedAnswers = draft.unconfirmedAnswers.filter((f) => f !== field);
+}
 export const isCreated = (draft) => draft.phase !== 'setup';
 
 const base = (draft, type, id) => (draft.baseVersions && draft.baseVersions[`${type}:${id}`]) || 0;

@@ -50,7 +50,7 @@ export class InspectionController {
       }
       const draft = await store.getDraft(id);
       if (!draft) { this.navigate('#/home'); return; }
-      this.draft = draft;
+      this.draft = rec.upgradeDraft(draft);
       this.resetDirty();
       this.saveError = null;
       this.savedAt = draft.updatedAt;
@@ -266,6 +266,7 @@ export class InspectionController {
     if (!d || !rec.isEditable(d)) return;
     if (kind === 'field') {
       d[data.field] = value;
+      rec.confirmAnswer(d, data.field);
       this.dirty.fields.add(data.field);
       if (data.field === 'narrative') this.view.showNarrativeWarning(value);
     } else if (kind === 'finding-value') {
@@ -400,6 +401,7 @@ export class InspectionController {
       await this.renderForm();
     } else if (action === 'answer') {
       d[data.field] = data.value;
+      rec.confirmAnswer(d, data.field);
       this.dirty.fields.add(data.field);
       this.dirty.draft = true;
       await this.flush();

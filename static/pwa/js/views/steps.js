@@ -1,7 +1,7 @@
 // The steps of an inspection form, each a function of the model returning markup.
 import { html } from '../lib/html.js';
 import { t, clockTime, reasonText } from '../i18n.js';
-import { templateItems, parseNumber, PARTY_ANSWERS } from '../record.js';
+import { templateItems, parseNumber, PARTY_ANSWERS, isUnconfirmed } from '../record.js';
 import { characterisingWords, affirmsRecord } from '../checks.js';
 
 export const STEPS = ['checklist', 'samples', 'photos', 'record', 'sign', 'review'];
@@ -170,12 +170,14 @@ export function record(m) {
 // With a refusal to sign, "以上记录属实" is not offered (and a typed one is flagged).
 function partyAnswer(d, name) {
   const value = d[name] || '';
+  const unconfirmed = isUnconfirmed(d, name);
   const contradicts = name === 'closingAnswer' && d.refusal && affirmsRecord(value);
   return html`<div class="field" id="item-${name}" data-answer="${name}"><span>${t(name)} *</span>
     <div class="choices">${PARTY_ANSWERS[name].map((c) => html`<button type="button" data-action="answer" data-field="${name}"
-      data-value="${c.value}" aria-pressed="${value === c.value}" ${name === 'closingAnswer' && d.refusal && affirmsRecord(c.value) ? 'disabled' : ''}>${t(c.label)}</button>`)}</div>
+      data-value="${c.value}" aria-pressed="${value === c.value && !unconfirmed}" ${name === 'closingAnswer' && d.refusal && affirmsRecord(c.value) ? 'disabled' : ''}>${t(c.label)}</button>`)}</div>
     <input type="text" data-edit="field" data-field="${name}" data-testid="${name}" value="${value}" placeholder="${t('answerOwnWords')}">
     ${value ? '' : html`<div class="muted small" data-role="unanswered">${t('answerNotGiven')}</div>`}
+    ${unconfirmed ? html`<div class="warning" data-testid="answer-unconfirmed">${t('answerPreset')}</div>` : ''}
     ${contradicts ? html`<div class="warning" data-testid="closing-contradiction">${t('closingContradictsRefusal', { answer: value })}</div>` : ''}
   </div>`;
 }
