@@ -155,7 +155,7 @@ def add_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
     drawn = {"signer_name": args.get("signer_name"), "image_sha256": args["image_sha256"],
              "signed_at_device": args.get("signed_at_device")}
     if _signed_again(ctx, args["id"], args["inspection_id"], "signature.add", drawn,
-                     same_signer={"role": args["role"], "user_id": args.get("user_id")}):
+                     same_signer={"role": args["role"], "user_id": args.get("user_id"), "status": "signed"}):
         return
     inspection = case_for(ctx, args["inspection_id"])
     if args["role"] == "inspector":
