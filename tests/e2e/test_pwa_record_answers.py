@@ -119,3 +119,49 @@ def test_a_draft_from_the_older_app_asks_to_confirm_the_answers_it_filled_in(liv
     missing = _missing(page)
     assert "当事人对" not in missing and "申请回避" not in missing
     assert errors == []
+
+
+def test_the_party_signs_after_all_and_the_phone_and_the_server_agree(live_server, phone, tmp_path):
+    """The party first refuses (reason and witness), then signs after all: the phone shows the
+    signature and no refusal, and the submitted record on the server holds the same."""
+    phone.grant_permissions(["geolocation"], origin=live_server.url)
+    phone.set_geolocation(FIELD_GPS)
+    page = phone.new_page()
+    errors = watch_errors(page)
+    login(page, live_server.url)
+    record_id = start_inspection(page)
+    for n, key in enumerate(PHOTO_ITEMS):
+        make_jpeg(tmp_path / f"{key}.jpg", seed=60 + n)
+    answer_checklist(page, {key: tmp_path / f"{key}.jpg" for key in PHOTO_ITEMS})
+    write_record(page, "现场检查货架陈列的农资商品。", closing="有异议")
+    goto_step(page, "sign")
+    page.locator("[data-testid=sign-party] [data-testid=sign-button]").click()
+    draw_signature(page)
+    page.check("[data-testid=refuse]")
+    page.fill("[data-testid=refusal-reason]", "称需请示店主")
+    page.fill("[data-testid=refusal-witness]", "郝建军")
+    wait_saved(page)
+    goto_step(page, "review")
+    goto_step(page, "sign")
+    assert "未签名" in page.inner_text("[data-testid=sign-party]")  # the refusal replaced the signature
+
+    page.locator("[data-testid=sign-party] [data-testid=sign-button]").click()  # signs after all
+    draw_signature(page)
+    page.wait_for_selector("[data-testid=sign-party] .sig-img")
+    assert not page.is_checked("[data-testid=refuse]")
+    for slot in ("witness", "inspector"):
+        for n in range(page.locator(f"[data-testid=sign-{slot}] [data-testid=sign-button]").count()):
+            page.locator(f"[data-testid=sign-{slot}] [data-testid=sign-button]").nth(n).click()
+            draw_signature(page)
+    page.wait_for_function("document.querySelectorAll('.sig-img').length === 4")
+    submit(page)
+    wait_synced(page)
+
+    api = Api(live_server.url)
+    assert api.get(f"/api/v1/inspections/{record_id}")["status"] == "submitted"
+    pdf = api.request("GET", f"/api/v1/inspections/{record_id}/case-file.pdf", raw=True)
+    text = "".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+                   .stdout.decode().split())
+    # The record prints the party's signature, not the refusal (the appendix keeps both events).
+    assert "当事人拒绝签名，理由" not in text and "（拒绝签名，见签名栏）" not in text
+    assert errors == []

@@ -364,7 +364,12 @@ export class InspectionController {
       else if (SAMPLE_REQUIRED.every((f) => s[f])) { s.queued = true; out.push(rec.sampleAdd(d, s)); }
     }
     for (const id of dirty.photos) { const p = d.photos.find((x) => x.id === id); if (p) out.push(rec.photoUpdate(d, p)); }
-    if (dirty.refusal && d.refusal && d.refusal.reason && d.refusal.witnessName) { d.refusal.queued = true; out.push(rec.signatureRefuse(d)); }
+    if (dirty.refusal && d.refusal && d.refusal.reason && d.refusal.witnessName) {
+      // As on the server, the refusal replaces the party's signature: the phone no longer shows one.
+      delete d.signatures.party;
+      d.refusal.queued = true;
+      out.push(rec.signatureRefuse(d));
+    }
     return out;
   }
 
@@ -537,7 +542,12 @@ export class InspectionController {
     const sha = await sha256Hex(bytes);
     const old = d.signatures[slot.slot];
     await this.flush();
-    d.signatures[slot.slot] = { id: old ? old.id : uuid(), role: slot.role, signerName, userID: slot.userID || null, imageSha256: sha, signedAt: nowISO() };
+    // The party signed after all: the signature replaces the refusal (on the server too). A party
+    // signature the sent refusal replaced stays replaced: this drawing is a new one.
+    const refusal = slot.role === 'party' ? d.refusal : null;
+    const reuse = old && !(refusal && refusal.queued);
+    d.signatures[slot.slot] = { id: reuse ? old.id : uuid(), role: slot.role, signerName, userID: slot.userID || null, imageSha256: sha, signedAt: nowISO() };
+    if (refusal) d.refusal = null;
     const now = nowISO();
     try {
       await store.commit(d, rec.isCreated(d) ? [rec.signatureAdd(d, slot.slot)] : [], {
@@ -547,6 +557,7 @@ export class InspectionController {
       });
     } catch (err) {
       if (old) d.signatures[slot.slot] = old; else delete d.signatures[slot.slot];
+      if (refusal) d.refusal = refusal;
       this.reportSaveError(err);
       await this.renderForm();
       return;
