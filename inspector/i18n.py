@@ -156,6 +156,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "refusal_reason": {"zh": "理由", "en": "Reason"},
     "witness": {"zh": "见证人", "en": "Witness"},
     "amendments": {"zh": "修改记录（版本差异）", "en": "Amendments (differences between revisions)"},
+    "amended_at": {"zh": "修改提交时间", "en": "Amendment submitted"},
     "field": {"zh": "字段", "en": "Field"},
     "before": {"zh": "修改前", "en": "Before"},
     "after": {"zh": "修改后", "en": "After"},

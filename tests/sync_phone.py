@@ -120,10 +120,16 @@ def complete_answers(template_key: str = "fertilizer") -> list[tuple[str, dict[s
     return answers
 
 
+PARTY_ANSWERS = {"certificatesAnswer": "看清楚了", "recusalAnswer": "不申请回避", "closingAnswer": "以上记录属实"}
+
+
 def fill_and_sign(phone: Phone, inspection_id: str, template_key: str = "fertilizer") -> list[dict[str, Any]]:
-    """Mutations that answer every item and get the party's signature: a record ready to submit."""
+    """Mutations that answer every item, record the party's answers and get the party's signature:
+    a record ready to submit."""
     mutations = [phone.mutation("finding.set.v1", id=new_id(), inspectionID=inspection_id, itemKey=key, **answer)
                  for key, answer in complete_answers(template_key)]
+    mutations.append(phone.mutation("inspection.update.v1", id=inspection_id, baseVersion=0,
+                                    fields=dict(PARTY_ANSWERS)))
     mutations.append(phone.mutation("signature.add.v1", id=new_id(), inspectionID=inspection_id, role="party",
                                     signerName="王建国", imageSha256="a" * 64))
     return mutations

@@ -25,7 +25,7 @@ def list_agencies():
 
 @bp.get("/colleagues")
 @authenticated()
-@documented("Inspectors of the caller's jurisdiction, for the second-inspector choice", response=colleagues_out)
+@documented("Inspectors of the caller's league (colleagues), for the second-inspector choice", response=colleagues_out)
 def list_colleagues():
     return colleagues_out.dump({"colleagues": colleagues_of(g.user)})
 

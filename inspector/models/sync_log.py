@@ -80,6 +80,9 @@ class InspectionRevision(db.Model):
     diff: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # why the inspector amended it
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The phone's clock when it submitted this revision: an amendment's own time (the on-site
+    # times on the inspection stay those set at the scene).
+    submitted_at_device: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 
     @property

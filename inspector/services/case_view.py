@@ -167,8 +167,8 @@ def _revisions(inspection: Inspection) -> list[dict[str, Any]]:
     rows = db.session.scalars(select(InspectionRevision).where(InspectionRevision.inspection_id == inspection.id,
                                                                InspectionRevision.revision > 1)
                               .order_by(InspectionRevision.revision))
-    return [{"revision": r.revision, "diff": r.diff or [], "reason": r.reason, "created_at": r.submitted_at}
-            for r in rows]
+    return [{"revision": r.revision, "diff": r.diff or [], "reason": r.reason, "created_at": r.submitted_at,
+             "submitted_at_device": r.submitted_at_device} for r in rows]
 
 
 def _conflicts(inspection: Inspection) -> list[dict[str, Any]]:

@@ -2,7 +2,8 @@
 
 An inspector sees their county (and cases they are a co-inspector on), a league reviewer the
 league's counties, HQ everything: each user sees their agency's subtree. Evidence bytes are seen
-through the records that name them, once the case holds them (see `held_by_case`).
+through the records that name them, once the case holds them (see `held_by_case`). Colleagues,
+who may inspect together, are the inspectors of the user's league (see `colleague_root`).
 """
 from __future__ import annotations
 
@@ -25,6 +26,27 @@ def agency_subtree(user: User) -> Select:
 
 def agency_in_scope(user: User, agency: Agency) -> bool:
     return agency.path.startswith(user.agency.path)
+
+
+def colleague_root(user: User) -> Agency:
+    """Whose inspectors may work with the user: a county's whole league (joint inspections across
+    the counties of a league are normal), a league's or the region's own subtree."""
+    agency = user.agency
+    return agency.parent if agency.level == "county" and agency.parent is not None else agency
+
+
+def colleague_filter(user: User) -> ColumnElement[bool]:
+    """Filter (over User joined with its Agency) for the user's colleagues: active inspectors under
+    `colleague_root`. The list a phone offers, the pull's colleague rows and the inspector rule of a
+    record all use this or `is_colleague`, which says the same for a loaded row."""
+    return and_(User.active.is_(True), User.role == "inspector", User.deleted_at.is_(None),
+                Agency.path.startswith(colleague_root(user).path))
+
+
+def is_colleague(user: User, other: User | None) -> bool:
+    """`colleague_filter` for a user already loaded."""
+    return (other is not None and other.active and other.role == "inspector" and other.deleted_at is None
+            and other.agency.path.startswith(colleague_root(user).path))
 
 
 def inspection_scope(user: User) -> ColumnElement[bool]:

@@ -8,7 +8,7 @@ from ..errors import ApiError
 from ..models import ROLES, Agency, User
 from . import audit
 from .passwords import hash_password
-from .scope import agency_in_scope, agency_subtree
+from .scope import agency_in_scope, colleague_filter
 
 
 def create_user(*, username: str, display_name: str, role: str, agency_code: str, password: str,
@@ -41,8 +41,8 @@ def create_user(*, username: str, display_name: str, role: str, agency_code: str
 
 
 def colleagues(user: User) -> list[User]:
-    """Active inspectors of the user's jurisdiction: who can be the second inspector on a record."""
+    """The user's colleagues (the inspectors of their league): who can be the second inspector on a record."""
     return list(db.session.scalars(
-        select(User).where(User.agency_id.in_(agency_subtree(user)), User.active.is_(True),
-                           User.role == "inspector").order_by(User.display_name)
+        select(User).join(Agency, Agency.id == User.agency_id).where(colleague_filter(user))
+        .order_by(User.display_name, User.id)
     ))

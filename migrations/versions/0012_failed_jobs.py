@@ -13,7 +13,7 @@ from alembic import op
 import inspector.database
 
 revision = "0012_failed_jobs"
-down_revision = "0008_audit_anchors"
+down_revision = "0010_revision_device_time"
 branch_labels = None
 depends_on = None
 

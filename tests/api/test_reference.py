@@ -4,6 +4,8 @@ from __future__ import annotations
 from inspector.database import db
 from inspector.models import ChecklistTemplate, PublishedTemplateChanged
 
+from ..sync_phone import Phone
+
 import pytest
 
 
@@ -24,9 +26,15 @@ def test_published_templates_with_items_and_legal_basis(login_as):
     assert "农药经营许可证" in p01["label"] and "农药管理条例" in p01["legal_basis"]
 
 
-def test_colleagues_are_the_jurisdictions_inspectors(login_as):
-    names = {c["displayName"] for c in login_as("tuoketuo.zhang").get("/api/v1/colleagues").get_json()["colleagues"]}
-    assert names == {"张执法", "刘执法"}
+def test_colleagues_are_the_inspectors_of_the_league_the_phone_may_list(login_as, user):
+    """An inspector in 托克托县 may list one from 新城区 (same league) as co-inspector: the colleague
+    list offers him, and the same people as the pull's colleague rows; 包头's do not appear."""
+    zhang = Phone(login_as("tuoketuo.zhang"))
+    listed = {c["id"] for c in zhang.api.get("/api/v1/colleagues").get_json()["colleagues"]}
+    zhang.pull()
+    assert listed == set(zhang.of_type("colleague"))
+    assert user("xincheng.zhou").id in listed and user("tuoketuo.liu").id in listed
+    assert user("donghe.chen").id not in listed
 
 
 def test_published_template_cannot_change(app):

@@ -8,7 +8,7 @@ from inspector.database import db
 from inspector.models import Inspection, InspectionRevision, Party, Photo, Sample, Signature
 
 from .. import factories
-from ..sync_phone import Phone, complete_answers, fill_and_sign, inspection_args, new_id
+from ..sync_phone import PARTY_ANSWERS, Phone, complete_answers, fill_and_sign, inspection_args, new_id
 
 
 @pytest.fixture
@@ -184,9 +184,38 @@ def test_a_number_outside_its_limits_stops_the_submission(zhang, draft):
 def test_a_refusal_without_a_witness_is_not_enough_to_submit(zhang, draft):
     mutations = [zhang.mutation("finding.set.v1", id=new_id(), inspectionID=draft, itemKey=key, **answer)
                  for key, answer in complete_answers()]
-    zhang.push(*mutations)
+    zhang.push(*mutations, zhang.mutation("inspection.update.v1", id=draft, baseVersion=0, fields=dict(PARTY_ANSWERS)))
     result = zhang.send("inspection.submit.v1", id=draft)
     assert _codes(result) == ["party_signature_missing"]
+
+
+def test_a_record_without_the_party_s_answers_is_not_submitted_and_each_is_named(zhang, draft):
+    """Nothing is answered for the party: a record whose three answers were never given is refused,
+    each question named, and nothing changes."""
+    zhang.push(*[zhang.mutation("finding.set.v1", id=new_id(), inspectionID=draft, itemKey=key, **answer)
+                 for key, answer in complete_answers()],
+               zhang.mutation("signature.add.v1", id=new_id(), inspectionID=draft, role="party", signerName="王建国",
+                              imageSha256="a" * 64))
+    result = zhang.send("inspection.submit.v1", id=draft)
+    assert result["status"] == "rejected"
+    assert [(r["code"], r["field"]) for r in result["reasons"]] == [
+        ("party_answer_missing", "certificatesAnswer"), ("party_answer_missing", "recusalAnswer"),
+        ("party_answer_missing", "closingAnswer")]
+    assert "当事人是否申请回避" in result["reasons"][1]["messageZh"]
+    assert _fresh(Inspection, draft).status == "draft"
+
+
+def test_a_refusal_and_a_closing_answer_of_record_true_cannot_both_stand(zhang, draft):
+    """The party refused to sign: "以上记录属实" as the party's answer is refused with the reason;
+    the party's real answer ("有异议") lets the record through."""
+    zhang.push(*fill_and_sign(zhang, draft))
+    zhang.send("signature.refuse.v1", id=new_id(), inspectionID=draft, reason="称店主外出", witnessName="郝村委")
+    result = zhang.send("inspection.submit.v1", id=draft)
+    assert [(r["code"], r["field"]) for r in result["reasons"]] == [("closing_contradicts_refusal", "closingAnswer")]
+    assert "以上记录属实" in result["reasons"][0]["messageZh"] and _fresh(Inspection, draft).status == "draft"
+    assert zhang.send("inspection.update.v1", id=draft, baseVersion=0,
+                      fields={"closingAnswer": "有异议"})["status"] == "applied"
+    assert zhang.send("inspection.submit.v1", id=draft)["status"] == "applied"
 
 
 def test_a_returned_record_is_amended_as_a_new_revision_with_its_diff(zhang, draft):

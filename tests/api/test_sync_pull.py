@@ -321,3 +321,42 @@ def test_ids_in_upper_and_lower_case_written_in_one_version_all_arrive(zhang):
         pass
 
     assert set(ids) <= set(zhang.of_type("party"))
+
+
+def _orphans(phone: Phone) -> list[tuple[str, str]]:
+    """Rows of a case the phone holds without the case itself."""
+    return [(kind, row_id) for (kind, row_id), value in phone.rows.items()
+            if kind in ("finding", "sample", "photo", "signature", "decision", "conflict")
+            and value.get("inspectionID") and not phone.has("inspection", value["inspectionID"])]
+
+
+def test_a_draft_a_colleague_deleted_sends_none_of_its_parts(login_as, user):
+    """刘 starts a draft listing 张, answers, samples, photographs and gets the party's signature, then
+    deletes it. 张's phone, pulling fresh or from before the draft, holds no part of a case it lacks."""
+    zhang_api = login_as("tuoketuo.zhang")
+    earlier = Phone(zhang_api)
+    earlier.pull()
+    liu = Phone(login_as("tuoketuo.liu"))
+    party = factories.party("150122")
+    case_id = new_id()
+    liu.push(liu.mutation("inspection.create.v1", **inspection_args(
+        party.id, _ids(user, "tuoketuo.liu", "tuoketuo.zhang"), inspection_id=case_id)),
+        *fill_and_sign(liu, case_id),
+        liu.mutation("sample.add.v1", id=new_id(), inspectionID=case_id, name="复合肥料", quantity="2 kg",
+                     baseQuantity="120 袋", sealNumbers=["FY20260001"]),
+        liu.mutation("photo.add.v1", id=new_id(), inspectionID=case_id, sha256="b" * 64, size=1000,
+                     mediaType="image/jpeg", takenAt="2026-11-30T09:20:00+08:00"))
+    between = Phone(zhang_api)
+    between.pull()
+    assert len(between.of_type("finding")) == len(factories.template("fertilizer").items())  # while it lived
+    assert liu.send("inspection.delete.v1", id=case_id)["status"] == "applied"
+
+    fresh = Phone(zhang_api)
+    fresh.pull()
+    earlier.pull()
+    between.pull()
+    for phone in (fresh, earlier, between):
+        assert not phone.has("inspection", case_id)
+        assert _orphans(phone) == []
+    sent = [c for page in [Phone(zhang_api).pull_page(limit=1000)] for c in page["patch"]]
+    assert not [c for c in sent if c["op"] == "put" and (c.get("value") or {}).get("inspectionID") == case_id]

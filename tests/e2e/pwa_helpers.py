@@ -162,7 +162,7 @@ def until(predicate, timeout: float = 30, interval: float = 0.2):
 
 
 __all__ = ["Api", "make_jpeg", "login", "open_app", "wait_synced", "wait_controlled", "draw_signature", "go_home",
-           "outbox_size", "wait_saved", "current_draft_id", "until", "watch_errors", "urllib", "FIELD_GPS"]
+           "outbox_size", "wait_saved", "current_draft_id", "until", "watch_errors", "urllib", "FIELD_GPS", "answer_party"]
 
 
 # ---------------------------------------------------------------- an inspection, screen by screen
@@ -218,10 +218,21 @@ def add_evidence_photo(page, path: Path, caption: str) -> None:
     page.locator("[data-testid=caption]").last.fill(caption)
 
 
-def write_record(page, narrative: str) -> None:
+def write_record(page, narrative: str, closing: str | None = "以上记录属实") -> None:
+    """The written record with the party's answers as the party gives them (closing=None: not yet)."""
     goto_step(page, "record")
+    answer_party(page, "certificatesAnswer", "看清楚了")
+    answer_party(page, "recusalAnswer", "不申请回避")
     page.fill("[data-testid=narrative]", narrative)
     page.fill("[data-testid=partyStatement]", "我店商品均从正规渠道进货。")
+    if closing:
+        answer_party(page, "closingAnswer", closing)
+
+
+def answer_party(page, question: str, answer: str) -> None:
+    """Tap the party's answer to one of the fixed questions (certificatesAnswer, recusalAnswer, closingAnswer)."""
+    page.click(f"[data-answer={question}] button[data-value='{answer}']")
+    page.wait_for_selector(f"[data-answer={question}] button[data-value='{answer}'][aria-pressed=true]")
 
 
 def sign_all(page) -> None:

@@ -81,6 +81,8 @@ def _submit_case(phone: PhoneApi) -> str:
                       {"value": item["choices"][0]} if kind == "choice" else
                       {"value": "2026-10-01"} if kind == "date" else {"value": "见现场照片"})
             phone.send("finding.set.v1", id=str(uuid.uuid4()), inspectionID=case_id, itemKey=item["key"], **answer)
+    phone.send("inspection.update.v1", id=case_id, baseVersion=0, fields={
+        "certificatesAnswer": "看清楚了", "recusalAnswer": "不申请回避", "closingAnswer": "有异议"})
     phone.send("signature.refuse.v1", id=str(uuid.uuid4()), inspectionID=case_id, reason="当事人拒绝签字",
                witnessName="李四")
     phone.send("inspection.submit.v1", id=case_id)

@@ -101,6 +101,8 @@ def test_a_returned_case_is_amended_and_resubmitted(live_server, phone, screensh
     sign_all(page)
     submit(page)
     wait_synced(page)
+    on_site_end = Api(live_server.url).get(f"/api/v1/inspections/{record_id}")["endedAtDevice"]
+    assert on_site_end
 
     return_case(live_server, record_id)
     page.click("[data-testid=sync-now]")
@@ -123,6 +125,7 @@ def test_a_returned_case_is_amended_and_resubmitted(live_server, phone, screensh
 
     case = Api(live_server.url).get(f"/api/v1/inspections/{record_id}")
     assert case["status"] == "submitted" and case["revision"] == 2
+    assert case["endedAtDevice"] == on_site_end  # the amendment did not move the end of the visit
     assert new_sha in {p["sha256"] for p in case["photos"] if p["itemKey"] == "G02"}
     assert errors == []
 
@@ -158,3 +161,38 @@ def test_unsynced_work_exported_and_imported_on_another_phone_syncs_once(live_se
     assert [p["sha256"] for p in case["photos"]] == [photo_sha]
     assert [f["itemKey"] for f in case["findings"]] == ["G01"]
     assert hashlib.sha256(api.blob(photo_sha)).hexdigest() == photo_sha
+
+
+CASE_ROWS = """(id) => new Promise((resolve) => { const r = indexedDB.open('inspector');
+  r.onsuccess = () => { const req = r.result.transaction('server_rows').objectStore('server_rows').getAll();
+    req.onsuccess = () => { r.result.close();
+      resolve(req.result.filter((row) => row.id === id || (row.value && row.value.inspectionID === id)).map((row) => row.type)); }; }; })"""
+
+
+def test_a_case_the_inspector_is_taken_off_leaves_the_phone_with_all_its_rows(live_server, phone):
+    """刘 lists 张 on a draft and answers an item; 张's phone syncs it. 刘 then puts 周 in 张's place:
+    after the next sync 张's phone holds neither the case nor any row of it."""
+    from .test_console_review import PhoneApi
+
+    page = phone.new_page()
+    errors = watch_errors(page)
+    login(page, live_server.url)
+    liu = PhoneApi(live_server.url, "tuoketuo.liu")
+    liu.pull()
+    party = next(p for p in liu.of_type("party") if p["name"] == "托克托县丰收农资经营部")
+    template = next(t for t in liu.of_type("template") if t["key"] == "fertilizer")
+    people = {c["displayName"]: c["id"] for c in liu.of_type("colleague")}
+    case_id = "0c5e0000-0000-4000-8000-000000000001"
+    liu.send("inspection.create.v1", id=case_id, templateID=template["id"], partyID=party["id"],
+             inspectorIDs=[liu.user_id, people["张执法"]], startedAt="2026-11-30T09:14:03+08:00")
+    liu.send("finding.set.v1", id="0c5e0000-0000-4000-8000-000000000002", inspectionID=case_id, itemKey="G01",
+             result="pass")
+    page.click("[data-testid=sync-now]")
+    until(lambda: sorted(page.evaluate(CASE_ROWS, case_id)) == ["finding", "inspection"])
+
+    liu.pull()
+    liu.send("inspection.update.v1", id=case_id, baseVersion=0, fields={"inspectorIDs": [liu.user_id, people["周执法"]]})
+    page.click("[data-testid=sync-now]")
+    wait_synced(page)
+    until(lambda: page.evaluate(CASE_ROWS, case_id) == [])
+    assert errors == []

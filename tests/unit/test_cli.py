@@ -226,3 +226,51 @@ def test_init_db_adds_corrected_templates_as_next_versions(empty_database_url, t
 
     again = app.test_cli_runner().invoke(args=["init-db"])
     assert again.exit_code == 0 and "0 agencies and 0 checklist templates added" in again.output
+
+
+def test_upgrading_gives_each_kept_revision_the_phone_s_time_of_its_submission(empty_database_url, tmp_path):
+    """A case submitted at 13:40 and, after a return, resubmitted at 16:05 (phone clock): after the
+    upgrade its revisions say so; the case's own times are left as they were."""
+    from datetime import datetime, timezone
+
+    from inspector import migrate
+    from inspector.config import normalise_database_url
+    from inspector.models import Device, MutationLog
+    from inspector.services.demo import add_demo_accounts
+    from inspector.services.reference import load_reference_data
+
+    old = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(empty_database_url),
+                      "SECRET_KEY": "x", "BLOB_DIR": str(tmp_path / "blobs")})
+    with old.app_context():
+        migrate.upgrade("0006_blob_holders")
+        load_reference_data()
+        add_demo_accounts("not-a-real-hash")
+        db.session.commit()
+        zhang = db.session.scalars(select(User).where(User.username == "tuoketuo.zhang")).one()
+        template = db.session.scalars(select(ChecklistTemplate).where(ChecklistTemplate.key == "fertilizer")).first()
+        party = Party(id="p-1", name="托克托县丰收农资经营部", agency_id=zhang.agency_id, licences=[])
+        case = Inspection(id="case-1", agency_id=zhang.agency_id, party=party, template_id=template.id,
+                          status="submitted", revision=2, created_by_id=zhang.id)
+        device = Device(client_id="phone-1", user_id=zhang.id, token_hash="h" * 64,
+                        expires_at=datetime(2030, 1, 1, tzinfo=timezone.utc))
+        db.session.add_all([party, case, device])
+        db.session.flush()
+        times = [datetime(2026, 11, 30, 5, 40, tzinfo=timezone.utc), datetime(2026, 12, 1, 8, 5, tzinfo=timezone.utc)]
+        for n, when in enumerate(times, start=1):
+            db.session.add(MutationLog(device_id=device.id, mutation_id=n, user_id=zhang.id,
+                                       name="inspection.submit.v1", args={"id": "case-1"}, status="applied",
+                                       result={"id": n, "status": "applied"}, inspection_id="case-1",
+                                       version=10 * n, client_time=when))
+            db.session.execute(text("INSERT INTO inspection_revision (inspection_id, revision, snapshot, "
+                                    "submitted_at, submitted_by_id) VALUES ('case-1', :n, '{}', :at, :by)"),
+                               {"n": n, "at": when.isoformat() if db.engine.dialect.name == "sqlite" else when,
+                                "by": zhang.id})
+        db.session.commit()
+
+        migrate.upgrade()
+
+        from inspector.models import InspectionRevision
+        db.session.expire_all()
+        got = {r.revision: r.submitted_at_device for r in db.session.scalars(select(InspectionRevision))}
+        assert got == {1: times[0], 2: times[1]}
+        db.session.remove()

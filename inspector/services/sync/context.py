@@ -114,6 +114,7 @@ class MutationContext:
     mutation_id: int
     name: str
     version: int  # the transaction's sync version, already allocated
+    client_time: datetime | None = None  # the phone's clock when the mutation was made
     inspection_id: str | None = None
     conflicts: list[Conflict] = field(default_factory=list)
     audited: bool = False  # whether the handler (or a service it called) left an audit event

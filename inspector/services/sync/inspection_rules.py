@@ -7,10 +7,23 @@ from datetime import date
 from numbers import Real
 from typing import Any
 
-from ...models import Agency, Finding, Inspection, Signature, User
+from ...models import Finding, Inspection, Signature, User
+from ..scope import is_colleague
 from .context import Rejection, reason, reject
 
 PASS_FAIL = ("pass", "fail", "na")
+# The party's answers to the fixed questions of the 现场笔录 (printed after 答：), each with the wire
+# field and the question as the phone shows it. Each is recorded as the party gave it: none is preset.
+PARTY_ANSWERS = (
+    ("certificates_answer", "certificatesAnswer", "whether the party saw the certificates clearly",
+     "当事人对出示证件的回答（是否看清楚）"),
+    ("recusal_answer", "recusalAnswer", "whether the party requests recusal", "当事人是否申请回避"),
+    ("closing_answer", "closingAnswer", "the party's opinion on the record", "当事人对笔录的意见"),
+)
+# A closing answer that only confirms the record cannot stand beside a refusal to sign (the phone's
+# checks.js AFFIRMING_CLOSINGS holds the same list).
+AFFIRMING_CLOSINGS = ("以上记录属实", "以上笔录属实", "记录属实", "笔录属实", "属实")
+_NOT_WORDS = re.compile(r"[\s。.！!]")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_TEXT = 2000
 
@@ -63,13 +76,6 @@ def _is_date(value: Any) -> bool:
     return True
 
 
-def colleague_root(user: User) -> Agency:
-    """Whose inspectors may work with the user: a county's whole league (co-inspectors often come
-    from the next county), a league's or the region's own subtree."""
-    agency = user.agency
-    return agency.parent if agency.level == "county" and agency.parent is not None else agency
-
-
 def check_inspectors(user: User, inspector_ids: list[int], found: dict[int, User]) -> list[User]:
     """The inspectors of a record, in order; every problem named at once."""
     problems = []
@@ -78,10 +84,9 @@ def check_inspectors(user: User, inspector_ids: list[int], found: dict[int, User
     if user.id not in inspector_ids:
         problems.append(reason("caller_not_inspector", "You must be one of the inspectors of the record.",
                                "您本人必须是检查人员之一。", "inspectorIDs"))
-    root = colleague_root(user).path
     for user_id in inspector_ids:
         other = found.get(user_id)
-        if other is None or not other.active or other.role != "inspector" or not other.agency.path.startswith(root):
+        if not is_colleague(user, other):
             problems.append(reason("not_a_colleague", f"User {user_id} is not an active inspector of your league.",
                                    f"用户 {user_id} 不是本盟市的在岗执法人员。", "inspectorIDs"))
         elif not other.cert_no:
@@ -126,6 +131,25 @@ def submit_problems(inspection: Inspection, items: dict[str, dict[str, Any]], fi
         problems.append(reason("party_signature_missing",
                                "The party has neither signed nor refused to sign (with reason and witness).",
                                "当事人未签字，也未记录拒绝签字的理由和见证人。", "signatures"))
+    problems += party_answer_problems(inspection, refused=any(s.status == "refused" for s in party))
+    return problems
+
+
+def party_answer_problems(inspection: Inspection, *, refused: bool) -> list[dict[str, Any]]:
+    """Each of the party's answers that is missing, and a closing answer that contradicts a refusal."""
+    problems = []
+    for attr, wire, question, question_zh in PARTY_ANSWERS:
+        if not (getattr(inspection, attr) or "").strip():
+            problems.append(reason("party_answer_missing", f"Not recorded: {question}.", f"未记录{question_zh}。",
+                                   wire))
+    closing = _NOT_WORDS.sub("", inspection.closing_answer or "")
+    if refused and closing in AFFIRMING_CLOSINGS:
+        problems.append(reason(
+            "closing_contradicts_refusal",
+            f"The party refused to sign, so the answer to the closing question cannot be \"{inspection.closing_answer}\"; "
+            "record what the party said (e.g. 有异议).",
+            f"当事人拒绝签名，对笔录的意见不能是“{inspection.closing_answer}”，请记录当事人的实际回答（如“有异议”）。",
+            "closingAnswer"))
     return problems
 
 

@@ -27,7 +27,7 @@ from .. import parties as party_service
 from ..scope import get_party, inspection_scope, party_scope
 from . import inspection_rules as rules
 from .context import MutationContext, Rejection, reject
-from .membership import load_users, set_inspectors
+from .membership import load_users, set_inspectors, touch_case
 from .merge import merge_fields, stamp_created
 from .revisions import record_submission
 
@@ -176,10 +176,14 @@ def _check_campaign(ctx: MutationContext, campaign_id: int) -> None:
                      "campaignID")
 
 
+ON_SITE_TIMES = ("started_at_device", "ended_at_device")
+
+
 @mutation("inspection.update.v1", InspectionUpdateArgs())
 def update_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
     inspection = case_for(ctx, args["id"])
     changes = dict(args["fields"])
+    kept = _on_site_times_kept(inspection, changes)
     current = {"inspector_ids": [link.user_id for link in inspection.inspectors]}
     inspectors = None
     if "inspector_ids" in changes:
@@ -191,8 +195,27 @@ def update_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
             setattr(inspection, attr, value)
     if "inspector_ids" in applied:
         set_inspectors(inspection, inspectors or [], ctx.version)
-    if applied:
-        ctx.audit("inspection.update", "inspection", inspection.id, {"changes": applied})
+    if applied or kept:
+        ctx.audit("inspection.update", "inspection", inspection.id,
+                  {"changes": applied, **({"onSiteTimesKept": kept} if kept else {})})
+
+
+def _on_site_times_kept(inspection: Inspection, changes: dict[str, Any]) -> dict[str, Any]:
+    """Take out of `changes` the on-site times of a record submitted before; {field: value sent}.
+
+    The visit's start and end are set at the scene and print on its 现场笔录 and 抽样记录; an
+    amendment has its own time (the revision's `submitted_at_device`). Phones before this rule set
+    the end again at resubmission: that value is the amendment's time, kept in the audit event.
+    """
+    if inspection.revision == 1 and inspection.submitted_at is None:
+        return {}
+    kept = {}
+    for attr in ON_SITE_TIMES:
+        if attr in changes:
+            sent = changes.pop(attr)
+            if sent != getattr(inspection, attr):
+                kept[attr] = sent
+    return kept
 
 
 @mutation("inspection.submit.v1", InspectionRefArgs())
@@ -207,7 +230,7 @@ def submit_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
         raise Rejection(*problems)
     inspection.status, inspection.submitted_at = "submitted", utcnow()
     db.session.flush()
-    record_submission(inspection, ctx.user.id)
+    record_submission(inspection, ctx.user.id, ctx.client_time)
     ctx.audit("inspection.submit", "inspection", inspection.id, {"revision": inspection.revision})
     enqueue(PREPARE_CASE_FILE, inspection.id)  # once this mutation commits: the first download is ready
 
@@ -235,6 +258,8 @@ def delete_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
         raise reject("was_submitted", "A record that was ever submitted is evidence and cannot be deleted.",
                      "已提交过的检查记录是证据，不能删除。", "id")
     inspection.deleted_at = utcnow()
+    # Its parts are re-sent with it: a phone that holds them receives each as `del` (pull.py).
+    touch_case(inspection.id, ctx.version)
     ctx.audit("inspection.delete", "inspection", inspection.id)
 
 

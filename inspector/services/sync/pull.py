@@ -29,10 +29,9 @@ from ...models import (
 )
 from ...models.sync import current_version
 from ...schemas.sync import MAX_BIG, MAX_INT, VALUE_SCHEMAS
-from ..scope import held_by_case, inspection_scope, party_scope
+from ..scope import colleague_filter, held_by_case, inspection_scope, party_scope
 from .context import check_client
 from .cursor import START, Cursor, decode, encode, scope_hash
-from .inspection_rules import colleague_root
 
 TEMPLATE_STATUSES = ("published", "retired")  # retired ones still render the cases made with them
 STAMP_SECONDS = 60
@@ -79,26 +78,37 @@ class RejectionRow:
 
 
 def _put_unless_deleted() -> Callable[[Any], tuple[Any, Any, str, Any]]:
-    """The entry of a row keyed by its id: `del` for a tombstone, `put` otherwise."""
+    """The entry of a row keyed by its id: `del` for a tombstone, `put` otherwise. A part of a case
+    (selected with `_case_live()` second) is a tombstone too when its case was deleted."""
 
     def entry(row: Any) -> tuple[Any, Any, str, Any]:
         obj = row[0]
-        return obj.id, obj.id, "del" if obj.deleted_at is not None else "put", obj
+        case_deleted = len(row) > 1 and not row[1]
+        return obj.id, obj.id, "del" if obj.deleted_at is not None or case_deleted else "put", obj
 
     return entry
+
+
+def _case_live() -> ColumnElement[bool]:
+    """Whether the joined case is live (a party's conflict has none: live). No part of a case goes
+    to a phone without its case: a deleted draft's parts are sent as `del`, on a fresh pull not at all."""
+    return Inspection.deleted_at.is_(None).label("case_live")
+
+
+def _live_in_live_case(model: Any) -> ColumnElement[bool]:
+    return and_(model.deleted_at.is_(None), Inspection.deleted_at.is_(None))
 
 
 def sources(user: User) -> list[Source]:
     """Every kind of row in the user's pull scope."""
     member = select(InspectionInspector.inspection_id).where(InspectionInspector.user_id == user.id)
     cases = and_(inspection_scope(user), Inspection.id.in_(member))
-    root = colleague_root(user).path
-    colleague = and_(User.active.is_(True), User.role == "inspector", Agency.path.startswith(root),
-                     User.deleted_at.is_(None))
+    colleague = colleague_filter(user)
 
     def children(model: Any, kind: str) -> Source:
-        return Source(kind, model, (model.id,), select(model).join(Inspection, Inspection.id == model.inspection_id)
-                      .where(cases), _put_unless_deleted(), model.deleted_at.is_(None))
+        return Source(kind, model, (model.id,), select(model, _case_live()).join(
+            Inspection, Inspection.id == model.inspection_id).where(cases), _put_unless_deleted(),
+            _live_in_live_case(model))
 
     def exits(kind: str) -> Source:
         return Source(kind, ScopeExit, (ScopeExit.entity_id,),
@@ -125,20 +135,20 @@ def sources(user: User) -> list[Source]:
         children(Finding, "finding"),
         children(Sample, "sample"),
         Source("photo", Photo, (Photo.id,),
-               select(Photo, held_by_case(Photo.sha256, Photo).label("uploaded"))
+               select(Photo, _case_live(), held_by_case(Photo.sha256, Photo).label("uploaded"))
                .join(Inspection, Inspection.id == Photo.inspection_id).where(cases),
-               lambda row: (row[0].id, row[0].id, "del" if row[0].deleted_at else "put",
-                            PhotoRow(row[0], bool(row[1]))),
-               Photo.deleted_at.is_(None)),
+               lambda row: (row[0].id, row[0].id, "del" if row[0].deleted_at or not row[1] else "put",
+                            PhotoRow(row[0], bool(row[2]))),
+               _live_in_live_case(Photo)),
         children(Signature, "signature"),
         Source("decision", ReviewDecision, (ReviewDecision.id,),
-               select(ReviewDecision).join(Inspection, Inspection.id == ReviewDecision.inspection_id).where(cases)
-               .options(selectinload(ReviewDecision.reviewer)),
-               _put_unless_deleted(), ReviewDecision.deleted_at.is_(None)),
+               select(ReviewDecision, _case_live()).join(Inspection, Inspection.id == ReviewDecision.inspection_id)
+               .where(cases).options(selectinload(ReviewDecision.reviewer)),
+               _put_unless_deleted(), _live_in_live_case(ReviewDecision)),
         Source("conflict", Conflict, (Conflict.id,),
-               select(Conflict).outerjoin(Inspection, Inspection.id == Conflict.inspection_id)
+               select(Conflict, _case_live()).outerjoin(Inspection, Inspection.id == Conflict.inspection_id)
                .where(or_(and_(Conflict.inspection_id.is_not(None), cases), party_conflict)),
-               _put_unless_deleted(), Conflict.deleted_at.is_(None)),
+               _put_unless_deleted(), _live_in_live_case(Conflict)),
         Source("rejection", MutationLog, (MutationLog.device_id, MutationLog.mutation_id),
                select(MutationLog, Device.client_id).join(Device, Device.id == MutationLog.device_id)
                .where(MutationLog.user_id == user.id, MutationLog.status == "rejected"),

@@ -107,7 +107,8 @@ def _process(session: PushSession, m: dict[str, Any]) -> dict[str, Any]:
             if stored is not None:
                 db.session.rollback()
                 return stored
-            ctx = MutationContext(session, m["id"], m["name"], allocate_version(db.session))
+            ctx = MutationContext(session, m["id"], m["name"], allocate_version(db.session),
+                                  client_time=m.get("client_time"))
             if holds_unstorable_text(m["args"]):  # PostgreSQL text cannot hold it: refuse it here, by name
                 raise Rejection(reason("invalid", "Text may not contain NUL or unpaired surrogate characters.",
                                        "文字中含有非法字符。"))

@@ -152,7 +152,10 @@ def remove_photo(ctx: MutationContext, args: dict[str, Any]) -> None:
 @mutation("signature.add.v1", SignatureAddArgs())
 def add_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
     """A drawn signature; it replaces an earlier one of the same role and signer."""
-    if _signed_before(ctx, args["id"], args["inspection_id"]):
+    drawn = {"signer_name": args.get("signer_name"), "image_sha256": args["image_sha256"],
+             "signed_at_device": args.get("signed_at_device")}
+    if _signed_again(ctx, args["id"], args["inspection_id"], "signature.add", drawn,
+                     same_signer={"role": args["role"], "user_id": args.get("user_id"), "status": "signed"}):
         return
     inspection = case_for(ctx, args["inspection_id"])
     if args["role"] == "inspector":
@@ -170,7 +173,9 @@ def add_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
 @mutation("signature.refuse.v1", SignatureRefuseArgs())
 def refuse_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
     """The party refuses to sign (拒绝签字): the reason and a witness replace the party's signature."""
-    if _signed_before(ctx, args["id"], args["inspection_id"]):
+    refusal = {"refusal_reason": args["reason"], "witness_name": args["witness_name"]}
+    if _signed_again(ctx, args["id"], args["inspection_id"], "signature.refuse", refusal,
+                     same_signer={"role": "party", "status": "refused"}):
         return
     inspection = case_for(ctx, args["inspection_id"])
     _replace(ctx, inspection.id, "party", None, None)
@@ -178,17 +183,43 @@ def refuse_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
                           refusal_reason=args["reason"], witness_name=args["witness_name"],
                           signed_at_device=args.get("at"))
     db.session.add(signature)
-    ctx.audit("signature.refuse", "signature", signature.id,
-              {"reason": args["reason"], "witnessName": args["witness_name"]})
+    ctx.audit("signature.refuse", "signature", signature.id, _refusal_wire(refusal))
 
 
-def _signed_before(ctx: MutationContext, signature_id: str, inspection_id: str) -> bool:
-    """A signature arriving again (a resent record) changes nothing: what was signed stays signed,
-    and one replaced since is not brought back."""
+def _refusal_wire(values: dict[str, Any]) -> dict[str, Any]:
+    """A refusal as the phone names its fields (and as earlier audit events hold it)."""
+    return {"reason": values["refusal_reason"], "witnessName": values["witness_name"]}
+
+
+_AUDIT_SHAPE = {"signature.refuse": _refusal_wire,
+                "signature.add": lambda v: {"signerName": v["signer_name"], "imageSha256": v["image_sha256"]}}
+
+
+def _signed_again(ctx: MutationContext, signature_id: str, inspection_id: str, action: str,
+                  values: dict[str, Any], same_signer: dict[str, Any]) -> bool:
+    """Whether the signature (or refusal) exists already, after applying what the phone changed in it.
+
+    A resent record brings the same values again: nothing changes, and one replaced since is not
+    brought back. The phone keeps a slot's id when the party signs again or a refusal's reason or
+    witness is corrected (after a return): that edit is applied to a draft, or rejected with the
+    reason when the record is read-only; never dropped. The earlier values stay in the audit event
+    (`before`/`after`) and in the revision submitted with them.
+    """
     existing = existing_row(Signature, signature_id, inspection_id)
     if existing is None:
         return False
-    case_for(ctx, inspection_id, editable=False)
+    if any(getattr(existing, k) != v for k, v in same_signer.items()):
+        raise duplicate_id(Signature, signature_id)  # another signer's or kind of signature: a client bug
+    changed = {k: v for k, v in values.items() if v is not None and getattr(existing, k) != v}
+    if not changed or (set(changed) == {"signed_at_device"}):
+        case_for(ctx, inspection_id, editable=False)
+        return True
+    _live(ctx, existing)  # a draft the caller inspects, and a signature not replaced since
+    before = {k: getattr(existing, k) for k in values}
+    for attr, value in changed.items():
+        setattr(existing, attr, value)
+    shape = _AUDIT_SHAPE[action]
+    ctx.audit(action, "signature", existing.id, {"before": shape(before), "after": shape({**before, **changed})})
     return True
 
 

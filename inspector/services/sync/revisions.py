@@ -1,6 +1,7 @@
 """The record as submitted, kept per revision, and what changed between two submissions."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -50,13 +51,16 @@ def diff(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
     return [] if old == new else [{"path": path, "old": old, "new": new}]
 
 
-def record_submission(inspection: Inspection, submitted_by: int) -> InspectionRevision:
-    """Keep this submission's snapshot; from the second revision on, with the diff to the one before."""
+def record_submission(inspection: Inspection, submitted_by: int,
+                      submitted_at_device: datetime | None = None) -> InspectionRevision:
+    """Keep this submission's snapshot (and the phone's time of it); from the second revision on,
+    with the diff to the one before."""
     current = snapshot(inspection)
     previous = db.session.get(InspectionRevision, (inspection.id, inspection.revision - 1))
     row = InspectionRevision(inspection_id=inspection.id, revision=inspection.revision, snapshot=current,
                              diff=diff(previous.snapshot, current) if previous else None,
-                             reason=_amend_reason(inspection) if previous else None, submitted_by_id=submitted_by)
+                             reason=_amend_reason(inspection) if previous else None, submitted_by_id=submitted_by,
+                             submitted_at_device=submitted_at_device)
     db.session.add(row)
     return row
 

@@ -1,5 +1,5 @@
 // What is still missing before a record can be submitted, and wording warnings. Pure functions.
-import { templateItems, parseNumber } from './record.js';
+import { templateItems, parseNumber, isUnconfirmed } from './record.js';
 
 // Characterising or penalty words that do not belong in an objective 现场情况.
 export const CHARACTERISING_WORDS = ['违法', '违规', '涉嫌', '非法', '擅自', '假冒', '伪劣', '责令', '罚款', '没收'];
@@ -9,6 +9,14 @@ export function characterisingWords(text) {
 }
 
 const SAMPLE_REQUIRED = ['name', 'quantity', 'baseQuantity'];
+
+// A closing answer that only confirms the record: it cannot stand beside a refusal to sign
+// (the server's inspection_rules.AFFIRMING_CLOSINGS holds the same list).
+export const AFFIRMING_CLOSINGS = ['以上记录属实', '以上笔录属实', '记录属实', '笔录属实', '属实'];
+
+export function affirmsRecord(answer) {
+  return AFFIRMING_CLOSINGS.includes(String(answer || '').replace(/[\s。.！!]/g, ''));
+}
 
 // Each missing thing: {key (i18n), params, step, anchor}.
 export function missingItems(draft, template, people) {
@@ -31,8 +39,11 @@ export function missingItems(draft, template, people) {
     if (lacking.length) out.push({ key: 'missSample', params: { n: i + 1, fields: lacking.join(', ') }, step: 'samples', anchor: s.id, fields: lacking });
   });
   if (draft.inspectorIDs.length < 2) out.push({ key: 'missInspectors', params: {}, step: 'setup' });
-  if (!draft.certificatesAnswer) out.push({ key: 'missCertificates', params: {}, step: 'record' });
+  if (!(draft.certificatesAnswer || '').trim() || isUnconfirmed(draft, 'certificatesAnswer')) out.push({ key: 'missCertificates', params: {}, step: 'record', anchor: 'certificatesAnswer' });
+  if (!(draft.recusalAnswer || '').trim() || isUnconfirmed(draft, 'recusalAnswer')) out.push({ key: 'missRecusal', params: {}, step: 'record', anchor: 'recusalAnswer' });
   if (!(draft.narrative || '').trim()) out.push({ key: 'missNarrative', params: {}, step: 'record', anchor: 'narrative' });
+  if (!(draft.closingAnswer || '').trim() || isUnconfirmed(draft, 'closingAnswer')) out.push({ key: 'missClosing', params: {}, step: 'record', anchor: 'closingAnswer' });
+  else if (draft.refusal && affirmsRecord(draft.closingAnswer)) out.push({ key: 'closingContradictsRefusal', params: { answer: draft.closingAnswer }, step: 'record', anchor: 'closingAnswer' });
   if (draft.refusal) {
     if (!draft.refusal.reason || !draft.refusal.witnessName) out.push({ key: 'missRefusal', params: {}, step: 'sign' });
     if (!draft.signatures.witness) out.push({ key: 'missWitnessSign', params: {}, step: 'sign' });

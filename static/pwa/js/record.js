@@ -8,19 +8,50 @@ export const SAMPLE_FIELDS = ['name', 'brand', 'spec', 'batchNo', 'productionDat
   'baseQuantity', 'backupQuantity', 'sealNumbers', 'note'];
 export const EDITABLE_PHASES = ['setup', 'editing'];
 
+// The party's answers to the fixed questions of the 现场笔录, printed after 答：. None is filled in
+// for the party: each is chosen (or written) when the party gives it. `label` is the i18n key of
+// the choice; the value is what prints, in Chinese whatever the phone's language.
+export const PARTY_ANSWERS = {
+  certificatesAnswer: [{ value: '看清楚了', label: 'ansSeen' }, { value: '拒绝回答', label: 'ansNoAnswer' }],
+  recusalAnswer: [{ value: '不申请回避', label: 'ansNoRecusal' }, { value: '申请回避', label: 'ansRecusal' }, { value: '拒绝回答', label: 'ansNoAnswer' }],
+  closingAnswer: [{ value: '以上记录属实', label: 'ansTrue' }, { value: '有异议', label: 'ansObjects' }, { value: '拒绝回答', label: 'ansNoAnswer' }],
+};
+
 export function newDraft(user) {
   const now = nowISO();
   return {
-    id: uuid(), schema: 2, owner: user.id, phase: 'setup', phaseAt: Date.now(), templateID: null, templateTitle: '', party: null,
+    id: uuid(), schema: 3, owner: user.id, phase: 'setup', phaseAt: Date.now(), templateID: null, templateTitle: '', party: null,
     coInspector: null, inspectorIDs: [user.id], place: '', lat: null, lon: null, gpsAccuracyM: null,
-    startedAt: now, endedAt: null, certificatesAnswer: '看清楚了', recusalAnswer: '不申请回避', narrative: '',
-    partyStatement: '', closingAnswer: '以上记录属实', findings: {}, samples: [], photos: [], signatures: {},
+    startedAt: now, endedAt: null, certificatesAnswer: '', recusalAnswer: '', narrative: '',
+    partyStatement: '', closingAnswer: '', findings: {}, samples: [], photos: [], signatures: {},
     refusal: null, revision: 1, caseNumber: null, serverStatus: null, baseVersions: {}, decisions: [],
     rejections: [], conflicts: [], createdAt: now, updatedAt: now, submittedAt: null,
   };
 }
 
 export const isEditable = (draft) => EDITABLE_PHASES.includes(draft.phase);
+
+// What app versions before draft schema 3 filled in for the party.
+const OLD_PRESETS = { certificatesAnswer: '看清楚了', recusalAnswer: '不申请回避', closingAnswer: '以上记录属实' };
+
+// A draft stored by an older app version, brought to this one. A record still being written that
+// holds the old preset answers keeps them (nothing is cleared) but each must be confirmed with the
+// party before submission; answers of a record submitted before are the ones that were printed.
+export function upgradeDraft(draft) {
+  if ((draft.schema || 2) >= 3) return draft;
+  if (isEditable(draft) && !draft.submittedAt && (draft.revision || 1) === 1) {
+    draft.unconfirmedAnswers = Object.keys(OLD_PRESETS).filter((f) => draft[f] === OLD_PRESETS[f]);
+  }
+  draft.schema = 3;
+  return draft;
+}
+
+export const isUnconfirmed = (draft, field) => (draft.unconfirmedAnswers || []).includes(field);
+
+// The party gave this answer now (tapped or written): it no longer waits for confirmation.
+export function confirmAnswer(draft, field) {
+  if (isUnconfirmed(draft, field)) draft.unconfirmedAnswers = draft.unconfirmedAnswers.filter((f) => f !== field);
+}
 export const isCreated = (draft) => draft.phase !== 'setup';
 // Only a draft that was never submitted may be deleted: a submitted record is evidence.
 export const isDeletable = (draft) => isEditable(draft) && !draft.submittedAt && (draft.revision || 1) === 1

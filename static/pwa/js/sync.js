@@ -205,6 +205,18 @@ function applyPushResults(response) {
   });
 }
 
+const CASE_ROW_TYPES = ['finding', 'sample', 'photo', 'signature', 'decision', 'conflict'];
+
+// A case that left the phone (deleted, or its user taken off it) takes its rows along: no part of
+// a case is kept without the case (the protocol sends `del` for the case only).
+async function dropCaseRows(s, inspectionID) {
+  for (const type of CASE_ROW_TYPES) {
+    for (const row of await s.server_rows.getAllFromIndex('byType', type)) {
+      if (row.value && row.value.inspectionID === inspectionID) await s.server_rows.delete([type, row.id]);
+    }
+  }
+}
+
 // Apply one pull page: server rows, then what they mean for the drafts (decisions, case
 // numbers, returns, rejections, conflicts). Outbox and drafts survive a reset.
 function applyPull(response) {
@@ -219,7 +231,11 @@ function applyPull(response) {
     const touched = new Set();
     for (const op of response.patch || []) {
       const id = String(op.id);
-      if (op.op === 'del') { await s.server_rows.delete([op.type, id]); continue; }
+      if (op.op === 'del') {
+        await s.server_rows.delete([op.type, id]);
+        if (op.type === 'inspection') await dropCaseRows(s, id);
+        continue;
+      }
       await s.server_rows.put({ type: op.type, id, version: op.version, value: op.value });
       const v = op.value || {};
       const inspectionID = op.type === 'inspection' ? id : v.inspectionID || (op.type === 'rejection' && v.args && (v.args.inspectionID || v.args.id));

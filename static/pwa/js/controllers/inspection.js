@@ -70,7 +70,7 @@ export class InspectionController {
       }
       const draft = await store.getDraft(id);
       if (!draft) { this.navigate('#/home'); return; }
-      this.draft = draft;
+      this.draft = rec.upgradeDraft(draft);
       this.resetDirty();
       this.saveError = null;
       this.savedAt = draft.updatedAt;
@@ -291,6 +291,7 @@ export class InspectionController {
     if (!d || !rec.isEditable(d)) return;
     if (kind === 'field') {
       d[data.field] = value;
+      rec.confirmAnswer(d, data.field);
       this.dirty.fields.add(data.field);
       if (data.field === 'narrative') this.view.showNarrativeWarning(value);
     } else if (kind === 'finding-value') {
@@ -417,7 +418,12 @@ export class InspectionController {
       else if (SAMPLE_REQUIRED.every((f) => s[f])) { s.queued = true; out.push(rec.sampleAdd(d, s)); }
     }
     for (const id of dirty.photos) { const p = d.photos.find((x) => x.id === id); if (p) out.push(rec.photoUpdate(d, p)); }
-    if (dirty.refusal && d.refusal && d.refusal.reason && d.refusal.witnessName) { d.refusal.queued = true; out.push(rec.signatureRefuse(d)); }
+    if (dirty.refusal && d.refusal && d.refusal.reason && d.refusal.witnessName) {
+      // As on the server, the refusal replaces the party's signature: the phone no longer shows one.
+      delete d.signatures.party;
+      d.refusal.queued = true;
+      out.push(rec.signatureRefuse(d));
+    }
     return out;
   }
 
@@ -453,6 +459,13 @@ export class InspectionController {
       this.dirty.draft = true;
       await this.flush();
       await this.renderForm();
+    } else if (action === 'answer') {
+      d[data.field] = data.value;
+      rec.confirmAnswer(d, data.field);
+      this.dirty.fields.add(data.field);
+      this.dirty.draft = true;
+      await this.flush();
+      await this.renderForm(data.field);
     } else if (action === 'show-note') this.view.showNote(data.item);
     else if (action === 'add-sample') {
       d.samples.push({ id: uuid(), sealNumbers: [] });
@@ -587,7 +600,12 @@ export class InspectionController {
     const sha = await sha256Hex(bytes);
     const old = d.signatures[slot.slot];
     await this.flush();
-    d.signatures[slot.slot] = { id: old ? old.id : uuid(), role: slot.role, signerName, userID: slot.userID || null, imageSha256: sha, signedAt: nowISO() };
+    // The party signed after all: the signature replaces the refusal (on the server too). A party
+    // signature the sent refusal replaced stays replaced: this drawing is a new one.
+    const refusal = slot.role === 'party' ? d.refusal : null;
+    const reuse = old && !(refusal && refusal.queued);
+    d.signatures[slot.slot] = { id: reuse ? old.id : uuid(), role: slot.role, signerName, userID: slot.userID || null, imageSha256: sha, signedAt: nowISO() };
+    if (refusal) d.refusal = null;
     const now = nowISO();
     try {
       await store.commit(d, rec.isCreated(d) ? [rec.signatureAdd(d, slot.slot)] : [], {
@@ -597,6 +615,7 @@ export class InspectionController {
       });
     } catch (err) {
       if (old) d.signatures[slot.slot] = old; else delete d.signatures[slot.slot];
+      if (refusal) d.refusal = refusal;
       this.reportSaveError(err);
       await this.renderForm();
       return;
@@ -611,10 +630,13 @@ export class InspectionController {
     if (!(await this.flush())) return; // its last edits are not queued yet: never submit without them
     const model = await this.model();
     if (model.missing.length) { this.shell.toast(t('missingItems', { n: model.missing.length })); await this.renderForm(); return; }
-    if (!d.endedAt) d.endedAt = nowISO();
+    // The visit ends at its first submission; an amendment keeps the on-site times (the server
+    // keeps each revision's own time of submission).
+    const ending = !d.endedAt;
+    if (ending) d.endedAt = nowISO();
     d.submittedAt = nowISO();
     rec.setPhase(d, 'submitted');
-    await store.commit(d, [rec.inspectionUpdate(d, ['endedAt']), rec.inspectionSubmit(d)]);
+    await store.commit(d, [...(ending ? [rec.inspectionUpdate(d, ['endedAt'])] : []), rec.inspectionSubmit(d)]);
     this.sync.request('submit');
     this.shell.toast(t('submitted'));
     this.draft = null;
@@ -656,7 +678,6 @@ export class InspectionController {
     if (d.phase !== 'returned') return;
     rec.setPhase(d, 'editing');
     d.revision = (d.revision || 1) + 1;
-    d.endedAt = null;
     await store.commit(d, [rec.inspectionAmend(d, t('amend'))]);
     this.sync.request('edit');
     await this.renderForm();

@@ -1,8 +1,8 @@
 // The steps of an inspection form, each a function of the model returning markup.
 import { html } from '../lib/html.js';
 import { t, clockTime, reasonText } from '../i18n.js';
-import { templateItems, parseNumber } from '../record.js';
-import { characterisingWords } from '../checks.js';
+import { templateItems, parseNumber, PARTY_ANSWERS, isUnconfirmed } from '../record.js';
+import { characterisingWords, affirmsRecord } from '../checks.js';
 
 export const STEPS = ['checklist', 'samples', 'photos', 'record', 'sign', 'review'];
 const STEP_TITLES = { checklist: 'stepChecklist', samples: 'stepSamples', photos: 'stepPhotos', record: 'stepRecord', sign: 'stepSign', review: 'stepReview' };
@@ -167,12 +167,28 @@ export function record(m) {
       : html`<input type="text" data-edit="field" data-field="${name}" data-testid="${name}" value="${d[name] || ''}">`}
     ${hint ? html`<div class="muted small">${t(hint)}</div>` : ''}</label>`;
   return html`<div class="card">
-    ${field('certificatesAnswer', 'certificatesAnswer')}
-    ${field('recusalAnswer', 'recusalAnswer')}
+    ${partyAnswer(d, 'certificatesAnswer')}
+    ${partyAnswer(d, 'recusalAnswer')}
     ${field('narrative', 'narrative', 8, 'narrativeHint')}
     <div data-role="narrative-warning" data-testid="narrative-warning">${words.length ? html`<div class="warning">${t('narrativeWarning', { words: words.join('、') })}</div>` : ''}</div>
     ${field('partyStatement', 'partyStatement', 4)}
-    ${field('closingAnswer', 'closingAnswer')}
+    ${partyAnswer(d, 'closingAnswer')}
+  </div>`;
+}
+
+// One of the party's answers: the usual ones to tap, or the party's own words; nothing preset.
+// With a refusal to sign, "以上记录属实" is not offered (and a typed one is flagged).
+function partyAnswer(d, name) {
+  const value = d[name] || '';
+  const unconfirmed = isUnconfirmed(d, name);
+  const contradicts = name === 'closingAnswer' && d.refusal && affirmsRecord(value);
+  return html`<div class="field" id="item-${name}" data-answer="${name}"><span>${t(name)} *</span>
+    <div class="choices">${PARTY_ANSWERS[name].map((c) => html`<button type="button" data-action="answer" data-field="${name}"
+      data-value="${c.value}" aria-pressed="${value === c.value && !unconfirmed}" ${name === 'closingAnswer' && d.refusal && affirmsRecord(c.value) ? 'disabled' : ''}>${t(c.label)}</button>`)}</div>
+    <input type="text" data-edit="field" data-field="${name}" data-testid="${name}" value="${value}" placeholder="${t('answerOwnWords')}">
+    ${value ? '' : html`<div class="muted small" data-role="unanswered">${t('answerNotGiven')}</div>`}
+    ${unconfirmed ? html`<div class="warning" data-testid="answer-unconfirmed">${t('answerPreset')}</div>` : ''}
+    ${contradicts ? html`<div class="warning" data-testid="closing-contradiction">${t('closingContradictsRefusal', { answer: value })}</div>` : ''}
   </div>`;
 }
 
@@ -193,7 +209,8 @@ export function sign(m) {
       ${m.editable ? html`<button class="btn block" style="margin-top:8px" data-action="sign" data-slot="${slot.slot}" data-testid="sign-button">${s ? t('resign') : t('sign')}</button>` : ''}
       ${slot.role === 'party' ? html`<label class="choice" style="margin-top:10px"><input type="checkbox" data-action="toggle-refusal" data-testid="refuse" ${d.refusal ? 'checked' : ''} ${m.editable ? '' : 'disabled'}> ${t('partyRefuses')}</label>
         ${d.refusal ? html`<label class="field"><span>${t('refusalReason')} *</span><input type="text" data-edit="refusal" data-field="reason" data-testid="refusal-reason" value="${d.refusal.reason || ''}"></label>
-          <label class="field"><span>${t('witnessName')} *</span><input type="text" data-edit="refusal" data-field="witnessName" data-testid="refusal-witness" value="${d.refusal.witnessName || ''}"></label>` : ''}` : ''}
+          <label class="field"><span>${t('witnessName')} *</span><input type="text" data-edit="refusal" data-field="witnessName" data-testid="refusal-witness" value="${d.refusal.witnessName || ''}"></label>
+          ${affirmsRecord(d.closingAnswer) ? html`<div class="warning" data-testid="closing-contradiction">${t('closingContradictsRefusal', { answer: d.closingAnswer })}</div>` : ''}` : ''}` : ''}
     </div>`;
   };
   return html`${m.slots.map(slotCard)}`;
