@@ -75,6 +75,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "export_receiving": {"zh": "正在下载", "en": "Downloading"},
     "export_done": {"zh": "已完成", "en": "Done"},
     "export_failed": {"zh": "导出失败", "en": "Export failed"},
+    "export_interrupted": {"zh": "导出中断：服务器在传输途中出错，文件不完整，未保存。请重试；如仍失败，请联系管理员。",
+                           "en": "Export broken off: the server failed during the transfer, so the file is incomplete "
+                                 "and was not saved. Try again; if it fails again, contact the administrator."},
     "export_cases": {"zh": "共 {n} 件案件", "en": "{n} cases"},
     "sheet_inspections": {"zh": "检查记录", "en": "Inspections"},
     "sheet_findings": {"zh": "检查项结果", "en": "Findings"},

@@ -18,7 +18,8 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlforma
 KINDS = ("inspections.csv", "findings.csv", "samples.csv", "cases.xlsx", "bundle.zip")
 
 
-def _download(body, filename: str, *, total_cases: int | None = None) -> Response:
+def _download(stream, filename: str, *, total_cases: int | None = None) -> Response:
+    body = stream_with_context(export_service.broken_off_on_failure(stream))
     response = Response(body, mimetype=MEDIA[filename.rsplit(".", 1)[1]])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -39,13 +40,10 @@ def export(kind: str):
     name, extension = kind.rsplit(".", 1)
     filename = f"{name}-{stamp}.{extension}"
     if extension == "csv":
-        body = stream_with_context(export_service.stream_csv(g.user, filters, name))
-        return _download(body, filename, total_cases=total)
+        return _download(export_service.stream_csv(g.user, filters, name), filename, total_cases=total)
     if extension == "xlsx":
-        body = stream_with_context(export_service.stream_xlsx(g.user, filters))
-        return _download(body, filename, total_cases=total)
-    body = stream_with_context(export_service.filtered_bundle(g.user, filters))
-    return _download(body, filename, total_cases=total)
+        return _download(export_service.stream_xlsx(g.user, filters), filename, total_cases=total)
+    return _download(export_service.filtered_bundle(g.user, filters), filename, total_cases=total)
 
 
 @bp.get("/cases/<inspection_id>/bundle.zip")
@@ -55,5 +53,5 @@ def case_bundle(inspection_id: str):
         inspection = get_inspection(g.user, inspection_id)
     except ApiError:
         abort(404)
-    body = stream_with_context(export_service.stream_bundle(g.user, [[inspection.id]]))
-    return _download(body, f"case-{inspection.id}.zip", total_cases=1)
+    return _download(export_service.stream_bundle(g.user, [[inspection.id]]), f"case-{inspection.id}.zip",
+                     total_cases=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +26,8 @@ from ..models import (
 from .case_view import local_time
 from .queue import QueueFilters, keyset_batches
 from .scope import get_inspection, hashes_held_by_case
+
+log = logging.getLogger(__name__)
 
 BATCH = 500
 CHUNK = 64 * 1024
@@ -235,11 +238,11 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def case_file_pdf(user: User, inspection: Inspection) -> bytes:
+def case_file(user: User, inspection: Inspection):
     """The printed case file, registered as issued like any download of it (services/case_file.py)."""
     from .case_file import case_file_pdf as issue
 
-    return issue(user, inspection).pdf
+    return issue(user, inspection)
 
 
 def _bundle_entries(user: User, inspection: Inspection) -> Iterator[tuple[str, Any]]:
@@ -248,13 +251,18 @@ def _bundle_entries(user: User, inspection: Inspection) -> Iterator[tuple[str, A
 
     folder = f"{inspection.case_number or inspection.id}"
     folder = folder.replace("/", "_")
+    # Issued first, so that record.json names the registered document the bundle carries: whoever
+    # unpacks it can check case-file.pdf against the record and the register.
+    issued = case_file(user, inspection)
     record = case_record(inspection)
+    record["caseFile"] = {"documentNo": issued.document_no, "sha256": issued.sha256,
+                          "issuedAt": issued.issued_at.isoformat()}
     store = get_store()
     held = hashes_held_by_case(inspection, (photo["sha256"] for photo in record.get("photos", [])))
     for photo in record.get("photos", []):
         photo["uploaded"] = photo["sha256"] in held and store.exists(photo["sha256"])
     yield f"{folder}/record.json", json.dumps(record, ensure_ascii=False, indent=2, default=_json_default).encode()
-    yield f"{folder}/case-file.pdf", case_file_pdf(user, inspection)
+    yield f"{folder}/case-file.pdf", issued.pdf
     for photo in record.get("photos", []):
         if photo["uploaded"]:
             extension = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic", "image/heif": "heif",
@@ -291,9 +299,33 @@ def _forget_case_rows() -> None:
     the user and agencies stay, the scope of the next query needs them."""
     session = db.session
     for obj in list(session.identity_map.values()):
-        if not isinstance(obj, (User, Agency)):
+        # Expunging a case cascades to its inspectors, findings…: those still listed are gone already.
+        if not isinstance(obj, (User, Agency)) and obj in session:
             session.expunge(obj)
 
 
 def filtered_bundle(user: User, filters: QueueFilters) -> Iterator[bytes]:
     return stream_bundle(user, keyset_batches(user, filters, 100))
+
+
+class ExportInterrupted(ConnectionAbortedError):
+    """An export failed after its first bytes left: the transfer must break, not end."""
+
+
+def broken_off_on_failure(stream: Iterator[bytes]) -> Iterator[bytes]:
+    """`stream`, but a failure midway cuts the transfer instead of ending it cleanly.
+
+    Once the 200 and the first bytes are sent, the only way left to tell the browser is to leave the
+    body unfinished. A WSGI server treats an ordinary exception by writing an error page into the
+    body and closing the chunked stream properly (Werkzeug), which a browser saves as a complete
+    file; a connection error it treats as a dropped client and stops without the final chunk
+    (Werkzeug and gunicorn alike), so the download fails visibly and no broken ZIP looks finished.
+    """
+    try:
+        yield from stream
+    except GeneratorExit:
+        raise
+    except Exception as exc:
+        log.exception("export broken off midway")
+        db.session.rollback()
+        raise ExportInterrupted(f"export broken off: {exc}") from exc

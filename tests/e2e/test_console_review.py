@@ -179,3 +179,73 @@ def test_admin_pages_render(live_server, desktop, screenshots):
     page.goto(live_server.url + "/console/admin/templates")
     page.locator("a", has_text="预览").first.click()
     page.screenshot(path=str(screenshots / "console-admin-template.png"), full_page=True)
+
+
+BREAK_A_PHOTO = """
+import hashlib, os, uuid
+from inspector import create_app
+from inspector.database import db
+from inspector.models import Blob, BlobHolder, Inspection, Photo, User
+from inspector.storage import get_store
+
+app = create_app()
+with app.app_context():
+    # The demo's oldest submitted case (last in the bundle) gets a photo whose stored file fails to
+    # read, as a failing disk would: the bundle breaks after the newer cases have been sent.
+    case = db.session.get(Inspection, str(uuid.uuid5(uuid.NAMESPACE_URL, "demo-inspection:0")))
+    data = b"\\xff\\xd8\\xff\\xe0 a photo on a failing disk " * 200
+    sha = hashlib.sha256(data).hexdigest()
+    store = get_store()
+    staged = store.staging_dir / "broken"
+    staged.write_bytes(data)
+    store.put_file(sha, staged)
+    db.session.add(Blob(sha256=sha, size=len(data), media_type="image/jpeg"))
+    db.session.flush()
+    db.session.add(BlobHolder(sha256=sha, user_id=case.created_by_id))
+    db.session.add(Photo(id=str(uuid.uuid4()), inspection_id=case.id, sha256=sha, size=len(data),
+                         media_type="image/jpeg", caption="货架", taken_by_id=case.created_by_id))
+    db.session.commit()
+    path = store.path_for(sha)
+    path.unlink()
+    os.symlink("/proc/self/mem", path)  # a regular file whose first read is an I/O error
+"""
+
+
+def _console_login(page, base: str, username: str) -> None:
+    page.goto(base + "/console/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/")
+
+
+def test_a_bundle_that_breaks_midway_is_reported_not_saved(live_server, desktop, screenshots):
+    """The queue's case bundle fails on the last case after the others were sent: the page says in
+    Chinese that the export broke off and saves nothing; the per-case bundle of a sound case works."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    subprocess.run([sys.executable, "-c", BREAK_A_PHOTO], env=live_server.env(), cwd=ROOT, check=True,
+                   capture_output=True)
+    page = desktop.new_page()
+    _console_login(page, live_server.url, "hq.reviewer")
+    page.goto(live_server.url + "/console/queue?status=all")
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    page.click("a[data-export][href*='bundle.zip']")
+    progress = page.locator("[data-export-progress]")
+    page.wait_for_function("document.querySelector('[data-export-progress]').dataset.state !== 'running'")
+    page.screenshot(path=str(screenshots / "console-export-broken.png"), full_page=True)
+    assert progress.get_attribute("data-state") == "failed"
+    assert "导出中断" in progress.inner_text() and "文件不完整" in progress.inner_text()
+    assert "TypeError" not in progress.inner_text()
+    assert downloads == []
+
+    sound = str(uuid.uuid5(uuid.NAMESPACE_URL, "demo-inspection:4"))
+    page.goto(f"{live_server.url}/console/cases/{sound}")
+    with page.expect_download() as download:
+        page.click("a[data-export][href$='bundle.zip']")
+    assert download.value.suggested_filename == f"case-{sound}.zip"
+    assert page.locator("[data-export-progress]").get_attribute("data-state") == "done"
