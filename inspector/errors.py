@@ -96,7 +96,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
         if not _is_api():
-            return err
+            # A blueprint with HTML pages may lay out its own (the console does, under /console).
+            html_page = app.extensions.get("html_error_page")
+            return html_page(err) if html_page else err
         code = _HTTP_CODES.get(err.code or 500, "bad_request")
         message = CATALOGUE.get(code, (0, err.description))[1]
         response = jsonify(error_body(code, message))

@@ -15,8 +15,14 @@ from .auth import login_required
 CONSOLE_READERS = ("reviewer", "admin")
 
 
-def error_text(err: ApiError) -> str:
-    """An API error in the console's language (the catalogue's English when no translation)."""
+def error_text(err: ApiError, decision: str | None = None) -> str:
+    """An API error in the console's language (the catalogue's English when no translation); a
+    missing comment or unknown items are named, not just "fields are invalid"."""
+    details = err.details if isinstance(err.details, dict) else {}
+    if err.code == "validation_failed" and "comment" in details and decision in ("return", "reject"):
+        return t(f"{decision}_needs_comment")
+    if err.code == "validation_failed" and "itemComments" in details:
+        return t("unknown_item_comments", keys="、".join(details["itemComments"]))
     return t("error_" + err.code, default=err.message)
 
 
@@ -66,7 +72,7 @@ def decide(inspection_id: str):
     except ApiError as err:
         if err.status == 404:
             abort(404)
-        return _render_case(inspection_id, error=error_text(err), status=err.status,
+        return _render_case(inspection_id, error=error_text(err, form.get("decision")), status=err.status,
                             typed={"comment": form.get("comment", ""), "decision": form.get("decision"),
                                    "items": item_comments})
     if decision.decision == "approve":

@@ -23,6 +23,7 @@ from ..models import (
     Agency, ChecklistTemplate, Finding, Inspection, InspectionInspector, Party, Photo, ReviewDecision, Sample,
     Signature, User,
 )
+from .amendments import plain_number
 from .case_view import local_time
 from .queue import QueueFilters, keyset_batches
 from .scope import get_inspection, hashes_held_by_case
@@ -77,8 +78,17 @@ def _inspection_rows(ids: list[str]) -> Iterable[list[Any]]:
     order = {inspection_id: n for n, inspection_id in enumerate(ids)}
     for r in sorted(rows, key=lambda r: order[r[0]]):
         yield [r[0], r[1] or "", t("status_" + r[2]), r[3], r[4], r[5], r[6] or "", t("category_" + r[7]), r[8],
-               "、".join(inspectors.get(r[0], [])), r[9] or "", r[10], r[11], r[12], local_time(r[13]),
+               "、".join(inspectors.get(r[0], [])), r[9] or "", _rounded(r[10], COORDINATE_PLACES),
+               _rounded(r[11], COORDINATE_PLACES), _rounded(r[12], 1), local_time(r[13]),
                local_time(r[14]), local_time(r[15]), failed.get(r[0], 0), samples.get(r[0], 0)]
+
+
+COORDINATE_PLACES = 6  # about 0.1 m: finer than any phone's GPS
+
+
+def _rounded(value: float | None, places: int) -> float | None:
+    """A decimal as people write it (40.3, not 40.300000000000004)."""
+    return None if value is None else round(value, places)
 
 
 class _Labels:
@@ -110,7 +120,8 @@ def _finding_rows_factory() -> Callable[[list[str]], Iterable[list[Any]]]:
             .where(Finding.inspection_id.in_(ids), Finding.deleted_at.is_(None))
         ).all()
         for r in sorted(found, key=lambda r: (order[r[0]], r[4])):
-            value = r[6] if r[6] is None or isinstance(r[6], (str, int, float)) else json.dumps(r[6], ensure_ascii=False)
+            value = r[6] if r[6] is None or isinstance(r[6], (str, int)) else (
+                plain_number(r[6]) if isinstance(r[6], float) else json.dumps(r[6], ensure_ascii=False))
             yield [r[0], r[1] or "", r[2], r[4], labels(r[3], r[4]), t("result_" + r[5]) if r[5] else "",
                    "" if value is None else value, r[7] or ""]
 

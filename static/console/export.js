@@ -36,6 +36,18 @@
       return match ? match[1] : fallback;
     }
 
+    // The console's error page names what went wrong ([data-error-message]); show that sentence.
+    async function reason(response) {
+      try {
+        var page = new DOMParser().parseFromString(await response.text(), "text/html");
+        var message = page.querySelector("[data-error-message]");
+        var colon = document.documentElement.lang === "en" ? ": " : "：";
+        return message ? colon + message.textContent.trim() : "";
+      } catch (err) {
+        return "";
+      }
+    }
+
     function save(blob, name) {
       var url = URL.createObjectURL(blob);
       var a = document.createElement("a");
@@ -55,7 +67,7 @@
         response = await fetch(link.href, { credentials: "same-origin" });
         clearInterval(waiting);
         if (!response.ok) {
-          show(words.failed + " (" + response.status + ")");
+          show(words.failed + " (" + response.status + ")" + await reason(response));
           out.dataset.state = "failed";
           return;
         }

@@ -132,7 +132,20 @@ def test_reviewer_returns_then_approves_and_the_phone_sees_both(live_server, des
 
     page.reload()
     assert page.locator("[data-status]").first.get_attribute("data-status") == "submitted"
-    assert "findings.G02.result" in page.locator("[data-revisions]").inner_text()
+    revisions = page.locator("[data-revisions]")
+    assert "检查项 G02" in revisions.inner_text() and "不符合" in revisions.inner_text()
+    assert "findings.G02" not in revisions.inner_text()
+    diff_box, side_box = revisions.locator("table").bounding_box(), page.locator(".case-side").bounding_box()
+    assert diff_box["x"] + diff_box["width"] <= side_box["x"]  # the diff stays clear of the decision panel
+
+    # 通过并分配文号 asks first; saying no changes nothing.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("button[data-action=approve]")
+    assert asked == ["确认通过此案件并分配文号？文号一经分配不可撤回。"]
+    assert page.locator("[data-status]").first.get_attribute("data-status") == "submitted"
+    assert page.locator("[data-case-number]").count() == 0
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("button[data-action=approve]")
     number = f"呼托市监检〔{local_year()}〕1号"
     page.locator("[data-case-number]").wait_for()

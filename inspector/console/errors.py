@@ -1,0 +1,37 @@
+"""Error pages under /console: the console's own layout and navigation, in the reader's language."""
+from __future__ import annotations
+
+from flask import g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..i18n import t
+from .auth import session_user
+
+PAGES = (400, 403, 404, 405, 500)
+
+
+def is_console_request() -> bool:
+    return request.path == "/console" or request.path.startswith("/console/")
+
+
+def error_page(err: HTTPException, message: str | None = None):
+    """A console page for an HTTP error: what happened in words, and the way back.
+
+    A page outside any route (a mistyped address) never ran the login check, so the user is looked
+    up here to show the navigation they are allowed.
+    """
+    status = err.code or 500
+    if "user" not in g:
+        try:
+            g.user = session_user()
+        except Exception:  # noqa: BLE001  (the error may be the database itself: the page still renders)
+            g.user = None
+    known = status if status in PAGES else None
+    title = t(f"error_page_{known}") if known else t("error_page_other")
+    text = message or (t(f"error_page_{known}_text") if known else err.description)
+    return render_template("console/error.html", status=status, title=title, text=text), status
+
+
+def console_error_pages(err: HTTPException):
+    """For errors.py's HTML branch: the console's page under /console, Werkzeug's default elsewhere."""
+    return error_page(err) if is_console_request() else err
