@@ -32,6 +32,6 @@ def error_page(err: HTTPException, message: str | None = None):
     return render_template("console/error.html", status=status, title=title, text=text), status
 
 
-def console_error_pages(err: HTTPException):
-    """For errors.py's HTML branch: the console's page under /console, Werkzeug's default elsewhere."""
-    return error_page(err) if is_console_request() else err
+def console_error_pages(err: HTTPException, message: str | None = None):
+    """The app's HTML error hook: the console's page under /console; None elsewhere (the default)."""
+    return error_page(err, message) if is_console_request() else None

@@ -43,7 +43,8 @@ def case(inspection_id: str):
     return _render_case(inspection_id)
 
 
-def _render_case(inspection_id: str, *, error: str | None = None, status: int = 200, typed: dict | None = None):
+def _render_case(inspection_id: str, *, error: str | None = None, status: int = 200, typed: dict | None = None,
+                 comment_error: bool = False):
     try:
         view = case_service.case_view(g.user, inspection_id)
     except ApiError as err:
@@ -51,6 +52,7 @@ def _render_case(inspection_id: str, *, error: str | None = None, status: int = 
             abort(404)
         raise
     return render_template("console/case.html", view=view, case=view.inspection, error=error, typed=typed or {},
+                           comment_error=comment_error,
                            can_decide=g.user.role in review_service.REVIEWER_ROLES,
                            clock_limit=int(case_service.CLOCK_MISMATCH.total_seconds() // 60),
                            far_limit=int(case_service.FAR_FROM_REGISTERED_M)), status
@@ -73,6 +75,7 @@ def decide(inspection_id: str):
         if err.status == 404:
             abort(404)
         return _render_case(inspection_id, error=error_text(err, form.get("decision")), status=err.status,
+                            comment_error=err.code == "validation_failed" and "comment" in (err.details or {}),
                             typed={"comment": form.get("comment", ""), "decision": form.get("decision"),
                                    "items": item_comments})
     if decision.decision == "approve":

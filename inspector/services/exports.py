@@ -334,8 +334,6 @@ def broken_off_on_failure(stream: Iterator[bytes]) -> Iterator[bytes]:
     """
     try:
         yield from stream
-    except GeneratorExit:
-        raise
     except Exception as exc:
         log.exception("export broken off midway")
         db.session.rollback()

@@ -162,3 +162,12 @@ def test_an_amendment_reads_in_words_with_its_photos(client, app, login_as, user
     assert f'src="/api/v1/blobs/{sha256(photo)}/thumb"' in section
     for raw in ("None", "{'", "findings.", "photos.", "inspection.", "startedAtDevice"):
         assert raw not in section, raw
+
+
+def test_an_expired_console_form_gets_a_console_page(client):
+    reviewer_session(client)
+    case = submitted_case()
+    r = decide(client, case.id, "approve", token="")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and _status(case.id) == "submitted"
+    assert "表单已过期" in html and "data-error-message" in html and 'href="/console/queue"' in html
