@@ -378,6 +378,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diff_taken_at": {"zh": "拍摄时间（手机）", "en": "Taken (phone clock)"},
     "diff_exif_time": {"zh": "拍摄时间（相机）", "en": "Taken (camera)"},
     "diff_display_copy": {"zh": "显示副本", "en": "Display copy"},
+    "diff_caption": {"zh": "说明", "en": "Caption"},
+    "diff_original": {"zh": "原件", "en": "Original"},
     "diff_role": {"zh": "签名人类别", "en": "Signer"},
     "diff_status": {"zh": "签名状态", "en": "Signature state"},
     "diff_signer": {"zh": "签名人", "en": "Signed by"},

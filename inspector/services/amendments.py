@@ -34,7 +34,7 @@ SAMPLE_FIELDS = {
     "note": "note",
 }
 PHOTO_FIELDS = {
-    "sha256": "photo", "size": "diff_size", "mediaType": "diff_media_type", "caption": "photo",
+    "sha256": "diff_original", "size": "diff_size", "mediaType": "diff_media_type", "caption": "diff_caption",
     "itemKey": "diff_item_key", "takenAtDevice": "diff_taken_at", "exifTakenAt": "diff_exif_time",
     "lat": "col_lat", "lon": "col_lon", "gpsAccuracyM": "col_accuracy", "displaySha256": "diff_display_copy",
     "displaySize": "diff_size",
@@ -147,7 +147,7 @@ class _Words:
 
     def value(self, field: str, value: Any) -> str:
         """A stored value as the record writes it."""
-        from .case_view import local_time
+        from .case_view import local_time  # case_view builds its revisions from here: imported when used
 
         if value is None or value == "" or value == []:
             return t("empty_value")

@@ -171,3 +171,39 @@ def test_an_expired_console_form_gets_a_console_page(client):
     html = r.get_data(as_text=True)
     assert r.status_code == 400 and _status(case.id) == "submitted"
     assert "表单已过期" in html and "data-error-message" in html and 'href="/console/queue"' in html
+
+
+def test_every_kind_of_change_reads_in_words(app):
+    """Changes of every part of a record as the diff keeps them, read as the case page shows them."""
+    from inspector.services.amendments import change_lines
+
+    case = submitted_case()
+    zhang, liu, chen = (factories.user(n) for n in ("tuoketuo.zhang", "tuoketuo.liu", "donghe.chen"))
+    photo, sig = "c" * 64, "d" * 64
+    diff = [
+        {"path": "inspection.lat", "old": 40.300000000000004, "new": 40.31},
+        {"path": "inspection.inspectors", "old": [{"userID": zhang.id, "displayName": "张执法"}],
+         "new": [{"userID": zhang.id, "displayName": "张执法"}, {"userID": liu.id, "displayName": "刘执法"}]},
+        {"path": "inspection.partyID", "old": None, "new": case.party_id},
+        {"path": "findings.G01.result", "old": None, "new": "na"},
+        {"path": "photos.p1.caption", "old": "货架", "new": "货架（近景）"},
+        {"path": "photos.p1.sha256", "old": "a" * 64, "new": photo},
+        {"path": "signatures.s1", "old": None, "new": {"role": "inspector", "status": "signed", "signerName": "陈执法",
+                                                       "userID": chen.id, "imageSha256": sig}},
+        {"path": "signatures.s2.status", "old": "signed", "new": "refused"},
+        {"path": "samples.x1.sealNumbers", "old": ["FY1"], "new": ["FY1", "FY2"]},
+        {"path": "inspection.somethingNew", "old": {"a": 1}, "new": True},
+    ]
+    lines = [(c.what, c.before, c.after) for c in change_lines(case, diff)]
+    assert lines[0] == ("纬度", "40.3", "40.31")
+    assert lines[1] == ("检查人员", "张执法", "张执法、刘执法")
+    assert lines[2] == ("当事人", "（空）", case.party.name)
+    assert lines[3][0].startswith("检查项 G01 ") and lines[3][1:] == ("（空）", "不适用")
+    assert lines[4] == ("照片 · 说明", "货架", "货架（近景）")
+    assert lines[5] == ("照片 · 原件", f"SHA-256 {'a' * 12}…", f"SHA-256 {photo[:12]}…")
+    assert lines[6] == ("签名（检查人员）（新增）", "（空）", "陈执法；已签名")
+    assert lines[7] == ("签名 · 签名状态", "已签名", "拒绝签字")
+    assert lines[8] == ("抽样 · 封条编号", "FY1", "FY1、FY2")
+    assert lines[9] == ("somethingNew", "a：1", "是")
+    changes = change_lines(case, diff)
+    assert changes[5].after_image.sha256 == photo and changes[6].after_image.kind == "signature"
