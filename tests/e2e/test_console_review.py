@@ -172,6 +172,13 @@ def test_export_shows_progress_and_dashboard_draws_charts(live_server, desktop, 
     assert "共 5 件案件" in progress.inner_text()  # the demo's submitted, returned and approved cases
     page.screenshot(path=str(screenshots / "console-queue-export.png"), full_page=True)
 
+    page.goto(live_server.url + "/console/")
+    assert page.locator("[data-todo-status=submitted] .number").inner_text() == "3"  # the demo's three
+    page.screenshot(path=str(screenshots / "console-home.png"), full_page=True)
+    page.goto(live_server.url + "/console/cases/no-such-case")
+    assert page.locator("h1").inner_text() == "页面不存在" and page.locator("nav >> text=审核队列").count() == 1
+    page.screenshot(path=str(screenshots / "console-not-found.png"), full_page=True)
+
     page.goto(live_server.url + "/console/dashboard")
     assert page.locator("svg.chart").count() == 3
     assert page.locator("[data-total=inspections] .number").inner_text() == "5"
