@@ -324,17 +324,23 @@ class ExportInterrupted(ConnectionAbortedError):
 
 
 def broken_off_on_failure(stream: Iterator[bytes]) -> Iterator[bytes]:
-    """`stream`, but a failure midway cuts the transfer instead of ending it cleanly.
+    """`stream`, but a failure after the first bytes cuts the transfer instead of ending it cleanly.
 
     Once the 200 and the first bytes are sent, the only way left to tell the browser is to leave the
     body unfinished. A WSGI server treats an ordinary exception by writing an error page into the
     body and closing the chunked stream properly (Werkzeug), which a browser saves as a complete
     file; a connection error it treats as a dropped client and stops without the final chunk
     (Werkzeug and gunicorn alike), so the download fails visibly and no broken ZIP looks finished.
+    Before the first byte the failure goes up as it is: the server can still answer 500.
     """
+    sent = False
     try:
-        yield from stream
+        for chunk in stream:
+            sent = sent or bool(chunk)
+            yield chunk
     except Exception as exc:
+        if not sent:
+            raise
         log.exception("export broken off midway")
         db.session.rollback()
         raise ExportInterrupted(f"export broken off: {exc}") from exc

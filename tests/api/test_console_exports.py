@@ -234,12 +234,17 @@ def test_bundles_of_phone_cases_open_and_match_the_record_every_time(client, app
 
 
 def test_a_bundle_that_fails_midway_drops_the_connection(client, app, monkeypatch):
-    """A photo that cannot be read halfway through the ZIP: the server must not finish the stream
-    as if all were well (a ZIP without its directory saved as done). The failure leaves as a dropped
-    connection, which both the development server and gunicorn pass on by cutting the transfer."""
+    """The queue's bundle: the newer case is sent, then the older one's photo cannot be read. The
+    server must not finish the stream as if all were well (a ZIP without its directory saved as
+    done). The failure leaves as a dropped connection, which both the development server and
+    gunicorn pass on by cutting the transfer."""
+    from datetime import datetime, timedelta, timezone
+
     from inspector.storage import get_store
 
-    case = submitted_case(party_name="托县坏照片店")
+    now = datetime.now(timezone.utc)
+    submitted_case(party_name="托县好案卷店", submitted_at=now - timedelta(minutes=1))
+    case = submitted_case(party_name="托县坏照片店", submitted_at=now - timedelta(minutes=30))
     original = b"\xff\xd8\xff\xe0 bytes that will not read back " * 100
     sha = hashlib.sha256(original).hexdigest()
     store = get_store()
@@ -253,10 +258,26 @@ def test_a_bundle_that_fails_midway_drops_the_connection(client, app, monkeypatc
     db.session.add(BlobHolder(sha256=sha, user_id=factories.user("tuoketuo.zhang").id))
     db.session.commit()
 
-    def broken_open(_sha):
+    def broken_open(self, wanted):
         raise OSError("disk read error")
 
-    monkeypatch.setattr(type(store), "open", lambda self, sha: broken_open(sha))
+    monkeypatch.setattr(type(store), "open", broken_open)
     reviewer_session(client)
     with pytest.raises(ConnectionAbortedError):
+        client.get("/console/export/bundle.zip", buffered=True)
+
+
+def test_a_bundle_that_fails_before_its_first_byte_is_an_ordinary_error(client, app, monkeypatch):
+    """Nothing sent yet: the server can still answer with an error status, so the failure is not
+    turned into a dropped connection."""
+    from inspector.services import exports
+
+    case = submitted_case(party_name="托县案卷失败店")
+
+    def failing_case_file(user, inspection):
+        raise RuntimeError("renderer unavailable")
+
+    monkeypatch.setattr(exports, "case_file", failing_case_file)
+    reviewer_session(client)
+    with pytest.raises(RuntimeError):
         client.get(f"/console/cases/{case.id}/bundle.zip", buffered=True)
