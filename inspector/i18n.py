@@ -360,6 +360,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "filter_category": {"zh": "产品类别", "en": "product category"},
     "filter_from": {"zh": "开始日期", "en": "from date"},
     "filter_to": {"zh": "结束日期", "en": "to date"},
+    "filter_campaign": {"zh": "专项行动", "en": "campaign"},
     # ---- amendment diff: what changed, in words
     "empty_value": {"zh": "（空）", "en": "(empty)"},
     "yes": {"zh": "是", "en": "yes"},

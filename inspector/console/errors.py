@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import g, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from ..i18n import t
 from .auth import session_user
@@ -35,3 +35,11 @@ def error_page(err: HTTPException, message: str | None = None):
 def console_error_pages(err: HTTPException, message: str | None = None):
     """The app's HTML error hook: the console's page under /console; None elsewhere (the default)."""
     return error_page(err, message) if is_console_request() else None
+
+
+def refused_filters(problems: tuple[str, ...]):
+    """400 for a download whose filters a page would have ignored (an agency outside the
+    jurisdiction, a malformed date): a page can say what it ignored, a file cannot, so a file of
+    other cases than were asked for is refused, naming the filters."""
+    names = "、".join(t("filter_" + name, default=name) for name in problems)
+    return error_page(BadRequest(), t("export_refused", names=names))

@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 from flask import Response, abort, g, request, stream_with_context
-from werkzeug.exceptions import BadRequest
 
 from ..database import utcnow
 from ..errors import ApiError
-from ..i18n import t
 from ..services import exports as export_service
 from ..services import queue as queue_service
 from ..services.case_numbers import CHINA
 from ..services.scope import get_inspection
 from . import bp
 from .auth import login_required
-from .errors import error_page
+from .errors import refused_filters
 from .review import CONSOLE_READERS
 
 MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -39,10 +37,7 @@ def export(kind: str):
         abort(404)
     filters = queue_service.parse_filters(request.args, g.user)
     if filters.problems:
-        # The queue shows what it ignored; a file cannot, so an export of other cases than asked
-        # (a whole jurisdiction instead of an agency outside it) is refused, naming the filters.
-        names = "、".join(t("filter_" + name) for name in filters.problems)
-        return error_page(BadRequest(), t("export_refused", names=names))
+        return refused_filters(filters.problems)
     total = queue_service.count_matching(g.user, filters)
     stamp = utcnow().astimezone(CHINA).strftime("%Y%m%d-%H%M")
     name, extension = kind.rsplit(".", 1)

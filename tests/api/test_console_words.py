@@ -207,3 +207,13 @@ def test_every_kind_of_change_reads_in_words(app):
     assert lines[9] == ("somethingNew", "a：1", "是")
     changes = change_lines(case, diff)
     assert changes[5].after_image.sha256 == photo and changes[6].after_image.kind == "signature"
+
+
+def test_a_summary_report_for_another_league_is_refused_not_widened(client):
+    submitted_case(party_name="托县汇总店")
+    reviewer_session(client)
+    r = client.get(f"/console/dashboard/report.pdf?agency={factories.agency('150202').id}")
+    assert r.status_code == 400 and not r.data.startswith(b"%PDF")
+    assert "未导出" in r.get_data(as_text=True) and "机构" in r.get_data(as_text=True)
+    assert client.get("/console/dashboard/report.pdf?campaign=999999").status_code == 400
+    assert client.get("/console/dashboard/report.pdf").data.startswith(b"%PDF")  # no filter: the jurisdiction
