@@ -30,16 +30,22 @@ def _china_day(dialect: str) -> str:
 
 def upgrade() -> None:
     day = _china_day(op.get_bind().dialect.name)
+    campaign = (
+        "(SELECT campaign.id FROM campaign"
+        " JOIN agency owner ON owner.id = campaign.agency_id"
+        " JOIN agency own ON own.id = inspection.agency_id"
+        " WHERE campaign.deleted_at IS NULL"
+        f" AND campaign.starts_on <= {day} AND campaign.ends_on >= {day}"
+        " AND substr(own.path, 1, length(owner.path)) = owner.path"
+        " ORDER BY length(owner.path) DESC, campaign.starts_on DESC, campaign.id DESC LIMIT 1)"
+    )
+    # The filled rows are stamped with a new sync version, as any change is, so that phones holding
+    # them learn their campaign at the next pull.
+    op.execute("UPDATE sync_state SET version = version + 1 WHERE id = 1")
     op.execute(
-        "UPDATE inspection SET campaign_id = ("
-        "  SELECT campaign.id FROM campaign"
-        "  JOIN agency owner ON owner.id = campaign.agency_id"
-        "  JOIN agency own ON own.id = inspection.agency_id"
-        "  WHERE campaign.deleted_at IS NULL"
-        f"   AND campaign.starts_on <= {day} AND campaign.ends_on >= {day}"
-        "   AND substr(own.path, 1, length(owner.path)) = owner.path"
-        "  ORDER BY length(owner.path) DESC, campaign.starts_on DESC, campaign.id DESC LIMIT 1"
-        ") WHERE campaign_id IS NULL"
+        f"UPDATE inspection SET campaign_id = {campaign},"
+        " version = COALESCE((SELECT version FROM sync_state WHERE id = 1), version)"
+        f" WHERE campaign_id IS NULL AND {campaign} IS NOT NULL"
     )
 
 

@@ -232,6 +232,8 @@ def test_upgrading_puts_earlier_phone_cases_in_their_campaign(empty_database_url
         ids = {name: row.id for name, row in cases.items()}
         campaign_ids = {name: row.id for name, row in campaigns.items()}
         db.session.commit()
+        versions = {name: db.session.get(Inspection, case_id).version for name, case_id in ids.items()}
+        db.session.rollback()
 
         migrate.upgrade()
 
@@ -242,4 +244,7 @@ def test_upgrading_puts_earlier_phone_cases_in_their_campaign(empty_database_url
                        "kept": campaign_ids["region"]}
         for name in ("county", "league", "midnight", "created", "before"):  # as new cases are placed
             assert campaign_for(db.session.get(Inspection, ids[name])) == got[name], name
+        # Phones learn of the filled campaigns at their next pull: those rows carry a newer version.
+        moved = {name for name, case_id in ids.items() if db.session.get(Inspection, case_id).version > versions[name]}
+        assert moved == {"county", "league", "midnight", "created"}
         db.session.remove()
