@@ -111,3 +111,27 @@ def test_campaign_statistics_and_report_count_the_phone_case(client, app, login_
     report = reviewer.get(f"/console/dashboard/report.pdf?campaign={ids['county']}")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(report.data)).pages)
     assert "托克托县冬储化肥检查" in text and "托克托县" in text
+
+
+def test_a_start_time_settled_in_a_conflict_moves_the_case_too(client, app, login_as, user):
+    """张 and 刘 both correct the start of one draft offline; the reviewer takes 刘's value, which
+    falls in the county's campaign: the case moves there as if 刘's edit had applied."""
+    ids = _campaigns()
+    shop = factories.party("150122", "托克托县丰收农资经营部")
+    zhang, liu = Phone(login_as("tuoketuo.zhang")), Phone(login_as("tuoketuo.liu"))
+    case_id = _created_on(zhang, shop, "2026-11-10T09:00:00+08:00", user)
+    zhang.pull()
+    liu.pull()
+    base = liu.versions[("inspection", case_id)]
+    assert zhang.send("inspection.update.v1", id=case_id, baseVersion=base,
+                      fields={"startedAt": "2026-11-12T09:00:00+08:00"})["status"] == "applied"
+    result = liu.send("inspection.update.v1", id=case_id, baseVersion=base,
+                      fields={"startedAt": "2026-11-28T09:00:00+08:00"})
+    assert result["status"] == "applied_with_conflict"
+    zhang.pull()
+    assert zhang.value("inspection", case_id)["campaignID"] == ids["league"]
+    [conflict] = result["conflicts"]
+    answer = login_as("hhht.reviewer").post(f"/api/v1/conflicts/{conflict['id']}/resolve", json={"choice": "client"})
+    assert answer.status_code == 200, answer.get_json()
+    zhang.pull()
+    assert zhang.value("inspection", case_id)["campaignID"] == ids["county"]
