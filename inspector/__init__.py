@@ -51,9 +51,11 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
 
     @app.errorhandler(CSRFError)
     def _csrf_failed(err: CSRFError):
+        from .errors import html_error_page
         from .i18n import t
 
-        return t("csrf_failed") + f" ({err.description})", 400
+        page = html_error_page(err, t("csrf_failed"))
+        return page if page is not None else (t("csrf_failed") + f" ({err.description})", 400)
 
     @app.before_request
     def _mark_write_intent() -> None:

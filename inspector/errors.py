@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -82,6 +82,13 @@ _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404
                415: "unsupported_media_type", 422: "unprocessable", 429: "rate_limited", 503: "unavailable"}
 
 
+def html_error_page(err: HTTPException, message: str | None = None):
+    """The page a blueprint registered for this request's HTML errors (app.extensions
+    "html_error_page"), or None for the default."""
+    hook = current_app.extensions.get("html_error_page")
+    return hook(err, message) if hook else None
+
+
 def register_error_handlers(app: Flask) -> None:
     """API paths answer JSON errors; console pages keep HTML error pages."""
 
@@ -99,7 +106,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
         if not _is_api():
-            return err
+            # A blueprint with HTML pages may lay out its own (the console does, under /console).
+            page = html_error_page(err)
+            return page if page is not None else err
         code = _HTTP_CODES.get(err.code or 500, "bad_request")
         message = CATALOGUE.get(code, (0, err.description))[1]
         response = jsonify(error_body(code, message))

@@ -5,4 +5,9 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 
-from . import admin, auth, dashboard, exports, helpers, review, views  # noqa: E402,F401  (register routes)
+from . import admin, auth, dashboard, errors, exports, helpers, review, views  # noqa: E402,F401  (register routes)
+
+
+@bp.record_once
+def _error_pages(state) -> None:
+    state.app.extensions["html_error_page"] = errors.console_error_pages

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import functools
 import time
+import unicodedata
+from urllib.parse import urlsplit
 from typing import Callable
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
@@ -30,10 +32,17 @@ def session_user() -> User | None:
 def same_site(target: str) -> str:
     """`target` if it is a path on this site, else the console home: no redirect leads elsewhere.
 
-    Browsers read "//host" and "/\\host" as another host, so both are refused.
+    Parsed strictly, because browsers repair what they are given: they drop tabs and newlines
+    anywhere ("/\t/host" becomes "//host"), strip leading spaces and controls, and read "\\" as
+    "/". So a target must start with "/", hold no control character (C0, DEL, C1) and no backslash,
+    and parse as a bare path: no scheme, no host, not starting with "//".
     """
-    if not target.startswith("/") or target[1:2] in ("/", "\\") or any(c in target for c in "\r\n"):
-        return url_for("console.home")
+    home = url_for("console.home")
+    if not target.startswith("/") or any(unicodedata.category(c) == "Cc" or c == "\\" for c in target):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or parts.path.startswith("//"):
+        return home
     return target
 
 

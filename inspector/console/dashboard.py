@@ -12,6 +12,7 @@ from ..services.queue import agencies_for_filter
 from . import bp
 from .auth import login_required
 from .charts import bar_chart
+from .errors import refused_filters
 from .review import CONSOLE_READERS
 
 
@@ -40,6 +41,8 @@ def dashboard():
 @login_required(*CONSOLE_READERS)
 def dashboard_report():
     filters = dashboard_service.parse_dashboard_filters(request.args, g.user)
+    if filters.problems:
+        return refused_filters(filters.problems)
     data = dashboard_service.build_dashboard(g.user, filters)
     now = utcnow().astimezone(CHINA)
     pdf = CampaignReportRenderer(data, now.replace(tzinfo=None), f"{g.user.display_name} · {g.user.agency.name}",

@@ -11,6 +11,7 @@ from ..services.case_numbers import CHINA
 from ..services.scope import get_inspection
 from . import bp
 from .auth import login_required
+from .errors import refused_filters
 from .review import CONSOLE_READERS
 
 MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -18,7 +19,8 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlforma
 KINDS = ("inspections.csv", "findings.csv", "samples.csv", "cases.xlsx", "bundle.zip")
 
 
-def _download(body, filename: str, *, total_cases: int | None = None) -> Response:
+def _download(stream, filename: str, *, total_cases: int | None = None) -> Response:
+    body = stream_with_context(export_service.broken_off_on_failure(stream))
     response = Response(body, mimetype=MEDIA[filename.rsplit(".", 1)[1]])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -34,18 +36,17 @@ def export(kind: str):
     if kind not in KINDS:
         abort(404)
     filters = queue_service.parse_filters(request.args, g.user)
+    if filters.problems:
+        return refused_filters(filters.problems)
     total = queue_service.count_matching(g.user, filters)
     stamp = utcnow().astimezone(CHINA).strftime("%Y%m%d-%H%M")
     name, extension = kind.rsplit(".", 1)
     filename = f"{name}-{stamp}.{extension}"
     if extension == "csv":
-        body = stream_with_context(export_service.stream_csv(g.user, filters, name))
-        return _download(body, filename, total_cases=total)
+        return _download(export_service.stream_csv(g.user, filters, name), filename, total_cases=total)
     if extension == "xlsx":
-        body = stream_with_context(export_service.stream_xlsx(g.user, filters))
-        return _download(body, filename, total_cases=total)
-    body = stream_with_context(export_service.filtered_bundle(g.user, filters))
-    return _download(body, filename, total_cases=total)
+        return _download(export_service.stream_xlsx(g.user, filters), filename, total_cases=total)
+    return _download(export_service.filtered_bundle(g.user, filters), filename, total_cases=total)
 
 
 @bp.get("/cases/<inspection_id>/bundle.zip")
@@ -55,5 +56,5 @@ def case_bundle(inspection_id: str):
         inspection = get_inspection(g.user, inspection_id)
     except ApiError:
         abort(404)
-    body = stream_with_context(export_service.stream_bundle(g.user, [[inspection.id]]))
-    return _download(body, f"case-{inspection.id}.zip", total_cases=1)
+    return _download(export_service.stream_bundle(g.user, [[inspection.id]]), f"case-{inspection.id}.zip",
+                     total_cases=1)

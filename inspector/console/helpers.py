@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from flask import abort, request
 
+from ..i18n import t
 from ..services.case_view import local_time
 from ..services.queue import MAX_ID
 from . import bp
@@ -48,3 +49,9 @@ def _metres(value: float | None) -> str:
 @bp.app_template_filter("short_hash")
 def _short_hash(sha256: str | None) -> str:
     return f"{sha256[:12]}…{sha256[-6:]}" if sha256 else ""
+
+
+@bp.app_template_filter("event_name")
+def _event_name(action: str) -> str:
+    """An audit action in words ("finding.set" → 填写检查项); the raw name when the catalogue has none."""
+    return t("event_" + action, default=action)

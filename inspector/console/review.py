@@ -15,8 +15,14 @@ from .auth import login_required
 CONSOLE_READERS = ("reviewer", "admin")
 
 
-def error_text(err: ApiError) -> str:
-    """An API error in the console's language (the catalogue's English when no translation)."""
+def error_text(err: ApiError, decision: str | None = None) -> str:
+    """An API error in the console's language (the catalogue's English when no translation); a
+    missing comment or unknown items are named, not just "fields are invalid"."""
+    details = err.details if isinstance(err.details, dict) else {}
+    if err.code == "validation_failed" and "comment" in details and decision in ("return", "reject"):
+        return t(f"{decision}_needs_comment")
+    if err.code == "validation_failed" and "itemComments" in details:
+        return t("unknown_item_comments", keys="、".join(details["itemComments"]))
     return t("error_" + err.code, default=err.message)
 
 
@@ -37,7 +43,8 @@ def case(inspection_id: str):
     return _render_case(inspection_id)
 
 
-def _render_case(inspection_id: str, *, error: str | None = None, status: int = 200, typed: dict | None = None):
+def _render_case(inspection_id: str, *, error: str | None = None, status: int = 200, typed: dict | None = None,
+                 comment_error: bool = False):
     try:
         view = case_service.case_view(g.user, inspection_id)
     except ApiError as err:
@@ -45,6 +52,7 @@ def _render_case(inspection_id: str, *, error: str | None = None, status: int = 
             abort(404)
         raise
     return render_template("console/case.html", view=view, case=view.inspection, error=error, typed=typed or {},
+                           comment_error=comment_error,
                            can_decide=g.user.role in review_service.REVIEWER_ROLES,
                            clock_limit=int(case_service.CLOCK_MISMATCH.total_seconds() // 60),
                            far_limit=int(case_service.FAR_FROM_REGISTERED_M)), status
@@ -66,7 +74,8 @@ def decide(inspection_id: str):
     except ApiError as err:
         if err.status == 404:
             abort(404)
-        return _render_case(inspection_id, error=error_text(err), status=err.status,
+        return _render_case(inspection_id, error=error_text(err, form.get("decision")), status=err.status,
+                            comment_error=err.code == "validation_failed" and "comment" in (err.details or {}),
                             typed={"comment": form.get("comment", ""), "decision": form.get("decision"),
                                    "items": item_comments})
     if decision.decision == "approve":

@@ -4,14 +4,20 @@ from __future__ import annotations
 from flask import g, redirect, render_template, request, session, url_for
 
 from ..i18n import LANGUAGES
+from ..services import queue as queue_service
 from . import bp
 from .auth import login_required, same_site
+from .review import CONSOLE_READERS
 
 
 @bp.get("/")
 @login_required()
 def home():
-    return render_template("console/home.html", user=g.user)
+    todo = None
+    if g.user.role in CONSOLE_READERS:
+        counts = queue_service.status_counts(g.user, queue_service.QueueFilters())
+        todo = {status: counts[status] for status in ("submitted", "returned")}
+    return render_template("console/home.html", user=g.user, todo=todo, cap=queue_service.COUNT_CAP)
 
 
 @bp.post("/language")

@@ -43,6 +43,7 @@ from sqlalchemy import func, select, union_all
 
 from ..database import db, utcnow
 from ..errors import ApiError
+from ..i18n import MESSAGES
 from ..models import (
     AuditEvent, Blob, Device, Finding, Inspection, IssuedDocument, Party, Photo, Sample, Signature, User,
 )
@@ -52,7 +53,7 @@ from ..pdf.wording import STATUS_LABELS, cn_date, local
 from ..storage import get_store
 from . import documents
 from .scope import get_inspection, hashes_held_by_case
-from .sync.rejections import REJECT_ACTION, shown_with_case
+from .sync.rejections import shown_with_case
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +64,8 @@ SUBJECTS = {  # what the opening question says is being inspected, by template c
     "general": "农资经营情况", "fertilizer": "化肥经营情况", "pesticide": "农药经营情况",
     "film": "农膜经营情况", "seed": "种子经营情况", "machinery": "农机具经营情况",
 }
-ACTION_LABELS = {  # audit actions as the appendix prints them
-    "inspection.create": "创建检查记录", "inspection.update": "修改检查记录", "inspection.submit": "提交审核",
-    "inspection.amend": "修改后重新提交", "inspection.delete": "删除检查记录",
-    "inspection.approve": "审核通过", "inspection.return": "退回修改", "inspection.reject": "不予通过",
-    "finding.set": "填写检查项", "sample.add": "添加抽样", "sample.update": "修改抽样", "sample.delete": "删除抽样",
-    "photo.add": "添加照片", "photo.update": "修改照片说明", "photo.delete": "删除照片",
-    "signature.add": "签名", "signature.refuse": "当事人拒绝签名", "signature.replace": "重新签名",
-    "signature.delete": "删除签名", "conflict.resolve": "处理同步冲突", REJECT_ACTION: "拒收手机提交的修改",
-}
+# Audit actions as the appendix prints them: the catalogue's Chinese names, as the console shows them.
+ACTION_LABELS = {key.removeprefix("event_"): text["zh"] for key, text in MESSAGES.items() if key.startswith("event_")}
 DISPLAY_COPY_NOTE = "（原件尚未上传，本页印制的是手机显示副本；原件 SHA-256：{sha256}）"
 
 

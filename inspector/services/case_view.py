@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..database import db
 from ..models import AuditEvent, Conflict, Inspection, InspectionRevision, Photo, ReviewDecision, User
+from .amendments import change_lines
 from .case_numbers import CHINA
 from .scope import get_inspection, held_by_case
 from .sync.rejections import shown_with_case
@@ -167,8 +168,8 @@ def _revisions(inspection: Inspection) -> list[dict[str, Any]]:
     rows = db.session.scalars(select(InspectionRevision).where(InspectionRevision.inspection_id == inspection.id,
                                                                InspectionRevision.revision > 1)
                               .order_by(InspectionRevision.revision))
-    return [{"revision": r.revision, "diff": r.diff or [], "reason": r.reason, "created_at": r.submitted_at,
-             "submitted_at_device": r.submitted_at_device} for r in rows]
+    return [{"revision": r.revision, "changes": change_lines(inspection, r.diff), "reason": r.reason,
+             "created_at": r.submitted_at, "submitted_at_device": r.submitted_at_device} for r in rows]
 
 
 def _conflicts(inspection: Inspection) -> list[dict[str, Any]]:

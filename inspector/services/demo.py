@@ -12,7 +12,7 @@ from ..models import (
     Agency, Campaign, ChecklistTemplate, Finding, Inspection, InspectionInspector, Party, ReviewDecision,
     Sample, Signature, User,
 )
-from . import audit
+from . import audit, campaigns
 from .passwords import hash_password
 
 DEMO_PASSWORD = "demo-2026"
@@ -74,6 +74,7 @@ def seed_demo() -> dict[str, object]:
     campaign = Campaign(code="ZJLJ-2026", name="2026年“质检利剑”农资打假专项行动",
                         agency_id=agencies["150000"].id, starts_on=date(2026, 3, 1), ends_on=date(2026, 12, 31))
     db.session.add(campaign)
+    db.session.flush()
     parties = []
     for name, code, first17, rep, address, phone in DEMO_PARTIES:
         party = Party(id=str(uuid.uuid5(uuid.NAMESPACE_URL, "demo-party:" + name)), name=name,
@@ -97,13 +98,14 @@ def seed_demo() -> dict[str, object]:
         lead = users[inspector_names[0]]
         inspection = Inspection(
             id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo-inspection:{n}")), agency_id=lead.agency_id,
-            party=party, template=template, campaign_id=campaign.id, status=status, created_by_id=lead.id,
+            party=party, template=template, status=status, created_by_id=lead.id,
             place=party.address, lat=40.27 + n * 0.01, lon=111.18 + n * 0.01, gps_accuracy_m=8.0,
             started_at_device=start + timedelta(days=n), ended_at_device=start + timedelta(days=n, minutes=50),
             certificates_answer="看清楚了", recusal_answer="不申请回避",
             narrative="检查人员到达现场时，当事人正在营业。现场检查货架上陈列的农资商品，并查看进货台账。",
             party_statement="我店商品均从正规渠道进货。", closing_answer="以上记录属实",
         )
+        inspection.campaign_id = campaigns.campaign_for(inspection)
         db.session.add(inspection)
         for position, name in enumerate(inspector_names, start=1):
             inspection.inspectors.append(InspectionInspector(user_id=users[name].id, position=position))

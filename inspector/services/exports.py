@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,9 +23,12 @@ from ..models import (
     Agency, ChecklistTemplate, Finding, Inspection, InspectionInspector, Party, Photo, ReviewDecision, Sample,
     Signature, User,
 )
+from .amendments import plain_number
 from .case_view import local_time
 from .queue import QueueFilters, keyset_batches
 from .scope import get_inspection, hashes_held_by_case
+
+log = logging.getLogger(__name__)
 
 BATCH = 500
 CHUNK = 64 * 1024
@@ -74,8 +78,17 @@ def _inspection_rows(ids: list[str]) -> Iterable[list[Any]]:
     order = {inspection_id: n for n, inspection_id in enumerate(ids)}
     for r in sorted(rows, key=lambda r: order[r[0]]):
         yield [r[0], r[1] or "", t("status_" + r[2]), r[3], r[4], r[5], r[6] or "", t("category_" + r[7]), r[8],
-               "、".join(inspectors.get(r[0], [])), r[9] or "", r[10], r[11], r[12], local_time(r[13]),
+               "、".join(inspectors.get(r[0], [])), r[9] or "", _rounded(r[10], COORDINATE_PLACES),
+               _rounded(r[11], COORDINATE_PLACES), _rounded(r[12], 1), local_time(r[13]),
                local_time(r[14]), local_time(r[15]), failed.get(r[0], 0), samples.get(r[0], 0)]
+
+
+COORDINATE_PLACES = 6  # about 0.1 m: finer than any phone's GPS
+
+
+def _rounded(value: float | None, places: int) -> float | None:
+    """A decimal as people write it (40.3, not 40.300000000000004)."""
+    return None if value is None else round(value, places)
 
 
 class _Labels:
@@ -107,7 +120,8 @@ def _finding_rows_factory() -> Callable[[list[str]], Iterable[list[Any]]]:
             .where(Finding.inspection_id.in_(ids), Finding.deleted_at.is_(None))
         ).all()
         for r in sorted(found, key=lambda r: (order[r[0]], r[4])):
-            value = r[6] if r[6] is None or isinstance(r[6], (str, int, float)) else json.dumps(r[6], ensure_ascii=False)
+            value = r[6] if r[6] is None or isinstance(r[6], (str, int)) else (
+                plain_number(r[6]) if isinstance(r[6], float) else json.dumps(r[6], ensure_ascii=False))
             yield [r[0], r[1] or "", r[2], r[4], labels(r[3], r[4]), t("result_" + r[5]) if r[5] else "",
                    "" if value is None else value, r[7] or ""]
 
@@ -235,11 +249,11 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def case_file_pdf(user: User, inspection: Inspection) -> bytes:
+def case_file(user: User, inspection: Inspection):
     """The printed case file, registered as issued like any download of it (services/case_file.py)."""
     from .case_file import case_file_pdf as issue
 
-    return issue(user, inspection).pdf
+    return issue(user, inspection)
 
 
 def _bundle_entries(user: User, inspection: Inspection) -> Iterator[tuple[str, Any]]:
@@ -248,13 +262,18 @@ def _bundle_entries(user: User, inspection: Inspection) -> Iterator[tuple[str, A
 
     folder = f"{inspection.case_number or inspection.id}"
     folder = folder.replace("/", "_")
+    # Issued first, so that record.json names the registered document the bundle carries: whoever
+    # unpacks it can check case-file.pdf against the record and the register.
+    issued = case_file(user, inspection)
     record = case_record(inspection)
+    record["caseFile"] = {"documentNo": issued.document_no, "sha256": issued.sha256,
+                          "issuedAt": issued.issued_at.isoformat()}
     store = get_store()
     held = hashes_held_by_case(inspection, (photo["sha256"] for photo in record.get("photos", [])))
     for photo in record.get("photos", []):
         photo["uploaded"] = photo["sha256"] in held and store.exists(photo["sha256"])
     yield f"{folder}/record.json", json.dumps(record, ensure_ascii=False, indent=2, default=_json_default).encode()
-    yield f"{folder}/case-file.pdf", case_file_pdf(user, inspection)
+    yield f"{folder}/case-file.pdf", issued.pdf
     for photo in record.get("photos", []):
         if photo["uploaded"]:
             extension = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic", "image/heif": "heif",
@@ -291,9 +310,37 @@ def _forget_case_rows() -> None:
     the user and agencies stay, the scope of the next query needs them."""
     session = db.session
     for obj in list(session.identity_map.values()):
-        if not isinstance(obj, (User, Agency)):
+        # Expunging a case cascades to its inspectors, findings…: those still listed are gone already.
+        if not isinstance(obj, (User, Agency)) and obj in session:
             session.expunge(obj)
 
 
 def filtered_bundle(user: User, filters: QueueFilters) -> Iterator[bytes]:
     return stream_bundle(user, keyset_batches(user, filters, 100))
+
+
+class ExportInterrupted(ConnectionAbortedError):
+    """An export failed after its first bytes left: the transfer must break, not end."""
+
+
+def broken_off_on_failure(stream: Iterator[bytes]) -> Iterator[bytes]:
+    """`stream`, but a failure after the first bytes cuts the transfer instead of ending it cleanly.
+
+    Once the 200 and the first bytes are sent, the only way left to tell the browser is to leave the
+    body unfinished. A WSGI server treats an ordinary exception by writing an error page into the
+    body and closing the chunked stream properly (Werkzeug), which a browser saves as a complete
+    file; a connection error it treats as a dropped client and stops without the final chunk
+    (Werkzeug and gunicorn alike), so the download fails visibly and no broken ZIP looks finished.
+    Before the first byte the failure goes up as it is: the server can still answer 500.
+    """
+    sent = False
+    try:
+        for chunk in stream:
+            sent = sent or bool(chunk)
+            yield chunk
+    except Exception as exc:
+        if not sent:
+            raise
+        log.exception("export broken off midway")
+        db.session.rollback()
+        raise ExportInterrupted(f"export broken off: {exc}") from exc

@@ -18,7 +18,7 @@ from alembic import op
 import inspector.database
 
 revision = "0008_audit_anchors"
-down_revision = "0006_blob_holders"
+down_revision = "0007_inspection_campaigns"
 branch_labels = None
 depends_on = None
 

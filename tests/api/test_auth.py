@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import timedelta
+from urllib.parse import unquote
 
 from inspector.database import db, utcnow
 from inspector.models import Device
@@ -193,3 +194,22 @@ def test_backslash_paths_are_not_followed_off_site(client):
             "username": "hhht.reviewer", "password": DEMO_PASSWORD, "csrf_token": _csrf(client)})
         assert r.headers["Location"].endswith("/console/"), target
         client.post("/console/logout", data={"csrf_token": _csrf(client)})
+
+
+def test_control_characters_cannot_smuggle_a_redirect_off_site(client):
+    """Browsers drop tabs and newlines from a URL, so "/<TAB>/evil.example" becomes "//evil.example"
+    (another host). Every such target, at login and at the language switch, leads home instead."""
+    targets = ("/%09/evil.example", "/%0A/evil.example", "/%0D/evil.example", "%09//evil.example",
+               "/%0B/evil.example", "/%7F/evil.example", "/%C2%85/evil.example", "/%5C%09evil.example",
+               "https:evil.example", "//evil.example%09", " //evil.example")
+    for target in targets:
+        r = client.post(f"/console/login?next={target}", data={
+            "username": "hhht.reviewer", "password": DEMO_PASSWORD, "csrf_token": _csrf(client)})
+        assert r.status_code == 302 and r.headers["Location"] == "/console/", target
+        r = client.post("/console/language", data={"lang": "en", "next": unquote(target), "csrf_token": _csrf(client)})
+        assert r.headers["Location"] == "/console/", target
+        client.post("/console/logout", data={"csrf_token": _csrf(client)})
+    # A page of this site is still where the login leads.
+    r = client.post("/console/login?next=/console/queue%3Fstatus%3Dall", data={
+        "username": "hhht.reviewer", "password": DEMO_PASSWORD, "csrf_token": _csrf(client)})
+    assert r.headers["Location"] == "/console/queue?status=all"

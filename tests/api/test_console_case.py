@@ -51,7 +51,9 @@ def test_case_page_shows_the_evidence(client):
     assert html.count("data-clock-flag") == 1  # only the photo taken days before the visit
     assert "FY20260001、FY20260002" in html and "120 袋" in html
     assert "拒绝签字" in html and "李四" in html
-    assert "inspection.submit" in html and "首次提交" in html
+    # The audit trail names each event in words, not by its internal name.
+    assert '<td data-action="inspection.submit">提交审核</td>' in html and "首次提交" in html
+    assert ">inspection.submit<" not in html
 
 
 def test_exif_times_are_china_time_and_distances_are_metres():

@@ -11,11 +11,15 @@ import json
 import uuid
 import zipfile
 
+import pytest
+from sqlalchemy import select
+
 from inspector.database import db
 from inspector.models import Blob, BlobHolder, Photo, Sample
 
 from .. import factories
 from ..console_support import reviewer_session, submitted_case
+from .evidence_helpers import blob_dir  # noqa: F401  (fixture)
 
 
 def _csv_rows(response) -> list[list[str]]:
@@ -158,3 +162,122 @@ def test_streamed_workbook_is_well_formed_and_flows_row_by_row():
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
     assert '<t xml:space="preserve">a&lt;&amp;&gt;b</t>' in sheet and 's="1"' in sheet and "<v>3</v>" in sheet
     assert data  # the end of the first book (central directory) came out at close
+
+
+# ---------------------------------------------------------------- bundles of real cases
+
+def _phone_submits_case_with_photo(phone, user, party, seed: int) -> tuple[str, bytes]:
+    """A case recorded on the phone, its photo's original uploaded, submitted for review."""
+    from ..sync_phone import fill_and_sign, inspection_args, new_id
+    from .evidence_helpers import camera_jpeg, sha256, upload
+
+    case_id, original = new_id(), camera_jpeg((320, 240), seed=seed)
+    made = phone.push(
+        phone.mutation("inspection.create.v1", **inspection_args(
+            party.id, [user("tuoketuo.zhang").id, user("tuoketuo.liu").id], inspection_id=case_id)),
+        *fill_and_sign(phone, case_id),
+        phone.mutation("photo.add.v1", id=new_id(), inspectionID=case_id, sha256=sha256(original),
+                       size=len(original), mediaType="image/jpeg", caption="化肥包装标签"))
+    assert {r["status"] for r in made["results"]} == {"applied"}, made
+    upload(phone.api, original)
+    assert phone.send("inspection.submit.v1", id=case_id)["status"] == "applied"
+    return case_id, original
+
+
+def _checked_bundle(response) -> dict[str, dict]:
+    """Open a downloaded bundle as a user's unzip would and check every member against the record:
+    each photo's bytes against its SHA-256 in record.json, the case file against the register."""
+    from inspector.models import IssuedDocument
+
+    assert response.status_code == 200 and "Content-Length" not in response.headers  # still a stream
+    db.session.rollback()  # read the register as it is now, after the request
+    records = {}
+    with zipfile.ZipFile(io.BytesIO(response.data)) as bundle:
+        assert bundle.testzip() is None
+        names = bundle.namelist()
+        for name in names:
+            if name.endswith("/record.json"):
+                folder = name.rsplit("/", 1)[0]
+                record = json.loads(bundle.read(name))
+                pdf = bundle.read(f"{folder}/case-file.pdf")
+                assert hashlib.sha256(pdf).hexdigest() == record["caseFile"]["sha256"]
+                registered = db.session.scalars(select(IssuedDocument).where(
+                    IssuedDocument.document_no == record["caseFile"]["documentNo"])).one()
+                assert registered.sha256 == record["caseFile"]["sha256"] and registered.inspection_id == record["id"]
+                photos = [n for n in names if n.startswith(f"{folder}/photos/")]
+                assert len(photos) == len([p for p in record["photos"] if p["uploaded"]])
+                for photo in record["photos"]:
+                    data = bundle.read(f"{folder}/photos/{photo['sha256']}.jpg")
+                    assert hashlib.sha256(data).hexdigest() == photo["sha256"]
+                records[record["id"]] = record
+    return records
+
+
+def test_bundles_of_phone_cases_open_and_match_the_record_every_time(client, app, login_as, user, blob_dir):
+    """Two cases recorded on a phone: the reviewer downloads one case's bundle, downloads it again
+    (its PDF now issued), then the queue's bundle of both. Each ZIP opens and every file in it is
+    the one the record names."""
+    from ..sync_phone import Phone
+
+    shops = [factories.party("150122", "托克托县丰收农资经营部"), factories.party("150122", "托克托县五谷农资店")]
+    phone = Phone(login_as("tuoketuo.zhang"))
+    first, first_photo = _phone_submits_case_with_photo(phone, user, shops[0], seed=1)
+    second, _ = _phone_submits_case_with_photo(phone, user, shops[1], seed=2)
+    reviewer_session(client)
+    once = _checked_bundle(client.get(f"/console/cases/{first}/bundle.zip", buffered=True))
+    again = _checked_bundle(client.get(f"/console/cases/{first}/bundle.zip", buffered=True))
+    assert once[first]["photos"][0]["uploaded"] and once[first]["photos"][0]["sha256"] == hashlib.sha256(
+        first_photo).hexdigest()
+    assert again[first]["caseFile"] == once[first]["caseFile"]  # the same registered document served again
+    both = _checked_bundle(client.get("/console/export/bundle.zip", buffered=True))
+    assert set(both) == {first, second}
+
+
+def test_a_bundle_that_fails_midway_drops_the_connection(client, app, monkeypatch):
+    """The queue's bundle: the newer case is sent, then the older one's photo cannot be read. The
+    server must not finish the stream as if all were well (a ZIP without its directory saved as
+    done). The failure leaves as a dropped connection, which both the development server and
+    gunicorn pass on by cutting the transfer."""
+    from datetime import datetime, timedelta, timezone
+
+    from inspector.storage import get_store
+
+    now = datetime.now(timezone.utc)
+    submitted_case(party_name="托县好案卷店", submitted_at=now - timedelta(minutes=1))
+    case = submitted_case(party_name="托县坏照片店", submitted_at=now - timedelta(minutes=30))
+    original = b"\xff\xd8\xff\xe0 bytes that will not read back " * 100
+    sha = hashlib.sha256(original).hexdigest()
+    store = get_store()
+    staged = store.staging_dir / f"test-{sha}"
+    staged.write_bytes(original)
+    store.put_file(sha, staged)
+    db.session.add(Photo(id=str(uuid.uuid4()), inspection_id=case.id, sha256=sha, size=len(original),
+                         media_type="image/jpeg"))
+    db.session.add(Blob(sha256=sha, size=len(original), media_type="image/jpeg"))
+    db.session.flush()
+    db.session.add(BlobHolder(sha256=sha, user_id=factories.user("tuoketuo.zhang").id))
+    db.session.commit()
+
+    def broken_open(self, wanted):
+        raise OSError("disk read error")
+
+    monkeypatch.setattr(type(store), "open", broken_open)
+    reviewer_session(client)
+    with pytest.raises(ConnectionAbortedError):
+        client.get("/console/export/bundle.zip", buffered=True)
+
+
+def test_a_bundle_that_fails_before_its_first_byte_is_an_ordinary_error(client, app, monkeypatch):
+    """Nothing sent yet: the server can still answer with an error status, so the failure is not
+    turned into a dropped connection."""
+    from inspector.services import exports
+
+    case = submitted_case(party_name="托县案卷失败店")
+
+    def failing_case_file(user, inspection):
+        raise RuntimeError("renderer unavailable")
+
+    monkeypatch.setattr(exports, "case_file", failing_case_file)
+    reviewer_session(client)
+    with pytest.raises(RuntimeError):
+        client.get(f"/console/cases/{case.id}/bundle.zip", buffered=True)

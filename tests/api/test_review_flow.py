@@ -59,7 +59,10 @@ def test_return_reaches_the_phone_and_the_amended_case_is_approved(client, app, 
 
     html, _token, _version = open_case(reviewer, case_id)
     assert "第2版" in html and "data-revisions" in html
-    assert "findings.G02.result" in html and "已补拍合格证明" in html  # the amendment diff
+    # The amendment diff in words: the item's name and result as the record writes them.
+    assert re.search(r'<td class="what">检查项 G02 [^<]*· 结果</td>\s*<td class="old">不符合</td>\s*'
+                     r'<td class="arrow" aria-hidden="true">→</td>\s*<td class="new">符合</td>', html)
+    assert "已补拍合格证明" in html and "findings.G02" not in html
     assert "第1版退回意见：请拍摄产品合格证明并重新填写。" in html
     assert decide(reviewer, case_id, "approve").status_code == 302
     number = f"呼托市监检〔{local_year()}〕1号"

@@ -134,7 +134,20 @@ def test_reviewer_returns_then_approves_and_the_phone_sees_both(live_server, des
 
     page.reload()
     assert page.locator("[data-status]").first.get_attribute("data-status") == "submitted"
-    assert "findings.G02.result" in page.locator("[data-revisions]").inner_text()
+    revisions = page.locator("[data-revisions]")
+    assert "检查项 G02" in revisions.inner_text() and "不符合" in revisions.inner_text()
+    assert "findings.G02" not in revisions.inner_text()
+    diff_box, side_box = revisions.locator("table").bounding_box(), page.locator(".case-side").bounding_box()
+    assert diff_box["x"] + diff_box["width"] <= side_box["x"]  # the diff stays clear of the decision panel
+
+    # 通过并分配文号 asks first; saying no changes nothing.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("button[data-action=approve]")
+    assert asked == ["确认通过此案件并分配文号？文号一经分配不可撤回。"]
+    assert page.locator("[data-status]").first.get_attribute("data-status") == "submitted"
+    assert page.locator("[data-case-number]").count() == 0
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("button[data-action=approve]")
     number = f"呼托市监检〔{local_year()}〕1号"
     page.locator("[data-case-number]").wait_for()
@@ -161,6 +174,13 @@ def test_export_shows_progress_and_dashboard_draws_charts(live_server, desktop, 
     assert "共 5 件案件" in progress.inner_text()  # the demo's submitted, returned and approved cases
     page.screenshot(path=str(screenshots / "console-queue-export.png"), full_page=True)
 
+    page.goto(live_server.url + "/console/")
+    assert page.locator("[data-todo-status=submitted] .number").inner_text() == "3"  # the demo's three
+    page.screenshot(path=str(screenshots / "console-home.png"), full_page=True)
+    page.goto(live_server.url + "/console/cases/no-such-case")
+    assert page.locator("h1").inner_text() == "页面不存在" and page.locator("nav >> text=审核队列").count() == 1
+    page.screenshot(path=str(screenshots / "console-not-found.png"), full_page=True)
+
     page.goto(live_server.url + "/console/dashboard")
     assert page.locator("svg.chart").count() == 3
     assert page.locator("[data-total=inspections] .number").inner_text() == "5"
@@ -181,3 +201,73 @@ def test_admin_pages_render(live_server, desktop, screenshots):
     page.goto(live_server.url + "/console/admin/templates")
     page.locator("a", has_text="预览").first.click()
     page.screenshot(path=str(screenshots / "console-admin-template.png"), full_page=True)
+
+
+BREAK_A_PHOTO = """
+import hashlib, os, uuid
+from inspector import create_app
+from inspector.database import db
+from inspector.models import Blob, BlobHolder, Inspection, Photo, User
+from inspector.storage import get_store
+
+app = create_app()
+with app.app_context():
+    # The demo's oldest submitted case (last in the bundle) gets a photo whose stored file fails to
+    # read, as a failing disk would: the bundle breaks after the newer cases have been sent.
+    case = db.session.get(Inspection, str(uuid.uuid5(uuid.NAMESPACE_URL, "demo-inspection:0")))
+    data = b"\\xff\\xd8\\xff\\xe0 a photo on a failing disk " * 200
+    sha = hashlib.sha256(data).hexdigest()
+    store = get_store()
+    staged = store.staging_dir / "broken"
+    staged.write_bytes(data)
+    store.put_file(sha, staged)
+    db.session.add(Blob(sha256=sha, size=len(data), media_type="image/jpeg"))
+    db.session.flush()
+    db.session.add(BlobHolder(sha256=sha, user_id=case.created_by_id))
+    db.session.add(Photo(id=str(uuid.uuid4()), inspection_id=case.id, sha256=sha, size=len(data),
+                         media_type="image/jpeg", caption="货架", taken_by_id=case.created_by_id))
+    db.session.commit()
+    path = store.path_for(sha)
+    path.unlink()
+    os.symlink("/proc/self/mem", path)  # a regular file whose first read is an I/O error
+"""
+
+
+def _console_login(page, base: str, username: str) -> None:
+    page.goto(base + "/console/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/")
+
+
+def test_a_bundle_that_breaks_midway_is_reported_not_saved(live_server, desktop, screenshots):
+    """The queue's case bundle fails on the last case after the others were sent: the page says in
+    Chinese that the export broke off and saves nothing; the per-case bundle of a sound case works."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    subprocess.run([sys.executable, "-c", BREAK_A_PHOTO], env=live_server.env(), cwd=ROOT, check=True,
+                   capture_output=True)
+    page = desktop.new_page()
+    _console_login(page, live_server.url, "hq.reviewer")
+    page.goto(live_server.url + "/console/queue?status=all")
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    page.click("a[data-export][href*='bundle.zip']")
+    progress = page.locator("[data-export-progress]")
+    page.wait_for_function("document.querySelector('[data-export-progress]').dataset.state !== 'running'")
+    page.screenshot(path=str(screenshots / "console-export-broken.png"), full_page=True)
+    assert progress.get_attribute("data-state") == "failed"
+    assert "导出中断" in progress.inner_text() and "文件不完整" in progress.inner_text()
+    assert "TypeError" not in progress.inner_text()
+    assert downloads == []
+
+    sound = str(uuid.uuid5(uuid.NAMESPACE_URL, "demo-inspection:4"))
+    page.goto(f"{live_server.url}/console/cases/{sound}")
+    with page.expect_download() as download:
+        page.click("a[data-export][href$='bundle.zip']")
+    assert download.value.suggested_filename == f"case-{sound}.zip"
+    assert page.locator("[data-export-progress]").get_attribute("data-state") == "done"

@@ -236,6 +236,19 @@ def test_upgrading_gives_each_kept_revision_the_phone_s_time_of_its_submission(e
     from inspector import migrate
     from inspector.config import normalise_database_url
     from inspector.models import Device, MutationLog
+
+
+def test_upgrading_puts_earlier_phone_cases_in_their_campaign(empty_database_url, tmp_path):
+    """Cases synced before campaigns were assigned (campaign NULL) get the campaign the rule gives
+    them: the most specific agency's running on their China calendar day; a case whose campaign was
+    set keeps it. The statistics then count them."""
+    import uuid
+    from datetime import date, datetime, timezone
+
+    from inspector import migrate
+    from inspector.config import normalise_database_url
+    from inspector.models import Campaign
+    from inspector.services.campaigns import campaign_for
     from inspector.services.demo import add_demo_accounts
     from inspector.services.reference import load_reference_data
 
@@ -273,4 +286,58 @@ def test_upgrading_gives_each_kept_revision_the_phone_s_time_of_its_submission(e
         db.session.expire_all()
         got = {r.revision: r.submitted_at_device for r in db.session.scalars(select(InspectionRevision))}
         assert got == {1: times[0], 2: times[1]}
+
+
+        agency = {a.code: a for a in db.session.scalars(select(Agency))}
+        campaigns = {
+            "region": Campaign(code="R", name="区局专项", agency_id=agency["150000"].id,
+                               starts_on=date(2026, 3, 1), ends_on=date(2026, 12, 31)),
+            "league": Campaign(code="L", name="呼市专项", agency_id=agency["150100"].id,
+                               starts_on=date(2026, 11, 1), ends_on=date(2026, 11, 30)),
+            "county": Campaign(code="C", name="托县专项", agency_id=agency["150122"].id,
+                               starts_on=date(2026, 11, 25), ends_on=date(2026, 12, 5)),
+        }
+        db.session.add_all(campaigns.values())
+        zhang = db.session.scalar(select(User).where(User.username == "tuoketuo.zhang"))
+        zhou = db.session.scalar(select(User).where(User.username == "xincheng.zhou"))
+        template = db.session.scalars(select(ChecklistTemplate)).first()
+        db.session.flush()
+
+        def case(user, started, campaign=None, created=None):
+            party = Party(id=str(uuid.uuid4()), name="店", agency_id=user.agency_id, credit_code=None, licences=[])
+            row = Inspection(id=str(uuid.uuid4()), agency_id=user.agency_id, party=party, template_id=template.id,
+                             status="submitted", created_by_id=user.id, started_at_device=started,
+                             campaign_id=campaign)
+            if created:
+                row.created_at = created
+            db.session.add(row)
+            return row
+
+        cases = {
+            "county": case(zhang, datetime(2026, 11, 30, 1, 14, tzinfo=timezone.utc)),
+            "league": case(zhang, datetime(2026, 11, 10, 1, 0, tzinfo=timezone.utc)),
+            # 00:30 on 1 December in China is 30 November in UTC: no longer the league's campaign.
+            "midnight": case(zhou, datetime(2026, 11, 30, 16, 30, tzinfo=timezone.utc)),
+            "created": case(zhang, None, created=datetime(2026, 4, 2, 2, 0, tzinfo=timezone.utc)),
+            "before": case(zhang, datetime(2026, 1, 15, 2, 0, tzinfo=timezone.utc)),
+            "kept": case(zhang, datetime(2026, 11, 30, 1, 14, tzinfo=timezone.utc), campaign=campaigns["region"].id),
+        }
+        ids = {name: row.id for name, row in cases.items()}
+        campaign_ids = {name: row.id for name, row in campaigns.items()}
+        db.session.commit()
+        versions = {name: db.session.get(Inspection, case_id).version for name, case_id in ids.items()}
+        db.session.rollback()
+
+        migrate.upgrade()
+
+        db.session.expire_all()
+        got = {name: db.session.get(Inspection, case_id).campaign_id for name, case_id in ids.items()}
+        assert got == {"county": campaign_ids["county"], "league": campaign_ids["league"],
+                       "midnight": campaign_ids["region"], "created": campaign_ids["region"], "before": None,
+                       "kept": campaign_ids["region"]}
+        for name in ("county", "league", "midnight", "created", "before"):  # as new cases are placed
+            assert campaign_for(db.session.get(Inspection, ids[name])) == got[name], name
+        # Phones learn of the filled campaigns at their next pull: those rows carry a newer version.
+        moved = {name for name, case_id in ids.items() if db.session.get(Inspection, case_id).version > versions[name]}
+        assert moved == {"county", "league", "midnight", "created"}
         db.session.remove()

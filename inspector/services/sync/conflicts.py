@@ -10,7 +10,7 @@ from ...database import UTCDateTime, db, utcnow
 from ...errors import ApiError
 from ...models import Conflict, Finding, Inspection, Party, Photo, Sample, User
 from ...models.sync import allocate_version
-from .. import audit
+from .. import audit, campaigns
 from ..scope import inspection_scope, party_scope
 from .membership import load_users, set_inspectors
 from .merge import attr_name, open_conflict_count
@@ -87,6 +87,10 @@ def _take_client_value(user: User, conflict: Conflict, entity: Any, attr: str, v
     if attr == "inspector_ids":
         people = load_users(list(value))
         set_inspectors(entity, [people[i] for i in value if i in people], version)
+    elif isinstance(entity, Inspection) and attr == "started_at_device":
+        started_before = entity.started_at_device
+        entity.started_at_device = _from_json(Inspection, attr, value)
+        campaigns.follow_inspection_date(entity, started_before)
     else:
         setattr(entity, attr, _from_json(type(entity), attr, value))
     meta = dict(entity.field_meta or {})

@@ -23,6 +23,7 @@ from ...schemas.sync import (
     InspectionAmendArgs, InspectionCreateArgs, InspectionRefArgs, InspectionUpdateArgs, PartyCreateArgs,
     PartyUpdateArgs,
 )
+from .. import campaigns
 from .. import parties as party_service
 from ..scope import get_party, inspection_scope, party_scope
 from . import inspection_rules as rules
@@ -158,6 +159,8 @@ def create_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
     filled = {k: args.get(k) for k in CREATE_FIELDS if k != "inspector_ids"}
     for attr, value in filled.items():
         setattr(inspection, attr, value)
+    if inspection.campaign_id is None:  # not chosen on the phone: the campaign running there that day
+        inspection.campaign_id = campaigns.campaign_for(inspection)
     stamp_created(inspection, [k for k, v in filled.items() if v is not None] + ["inspector_ids"], ctx)
     db.session.add(inspection)
     ctx.inspection_id = inspection.id
@@ -190,9 +193,11 @@ def update_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
         inspectors = rules.check_inspectors(ctx.user, changes["inspector_ids"], load_users(changes["inspector_ids"]))
     applied = merge_fields(inspection, "inspection", changes, base_version=args["base_version"], ctx=ctx,
                            current=current)
+    started_before = inspection.started_at_device
     for attr, value in applied.items():
         if attr != "inspector_ids":
             setattr(inspection, attr, value)
+    campaigns.follow_inspection_date(inspection, started_before)
     if "inspector_ids" in applied:
         set_inspectors(inspection, inspectors or [], ctx.version)
     if applied or kept:
