@@ -1,0 +1,78 @@
+"""Photos in every format the server accepts: an iPhone's HEIC is kept byte for byte on a phone
+whose browser cannot show it (a placeholder until the server's copy arrives), and a file that
+cannot be a photo says so in Chinese, on screen until the inspector dismisses it."""
+from __future__ import annotations
+
+import hashlib
+
+from ..real_photos import real_photo_path
+from .pwa_helpers import (
+    Api, FIELD_GPS, go_home, goto_step, login, start_inspection, until, wait_synced, watch_errors,
+)
+
+# The photo card's picture is drawn from an object URL that decoded to a real image.
+PICTURE_SHOWN = """() => { const img = document.querySelector('[data-testid=photo] img');
+  return img && img.src.startsWith('blob:') && img.complete && img.naturalWidth > 0
+    ? [img.naturalWidth, img.naturalHeight] : null; }"""
+
+
+def _with_gps(phone, url):
+    phone.grant_permissions(["geolocation"], origin=url)
+    phone.set_geolocation(FIELD_GPS)
+
+
+def test_an_iphone_heic_is_kept_shown_as_a_placeholder_then_as_the_servers_copy(live_server, phone):
+    heic = real_photo_path("iphone_13_pro_max.HEIC")
+    sha = hashlib.sha256(heic.read_bytes()).hexdigest()
+    _with_gps(phone, live_server.url)
+    page = phone.new_page()
+    errors = watch_errors(page)
+    login(page, live_server.url)
+    phone.set_offline(True)  # taken in a field with no signal
+    record_id = start_inspection(page)
+    goto_step(page, "photos")
+
+    page.set_input_files("[data-testid=evidence-photo]", str(heic))
+
+    card = page.locator("[data-testid=photo]")
+    card.locator("[data-testid=photo-placeholder]").wait_for(timeout=30000)
+    assert "同步后显示" in card.inner_text()
+    assert card.locator("[data-testid=photo-hash]").inner_text().startswith(f"指纹 {sha[:16]}")
+    assert page.locator("[data-testid=alert]").is_hidden()
+
+    phone.set_offline(False)
+    go_home(page)
+    page.click("[data-testid=sync-now]")
+    wait_synced(page, timeout=120)
+    api = Api(live_server.url)
+    assert hashlib.sha256(api.blob(sha)).hexdigest() == sha  # the original, byte for byte
+    [photo] = api.get(f"/api/v1/inspections/{record_id}")["photos"]
+    assert photo["mediaType"] == "image/heic" and photo["uploaded"]
+
+    page.evaluate(f"location.hash = '#/i/{record_id}/photos'")
+    size = until(lambda: page.evaluate(PICTURE_SHOWN), timeout=30)
+    assert size == [1200, 1600]  # the server's display copy of the 3024×4032 portrait
+    assert page.locator("[data-testid=photo-placeholder]").count() == 0
+    assert errors == []
+
+
+def test_a_file_that_is_not_a_photo_leaves_a_chinese_message_until_dismissed(live_server, phone, tmp_path):
+    note = tmp_path / "IMG_0002.jpg"
+    note.write_text("这不是照片 — a note saved under a photo's name\n" * 20)
+    _with_gps(phone, live_server.url)
+    page = phone.new_page()
+    login(page, live_server.url)
+    start_inspection(page)
+    goto_step(page, "photos")
+
+    page.set_input_files("[data-testid=evidence-photo]", str(note))
+
+    alert = page.locator("[data-testid=alert]")
+    alert.wait_for(state="visible", timeout=20000)
+    page.wait_for_timeout(4000)  # longer than any toast stays: the message must still be there
+    assert alert.is_visible()
+    assert "“IMG_0002.jpg”不是可用的照片格式" in alert.inner_text()
+    assert page.locator("[data-testid=photo]").count() == 0
+
+    page.click("[data-testid=alert-close]")
+    assert alert.is_hidden()
