@@ -48,6 +48,11 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
      "Reverse proxies in front of the app (nginx: 1); their X-Forwarded-For gives the client address"),
     ("PASSWORD_HASH_MEMORY_KIB", "INSPECTOR_PASSWORD_HASH_MEMORY_KIB", int, 65536, "Argon2id memory cost"),
     ("PASSWORD_HASH_TIME_COST", "INSPECTOR_PASSWORD_HASH_TIME_COST", int, 3, "Argon2id passes"),
+    ("PHOTO_MAX_HOURS_FROM_INSPECTION", "INSPECTOR_PHOTO_MAX_HOURS_FROM_INSPECTION", float, 12,
+     "A photo taken further than this from the inspection's time is flagged: the phone asks why, "
+     "approval asks for confirmation, the case file prints the reason"),
+    ("PHOTO_MAX_METRES_FROM_INSPECTION", "INSPECTOR_PHOTO_MAX_METRES_FROM_INSPECTION", float, 1000,
+     "The same for a photo taken further than this from the inspection's place (metres)"),
 ]
 
 
