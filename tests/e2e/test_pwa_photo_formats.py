@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+from ..conftest import DEMO_PASSWORD
 from ..real_photos import real_photo_path
 from .pwa_helpers import (
     Api, FIELD_GPS, go_home, goto_step, login, start_inspection, until, wait_synced, watch_errors,
@@ -76,3 +77,57 @@ def test_a_file_that_is_not_a_photo_leaves_a_chinese_message_until_dismissed(liv
 
     page.click("[data-testid=alert-close]")
     assert alert.is_hidden()
+
+
+def test_a_gallery_photo_asks_why_and_shows_the_same_clock_on_the_phone_and_the_console(
+        live_server, playwright_browser, desktop, tmp_path):
+    """The Nokia wrote 14:12 +03:00 in Helsinki in 2022: on a phone in 托克托县 today it is a photo from
+    the gallery (asked why), and it shows 19:12, China time, on the phone and in the console."""
+    nokia = real_photo_path("HMD_Nokia_8.3_5G.jpg")
+    phone = playwright_browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                           timezone_id="Asia/Shanghai", is_mobile=True, has_touch=True)
+    try:
+        _with_gps(phone, live_server.url)
+        page = phone.new_page()
+        errors = watch_errors(page)
+        login(page, live_server.url)
+        record_id = start_inspection(page)
+        goto_step(page, "photos")
+
+        page.set_input_files("[data-testid=evidence-photo]", str(nokia))
+        warning = page.locator("[data-testid=photo-deviation]")
+        warning.wait_for(timeout=30000)
+        assert "早于检查 4 年" in warning.inner_text() and "距检查地点 6,000 公里" in warning.inner_text()
+        page.click("[data-testid=photo-reason-cancel]")  # not this one after all
+        page.wait_for_function("document.querySelector('[data-role=photo-status]').textContent === ''")
+        assert page.locator("[data-testid=photo]").count() == 0
+
+        page.set_input_files("[data-testid=evidence-photo]", str(nokia))
+        page.locator("[data-testid=photo-reason-ok]").click(timeout=30000)
+        assert "请填写原因" in page.inner_text(".sheet")  # no reason, no photo
+        page.fill("[data-testid=photo-reason]", "当事人手机中的进货照片")
+        page.click("[data-testid=photo-reason-ok]")
+        card = page.locator("[data-testid=photo]")
+        card.wait_for(timeout=20000)
+        assert "拍摄时间 2022-08-14 19:12" in card.inner_text()
+        assert "说明：当事人手机中的进货照片" in card.inner_text()
+
+        go_home(page)
+        page.click("[data-testid=sync-now]")
+        wait_synced(page, timeout=120)
+        [photo] = Api(live_server.url).get(f"/api/v1/inspections/{record_id}")["photos"]
+        assert photo["remark"] == "当事人手机中的进货照片"
+        assert photo["exifTakenAt"] == "2022-08-14T14:12:31+03:00"
+        assert errors == []
+    finally:
+        phone.close()
+
+    console = desktop.new_page()
+    console.goto(live_server.url + "/console/login")
+    console.fill("input[name=username]", "hhht.reviewer")
+    console.fill("input[name=password]", DEMO_PASSWORD)
+    console.click("button[type=submit]")
+    console.wait_for_url("**/console/")
+    console.goto(f"{live_server.url}/console/cases/{record_id}")
+    figure = console.locator(f"[data-photo='{photo['id']}']").inner_text()
+    assert "2022-08-14 19:12" in figure and "当事人手机中的进货照片" in figure

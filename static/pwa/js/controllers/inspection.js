@@ -6,6 +6,7 @@ import * as rec from '../record.js';
 import { missingItems } from '../checks.js';
 import { checkAsTyped, checkCreditCode, normalise } from '../creditcode.js';
 import { processCapture, currentPosition, objectURL, PhotoError, showsInBrowser } from '../photos.js';
+import { photoDeviation, deviationPhrases } from '../provenance.js';
 import { SignaturePad } from '../signature.js';
 import { sha256Hex } from '../lib/bytes.js';
 import { uuid, nowISO } from '../lib/ids.js';
@@ -453,13 +454,17 @@ export class InspectionController {
         this.shell.showError(photoErrorText(err));
         continue;
       }
-      const pos = shot.exifGps || (await position);
       const d = this.draft;
+      const deviation = photoDeviation(shot, d, this.session.session.photoChecks);
+      const remark = deviation ? await this.askPhotoReason(deviationPhrases(deviation)) : null;
+      if (deviation && remark === null) continue; // the inspector chose not to attach it
+      const pos = shot.exifGps || (await position);
       const display = shot.display;
       const photo = { id: uuid(), sha256: shot.sha256, size: shot.size, mediaType: shot.mediaType, displaySha256: display ? display.sha256 : null,
         displaySize: display ? display.size : null, width: shot.width, height: shot.height, caption: '', itemKey, takenAt: nowISO(),
         exifTakenAt: shot.exifTakenAt, lat: pos && !pos.error ? pos.lat : null, lon: pos && !pos.error ? pos.lon : null,
-        gpsAccuracyM: pos && !pos.error ? pos.accuracyM ?? null : null, gpsSource: shot.exifGps ? 'exif' : pos && !pos.error ? 'device' : null };
+        gpsAccuracyM: pos && !pos.error ? pos.accuracyM ?? null : null, gpsSource: shot.exifGps ? 'exif' : pos && !pos.error ? 'device' : null,
+        remark };
       const now = nowISO();
       const blobs = [{ sha256: shot.sha256, bytes: shot.bytes, mediaType: shot.mediaType, size: shot.size, role: 'original', inspectionID: d.id, createdAt: now }];
       const original = { sha256: shot.sha256, role: 'original', size: shot.size, mediaType: shot.mediaType, inspectionID: d.id, priority: 1, state: 'waiting', offset: 0, createdAt: now };
@@ -484,6 +489,20 @@ export class InspectionController {
     }
     this.shell.hideToast(); // the "processing" note only; errors stay in their own box
     await this.renderForm(itemKey);
+  }
+
+  // Resolves with the inspector's reason, or null when they decide not to attach the photo.
+  askPhotoReason(phrases) {
+    this.shell.hideToast();
+    return new Promise((resolve) => {
+      this.view.openPhotoReasonSheet(this.shell, phrases, (action, element) => {
+        if (action === 'cancel') { element.remove(); resolve(null); return; }
+        const reason = element.querySelector('[data-role=reason]').value.trim();
+        if (!reason) { element.querySelector('[data-role=sheet-error]').textContent = t('photoReasonRequired'); return; }
+        element.remove();
+        resolve(reason);
+      });
+    });
   }
 
   onProgress(p) {

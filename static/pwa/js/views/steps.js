@@ -133,6 +133,7 @@ export function photos(m) {
         ${p.itemKey ? html`<span class="badge">${p.itemKey}</span>` : ''}
         <input type="text" placeholder="${t('caption')}" data-edit="caption" data-photo="${p.id}" data-testid="caption" value="${p.caption || ''}">
         <div class="muted small" data-testid="photo-time">${t('photoTaken', { time: clockTime(p.exifTakenAt || p.takenAt) })}</div>
+        ${p.remark ? html`<div class="warning small" data-testid="photo-remark">${t('photoRemark', { text: p.remark })}</div>` : ''}
         ${p.lat !== null && p.lat !== undefined ? html`<div class="muted small">${t('photoGps', { lat: p.lat.toFixed(5), lon: p.lon.toFixed(5) })}</div>` : ''}
         <div class="muted small" data-testid="photo-hash">${t('photoHash', { hash: p.sha256.slice(0, 16) })}…</div>
         <div class="small" data-role="upload" data-photo="${p.id}">${uploadText(m, p)}</div>
@@ -198,6 +199,18 @@ export function sign(m) {
     </div>`;
   };
   return html`${m.slots.map(slotCard)}`;
+}
+
+// Asked when a photo's time or place is far from the inspection's: why it belongs to this case.
+export function photoReasonSheet(phrases) {
+  return html`<h2>${t('photoDeviationTitle')}</h2>
+    <p class="warning" data-testid="photo-deviation">${t('photoDeviationHint', { what: phrases.join('，') })}</p>
+    <label class="field"><span>${t('photoReason')}</span><textarea data-role="reason" data-testid="photo-reason" rows="3"></textarea></label>
+    <p class="error" data-role="sheet-error"></p>
+    <div class="row" style="margin-top:10px">
+      <button class="btn" data-sheet="cancel" data-testid="photo-reason-cancel">${t('cancel')}</button>
+      <button class="btn primary" data-sheet="ok" data-testid="photo-reason-ok">${t('attachAnyway')}</button>
+    </div>`;
 }
 
 export function signSheet(title, signerName, askName) {
