@@ -26,7 +26,8 @@ FIELD_GPS = {"latitude": 40.2712, "longitude": 111.1834, "accuracy": 12}
 # ---------------------------------------------------------------- photos
 
 def make_jpeg(path: Path, size: tuple[int, int] = (1200, 900), taken: str = "2026:11:30 09:14:03",
-              gps: tuple[float, float] | None = (40.2712, 111.1834), seed: int = 1, noise: bool = False) -> str:
+              gps: tuple[float, float] | None = (40.2712, 111.1834), seed: int = 1, noise: bool = False,
+              offset: str | None = "+08:00") -> str:
     """A JPEG with EXIF DateTimeOriginal and GPS, as a phone camera writes it; returns its SHA-256."""
     rng = random.Random(seed)
     image = Image.new("RGB", size, (rng.randrange(40, 200), rng.randrange(40, 200), rng.randrange(40, 200)))
@@ -34,7 +35,7 @@ def make_jpeg(path: Path, size: tuple[int, int] = (1200, 900), taken: str = "202
         image = Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3))
     exif = Image.Exif()
     exif[0x0110] = "E2E Camera"
-    exif.get_ifd(0x8769).update({0x9003: taken, 0x9011: "+08:00"})
+    exif.get_ifd(0x8769).update({0x9003: taken, **({0x9011: offset} if offset else {})})
     if gps:
         def dms(value: float) -> tuple[float, float, float]:
             d = int(value)

@@ -4,11 +4,12 @@ cannot be a photo says so in Chinese, on screen until the inspector dismisses it
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta, timezone
 
 from ..conftest import DEMO_PASSWORD
 from ..real_photos import real_photo_path
 from .pwa_helpers import (
-    Api, FIELD_GPS, go_home, goto_step, login, start_inspection, until, wait_synced, watch_errors,
+    Api, FIELD_GPS, go_home, goto_step, login, make_jpeg, start_inspection, until, wait_synced, watch_errors,
 )
 
 # The photo card's picture is drawn from an object URL that decoded to a real image.
@@ -131,3 +132,35 @@ def test_a_gallery_photo_asks_why_and_shows_the_same_clock_on_the_phone_and_the_
     console.goto(f"{live_server.url}/console/cases/{record_id}")
     figure = console.locator(f"[data-photo='{photo['id']}']").inner_text()
     assert "2022-08-14 19:12" in figure and "当事人手机中的进货照片" in figure
+
+
+def test_a_photo_from_a_camera_on_another_zone_shows_china_time_on_the_phone_and_the_console(
+        live_server, phone, desktop, tmp_path):
+    """A camera set to Helsinki time (+03:00) takes a photo now: the phone and the console both show
+    the China time of that moment (the phone used to show the camera's 5-hours-earlier wall clock)."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    helsinki = now.astimezone(timezone(timedelta(hours=3)))
+    china = now.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    make_jpeg(tmp_path / "label.jpg", taken=helsinki.strftime("%Y:%m:%d %H:%M:%S"), offset="+03:00")
+    _with_gps(phone, live_server.url)
+    page = phone.new_page()
+    login(page, live_server.url)
+    record_id = start_inspection(page)
+    goto_step(page, "photos")
+
+    page.set_input_files("[data-testid=evidence-photo]", str(tmp_path / "label.jpg"))
+
+    card = page.locator("[data-testid=photo]")
+    card.wait_for(timeout=20000)
+    assert f"拍摄时间 {china}" in card.inner_text()
+    go_home(page)
+    page.click("[data-testid=sync-now]")
+    wait_synced(page)
+    console = desktop.new_page()
+    console.goto(live_server.url + "/console/login")
+    console.fill("input[name=username]", "hhht.reviewer")
+    console.fill("input[name=password]", DEMO_PASSWORD)
+    console.click("button[type=submit]")
+    console.wait_for_url("**/console/")
+    console.goto(f"{live_server.url}/console/cases/{record_id}")
+    assert china in console.locator("[data-photo]").inner_text()
