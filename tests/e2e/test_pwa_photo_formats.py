@@ -39,6 +39,7 @@ def test_an_iphone_heic_is_kept_shown_as_a_placeholder_then_as_the_servers_copy(
     card = page.locator("[data-testid=photo]")
     card.locator("[data-testid=photo-placeholder]").wait_for(timeout=30000)
     assert "同步后显示" in card.inner_text()
+    assert "拍摄时间 2022-02-16 19:55" in card.inner_text()  # EXIF read from the HEIC: 12:55 +01:00
     assert card.locator("[data-testid=photo-hash]").inner_text().startswith(f"指纹 {sha[:16]}")
     assert page.locator("[data-testid=alert]").is_hidden()
 
