@@ -35,6 +35,8 @@ def test_an_iphone_heic_is_kept_shown_as_a_placeholder_then_as_the_servers_copy(
     goto_step(page, "photos")
 
     page.set_input_files("[data-testid=evidence-photo]", str(heic))
+    page.fill("[data-testid=photo-reason]", "当事人手机中的照片")  # taken in 2022: asked why
+    page.click("[data-testid=photo-reason-ok]")
 
     card = page.locator("[data-testid=photo]")
     card.locator("[data-testid=photo-placeholder]").wait_for(timeout=30000)
