@@ -167,3 +167,28 @@ def test_a_photo_from_a_camera_on_another_zone_shows_china_time_on_the_phone_and
     console.wait_for_url("**/console/")
     console.goto(f"{live_server.url}/console/cases/{record_id}")
     assert china in console.locator("[data-photo]").inner_text()
+
+
+# The phone's storage fills up: IndexedDB refuses photo bytes as browsers do when the quota is spent.
+FULL_PHONE = """() => { const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (...args) {
+    if (this.name === 'blobs') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    return put.apply(this, args); }; }"""
+
+
+def test_a_full_phone_says_so_until_dismissed_and_keeps_the_record_as_it_was(live_server, phone, tmp_path):
+    make_jpeg(tmp_path / "shelf.jpg")
+    _with_gps(phone, live_server.url)
+    page = phone.new_page()
+    login(page, live_server.url)
+    start_inspection(page)
+    goto_step(page, "photos")
+    page.evaluate(FULL_PHONE)
+
+    page.set_input_files("[data-testid=evidence-photo]", str(tmp_path / "shelf.jpg"))
+
+    alert = page.locator("[data-testid=alert]")
+    alert.wait_for(state="visible", timeout=20000)
+    page.wait_for_timeout(4000)  # longer than any toast stays
+    assert "手机存储空间不足" in alert.inner_text()
+    assert page.locator("[data-testid=photo]").count() == 0
