@@ -8,11 +8,12 @@ const DEFAULT_LIMITS = { maxHoursFromInspection: 12, maxMetresFromInspection: 10
 const DAYS_PER_YEAR = 365.2425;
 const HOUR_MS = 3600 * 1000;
 
-// { timeOffsetMs, distanceM }: each null when within the tolerance or unknown.
-export function photoDeviation(shot, draft, limits, now = new Date()) {
+// { timeOffsetMs, distanceM } (each null when within the tolerance or unknown), or null when the
+// photo fits the inspection. `photo` is { takenAt: the camera's time, gps: { lat, lon } | null }.
+export function photoDeviation(photo, draft, limits, now = new Date()) {
   const { maxHoursFromInspection, maxMetresFromInspection } = { ...DEFAULT_LIMITS, ...(limits || {}) };
   let timeOffsetMs = null;
-  const taken = shot.exifTakenAt ? new Date(shot.exifTakenAt).getTime() : NaN;
+  const taken = photo.takenAt ? new Date(photo.takenAt).getTime() : NaN;
   if (!Number.isNaN(taken)) {
     const start = draft.startedAt ? new Date(draft.startedAt).getTime() : now.getTime();
     const end = Math.max(start, draft.endedAt ? new Date(draft.endedAt).getTime() : now.getTime());
@@ -20,7 +21,7 @@ export function photoDeviation(shot, draft, limits, now = new Date()) {
     if (Math.abs(outside) > maxHoursFromInspection * HOUR_MS) timeOffsetMs = outside;
   }
   let distanceM = null;
-  const gps = shot.exifGps;
+  const { gps } = photo;
   if (gps && draft.lat !== null && draft.lat !== undefined && draft.lon !== null && draft.lon !== undefined) {
     const metres = distanceMetres(gps.lat, gps.lon, draft.lat, draft.lon);
     if (metres > maxMetresFromInspection) distanceM = metres;

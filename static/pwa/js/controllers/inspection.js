@@ -455,10 +455,12 @@ export class InspectionController {
         continue;
       }
       const d = this.draft;
-      const deviation = photoDeviation(shot, d, this.session.session.photoChecks);
+      const pos = shot.exifGps || (await position);
+      // The same place the record will carry (the camera's fix, else the phone's), as the server checks it.
+      const where = pos && !pos.error ? pos : null;
+      const deviation = photoDeviation({ takenAt: shot.exifTakenAt, gps: where }, d, this.session.session.photoChecks);
       const remark = deviation ? await this.askPhotoReason(deviationPhrases(deviation)) : null;
       if (deviation && remark === null) continue; // the inspector chose not to attach it
-      const pos = shot.exifGps || (await position);
       const display = shot.display;
       const photo = { id: uuid(), sha256: shot.sha256, size: shot.size, mediaType: shot.mediaType, displaySha256: display ? display.sha256 : null,
         displaySize: display ? display.size : null, width: shot.width, height: shot.height, caption: '', itemKey, takenAt: nowISO(),
