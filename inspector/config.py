@@ -67,6 +67,11 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
     ("JOB_MAX_RETRIES", "INSPECTOR_JOB_MAX_RETRIES", int, 3,
      "Retries of a failing job before it is listed for admins"),
     ("JOB_RETRY_DELAY_SECONDS", "INSPECTOR_JOB_RETRY_DELAY_SECONDS", int, 60, "Wait before each retry"),
+    ("PHOTO_MAX_HOURS_FROM_INSPECTION", "INSPECTOR_PHOTO_MAX_HOURS_FROM_INSPECTION", float, 12,
+     "A photo taken further than this from the inspection's time is flagged: the phone asks why, "
+     "approval asks for confirmation, the case file prints the reason"),
+    ("PHOTO_MAX_METRES_FROM_INSPECTION", "INSPECTOR_PHOTO_MAX_METRES_FROM_INSPECTION", float, 1000,
+     "The same for a photo taken further than this from the inspection's place (metres)"),
 ]
 
 

@@ -24,6 +24,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "conflict": (409, "The record changed meanwhile."),
     "case_changed": (409, "This case was changed since you opened it. Reload it and decide again."),
     "not_reviewable": (409, "Only a submitted case can be decided."),
+    "photos_unconfirmed": (422, "Photos taken far from the inspection's time or place must be confirmed before approval."),
     "case_number_unconfigured": (422, "The agency has no case-number word (机关代字); an administrator must set it."),
     "gone": (410, "No longer available."),
     "too_large": (413, "The request is too large."),

@@ -170,6 +170,8 @@ def _load(
         with _rejecting_undecodable(media_type):
             if media_type == WEBP:
                 _check_riff_length(fp)
+            elif media_type in (HEIC, HEIF):
+                _check_heif_extents(fp, media_type)
             image = open_image(fp)
             width, height = image.size
             _check_pixels(width, height, max_pixels)
@@ -298,6 +300,83 @@ def _check_riff_length(fp: IO[bytes]) -> None:
     fp.seek(0)
     if actual < declared:
         raise ImageRejected("truncated_image", _truncated_message(WEBP))
+
+
+# libheif decodes a HEIC whose tiles lie past the end of the file without an error (the missing
+# tiles come out green), so completeness is checked from the container: every top-level box must
+# fit in the file, and every byte range the item locations (iloc) name must lie within it.
+def _check_heif_extents(fp: IO[bytes], media_type: str) -> None:
+    """Reject a HEIC/HEIF that ends before a box or an item's data it declares."""
+    data = fp.read()
+    fp.seek(0)
+    meta = None
+    for kind, start, end in _iso_boxes(data, 0, len(data), media_type):
+        if kind == b"meta":
+            meta = (start + 4, end)  # a full box: version and flags come first
+    if meta is None:
+        return  # no item locations to check; the decoder reports what is missing
+    boxes = {kind: (start, end) for kind, start, end in _iso_boxes(data, *meta, media_type)}
+    if b"iloc" in boxes:
+        idat = boxes.get(b"idat")
+        for method, offset, length in _iloc_extents(data, *boxes[b"iloc"], media_type):
+            limit = len(data) if method == 0 else (idat[1] - idat[0] if idat else 0)
+            if method in (0, 1) and offset + length > limit:
+                raise ImageRejected("truncated_image", _truncated_message(media_type))
+
+
+def _iso_boxes(data: bytes, start: int, end: int, media_type: str) -> Iterator[tuple[bytes, int, int]]:
+    """Yield (type, payload start, payload end) of the ISO BMFF boxes in data[start:end]."""
+    pos = start
+    while pos + 8 <= end:
+        size, kind = struct.unpack_from(">I4s", data, pos)
+        header = 8
+        if size == 1:
+            if pos + 16 > end:
+                raise ImageRejected("truncated_image", _truncated_message(media_type))
+            size, header = struct.unpack_from(">Q", data, pos + 8)[0], 16
+        elif size == 0:
+            size = end - pos  # the last box runs to the end of the file
+        if size < header:
+            raise ImageRejected("corrupt_image", f"the {_FORMAT_NAMES[media_type]} has a box of impossible size")
+        if pos + size > end:
+            raise ImageRejected("truncated_image", _truncated_message(media_type))
+        yield kind, pos + header, pos + size
+        pos += size
+
+
+def _iloc_extents(data: bytes, start: int, end: int, media_type: str) -> Iterator[tuple[int, int, int]]:
+    """Yield (construction method, offset, length) of every extent in an iloc box's payload."""
+    reader = _FieldReader(data, start, end, media_type)
+    version = reader.uint(1)
+    reader.uint(3)  # flags
+    sizes = reader.uint(1)
+    offset_size, length_size = sizes >> 4, sizes & 0x0F
+    sizes = reader.uint(1)
+    base_offset_size, index_size = sizes >> 4, (sizes & 0x0F if version in (1, 2) else 0)
+    id_size = 2 if version < 2 else 4
+    for _item in range(reader.uint(id_size)):
+        reader.uint(id_size)
+        method = reader.uint(2) & 0x0F if version in (1, 2) else 0
+        reader.uint(2)  # data reference index
+        base = reader.uint(base_offset_size)
+        for _extent in range(reader.uint(2)):
+            reader.uint(index_size)
+            offset, length = reader.uint(offset_size), reader.uint(length_size)
+            yield method, base + offset, length
+
+
+class _FieldReader:
+    """Big-endian unsigned fields of 0-8 bytes read in order from data[start:end]."""
+
+    def __init__(self, data: bytes, start: int, end: int, media_type: str) -> None:
+        self.data, self.pos, self.end, self.media_type = data, start, end, media_type
+
+    def uint(self, size: int) -> int:
+        if self.pos + size > self.end:
+            raise ImageRejected("corrupt_image", f"the {_FORMAT_NAMES[self.media_type]}'s item locations are cut short")
+        value = int.from_bytes(self.data[self.pos:self.pos + size], "big")
+        self.pos += size
+        return value
 
 
 def _truncated_message(media_type: str) -> str:

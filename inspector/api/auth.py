@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import g, request
 
 from ..services import auth as auth_service
+from ..services import photo_checks
 from ..schemas.accounts import LoginIn, LoginOut, UserOut
 from .common import authenticated, bp, documented, json_body
 
@@ -17,7 +18,8 @@ def login():
     result = auth_service.login_device(data["username"], data["password"], request.remote_addr or "?",
                                        data["client_id"], data["device_label"] or request.user_agent.string[:200])
     return login_out.dump({"token": result.token, "client_id": result.device.client_id,
-                           "expires_at": result.device.expires_at, "user": result.device.user})
+                           "expires_at": result.device.expires_at, "user": result.device.user,
+                           "photo_checks": photo_checks.phone_tolerances()})
 
 
 @bp.post("/auth/logout")

@@ -68,7 +68,8 @@ def decide(inspection_id: str):
     except ValueError:
         expected = -1
     request_ = review_service.Decision(decision=form.get("decision", ""), expected_version=expected,
-                                       comment=form.get("comment"), item_comments=item_comments)
+                                       comment=form.get("comment"), item_comments=item_comments,
+                                       photos_confirmed=form.get("photos_confirmed") == "yes")
     try:
         decision = review_service.decide(g.user, inspection_id, request_)
     except ApiError as err:

@@ -61,6 +61,8 @@ class Photo(Versioned, db.Model):
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     gps_accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    # Why a photo taken far from the inspection's time or place belongs to it (asked on the phone).
+    remark: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     inspection: Mapped[Inspection] = relationship()

@@ -141,6 +141,10 @@ class EvidencePhoto:
     device_taken_at: datetime | None = None  # the phone's clock
     exif_taken_at: datetime | str | None = None  # as the camera wrote it
     gps: GeoPoint | None = None
+    # Taken far from the inspection's time or place: how far ("早于检查 14 年"), and the inspector's
+    # reason; the sheet then prints these instead of "taken at this inspection".
+    deviation: tuple[str, ...] = ()
+    remark: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from . import styles as S
 from .data import CaseFile, EvidencePhoto
 from .photos import PrintPhoto
 from .wording import (
-    EVIDENCE_CONFIRMATION, cn_moment, evidence_explanation, gps_text, inspector_text, markup,
+    EVIDENCE_CONFIRMATION, cn_moment, evidence_deviation_note, evidence_explanation, gps_text, inspector_text,
+    markup,
 )
 
 PreparePhoto = Callable[[EvidencePhoto], PrintPhoto]
@@ -118,9 +119,11 @@ class EvidenceSheet(Flowable):
                 for label, value in facts]
         rows.append([Paragraph("SHA-256", ss["evidence"]), Paragraph(photo.sha256, ss["hash"])])
         when = photo.device_taken_at or self.case.started_at
+        # A photo far from the inspection's time or place must not be vouched for as taken there.
+        origin = (evidence_deviation_note(photo.deviation, photo.remark) if photo.deviation or photo.remark
+                  else evidence_explanation(when, self.case.place, self.case.party.name))
         statement = [
-            [Paragraph(markup(evidence_explanation(when, self.case.place, self.case.party.name)),
-                       ss["evidence"]), ""],
+            [Paragraph(markup(origin), ss["evidence"]), ""],
             [Paragraph(EVIDENCE_CONFIRMATION, ss["evidence"]), ""],
             [Paragraph("证据提供人（签名）：＿＿＿＿＿＿＿＿　　日期：　　　年　　月　　日",
                        ss["evidence"]), ""],

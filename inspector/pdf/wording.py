@@ -126,6 +126,13 @@ def evidence_explanation(when: datetime, place: str, party: str) -> str:
     return f"以上为执法人员于{cn_date(when)}对位于{place}的{party}进行检查时拍摄的照片。"
 
 
+def evidence_deviation_note(deviation: tuple[str, ...], remark: str | None) -> str:
+    """Said instead of evidence_explanation for a photo taken far from the inspection's time or place."""
+    how_far = "，".join(deviation)
+    facts = f"本照片拍摄时间或地点与本次检查不符（{how_far}）。" if how_far else ""
+    return f"{facts}执法人员说明：{remark or '未说明原因'}"
+
+
 def markup(text: str | None) -> str:
     """User text made safe for a ReportLab Paragraph; line breaks kept."""
     if not text:

@@ -34,6 +34,8 @@ class LoginOut(WireSchema):
     client_id = fields.String(data_key="clientID", dump_only=True)
     expires_at = fields.DateTime(dump_only=True)
     user = fields.Nested(UserOut, dump_only=True)
+    # The phone warns at attach time about photos beyond these (services/photo_checks.py).
+    photo_checks = fields.Dict(dump_only=True)
 
 
 class ColleagueOut(WireSchema):

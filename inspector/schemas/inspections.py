@@ -63,6 +63,7 @@ class PhotoOut(WireSchema):
     lat = fields.Float(dump_only=True, allow_none=True)
     lon = fields.Float(dump_only=True, allow_none=True)
     gps_accuracy_m = fields.Float(dump_only=True, allow_none=True)
+    remark = fields.String(dump_only=True, allow_none=True)
     uploaded = fields.Boolean(dump_only=True)
 
 

@@ -259,6 +259,7 @@ class PhotoAddArgs(WireSchema):
     lat = _lat()
     lon = _lon()
     gps_accuracy_m = _accuracy()
+    remark = _text(500)  # why a photo far from the inspection's time or place belongs to it
 
 
 class PhotoUpdateArgs(WireSchema):

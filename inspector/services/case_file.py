@@ -52,6 +52,7 @@ from ..pdf import data as pdf
 from ..pdf.wording import STATUS_LABELS, cn_date, local
 from ..storage import get_store
 from . import documents
+from .photo_checks import photo_deviation
 from .scope import get_inspection, hashes_held_by_case
 from .sync.rejections import shown_with_case
 
@@ -451,7 +452,7 @@ def _photos(inspection: Inspection, template, people: list[User], inspectors: tu
         exif_time: str | None = row.exif_taken_at
         if row.sha256 in blobs:
             source = "original"
-            exif_time = (blobs[row.sha256].exif or {}).get("capture_time") or exif_time
+            exif_time = _camera_time((blobs[row.sha256].exif or {}).get("capture_time"), exif_time)
         elif row.display_sha256 and row.display_sha256 in blobs:
             source = "display"
             sha256, caption = row.display_sha256, caption + DISPLAY_COPY_NOTE.format(sha256=row.sha256)
@@ -465,8 +466,25 @@ def _photos(inspection: Inspection, template, people: list[User], inspectors: tu
             device_taken_at=row.taken_at_device, exif_taken_at=exif_time,
             gps=pdf.GeoPoint(row.lat, row.lon, row.gps_accuracy_m) if row.lat is not None and row.lon is not None
             else None,
+            deviation=tuple(photo_deviation(row, inspection).phrases("zh")), remark=row.remark,
         ))
     return tuple(photos), sources
+
+
+def _camera_time(read_by_server: str | None, sent_by_phone: str | None) -> str | None:
+    """The capture time to print: the server's reading of the original, unless only the phone's
+    carries a UTC offset (a camera that wrote none wrote the phone's wall time, and the phone
+    added its own offset), so the case file shows the same moment as the phone and the console."""
+    if read_by_server and sent_by_phone and not _has_offset(read_by_server) and _has_offset(sent_by_phone):
+        return sent_by_phone
+    return read_by_server or sent_by_phone
+
+
+def _has_offset(text: str) -> bool:
+    try:
+        return datetime.fromisoformat(text.strip()).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def _outside_inspector(user_id: int | None) -> pdf.Inspector | None:

@@ -1,7 +1,6 @@
 """Everything the case page shows, gathered in one place from the models (scope first)."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,41 +11,12 @@ from ..database import db
 from ..models import AuditEvent, Conflict, Inspection, InspectionRevision, Photo, ReviewDecision, User
 from .amendments import change_lines
 from .case_numbers import CHINA
+from .photo_checks import PhotoDeviation, distance_m, parse_exif_time, photo_deviation
 from .scope import get_inspection, held_by_case
 from .sync.rejections import shown_with_case
 
 CLOCK_MISMATCH = timedelta(minutes=10)  # EXIF vs phone clock beyond this: taken earlier, or a wrong clock
 FAR_FROM_REGISTERED_M = 1000.0  # inspection GPS this far from the party's registered point is flagged
-EXIF_FORMATS = ("%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine, mean Earth radius)."""
-    r = 6_371_008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
-
-
-def parse_exif_time(raw: str | None) -> datetime | None:
-    """A camera's DateTimeOriginal, taken as China time when it carries no zone."""
-    if not raw:
-        return None
-    text = raw.strip()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        moment = None
-        for fmt in EXIF_FORMATS:
-            try:
-                moment = datetime.strptime(text[:19], fmt)
-                break
-            except ValueError:
-                continue
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
 
 
 @dataclass(frozen=True)
@@ -77,6 +47,7 @@ class PhotoLine:
     item_label: str | None
     exif_time: datetime | None
     clock_difference: timedelta | None
+    deviation: PhotoDeviation  # taken far from the inspection's time or place (falsy when not)
 
     @property
     def clock_flag(self) -> bool:
@@ -93,6 +64,11 @@ class CaseView:
     revisions: list[dict[str, Any]]
     conflicts: list[dict[str, Any]]
     distance_from_registered_m: float | None
+
+    @property
+    def deviating_photos(self) -> int:
+        """How many photos an approval must confirm (taken far from the inspection's time or place)."""
+        return sum(1 for line in self.photos if line.deviation)
 
     @property
     def far_from_registered(self) -> bool:
@@ -150,7 +126,7 @@ def _photos(inspection: Inspection) -> list[PhotoLine]:
         exif = parse_exif_time(photo.exif_taken_at)
         difference = (photo.taken_at_device - exif) if (exif and photo.taken_at_device) else None
         lines.append(PhotoLine(photo, bool(uploaded), bool(display_uploaded), labels.get(photo.item_key or ""),
-                               exif, difference))
+                               exif, difference, photo_deviation(photo, inspection)))
     return lines
 
 

@@ -18,6 +18,7 @@ from ..jobs.tasks import PREPARE_CASE_FILE
 from ..models import DECISIONS, Inspection, ReviewDecision, User
 from . import audit
 from .case_numbers import INSPECTION, allocate_case_number
+from .photo_checks import deviating_photos
 from .scope import inspection_scope
 
 STATUS_AFTER = {"approve": "approved", "return": "returned", "reject": "rejected"}
@@ -33,6 +34,8 @@ class Decision:
     expected_version: int
     comment: str | None = None  # the reason, for a rejection
     item_comments: dict[str, str] = field(default_factory=dict)
+    # The reviewer ticked that they checked the photos taken far from the inspection's time or place.
+    photos_confirmed: bool = False
 
 
 def decide(reviewer: User, inspection_id: str, request: Decision) -> ReviewDecision:
@@ -51,6 +54,7 @@ def decide(reviewer: User, inspection_id: str, request: Decision) -> ReviewDecis
         raise ApiError("not_reviewable", f"Only a submitted case can be decided; this one is {inspection.status}.",
                        details={"status": inspection.status})
     comment, item_comments = _clean(inspection, request)
+    confirmed_photos = _confirmed_photos(inspection, request)
 
     now = utcnow()
     case_number = None
@@ -67,7 +71,8 @@ def decide(reviewer: User, inspection_id: str, request: Decision) -> ReviewDecis
     audit.record(f"inspection.{request.decision}", "inspection", inspection.id, actor_id=reviewer.id,
                  inspection_id=inspection.id, reason=comment,
                  data={"revision": inspection.revision, "caseNumber": case_number, "itemComments": item_comments,
-                       "decisionID": decision.id, "seenVersion": request.expected_version})
+                       "decisionID": decision.id, "seenVersion": request.expected_version,
+                       **({"confirmedPhotos": confirmed_photos} if confirmed_photos else {})})
     if request.decision == "approve":  # the approved case file, with its case number, drawn ahead
         enqueue(PREPARE_CASE_FILE, inspection.id)
     db.session.commit()
@@ -84,6 +89,16 @@ def _lock(reviewer: User, inspection_id: str) -> Inspection:
     if found is None or found.deleted_at is not None:
         raise ApiError("not_found", "No such inspection.")
     return found
+
+
+def _confirmed_photos(inspection: Inspection, request: Decision) -> list[str]:
+    """The photos an approval vouches for despite their time or place; refused unless confirmed."""
+    if request.decision != "approve":
+        return []
+    flagged = [photo.id for photo, _deviation in deviating_photos(inspection)]
+    if flagged and not request.photos_confirmed:
+        raise ApiError("photos_unconfirmed", details={"photos": flagged})
+    return flagged
 
 
 def _clean(inspection: Inspection, request: Decision) -> tuple[str | None, dict[str, str]]:

@@ -17,7 +17,7 @@ from alembic import op
 import inspector.database
 
 revision = "0010_revision_device_time"
-down_revision = "0008_audit_anchors"
+down_revision = "0009_photo_remarks"
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,7 @@ from inspector.models import Blob, Photo, Upload
 from inspector.services import evidence
 
 from .. import factories
+from ..real_photos import real_photo
 
 from .evidence_helpers import (
     CHUNK, TUS, DroppedLink, add_photo, add_signature, camera_jpeg, checksum, create, head, metadata,
@@ -485,6 +486,38 @@ def test_iphone_heic_photo_is_accepted_and_shown_as_jpeg(case, login_as, blob_di
     assert db.session.get(Blob, sha256(heic)).media_type == "image/heic"
     thumb = api.get(f"/api/v1/blobs/{sha256(heic)}/thumb")
     assert thumb.mimetype == "image/jpeg" and Image.open(io.BytesIO(thumb.data)).size == (320, 240)
+
+
+@pytest.mark.parametrize("kept", [0.5, 0.999])
+def test_iphone_heic_cut_short_is_refused_as_truncated_and_nothing_is_stored(case, login_as, blob_dir, kept):
+    """The first half of a real iPhone photo (or all but its last bytes) must not complete as evidence."""
+    pytest.importorskip("pillow_heif")
+    whole = real_photo("iphone_13_pro_max.HEIC")
+    data = whole[:int(len(whole) * kept)]
+    add_photo(case, data)  # the phone hashed exactly these bytes
+    api = login_as("tuoketuo.zhang")
+    location = create(api, data).headers["Location"]
+
+    r = patch(api, location, 0, data)
+
+    assert r.status_code == 422
+    error = r.get_json()["error"]
+    assert error["code"] == "truncated_image" and "HEIC is truncated" in error["message"]
+    nothing_stored(blob_dir, sha256(data))
+
+
+def test_whole_iphone_heic_is_stored_with_its_exif(case, login_as, blob_dir):
+    pytest.importorskip("pillow_heif")
+    data = real_photo("iphone_13_pro_max.HEIC")
+    add_photo(case, data)
+    api = login_as("tuoketuo.zhang")
+
+    upload(api, data, chunk_size=1024 * 1024)
+
+    fresh()
+    blob = db.session.get(Blob, sha256(data))
+    assert blob.media_type == "image/heic" and (blob.width, blob.height) == (3024, 4032)
+    assert blob.exif["capture_time"] == "2022-02-16T12:55:41.762000+01:00"
 
 
 def test_two_requests_never_write_one_upload_at_once(case, login_as, blob_dir):

@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,16 +29,24 @@ FIELD_GPS = {"latitude": 40.2712, "longitude": 111.1834, "accuracy": 12}
 
 # ---------------------------------------------------------------- photos
 
-def make_jpeg(path: Path, size: tuple[int, int] = (1200, 900), taken: str = "2026:11:30 09:14:03",
-              gps: tuple[float, float] | None = (40.2712, 111.1834), seed: int = 1, noise: bool = False) -> str:
-    """A JPEG with EXIF DateTimeOriginal and GPS, as a phone camera writes it; returns its SHA-256."""
+def camera_now() -> str:
+    """A camera's DateTimeOriginal for a photo taken now in Inner Mongolia (China time)."""
+    return datetime.now(timezone(timedelta(hours=8))).strftime("%Y:%m:%d %H:%M:%S")
+
+
+def make_jpeg(path: Path, size: tuple[int, int] = (1200, 900), taken: str | None = None,
+              gps: tuple[float, float] | None = (40.2712, 111.1834), seed: int = 1, noise: bool = False,
+              offset: str | None = "+08:00") -> str:
+    """A JPEG with EXIF DateTimeOriginal (default: now, as at the inspection) and GPS, as a phone
+    camera writes it; returns its SHA-256."""
+    taken = taken or camera_now()
     rng = random.Random(seed)
     image = Image.new("RGB", size, (rng.randrange(40, 200), rng.randrange(40, 200), rng.randrange(40, 200)))
     if noise:  # incompressible pixels make a large file (a "big phone photo")
         image = Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3))
     exif = Image.Exif()
     exif[0x0110] = "E2E Camera"
-    exif.get_ifd(0x8769).update({0x9003: taken, 0x9011: "+08:00"})
+    exif.get_ifd(0x8769).update({0x9003: taken, **({0x9011: offset} if offset else {})})
     if gps:
         def dms(value: float) -> tuple[float, float, float]:
             d = int(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from .pwa_helpers import (
-    wait_saved,
+    wait_saved, camera_now,
     FIELD_GPS, PHOTO_ITEMS, Api, add_evidence_photo, add_sample, answer_checklist, current_draft_id, goto_step, login,
     make_jpeg, open_app, outbox_size, sign_all, start_inspection, submit, wait_controlled, wait_synced, watch_errors,
     write_record,
@@ -42,7 +42,8 @@ def test_whole_inspection_offline_then_synced_once(live_server, phone, screensho
 
     add_sample(page)
     page.screenshot(path=str(screenshots / "pwa-samples.png"), full_page=True)
-    evidence_sha = make_jpeg(tmp_path / "shelf.jpg", seed=9, size=(4000, 3000))
+    taken = camera_now()
+    evidence_sha = make_jpeg(tmp_path / "shelf.jpg", seed=9, size=(4000, 3000), taken=taken)
     add_evidence_photo(page, tmp_path / "shelf.jpg", "货架陈列的复合肥料")
     page.screenshot(path=str(screenshots / "pwa-photos.png"))
 
@@ -86,7 +87,8 @@ def test_whole_inspection_offline_then_synced_once(live_server, phone, screensho
     assert set(photos) == set(hashes.values()) | {evidence_sha}
     assert all(p["uploaded"] for p in photos.values())
     assert photos[evidence_sha]["caption"] == "货架陈列的复合肥料"
-    assert photos[evidence_sha]["exifTakenAt"].startswith("2026-11-30T09:14:03")
+    date, clock = taken.split(" ")
+    assert photos[evidence_sha]["exifTakenAt"] == f"{date.replace(':', '-')}T{clock}+08:00"
     for sha in photos:  # the stored bytes are exactly what the phone hashed
         assert hashlib.sha256(api.blob(sha)).hexdigest() == sha
     for s in case["signatures"]:

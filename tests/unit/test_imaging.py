@@ -454,3 +454,21 @@ def test_a_photo_is_fitted_upright_into_the_print_box() -> None:
 
     assert (printed.format, printed.mode, printed.size) == ("JPEG", "RGB", (300, 400))
     assert len(printed.getexif()) == 0
+
+
+def test_heic_whose_last_box_runs_to_the_end_is_still_checked_against_its_item_locations() -> None:
+    """An mdat of size 0 ("to the end of the file") hides a cut; the item locations still tell it."""
+    pytest.importorskip("pillow_heif")
+    from ..real_photos import real_photo
+
+    whole = bytearray(real_photo("iphone_13_pro_max.HEIC"))
+    mdat = whole.index(b"mdat") - 4
+    assert struct.unpack_from(">I", whole, mdat)[0] == 1  # a 64-bit size: 16 header bytes
+    # The same 16 bytes as an empty free box and an mdat running to the end: offsets stay valid.
+    whole[mdat:mdat + 16] = struct.pack(">I4sI4s", 8, b"free", 0, b"mdat")
+    assert inspect_image(bytes(whole)).width == 3024
+
+    with pytest.raises(ImageRejected) as caught:
+        inspect_image(bytes(whole[: len(whole) * 2 // 3]))
+
+    assert caught.value.code == "truncated_image"

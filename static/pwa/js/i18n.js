@@ -45,6 +45,15 @@ const zh = {
   photos: '证据照片', takeEvidencePhoto: '拍摄证据照片', caption: '照片说明', noPhotos: '暂无证据照片。',
   photoTaken: '拍摄时间 {time}', photoGps: '位置 {lat}, {lon}', photoHash: '指纹 {hash}',
   uploadProgress: '上传 {pct}%', uploaded: '已上传', uploadWaiting: '等待上传', uploadHeld: '原图等待 Wi-Fi',
+  photoUnreadable: '无法读取所选照片文件，请重新选择或重新拍摄。',
+  photoNotAccepted: '“{name}”不是可用的照片格式。请使用 JPEG、PNG、WebP 或 HEIC 照片。',
+  photoUndecodable: '照片“{name}”已损坏，无法打开。请重新拍摄。',
+  photoNotStored: '照片未能保存到手机：{msg}',
+  photoNoPreview: '本机无法预览此格式，同步后显示',
+  photoDeviationTitle: '这张照片可能不是本次检查时拍摄的', photoDeviationHint: '照片的拍摄时间或地点与本次检查不符：{what}。如确需作为证据，请说明原因（将随照片保存，并打印在证据提取单上）。',
+  photoReason: '原因', photoReasonRequired: '请填写原因。', attachAnyway: '仍然添加', photoRemark: '说明：{text}',
+  photoBeforeInspection: '早于检查 {span}', photoAfterInspection: '晚于检查 {span}', photoFarFromInspection: '距检查地点 {distance}',
+  spanYears: '{n} 年', spanDays: '{n} 天', spanHours: '{n} 小时', spanMinutes: '{n} 分钟', distanceKm: '{n} 公里', distanceMetres: '{n} 米',
   processingPhoto: '正在处理照片…', photoFailed: '照片处理失败：{msg}', storageFull: '手机存储空间不足，请先同步并清理。', notSaved: '未保存！{msg} 请勿关闭应用，修改仍在屏幕上。',
   certificatesAnswer: '出示执法证件，当事人是否看清楚', recusalAnswer: '是否申请回避', narrative: '现场情况',
   narrativeHint: '客观记录所见事实：时间、地点、物品、数量、标签内容等。', partyStatement: '当事人的陈述和申辩',
@@ -136,6 +145,15 @@ const en = {
   photos: 'Evidence photos', takeEvidencePhoto: 'Take evidence photo', caption: 'Caption', noPhotos: 'No evidence photos yet.',
   photoTaken: 'Taken {time}', photoGps: 'At {lat}, {lon}', photoHash: 'SHA-256 {hash}',
   uploadProgress: 'Uploading {pct}%', uploaded: 'Uploaded', uploadWaiting: 'Waiting to upload', uploadHeld: 'Original waits for Wi-Fi',
+  photoUnreadable: 'The chosen photo file cannot be read. Choose it again or take a new photo.',
+  photoNotAccepted: '“{name}” is not a usable photo format. Use a JPEG, PNG, WebP or HEIC photo.',
+  photoUndecodable: 'The photo “{name}” is damaged and cannot be opened. Take it again.',
+  photoNotStored: 'The photo could not be saved on this phone: {msg}',
+  photoNoPreview: 'No preview on this phone; shown after sync',
+  photoDeviationTitle: 'This photo may not be from this inspection', photoDeviationHint: 'Its capture time or place does not match this inspection: {what}. If it must be evidence, say why (kept with the photo and printed on its evidence sheet).',
+  photoReason: 'Reason', photoReasonRequired: 'Give the reason.', attachAnyway: 'Attach anyway', photoRemark: 'Note: {text}',
+  photoBeforeInspection: '{span} before the inspection', photoAfterInspection: '{span} after the inspection', photoFarFromInspection: '{distance} from the inspection place',
+  spanYears: '{n} years', spanDays: '{n} days', spanHours: '{n} hours', spanMinutes: '{n} minutes', distanceKm: '{n} km', distanceMetres: '{n} m',
   processingPhoto: 'Processing photo…', photoFailed: 'Photo failed: {msg}', storageFull: 'Phone storage is full. Sync and free space first.', notSaved: 'NOT saved! {msg} Keep the app open; your changes are still on screen.',
   certificatesAnswer: 'Certificates shown — did the party see them clearly?', recusalAnswer: 'Does the party request recusal?', narrative: 'On-site situation',
   narrativeHint: 'Record facts objectively: time, place, goods, quantities, label text.', partyStatement: "Party's statement and defence",
@@ -213,9 +231,16 @@ export function relativeTime(iso) {
   return t('daysAgo', { n: Math.floor(seconds / 86400) });
 }
 
+// Times are shown in China time whatever zone the phone (or a camera abroad) is set to, so the
+// phone, the console and the printed case file show the same clock for the same moment.
+const DISPLAY_ZONE = 'Asia/Shanghai';
+const clockFormat = new Intl.DateTimeFormat('en-CA', { timeZone: DISPLAY_ZONE, year: 'numeric', month: '2-digit',
+  day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
 export function clockTime(iso) {
   if (!iso) return '';
   const d = new Date(iso);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const part = Object.fromEntries(clockFormat.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
 }

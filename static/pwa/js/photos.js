@@ -1,18 +1,41 @@
 // A photo from the camera: bytes read at once, SHA-256 of the original, EXIF read before any
 // re-encoding, and a display copy made at its target size only (never a full-size canvas:
-// large phone photos exceed canvas limits on iOS).
-import { readJpegMeta, exifDateToISO } from './exif.js';
+// large phone photos exceed canvas limits on iOS). The original is kept byte for byte in any
+// format the server accepts; a HEIC the browser cannot decode (Chrome) gets no display copy:
+// the phone shows a placeholder until the server's derived sizes arrive.
+import { readPhotoMeta, sniffMediaType, exifDateToISO, HEIC, HEIF } from './exif.js';
 import { sha256Hex } from './lib/bytes.js';
 
 const DISPLAY_LONG_EDGE = 1600;
 const DISPLAY_QUALITY = 0.8;
 
+// Why a picked file could not become a photo; `key` names the phone's message for it.
+export class PhotoError extends Error {
+  constructor(key, params = {}) {
+    super(key);
+    this.key = key;
+    this.params = params;
+  }
+}
+
 export async function processCapture(file) {
-  const bytes = await file.arrayBuffer(); // first: iOS may revoke access to a picked file
-  const mediaType = file.type || 'image/jpeg';
-  const meta = mediaType === 'image/jpeg' ? readJpegMeta(bytes) : { orientation: 1 };
+  let bytes;
+  try {
+    bytes = await file.arrayBuffer(); // first: iOS may revoke access to a picked file
+  } catch (_) {
+    throw new PhotoError('photoUnreadable');
+  }
+  const mediaType = sniffMediaType(bytes);
+  if (!mediaType) throw new PhotoError('photoNotAccepted', { name: file.name || '' });
+  const meta = readPhotoMeta(bytes, mediaType);
   const sha256 = await sha256Hex(bytes);
-  const display = await displayCopy(bytes, mediaType, meta);
+  let display;
+  try {
+    display = await displayCopy(bytes, mediaType, meta);
+  } catch (_) {
+    if (mediaType !== HEIC && mediaType !== HEIF) throw new PhotoError('photoUndecodable', { name: file.name || '' });
+    display = null; // this browser cannot decode HEIC: the server makes the copies
+  }
   return {
     bytes, sha256, size: bytes.byteLength, mediaType, width: meta.width, height: meta.height,
     exifTakenAt: exifDateToISO(meta.dateTimeOriginal, meta.offsetTime), exifGps: meta.gps || null,
@@ -84,6 +107,10 @@ export function currentPosition(timeoutMs = 15000) {
     );
   });
 }
+
+// Whether stored bytes of this type can go straight into an <img> (HEIC only in Safari, and
+// there the phone made a JPEG display copy anyway).
+export const showsInBrowser = (mediaType) => mediaType !== HEIC && mediaType !== HEIF;
 
 // Object URL for showing stored bytes (ArrayBuffer) in an <img>.
 export function objectURL(bytes, type = 'image/jpeg') {

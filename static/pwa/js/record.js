@@ -101,6 +101,7 @@ export function photoAdd(draft, p) {
   const args = { id: p.id, inspectionID: draft.id, sha256: p.sha256, size: p.size, mediaType: p.mediaType,
     displaySha256: p.displaySha256, displaySize: p.displaySize, caption: clean(p.caption), itemKey: p.itemKey || null,
     takenAt: p.takenAt, exifTakenAt: p.exifTakenAt || null, lat: p.lat ?? null, lon: p.lon ?? null, gpsAccuracyM: p.gpsAccuracyM ?? null };
+  if (p.remark) args.remark = p.remark; // why a photo far from the inspection's time or place belongs to it
   return mutation('photo.add.v1', args, `photo:${p.id}`, draft.id);
 }
 

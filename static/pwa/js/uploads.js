@@ -35,7 +35,7 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
     .sort((a, b) => (a.priority - b.priority) || a.createdAt.localeCompare(b.createdAt));
   let refused = null;
   for (const entry of queue) {
-    const hold = entry.role === 'original' && settings.originalsOnWifi && !includeHeld && onWifi() !== true;
+    const hold = entry.role === 'original' && !entry.onlyCopy && settings.originalsOnWifi && !includeHeld && onWifi() !== true;
     if (hold) {
       if (entry.state !== 'held') await store.saveUpload({ ...entry, state: 'held' });
       continue;

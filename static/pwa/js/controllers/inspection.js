@@ -6,7 +6,8 @@ import * as store from '../store.js';
 import * as rec from '../record.js';
 import { missingItems } from '../checks.js';
 import { checkAsTyped, checkCreditCode, normalise } from '../creditcode.js';
-import { processCapture, currentPosition, objectURL } from '../photos.js';
+import { processCapture, currentPosition, objectURL, PhotoError, showsInBrowser } from '../photos.js';
+import { photoDeviation, deviationPhrases } from '../provenance.js';
 import { SignaturePad } from '../signature.js';
 import { sha256Hex } from '../lib/bytes.js';
 import { uuid, nowISO } from '../lib/ids.js';
@@ -270,17 +271,19 @@ export class InspectionController {
     if (anchor) this.view.scrollTo(anchor);
   }
 
-  // Stored bytes (or, online, the server's thumbnail) as object URLs for <img>.
+  // Stored bytes (or, online, the server's copy) as object URLs for <img>. A photo this browser
+  // cannot show (a HEIC in Chrome) waits for the server's display copy, made once it has the bytes.
   async loadThumbs() {
     const d = this.draft;
-    const wanted = [...d.photos.map((p) => p.displaySha256), ...Object.values(d.signatures).map((s) => s.imageSha256)].filter(Boolean);
-    for (const sha of wanted) {
+    const wanted = [...d.photos.map((p) => ({ sha: p.displaySha256 || p.sha256, uploaded: !!p.uploaded, variant: p.displaySha256 ? 'thumb' : 'display' })),
+      ...Object.values(d.signatures).map((s) => ({ sha: s.imageSha256, uploaded: false, variant: 'thumb' }))].filter((x) => x.sha);
+    for (const { sha, uploaded, variant } of wanted) {
       if (this.thumbs[sha]) continue;
       const blob = await store.getBlob(sha);
-      if (blob) { this.thumbs[sha] = objectURL(blob.bytes, blob.mediaType); continue; }
-      if (!navigator.onLine) continue;
+      if (blob && showsInBrowser(blob.mediaType)) { this.thumbs[sha] = objectURL(blob.bytes, blob.mediaType); continue; }
+      if (!navigator.onLine || (blob && !uploaded)) continue;
       try {
-        const response = await fetchWithTimeout(`/api/v1/blobs/${sha}/thumb`, { headers: authHeaders() }, 5000);
+        const response = await fetchWithTimeout(`/api/v1/blobs/${sha}/${variant}`, { headers: authHeaders() }, 5000);
         if (response.ok) this.thumbs[sha] = URL.createObjectURL(await response.blob());
       } catch (_) { /* shown without a picture */ }
     }
@@ -508,31 +511,42 @@ export class InspectionController {
   }
 
   // ---------------------------------------------------------------- photos
+  // Every failure stays on screen until dismissed (a toast vanished before anyone read it).
   async capture(files, itemKey) {
     for (const file of files) {
       const processing = processCapture(file); // reads the bytes before anything else
       const position = currentPosition(10000);
       this.view.showPhotoStatus(t('processingPhoto'));
-      this.shell.toast(t('processingPhoto'));
+      this.shell.toast(t('processingPhoto'), 60000);
       let shot;
       try {
         shot = await processing;
       } catch (err) {
-        this.shell.toast(t('photoFailed', { msg: err.message || err }));
+        this.shell.showError(photoErrorText(err));
         continue;
       }
-      const pos = shot.exifGps || (await position);
       const d = this.draft;
-      const photo = { id: uuid(), sha256: shot.sha256, size: shot.size, mediaType: shot.mediaType, displaySha256: shot.display.sha256,
-        displaySize: shot.display.size, width: shot.width, height: shot.height, caption: '', itemKey, takenAt: nowISO(),
+      const pos = shot.exifGps || (await position);
+      // The same place the record will carry (the camera's fix, else the phone's), as the server checks it.
+      const where = pos && !pos.error ? pos : null;
+      const deviation = photoDeviation({ takenAt: shot.exifTakenAt, gps: where }, d, this.session.session.photoChecks);
+      const remark = deviation ? await this.askPhotoReason(deviationPhrases(deviation)) : null;
+      if (deviation && remark === null) continue; // the inspector chose not to attach it
+      const display = shot.display;
+      const photo = { id: uuid(), sha256: shot.sha256, size: shot.size, mediaType: shot.mediaType, displaySha256: display ? display.sha256 : null,
+        displaySize: display ? display.size : null, width: shot.width, height: shot.height, caption: '', itemKey, takenAt: nowISO(),
         exifTakenAt: shot.exifTakenAt, lat: pos && !pos.error ? pos.lat : null, lon: pos && !pos.error ? pos.lon : null,
-        gpsAccuracyM: pos && !pos.error ? pos.accuracyM ?? null : null, gpsSource: shot.exifGps ? 'exif' : pos && !pos.error ? 'device' : null };
+        gpsAccuracyM: pos && !pos.error ? pos.accuracyM ?? null : null, gpsSource: shot.exifGps ? 'exif' : pos && !pos.error ? 'device' : null,
+        remark };
       const now = nowISO();
       const blobs = [{ sha256: shot.sha256, bytes: shot.bytes, mediaType: shot.mediaType, size: shot.size, role: 'original', inspectionID: d.id, createdAt: now }];
-      const uploads = [{ sha256: shot.display.sha256, role: 'display', size: shot.display.size, mediaType: shot.display.mediaType, inspectionID: d.id, priority: 0, state: 'waiting', offset: 0, createdAt: now }];
-      if (shot.display.sha256 !== shot.sha256) {
-        blobs.push({ sha256: shot.display.sha256, bytes: shot.display.bytes, mediaType: shot.display.mediaType, size: shot.display.size, role: 'display', inspectionID: d.id, createdAt: now });
-        uploads.push({ sha256: shot.sha256, role: 'original', size: shot.size, mediaType: shot.mediaType, inspectionID: d.id, priority: 1, state: 'waiting', offset: 0, createdAt: now });
+      const original = { sha256: shot.sha256, role: 'original', size: shot.size, mediaType: shot.mediaType, inspectionID: d.id, priority: 1, state: 'waiting', offset: 0, createdAt: now };
+      let uploads;
+      if (!display) uploads = [{ ...original, priority: 0, onlyCopy: true }]; // nothing else to show: never held for Wi-Fi
+      else if (display.sha256 === shot.sha256) uploads = [{ ...original, role: 'display', priority: 0 }];
+      else {
+        blobs.push({ sha256: display.sha256, bytes: display.bytes, mediaType: display.mediaType, size: display.size, role: 'display', inspectionID: d.id, createdAt: now });
+        uploads = [{ sha256: display.sha256, role: 'display', size: display.size, mediaType: display.mediaType, inspectionID: d.id, priority: 0, state: 'waiting', offset: 0, createdAt: now }, original];
       }
       await this.flush();
       d.photos.push(photo);
@@ -540,14 +554,28 @@ export class InspectionController {
         await store.commit(d, rec.isCreated(d) ? [rec.photoAdd(d, photo)] : [], { blobs, uploads });
       } catch (err) {
         d.photos = d.photos.filter((p) => p.id !== photo.id);
-        this.shell.toast(err.name === 'QuotaExceededError' ? t('storageFull') : t('photoFailed', { msg: err.message }));
+        this.shell.showError(err.name === 'QuotaExceededError' ? t('storageFull') : t('photoNotStored', { msg: err.message || err }));
         continue;
       }
       this.savedAt = nowISO();
       this.sync.request('edit');
     }
-    this.shell.hideToast();
+    this.shell.hideToast(); // the "processing" note only; errors stay in their own box
     await this.renderForm(itemKey);
+  }
+
+  // Resolves with the inspector's reason, or null when they decide not to attach the photo.
+  askPhotoReason(phrases) {
+    this.shell.hideToast();
+    return new Promise((resolve) => {
+      this.view.openPhotoReasonSheet(this.shell, phrases, (action, element) => {
+        if (action === 'cancel') { element.remove(); resolve(null); return; }
+        const reason = element.querySelector('[data-role=reason]').value.trim();
+        if (!reason) { element.querySelector('[data-role=sheet-error]').textContent = t('photoReasonRequired'); return; }
+        element.remove();
+        resolve(reason);
+      });
+    });
   }
 
   onProgress(p) {
@@ -703,4 +731,11 @@ export class InspectionController {
     this.sync.request('resend');
     await this.renderForm();
   }
+}
+
+// A photo that could not be kept, in the reader's language (never a raw browser message).
+function photoErrorText(err) {
+  if (err instanceof PhotoError) return t(err.key, err.params);
+  if (err && err.name === 'QuotaExceededError') return t('storageFull');
+  return t('photoFailed', { msg: (err && err.message) || err });
 }

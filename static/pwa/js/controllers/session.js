@@ -57,7 +57,8 @@ export class SessionController {
       return;
     }
     if (previous && previous.user && previous.user.username !== username) await store.clearSensitiveData();
-    this.session = { token: answer.token, clientID: answer.clientID, expiresAt: answer.expiresAt, user: answer.user, loggedInAt: new Date().toISOString() };
+    this.session = { token: answer.token, clientID: answer.clientID, expiresAt: answer.expiresAt, user: answer.user,
+      photoChecks: answer.photoChecks || null, loggedInAt: new Date().toISOString() };
     await store.saveSession(this.session);
     setToken(answer.token);
     this.sync.paused = false;

@@ -87,6 +87,10 @@ export class FormView {
     if (el) el.scrollIntoView({ block: 'center' });
   }
 
+  openPhotoReasonSheet(shell, phrases, onAction) {
+    return shell.openSheet(steps.photoReasonSheet(phrases), onAction);
+  }
+
   openSignSheet(shell, { title, signerName, askName }, onAction) {
     return shell.openSheet(steps.signSheet(title, signerName, askName), onAction);
   }

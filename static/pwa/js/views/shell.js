@@ -15,7 +15,10 @@ export class ShellView {
       </header>
       <main data-role="main"></main>
       <div data-role="banner"></div>
+      <div data-role="alert" class="alert hidden" role="alert" data-testid="alert">
+        <span data-role="alert-text"></span><button class="btn" data-role="alert-close" data-testid="alert-close"></button></div>
       <div data-role="toast" class="toast hidden" role="status"></div>`);
+    root.querySelector('[data-role=alert-close]').addEventListener('click', () => this.hideError());
     this.main = root.querySelector('[data-role=main]');
     this.banner = root.querySelector('[data-role=banner]');
   }
@@ -60,6 +63,17 @@ export class ShellView {
   }
 
   hideToast() { this.root.querySelector('[data-role=toast]').classList.add('hidden'); }
+
+  // A failure the user must read: it stays until they dismiss it (later ones are added below).
+  showError(text) {
+    const box = this.root.querySelector('[data-role=alert]');
+    const el = box.querySelector('[data-role=alert-text]');
+    el.textContent = box.classList.contains('hidden') ? text : `${el.textContent}\n${text}`;
+    box.querySelector('[data-role=alert-close]').textContent = t('close');
+    box.classList.remove('hidden');
+  }
+
+  hideError() { this.root.querySelector('[data-role=alert]').classList.add('hidden'); }
 
   showBanner(markup, onAction) {
     mount(this.banner, html`<div class="banner" data-testid="banner">${markup}</div>`);

@@ -64,9 +64,9 @@ function checklistItem(m, item, comment) {
     ${item.kind === 'number' ? html`<div class="error small" data-role="num-error" data-item="${item.key}">${numberError ? t(numberError.key, numberError.params) : ''}</div>` : ''}
     <label class="field ${f.note || f.result === 'fail' ? '' : 'hidden'}" data-role="note" data-item="${item.key}"><span>${t('note')}</span>
       <textarea data-edit="finding-note" data-item="${item.key}" rows="2" style="min-height:64px">${f.note || ''}</textarea></label>
-    <div class="thumbs">${photos.map((p) => html`<img src="${m.thumbs[p.displaySha256] || ''}" alt="${p.caption || item.key}">`)}</div>
+    <div class="thumbs">${photos.map((p) => picture(m, p, p.caption || item.key))}</div>
     ${m.editable ? html`<div class="tools">
-      <label class="btn file-btn">${t('takePhoto')}<input type="file" accept="image/*" capture="environment" data-file="item" data-item="${item.key}" data-testid="photo-${item.key}"></label>
+      <label class="btn file-btn">${t('takePhoto')}<input type="file" accept="${PHOTO_ACCEPT}" capture="environment" data-file="item" data-item="${item.key}" data-testid="photo-${item.key}"></label>
       ${f.note || f.result === 'fail' ? '' : html`<button class="btn" data-action="show-note" data-item="${item.key}">${t('addNote')}</button>`}
     </div>` : ''}
   </div>`;
@@ -119,19 +119,31 @@ export function samples(m) {
 }
 
 // ------------------------------------------------------------------ evidence photos
+// HEIC is named as well: some pickers do not count it under image/*.
+const PHOTO_ACCEPT = 'image/*,.heic,.heif';
+
+// The photo from this phone's copy or the server's; a placeholder while neither can be shown
+// (a HEIC this browser cannot decode, before the server has made its copies).
+function picture(m, p, alt) {
+  const src = m.thumbs[p.displaySha256 || p.sha256];
+  if (src) return html`<img src="${src}" alt="${alt}" data-testid="photo-img">`;
+  return html`<div class="photo-placeholder" data-testid="photo-placeholder" role="img" aria-label="${alt}">${t('photoNoPreview')}</div>`;
+}
+
 export function photos(m) {
   const list = m.draft.photos;
   return html`<div class="card"><h2>${t('photos')}</h2>
     ${m.editable ? html`<label class="btn primary block file-btn">${t('takeEvidencePhoto')}
-      <input type="file" accept="image/*" capture="environment" data-file="evidence" data-testid="evidence-photo"></label>` : ''}
+      <input type="file" accept="${PHOTO_ACCEPT}" capture="environment" data-file="evidence" data-testid="evidence-photo"></label>` : ''}
     <div data-role="photo-status" class="muted small"></div>
     ${list.length ? '' : html`<p class="muted">${t('noPhotos')}</p>`}
     ${list.map((p) => html`<div class="photo" data-testid="photo" data-photo-card="${p.id}">
-      <img src="${m.thumbs[p.displaySha256] || ''}" alt="">
+      ${picture(m, p, '')}
       <div>
         ${p.itemKey ? html`<span class="badge">${p.itemKey}</span>` : ''}
         <input type="text" placeholder="${t('caption')}" data-edit="caption" data-photo="${p.id}" data-testid="caption" value="${p.caption || ''}">
-        <div class="muted small">${t('photoTaken', { time: p.exifTakenAt ? p.exifTakenAt.slice(0, 16).replace('T', ' ') : clockTime(p.takenAt) })}</div>
+        <div class="muted small" data-testid="photo-time">${t('photoTaken', { time: clockTime(p.exifTakenAt || p.takenAt) })}</div>
+        ${p.remark ? html`<div class="warning small" data-testid="photo-remark">${t('photoRemark', { text: p.remark })}</div>` : ''}
         ${p.lat !== null && p.lat !== undefined ? html`<div class="muted small">${t('photoGps', { lat: p.lat.toFixed(5), lon: p.lon.toFixed(5) })}</div>` : ''}
         <div class="muted small" data-testid="photo-hash">${t('photoHash', { hash: p.sha256.slice(0, 16) })}…</div>
         <div class="small" data-role="upload" data-photo="${p.id}">${uploadText(m, p)}</div>
@@ -214,6 +226,18 @@ export function sign(m) {
     </div>`;
   };
   return html`${m.slots.map(slotCard)}`;
+}
+
+// Asked when a photo's time or place is far from the inspection's: why it belongs to this case.
+export function photoReasonSheet(phrases) {
+  return html`<h2>${t('photoDeviationTitle')}</h2>
+    <p class="warning" data-testid="photo-deviation">${t('photoDeviationHint', { what: phrases.join('，') })}</p>
+    <label class="field"><span>${t('photoReason')}</span><textarea data-role="reason" data-testid="photo-reason" rows="3"></textarea></label>
+    <p class="error" data-role="sheet-error"></p>
+    <div class="row" style="margin-top:10px">
+      <button class="btn" data-sheet="cancel" data-testid="photo-reason-cancel">${t('cancel')}</button>
+      <button class="btn primary" data-sheet="ok" data-testid="photo-reason-ok">${t('attachAnyway')}</button>
+    </div>`;
 }
 
 export function signSheet(title, signerName, askName) {
