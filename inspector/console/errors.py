@@ -29,7 +29,9 @@ def error_page(err: HTTPException, message: str | None = None):
     known = status if status in PAGES else None
     title = t(f"error_page_{known}") if known else t("error_page_other")
     text = message or (t(f"error_page_{known}_text") if known else err.description)
-    return render_template("console/error.html", status=status, title=title, text=text), status
+    # The exception's own headers still belong to the answer (a 405 names what is Allowed).
+    headers = [(name, value) for name, value in err.get_headers() if name.lower() != "content-type"]
+    return render_template("console/error.html", status=status, title=title, text=text), status, headers
 
 
 def console_error_pages(err: HTTPException, message: str | None = None):

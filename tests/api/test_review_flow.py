@@ -123,7 +123,9 @@ def test_a_refusal_edited_after_a_return_is_what_the_console_and_the_case_file_s
     html, _token, _version = open_case(reviewer, case_id)
     assert "郝建军（新华村委会主任）" in html
     amendments = html[html.index("data-revisions"):]  # the earlier refusal is kept, beside the new one
-    assert f"signatures.{refusal_id}.witnessName" in amendments and "郝村委" in amendments
+    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+            for row in re.findall(r"<tr data-change>(.*?)</tr>", amendments, re.S)]
+    assert any("见证人" in row and "郝村委 → 郝建军（新华村委会主任）" in row for row in rows), rows
     pdf = phone.api.get(f"/api/v1/inspections/{case_id}/case-file.pdf")
     assert pdf.status_code == 200, pdf.get_data(as_text=True)[:300]
     text = squeeze("".join(pdf_pages_text(pdf.data)))

@@ -236,19 +236,6 @@ def test_upgrading_gives_each_kept_revision_the_phone_s_time_of_its_submission(e
     from inspector import migrate
     from inspector.config import normalise_database_url
     from inspector.models import Device, MutationLog
-
-
-def test_upgrading_puts_earlier_phone_cases_in_their_campaign(empty_database_url, tmp_path):
-    """Cases synced before campaigns were assigned (campaign NULL) get the campaign the rule gives
-    them: the most specific agency's running on their China calendar day; a case whose campaign was
-    set keeps it. The statistics then count them."""
-    import uuid
-    from datetime import date, datetime, timezone
-
-    from inspector import migrate
-    from inspector.config import normalise_database_url
-    from inspector.models import Campaign
-    from inspector.services.campaigns import campaign_for
     from inspector.services.demo import add_demo_accounts
     from inspector.services.reference import load_reference_data
 
@@ -286,8 +273,29 @@ def test_upgrading_puts_earlier_phone_cases_in_their_campaign(empty_database_url
         db.session.expire_all()
         got = {r.revision: r.submitted_at_device for r in db.session.scalars(select(InspectionRevision))}
         assert got == {1: times[0], 2: times[1]}
+        db.session.remove()
 
 
+def test_upgrading_puts_earlier_phone_cases_in_their_campaign(empty_database_url, tmp_path):
+    """Cases synced before campaigns were assigned (campaign NULL) get the campaign the rule gives
+    them: the most specific agency's running on their China calendar day; a case whose campaign was
+    set keeps it. The statistics then count them."""
+    import uuid
+    from datetime import date, datetime, timezone
+
+    from inspector import migrate
+    from inspector.config import normalise_database_url
+    from inspector.models import Campaign
+    from inspector.services.campaigns import campaign_for
+    from inspector.services.demo import add_demo_accounts
+    from inspector.services.reference import load_reference_data
+
+    old = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(empty_database_url),
+                      "SECRET_KEY": "x", "BLOB_DIR": str(tmp_path / "blobs")})
+    with old.app_context():
+        migrate.upgrade("0006_blob_holders")
+        load_reference_data()
+        add_demo_accounts("not-a-real-hash")
         agency = {a.code: a for a in db.session.scalars(select(Agency))}
         campaigns = {
             "region": Campaign(code="R", name="区局专项", agency_id=agency["150000"].id,
