@@ -274,8 +274,12 @@ def _bundle_entries(user: User, inspection: Inspection) -> Iterator[tuple[str, A
         photo["uploaded"] = photo["sha256"] in held and store.exists(photo["sha256"])
     yield f"{folder}/record.json", json.dumps(record, ensure_ascii=False, indent=2, default=_json_default).encode()
     yield f"{folder}/case-file.pdf", issued.pdf
+    written: set[str] = set()
     for photo in record.get("photos", []):
-        if photo["uploaded"]:
+        # Content-addressed: one picture attached to several items is one file (a ZIP with two
+        # members of one name makes unpacking tools ask which to keep).
+        if photo["uploaded"] and photo["sha256"] not in written:
+            written.add(photo["sha256"])
             extension = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic", "image/heif": "heif",
                          "image/webp": "webp"}.get(photo.get("mediaType") or "", "bin")
             yield f"{folder}/photos/{photo['sha256']}.{extension}", (lambda sha=photo["sha256"]: store.open(sha))

@@ -166,8 +166,9 @@ def test_streamed_workbook_is_well_formed_and_flows_row_by_row():
 
 # ---------------------------------------------------------------- bundles of real cases
 
-def _phone_submits_case_with_photo(phone, user, party, seed: int) -> tuple[str, bytes]:
-    """A case recorded on the phone, its photo's original uploaded, submitted for review."""
+def _phone_submits_case_with_photo(phone, user, party, seed: int, items: tuple[str, ...] = ()) -> tuple[str, bytes]:
+    """A case recorded on the phone, its photo's original uploaded, submitted for review; the same
+    picture is also attached to each of `items`."""
     from ..sync_phone import fill_and_sign, inspection_args, new_id
     from .evidence_helpers import camera_jpeg, sha256, upload
 
@@ -177,7 +178,9 @@ def _phone_submits_case_with_photo(phone, user, party, seed: int) -> tuple[str, 
             party.id, [user("tuoketuo.zhang").id, user("tuoketuo.liu").id], inspection_id=case_id)),
         *fill_and_sign(phone, case_id),
         phone.mutation("photo.add.v1", id=new_id(), inspectionID=case_id, sha256=sha256(original),
-                       size=len(original), mediaType="image/jpeg", caption="化肥包装标签"))
+                       size=len(original), mediaType="image/jpeg", caption="化肥包装标签"),
+        *(phone.mutation("photo.add.v1", id=new_id(), inspectionID=case_id, sha256=sha256(original),
+                         size=len(original), mediaType="image/jpeg", itemKey=item) for item in items))
     assert {r["status"] for r in made["results"]} == {"applied"}, made
     upload(phone.api, original)
     assert phone.send("inspection.submit.v1", id=case_id)["status"] == "applied"
@@ -195,6 +198,7 @@ def _checked_bundle(response) -> dict[str, dict]:
     with zipfile.ZipFile(io.BytesIO(response.data)) as bundle:
         assert bundle.testzip() is None
         names = bundle.namelist()
+        assert len(names) == len(set(names)), names  # unpacking never asks which of two files to keep
         for name in names:
             if name.endswith("/record.json"):
                 folder = name.rsplit("/", 1)[0]
@@ -205,7 +209,7 @@ def _checked_bundle(response) -> dict[str, dict]:
                     IssuedDocument.document_no == record["caseFile"]["documentNo"])).one()
                 assert registered.sha256 == record["caseFile"]["sha256"] and registered.inspection_id == record["id"]
                 photos = [n for n in names if n.startswith(f"{folder}/photos/")]
-                assert len(photos) == len([p for p in record["photos"] if p["uploaded"]])
+                assert len(photos) == len({p["sha256"] for p in record["photos"] if p["uploaded"]})
                 for photo in record["photos"]:
                     data = bundle.read(f"{folder}/photos/{photo['sha256']}.jpg")
                     assert hashlib.sha256(data).hexdigest() == photo["sha256"]
@@ -221,7 +225,7 @@ def test_bundles_of_phone_cases_open_and_match_the_record_every_time(client, app
 
     shops = [factories.party("150122", "托克托县丰收农资经营部"), factories.party("150122", "托克托县五谷农资店")]
     phone = Phone(login_as("tuoketuo.zhang"))
-    first, first_photo = _phone_submits_case_with_photo(phone, user, shops[0], seed=1)
+    first, first_photo = _phone_submits_case_with_photo(phone, user, shops[0], seed=1, items=("G01", "G02"))
     second, _ = _phone_submits_case_with_photo(phone, user, shops[1], seed=2)
     reviewer_session(client)
     once = _checked_bundle(client.get(f"/console/cases/{first}/bundle.zip", buffered=True))
