@@ -118,7 +118,10 @@ def test_a_rejected_change_is_shown_with_the_server_reason_and_can_be_fixed(live
     until(lambda: page.locator("[data-testid=draft-row] .badge.bad").count() > 0, timeout=60)
     page.click("[data-testid=drafts] [data-testid=draft-row]")
     page.wait_for_selector("[data-testid=rejection]")
-    assert "narrative" in page.inner_text("[data-testid=rejections]")
+    rejected = page.inner_text("[data-testid=rejections]")
+    # In the inspector's words: which change and which field, never the wire's names.
+    assert "修改检查记录" in rejected and "现场情况：" in rejected and "超过最大长度 4000 个字符" in rejected, rejected
+    assert "inspection.update.v1" not in rejected and "narrative" not in rejected, rejected
     page.screenshot(path=str(screenshots / "pwa-rejected.png"))
     goto_step(page, "record")
     page.fill("[data-testid=narrative]", "现场货架陈列复合肥料。")

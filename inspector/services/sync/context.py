@@ -1,6 +1,7 @@
 """What a mutation handler works with: the caller, the transaction's version, and how it says no."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable
@@ -54,7 +55,7 @@ def reasons_from(exc: Exception) -> list[dict[str, Any]]:
     if isinstance(exc, Rejection):
         return exc.reasons
     if isinstance(exc, ValidationError):
-        return [reason("invalid", f"{path}: {_flatten(messages)}", f"字段 {path} 不符合要求：{_flatten(messages)}", path)
+        return [reason("invalid", f"{path}: {_flatten(messages)}", f"填写的内容不符合要求：{_flatten_zh(messages)}", path)
                 for path, messages in _walk(exc.messages)]
     if isinstance(exc, ApiError):
         details = exc.details if isinstance(exc.details, dict) else {}
@@ -74,6 +75,34 @@ def _walk(messages: Any, prefix: str = "") -> list[tuple[str, Any]]:
             pairs.extend(_walk(value, path) if isinstance(value, dict) else [(path, value)])
         return pairs
     return [(prefix or "_schema", messages)]
+
+
+# marshmallow's messages as an inspector reads them (the phone names the field beside the reason).
+_ZH_VALIDATION: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"Longer than maximum length (\d+)\."), r"超过最大长度 \1 个字符。"),
+    (re.compile(r"Shorter than minimum length (\d+)\."), r"少于最少 \1 个字符。"),
+    (re.compile(r"Length must be between (\d+) and (\d+)\."), r"长度须在 \1 到 \2 个字符之间。"),
+    (re.compile(r"Missing data for required field\."), "此项必填。"),
+    (re.compile(r"Field may not be null\."), "此项不能为空。"),
+    (re.compile(r"Unknown field\."), "手机发送了服务器不认识的字段，请更新应用。"),
+    (re.compile(r"Not a valid (?:string|integer|number|boolean|list|mapping)\."), "格式无效。"),
+    (re.compile(r"Not a valid (?:datetime|date|time)\."), "日期或时间格式无效。"),
+    (re.compile(r"Not a valid UUID\."), "编号格式无效。"),
+    (re.compile(r"Must be one of: (.*)\."), r"须为以下之一：\1。"),
+    (re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."), r"须在 \1 到 \2 之间。"),
+]
+
+
+def _flatten_zh(messages: Any) -> str:
+    parts = messages if isinstance(messages, list) else [messages]
+    out = []
+    for message in map(str, parts):
+        for pattern, replacement in _ZH_VALIDATION:
+            if pattern.fullmatch(message):
+                message = pattern.sub(replacement, message)
+                break
+        out.append(message)
+    return " ".join(out)
 
 
 def _flatten(messages: Any) -> str:

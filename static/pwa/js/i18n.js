@@ -73,6 +73,19 @@ const zh = {
   ansSeen: '看清楚了', ansNoAnswer: '拒绝回答', ansNoRecusal: '不申请回避', ansRecusal: '申请回避', ansTrue: '以上记录属实', ansObjects: '有异议',
   answerOwnWords: '或记录当事人的原话', answerNotGiven: '请按当事人的回答选择或填写，不要代答。',
   answerPreset: '此回答是旧版本应用预先填写的，并非当事人所答。请按当事人的回答重新点选或填写。',
+  mutation_inspection_create: '新建检查记录', mutation_inspection_update: '修改检查记录', mutation_inspection_submit: '提交审核',
+  mutation_inspection_amend: '修改后重新提交', mutation_inspection_delete: '删除草稿', mutation_finding_set: '填写检查项',
+  mutation_sample_add: '添加抽样', mutation_sample_update: '修改抽样', mutation_sample_remove: '删除抽样',
+  mutation_photo_add: '添加照片', mutation_photo_update: '修改照片说明', mutation_photo_remove: '删除照片',
+  mutation_signature_add: '签名', mutation_signature_refuse: '记录拒签', mutation_party_create: '新建当事人',
+  mutation_other: '一项修改',
+  errUpload_truncated_image: '有照片文件不完整，服务器未接收。原件仍在本机，请删除后重新拍摄（{code}）',
+  errUpload_corrupt_image: '有照片文件已损坏，服务器无法打开。请删除后重新拍摄（{code}）',
+  errUpload_unsupported_format: '有文件不是服务器接受的照片格式（JPEG、PNG、WebP、HEIC）（{code}）',
+  errUpload_decompression_bomb: '有照片像素过多，服务器拒收（{code}）',
+  errUpload_digest_mismatch: '有照片传输中出错，将重新上传（{code}）',
+  errUpload_too_large: '有照片文件过大，服务器拒收（{code}）',
+  errUpload_storage_full: '服务器存储空间已满，稍后自动重试（{code}）',
   rejectedTitle: '服务器拒绝了以下修改', resend: '重新发送此记录', conflictTitle: '与服务器数据冲突',
   conflictField: '字段 {field}：服务器为“{server}”，本机为“{client}”', useMine: '保留本机值',
   decisionTitle: '审核结果', amend: '修改并重新提交', amendReason: '修改说明', caseNumber: '文号 {n}',
@@ -174,6 +187,19 @@ const en = {
   ansTrue: '以上记录属实 (record is true)', ansObjects: '有异议 (objects)',
   answerOwnWords: "Or write the party's own words (printed as written)", answerNotGiven: "Choose or write the party's own answer; never answer for the party.",
   answerPreset: "This answer was filled in by an older version of the app, not given by the party. Tap or write the party's own answer.",
+  mutation_inspection_create: 'New inspection', mutation_inspection_update: 'Inspection changed', mutation_inspection_submit: 'Submitted for review',
+  mutation_inspection_amend: 'Amended and resubmitted', mutation_inspection_delete: 'Draft deleted', mutation_finding_set: 'Item answered',
+  mutation_sample_add: 'Sample added', mutation_sample_update: 'Sample changed', mutation_sample_remove: 'Sample removed',
+  mutation_photo_add: 'Photo added', mutation_photo_update: 'Photo caption changed', mutation_photo_remove: 'Photo removed',
+  mutation_signature_add: 'Signature', mutation_signature_refuse: 'Refusal recorded', mutation_party_create: 'New party',
+  mutation_other: 'A change',
+  errUpload_truncated_image: 'A photo file is incomplete and the server refused it. The original stays on this phone: remove it and take it again ({code})',
+  errUpload_corrupt_image: 'A photo file is damaged and the server cannot open it. Remove it and take it again ({code})',
+  errUpload_unsupported_format: 'A file is not a photo format the server accepts (JPEG, PNG, WebP, HEIC) ({code})',
+  errUpload_decompression_bomb: 'A photo has too many pixels and the server refused it ({code})',
+  errUpload_digest_mismatch: 'A photo was damaged in transfer; it will be sent again ({code})',
+  errUpload_too_large: 'A photo file is too large and the server refused it ({code})',
+  errUpload_storage_full: 'The server\'s storage is full; this is retried later ({code})',
   rejectedTitle: 'The server rejected these changes', resend: 'Send this record again', conflictTitle: 'Conflicts with server data',
   conflictField: 'Field {field}: server “{server}”, this phone “{client}”', useMine: 'Keep my value',
   decisionTitle: 'Review decision', amend: 'Amend and resubmit', amendReason: 'What was changed', caseNumber: 'Case number {n}',
@@ -214,6 +240,21 @@ export function language() { return current; }
 export function t(key, params = {}) {
   const text = DICTIONARIES[current][key] ?? zh[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (params[name] ?? ''));
+}
+
+// A queued change by name ('finding.set.v1'), in the reader's words.
+export function mutationLabel(name) {
+  const key = `mutation_${String(name || '').replace(/\.v\d+$/, '').replace(/\./g, '_')}`;
+  const text = t(key);
+  return text === key ? t('mutation_other') : text;
+}
+
+// A field path of a server reason ('narrative', 'fields.narrative', 'args.witnessName') as its
+// label on the form, or '' when the form has no name for it (never the raw path).
+export function fieldLabel(path) {
+  const last = String(path || '').split('.').pop();
+  const text = last ? t(last) : '';
+  return text === last ? '' : text;
 }
 
 // A server reason in the reader's language.

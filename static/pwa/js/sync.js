@@ -273,6 +273,10 @@ function applyPull(response) {
   });
 }
 
+// Why the server refused a photo's bytes, each with its own words on the home screen.
+const UPLOAD_REFUSALS = ['truncated_image', 'corrupt_image', 'unsupported_format', 'decompression_bomb', 'digest_mismatch',
+  'too_large', 'storage_full'];
+
 // The last error in plain words (an i18n key plus details).
 export function describe(err) {
   if (err instanceof ApiError || err.kind) {
@@ -281,6 +285,7 @@ export function describe(err) {
     if (err.kind === 'server') return { key: 'errServer', code: err.code, status: err.status };
     if (err.code === 'version_not_supported') return { key: 'errVersion', code: err.code };
     if (err.status === 404 || err.status === 405) return { key: 'errNoSync', code: err.code };
+    if (UPLOAD_REFUSALS.includes(err.code)) return { key: `errUpload_${err.code}`, code: err.code };
     return { key: 'errUnknown', code: err.code, message: err.message };
   }
   return { key: 'errUnknown', code: err.name || 'error', message: String(err.message || err) };

@@ -1,6 +1,6 @@
 // The steps of an inspection form, each a function of the model returning markup.
 import { html } from '../lib/html.js';
-import { t, clockTime, reasonText } from '../i18n.js';
+import { t, clockTime, reasonText, mutationLabel, fieldLabel } from '../i18n.js';
 import { templateItems, parseNumber, PARTY_ANSWERS, isUnconfirmed } from '../record.js';
 import { characterisingWords, affirmsRecord } from '../checks.js';
 
@@ -21,8 +21,8 @@ export function notices(m) {
       ${draft.phase === 'returned' ? html`<button class="btn primary block" data-action="amend" data-testid="amend" style="margin-top:10px">${t('amend')}</button>` : ''}
     </div>` : ''}
     ${rejections.length ? html`<div class="card" data-testid="rejections"><h2 class="error">${t('rejectedTitle')}</h2>
-      ${rejections.map((r) => html`<div class="warning" data-testid="rejection"><b>${r.name}</b>
-        ${(r.reasons || []).map((reason) => html`<div>${reasonText(reason)}${reason.field ? html` <span class="muted">(${reason.field})</span>` : ''}</div>`)}</div>`)}
+      ${rejections.map((r) => html`<div class="warning" data-testid="rejection"><b>${mutationLabel(r.name)}</b>
+        ${(r.reasons || []).map((reason) => html`<div>${fieldLabel(reason.field) ? html`<span class="muted">${fieldLabel(reason.field)}：</span>` : ''}${reasonText(reason)}</div>`)}</div>`)}
       ${m.editable || draft.phase === 'submitted' ? html`<button class="btn block" data-action="resend" data-testid="resend">${t('resend')}</button>` : ''}
     </div>` : ''}
     ${conflicts.length ? html`<div class="card" data-testid="conflicts"><h2 class="error">${t('conflictTitle')}</h2>
