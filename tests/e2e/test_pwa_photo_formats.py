@@ -192,3 +192,29 @@ def test_a_full_phone_says_so_until_dismissed_and_keeps_the_record_as_it_was(liv
     page.wait_for_timeout(4000)  # longer than any toast stays
     assert "手机存储空间不足" in alert.inner_text()
     assert page.locator("[data-testid=photo]").count() == 0
+
+
+def test_a_photo_the_server_refuses_is_explained_in_chinese_on_the_home_screen(live_server, phone, tmp_path):
+    """A HEIC cut short (a copy that stopped half-way) is kept on the phone like any HEIC, but the
+    server refuses its bytes: the home screen says why in words, not with the server's code alone."""
+    whole = real_photo_path("iphone_13_pro_max.HEIC").read_bytes()
+    cut = tmp_path / "IMG_0003.HEIC"
+    cut.write_bytes(whole[: len(whole) // 2])
+    _with_gps(phone, live_server.url)
+    page = phone.new_page()
+    login(page, live_server.url)
+    start_inspection(page)
+    goto_step(page, "photos")
+    page.set_input_files("[data-testid=evidence-photo]", str(cut))
+    reason = page.locator("[data-testid=photo-reason]")
+    page.wait_for_selector("[data-testid=photo], [data-testid=photo-reason]", timeout=30000)
+    if reason.count():  # its EXIF (if still readable) dates it to 2022: asked why
+        reason.fill("当事人手机中的照片")
+        page.click("[data-testid=photo-reason-ok]")
+    page.locator("[data-testid=photo]").wait_for(timeout=30000)
+
+    go_home(page)
+    page.click("[data-testid=sync-now]")
+    message = page.locator("[data-testid=last-error]")
+    message.wait_for(timeout=60000)
+    assert "有照片文件不完整，服务器未接收" in message.inner_text(), message.inner_text()
