@@ -432,6 +432,13 @@ export class InspectionController {
 
   async act(action, data, el) {
     const d = this.draft;
+    if (action === 'file-item' || action === 'file-evidence') {
+      // The camera is another app and may return its picture after the inspector left the record
+      // (or it became read-only): it is never attached to another record, nor dropped silently.
+      if (!d || d.id !== data.record || !this.view || !rec.isEditable(d)) { this.shell.showError(t('photoRecordClosed')); return; }
+      await this.capture(el, action === 'file-item' ? data.item : null);
+      return;
+    }
     if (action === 'step') { await this.flush(); this.navigate(`#/i/${d.id}/${data.step}`); return; }
     if (action === 'next' || action === 'prev') {
       await this.flush();
@@ -491,8 +498,6 @@ export class InspectionController {
       await this.flush();
       await store.commit(d, rec.isCreated(d) ? [rec.photoRemove(d, p.id)] : [], { dropUploads: [p.sha256, p.displaySha256].filter((x) => !stillUsed.has(x)) });
       await this.renderForm();
-    } else if (action === 'file-item' || action === 'file-evidence') {
-      await this.capture(el, action === 'file-item' ? data.item : null);
     } else if (action === 'sign') this.sign(data.slot);
     else if (action === 'toggle-refusal') {
       d.refusal = el.checked ? { id: (d.refusal && d.refusal.id) || uuid(), reason: '', witnessName: '', at: nowISO() } : null;

@@ -39,6 +39,23 @@ export class FormView {
           : m.editable ? html`<button class="btn primary" data-action="submit" data-testid="submit" ${m.missing.length ? 'disabled' : ''}>${t('submit')}</button>`
           : m.draft.phase === 'returned' ? html`<button class="btn primary" data-action="amend" data-testid="amend-bottom">${t('amend')}</button>` : ''}
       </div>`);
+    this.listenForPictures(m.draft.id);
+  }
+
+  // The camera is another app: while it is open the form may be drawn again (an earlier photo
+  // finished processing, an answer was tapped), and the picture then arrives at the tapped input,
+  // no longer on the page, whose change event never bubbles up to the section. Each input is
+  // therefore listened to itself, so its picture is taken wherever the input now is. The picture
+  // names the record it was taken for.
+  listenForPictures(recordID) {
+    for (const input of this.section.querySelectorAll('input[type=file][data-file]')) {
+      input.addEventListener('change', () => {
+        if (!this.onAction || !input.files || !input.files.length) return;
+        const files = [...input.files];
+        input.value = '';
+        this.onAction(`file-${input.dataset.file}`, { ...input.dataset, record: recordID }, files);
+      });
+    }
   }
 
   // `error`: the last save failed (e.g. storage full); shown until a save succeeds.
@@ -96,6 +113,7 @@ export class FormView {
   }
 
   bindAction(handler) {
+    this.onAction = handler; // also for pictures (listenForPictures)
     this.section.addEventListener('click', (e) => {
       const el = e.target.closest('[data-action]');
       if (!el || el.disabled || el.tagName === 'INPUT') return;
@@ -104,11 +122,6 @@ export class FormView {
     this.section.addEventListener('change', (e) => {
       const el = e.target;
       if (el.dataset.action === 'toggle-refusal') handler('toggle-refusal', el.dataset, el);
-      if (el.dataset.file && el.files && el.files.length) {
-        const files = [...el.files];
-        el.value = '';
-        handler(`file-${el.dataset.file}`, { ...el.dataset }, files);
-      }
     });
   }
 
