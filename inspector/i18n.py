@@ -411,8 +411,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "filter_campaign": {"zh": "专项行动", "en": "campaign"},
     # ---- amendment diff: what changed, in words
     "empty_value": {"zh": "（空）", "en": "(empty)"},
-    "yes": {"zh": "是", "en": "yes"},
-    "no": {"zh": "否", "en": "no"},
     "added": {"zh": "新增", "en": "added"},
     "removed": {"zh": "删除", "en": "removed"},
     "diff_started_at": {"zh": "检查开始时间", "en": "Started on site"},

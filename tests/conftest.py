@@ -182,7 +182,10 @@ def _app_for(backend: str, backend_apps: dict[str, Any]):
                       "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True, **CHEAP_HASHING,
                       # The audit anchors outside the database belong to this backend's database.
                       "AUDIT_SIGNING_KEY_FILE": str(instance / "audit-signing-key"),
-                      "AUDIT_CHECKPOINT_FILE": str(instance / "audit-checkpoints.jsonl")})
+                      "AUDIT_CHECKPOINT_FILE": str(instance / "audit-checkpoints.jsonl")},
+                     # Everything else that defaults into the instance folder (the jobs' broker, the
+                     # PDF cache) stays this run's too: never the checkout's, where a demo may be running.
+                     instance_path=str(instance))
     with app.app_context():
         _build_baseline()
         baseline = Baseline()

@@ -10,7 +10,7 @@ from marshmallow import fields, validate
 from ..database import write_intent
 from ..errors import ApiError
 from ..schemas.base import UUID_STR, WireSchema
-from ..schemas.sync import ConflictValue, PullIn, PullOut, PushIn, PushOut, RejectionListOut, ResolveIn, RejectionListOut
+from ..schemas.sync import ConflictValue, PullIn, PullOut, PushIn, PushOut, RejectionListOut, ResolveIn
 from ..services import sync as sync_service
 from ..services.sync.pull import RejectionRow
 from ..services.sync.push import MAX_PUSH_BYTES

@@ -21,7 +21,7 @@ from ..database import db
 from ..i18n import t
 from ..models import (
     Agency, ChecklistTemplate, Finding, Inspection, InspectionInspector, Party, Photo, ReviewDecision, Sample,
-    Signature, User,
+    User,
 )
 from .amendments import plain_number
 from .case_view import local_time

@@ -273,11 +273,16 @@ def test_a_worker_killed_mid_job_on_redis_loses_nothing(app, login_as, user, pdf
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
               "BLOB_DIR": app.config["BLOB_DIR"], "SECRET_KEY": app.config["SECRET_KEY"],
               "PDF_CACHE_DIR": str(pdf_cache), "BROKER_URL": redis_url,
-              "JOB_VISIBILITY_TIMEOUT": visibility_timeout, **CHEAP_HASHING}
+              "JOB_VISIBILITY_TIMEOUT": visibility_timeout, **CHEAP_HASHING,
+              # The audit anchors of this database: the worker signs with the same key.
+              "AUDIT_SIGNING_KEY_FILE": app.config["AUDIT_SIGNING_KEY_FILE"],
+              "AUDIT_CHECKPOINT_FILE": app.config["AUDIT_CHECKPOINT_FILE"]}
     web = create_app(config, instance_path=str(tmp_path / "web"))  # the web host, sending to Redis
     env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"], "INSPECTOR_BROKER_URL": redis_url,
            "INSPECTOR_BLOB_DIR": config["BLOB_DIR"], "INSPECTOR_PDF_CACHE_DIR": str(pdf_cache),
-           "SECRET_KEY": config["SECRET_KEY"], "INSPECTOR_JOB_VISIBILITY_TIMEOUT": str(visibility_timeout)}
+           "SECRET_KEY": config["SECRET_KEY"], "INSPECTOR_JOB_VISIBILITY_TIMEOUT": str(visibility_timeout),
+           "INSPECTOR_AUDIT_SIGNING_KEY_FILE": config["AUDIT_SIGNING_KEY_FILE"],
+           "INSPECTOR_AUDIT_CHECKPOINT_FILE": config["AUDIT_CHECKPOINT_FILE"]}
     phone = Phone(login_as("tuoketuo.zhang"))
     case_id = _phone_submits_a_case(phone, user)  # on the test app: nothing goes to Redis yet
     reviewer = web.test_client()

@@ -48,6 +48,9 @@ def test_a_demo_on_port_5101_prints_qr_codes_for_port_5101(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "INSPECTOR_PUBLIC_BASE_URL")}
     env.update({"PORT": str(port), "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
                 "INSPECTOR_BLOB_DIR": str(tmp_path / "blobs"), "INSPECTOR_PDF_CACHE_DIR": str(tmp_path / "cache"),
+                "INSPECTOR_BROKER_URL": f"sqla+sqlite:///{tmp_path / 'jobs.sqlite3'}",
+                "INSPECTOR_AUDIT_SIGNING_KEY_FILE": str(tmp_path / "audit-signing-key"),
+                "INSPECTOR_AUDIT_CHECKPOINT_FILE": str(tmp_path / "audit-checkpoints.jsonl"),
                 "SECRET_KEY": "demo-port-test", "INSPECTOR_PASSWORD_HASH_MEMORY_KIB": "1024",
                 "INSPECTOR_PASSWORD_HASH_TIME_COST": "1", "PYTHONPATH": str(ROOT)})
     for command in ("init-db", "seed-demo"):

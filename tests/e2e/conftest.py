@@ -46,6 +46,12 @@ class LiveServer:
         env.update({
             "DATABASE_URL": f"sqlite:///{self.instance / 'e2e.sqlite3'}",
             "INSPECTOR_BLOB_DIR": str(self.instance / "blobs"),
+            # What would default into the checkout's instance folder (where a demo may be running
+            # its worker) belongs to this server: its jobs' broker, its PDF cache, its audit anchors.
+            "INSPECTOR_BROKER_URL": f"sqla+sqlite:///{self.instance / 'jobs.sqlite3'}",
+            "INSPECTOR_PDF_CACHE_DIR": str(self.instance / "cache"),
+            "INSPECTOR_AUDIT_SIGNING_KEY_FILE": str(self.instance / "audit-signing-key"),
+            "INSPECTOR_AUDIT_CHECKPOINT_FILE": str(self.instance / "audit-checkpoints.jsonl"),
             "SECRET_KEY": "e2e-secret",
             "INSPECTOR_PUBLIC_BASE_URL": self.url,
             "INSPECTOR_PASSWORD_HASH_MEMORY_KIB": "1024",

@@ -204,6 +204,13 @@ def answer_checklist(page, photos: dict[str, Path]) -> None:
         page.wait_for_selector(f"#item-{key} .thumbs img", timeout=20000)
 
 
+def answer_checklist_with_photos(page, folder: Path, seed: int) -> None:
+    """The checklist answered as answer_checklist does, each photo item with a camera photo made now."""
+    for n, key in enumerate(PHOTO_ITEMS):
+        make_jpeg(folder / f"{key}.jpg", seed=seed + n)
+    answer_checklist(page, {key: folder / f"{key}.jpg" for key in PHOTO_ITEMS})
+
+
 def goto_step(page, step: str) -> None:
     page.click(f"[data-testid=step-{step}]")
     page.wait_for_selector(f"[data-testid=step-{step}][aria-current=step]")

@@ -4,7 +4,7 @@ before a reload, why a record is read-only, and upload internals on the inspecto
 from __future__ import annotations
 
 from .pwa_helpers import (
-    FIELD_GPS, PHOTO_ITEMS, Api, add_evidence_photo, add_sample, answer_checklist, current_draft_id, go_home, goto_step, login,
+    FIELD_GPS, Api, answer_checklist_with_photos, add_evidence_photo, add_sample, current_draft_id, go_home, goto_step, login,
     make_jpeg, return_case, sign_all, start_inspection, submit, wait_controlled, wait_synced, watch_errors,
     write_record,
 )
@@ -159,9 +159,7 @@ def test_a_submitted_record_waits_for_review_and_a_returned_one_offers_the_fix(l
     page, errors = _phone_at_work(phone, live_server.url)
     login(page, live_server.url)
     record_id = start_inspection(page)
-    for n, key in enumerate(PHOTO_ITEMS):
-        make_jpeg(tmp_path / f"{key}.jpg", seed=40 + n)
-    answer_checklist(page, {key: tmp_path / f"{key}.jpg" for key in PHOTO_ITEMS})
+    answer_checklist_with_photos(page, tmp_path, seed=40)
     write_record(page, "现场检查货架陈列的农资商品，查看进货台账。")
     sign_all(page)
     submit(page)

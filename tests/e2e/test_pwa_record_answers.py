@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 
 from .pwa_helpers import (
-    FIELD_GPS, PHOTO_ITEMS, Api, answer_party, answer_checklist, draw_signature, goto_step, login, make_jpeg,
+    FIELD_GPS, Api, answer_checklist_with_photos, answer_party, draw_signature, goto_step, login,
     start_inspection, submit, wait_saved, wait_synced, watch_errors, write_record,
 )
 
@@ -27,9 +27,7 @@ def test_the_party_s_answers_are_chosen_and_a_refusal_cannot_read_record_true(li
     errors = watch_errors(page)
     login(page, live_server.url)
     record_id = start_inspection(page)
-    for n, key in enumerate(PHOTO_ITEMS):
-        make_jpeg(tmp_path / f"{key}.jpg", seed=40 + n)
-    answer_checklist(page, {key: tmp_path / f"{key}.jpg" for key in PHOTO_ITEMS})
+    answer_checklist_with_photos(page, tmp_path, seed=40)
 
     goto_step(page, "record")
     for question in QUESTIONS:  # nothing answered for the party
@@ -130,9 +128,7 @@ def test_the_party_signs_after_all_and_the_phone_and_the_server_agree(live_serve
     errors = watch_errors(page)
     login(page, live_server.url)
     record_id = start_inspection(page)
-    for n, key in enumerate(PHOTO_ITEMS):
-        make_jpeg(tmp_path / f"{key}.jpg", seed=60 + n)
-    answer_checklist(page, {key: tmp_path / f"{key}.jpg" for key in PHOTO_ITEMS})
+    answer_checklist_with_photos(page, tmp_path, seed=60)
     write_record(page, "现场检查货架陈列的农资商品。", closing="有异议")
     goto_step(page, "sign")
     page.locator("[data-testid=sign-party] [data-testid=sign-button]").click()

@@ -7,7 +7,7 @@ import json
 import urllib.request
 
 from .pwa_helpers import (
-    FIELD_GPS, PHOTO_ITEMS, Api, add_evidence_photo, answer_checklist, go_home, goto_step, login, make_jpeg,
+    FIELD_GPS, Api, answer_checklist_with_photos, add_evidence_photo, go_home, goto_step, login, make_jpeg,
     return_case, second_phone_with_import, sign_all, start_inspection, submit, until, wait_controlled, wait_saved, wait_synced,
     watch_errors, write_record,
 )
@@ -94,9 +94,7 @@ def test_a_returned_case_is_amended_and_resubmitted(live_server, phone, screensh
     errors = watch_errors(page)
     login(page, live_server.url)
     record_id = start_inspection(page)
-    for n, key in enumerate(PHOTO_ITEMS):
-        make_jpeg(tmp_path / f"{key}.jpg", seed=20 + n)
-    answer_checklist(page, {key: tmp_path / f"{key}.jpg" for key in PHOTO_ITEMS})
+    answer_checklist_with_photos(page, tmp_path, seed=20)
     write_record(page, "现场检查货架陈列的农资商品，查看进货台账。")
     sign_all(page)
     submit(page)

@@ -22,7 +22,6 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Select
 
 from ...database import db, utcnow, write_intent
-from ...errors import ApiError
 from ...models import (
     Agency, ChecklistTemplate, Conflict, Device, Finding, Inspection, InspectionInspector, MutationLog, Party,
     Photo, ReviewDecision, Sample, ScopeExit, Signature, SyncState, User,

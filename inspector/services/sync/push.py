@@ -122,7 +122,7 @@ def _process(session: PushSession, m: dict[str, Any]) -> dict[str, Any]:
             if isinstance(exc, ApiError) and exc.code == "mutation_out_of_order":
                 raise
             return _reject(session, m, reasons_from(exc), ctx.inspection_id if ctx else None)
-        except IntegrityError as exc:
+        except IntegrityError:
             db.session.rollback()
             if attempt == 1:
                 continue  # a unique key taken meanwhile: the retry sees the other row and merges
