@@ -93,6 +93,12 @@ class Api:
 
 # ---------------------------------------------------------------- the app
 
+def at_field(phone, url: str) -> None:
+    """The phone may read its position, and stands at the inspected shop (FIELD_GPS)."""
+    phone.grant_permissions(["geolocation"], origin=url)
+    phone.set_geolocation(FIELD_GPS)
+
+
 def watch_errors(page) -> list[str]:
     """Uncaught page errors collected for a final assertion."""
     errors: list[str] = []
@@ -170,7 +176,7 @@ def until(predicate, timeout: float = 30, interval: float = 0.2):
     raise AssertionError("condition not met in time")
 
 
-__all__ = ["Api", "make_jpeg", "login", "open_app", "wait_synced", "wait_controlled", "draw_signature", "go_home",
+__all__ = ["Api", "at_field", "make_jpeg", "login", "open_app", "wait_synced", "wait_controlled", "draw_signature", "go_home",
            "outbox_size", "wait_saved", "current_draft_id", "until", "watch_errors", "urllib", "FIELD_GPS", "answer_party"]
 
 

@@ -9,7 +9,7 @@ import urllib.error
 
 from .conftest import DEMO_PASSWORD
 from .pwa_helpers import (
-    FIELD_GPS, Api, go_home, goto_step, login, make_jpeg, outbox_size, start_inspection, until, wait_saved, wait_synced,
+    at_field, Api, go_home, goto_step, login, make_jpeg, outbox_size, start_inspection, until, wait_saved, wait_synced,
 )
 
 # IndexedDB writes fail as on a full disk while window.__diskFull is true.
@@ -22,13 +22,9 @@ DISK_FULL = """(() => {
 })();"""
 
 
-def _with_gps(phone, url):
-    phone.grant_permissions(["geolocation"], origin=url)
-    phone.set_geolocation(FIELD_GPS)
-
 
 def test_a_save_refused_by_a_full_disk_is_shown_kept_and_retried(live_server, phone):
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     page.add_init_script(DISK_FULL)
     login(page, live_server.url)
@@ -54,7 +50,7 @@ def test_a_save_refused_by_a_full_disk_is_shown_kept_and_retried(live_server, ph
 
 
 def test_a_refused_token_pauses_sync_and_a_new_login_keeps_the_queue(live_server, phone):
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     login(page, live_server.url)
     refused = json.dumps({"error": {"code": "token_revoked", "message": "token revoked"}})
@@ -78,7 +74,7 @@ def test_a_refused_token_pauses_sync_and_a_new_login_keeps_the_queue(live_server
 
 
 def test_a_photo_the_server_refuses_does_not_hold_back_the_others(live_server, phone, tmp_path):
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     login(page, live_server.url)
     refused_sha = make_jpeg(tmp_path / "refused.jpg", seed=71)

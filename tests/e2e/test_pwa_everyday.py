@@ -4,7 +4,7 @@ before a reload, why a record is read-only, and upload internals on the inspecto
 from __future__ import annotations
 
 from .pwa_helpers import (
-    FIELD_GPS, Api, answer_checklist_with_photos, add_evidence_photo, add_sample, current_draft_id, go_home, goto_step, login,
+    at_field, Api, answer_checklist_with_photos, add_evidence_photo, add_sample, current_draft_id, go_home, goto_step, login,
     make_jpeg, return_case, sign_all, start_inspection, submit, wait_controlled, wait_synced, watch_errors,
     write_record,
 )
@@ -13,8 +13,7 @@ CHIP = "[data-testid=sync-chip]"
 
 
 def _phone_at_work(phone, url):
-    phone.grant_permissions(["geolocation"], origin=url)
-    phone.set_geolocation(FIELD_GPS)
+    at_field(phone, url)
     page = phone.new_page()
     return page, watch_errors(page)
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from .conftest import ROOT
-from .pwa_helpers import FIELD_GPS, go_home, login, start_inspection, wait_controlled, watch_errors
+from .pwa_helpers import at_field, go_home, login, start_inspection, wait_controlled, watch_errors
 
 
 def publish_revision(server, tmp_path) -> None:
@@ -27,8 +27,7 @@ def publish_revision(server, tmp_path) -> None:
 
 def test_tapping_legal_basis_shows_the_clause_offline(live_server, phone, screenshots, tmp_path):
     publish_revision(live_server, tmp_path)
-    phone.grant_permissions(["geolocation"], origin=live_server.url)
-    phone.set_geolocation(FIELD_GPS)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
     login(page, live_server.url)

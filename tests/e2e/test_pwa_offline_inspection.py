@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 
 from .pwa_helpers import (
-    wait_saved, camera_now,
-    FIELD_GPS, PHOTO_ITEMS, Api, add_evidence_photo, add_sample, answer_checklist, current_draft_id, goto_step, login,
-    make_jpeg, open_app, outbox_size, sign_all, start_inspection, submit, wait_controlled, wait_synced, watch_errors,
+    at_field, wait_saved, camera_now,
+    PHOTO_ITEMS, Api, add_evidence_photo, add_sample, answer_checklist, goto_step, login,
+    make_jpeg, outbox_size, sign_all, start_inspection, submit, wait_controlled, wait_synced, watch_errors,
     write_record,
 )
 
@@ -15,8 +15,7 @@ NARRATIVE = "检查人员到达现场时，当事人正在营业。货架陈列�
 
 
 def test_whole_inspection_offline_then_synced_once(live_server, phone, screenshots, tmp_path):
-    phone.grant_permissions(["geolocation"], origin=live_server.url)
-    phone.set_geolocation(FIELD_GPS)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
     login(page, live_server.url)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from ..conftest import DEMO_PASSWORD
 from ..real_photos import real_photo_path
 from .pwa_helpers import (
-    Api, FIELD_GPS, go_home, goto_step, login, make_jpeg, start_inspection, until, wait_synced, watch_errors,
+    at_field, Api, go_home, goto_step, login, make_jpeg, start_inspection, until, wait_synced, watch_errors,
 )
 
 # The photo card's picture is drawn from an object URL that decoded to a real image.
@@ -18,15 +18,11 @@ PICTURE_SHOWN = """() => { const img = document.querySelector('[data-testid=phot
     ? [img.naturalWidth, img.naturalHeight] : null; }"""
 
 
-def _with_gps(phone, url):
-    phone.grant_permissions(["geolocation"], origin=url)
-    phone.set_geolocation(FIELD_GPS)
-
 
 def test_an_iphone_heic_is_kept_shown_as_a_placeholder_then_as_the_servers_copy(live_server, phone):
     heic = real_photo_path("iphone_13_pro_max.HEIC")
     sha = hashlib.sha256(heic.read_bytes()).hexdigest()
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
     login(page, live_server.url)
@@ -64,7 +60,7 @@ def test_an_iphone_heic_is_kept_shown_as_a_placeholder_then_as_the_servers_copy(
 def test_a_file_that_is_not_a_photo_leaves_a_chinese_message_until_dismissed(live_server, phone, tmp_path):
     note = tmp_path / "IMG_0002.jpg"
     note.write_text("这不是照片 — a note saved under a photo's name\n" * 20)
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     login(page, live_server.url)
     start_inspection(page)
@@ -91,7 +87,7 @@ def test_a_gallery_photo_asks_why_and_shows_the_same_clock_on_the_phone_and_the_
     phone = playwright_browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
                                            timezone_id="Asia/Shanghai", is_mobile=True, has_touch=True)
     try:
-        _with_gps(phone, live_server.url)
+        at_field(phone, live_server.url)
         page = phone.new_page()
         errors = watch_errors(page)
         login(page, live_server.url)
@@ -145,7 +141,7 @@ def test_a_photo_from_a_camera_on_another_zone_shows_china_time_on_the_phone_and
     helsinki = now.astimezone(timezone(timedelta(hours=3)))
     china = now.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
     make_jpeg(tmp_path / "label.jpg", taken=helsinki.strftime("%Y:%m:%d %H:%M:%S"), offset="+03:00")
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     login(page, live_server.url)
     record_id = start_inspection(page)
@@ -178,7 +174,7 @@ FULL_PHONE = """() => { const put = IDBObjectStore.prototype.put;
 
 def test_a_full_phone_says_so_until_dismissed_and_keeps_the_record_as_it_was(live_server, phone, tmp_path):
     make_jpeg(tmp_path / "shelf.jpg")
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     login(page, live_server.url)
     start_inspection(page)
@@ -200,7 +196,7 @@ def test_a_photo_the_server_refuses_is_explained_in_chinese_on_the_home_screen(l
     whole = real_photo_path("iphone_13_pro_max.HEIC").read_bytes()
     cut = tmp_path / "IMG_0003.HEIC"
     cut.write_bytes(whole[: len(whole) // 2])
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     login(page, live_server.url)
     start_inspection(page)

@@ -8,7 +8,7 @@ import hashlib
 import json
 
 from .pwa_helpers import (
-    FIELD_GPS, Api, add_evidence_photo, go_home, goto_step, login, make_jpeg, open_app, second_phone_with_import,
+    at_field, Api, add_evidence_photo, go_home, goto_step, login, make_jpeg, second_phone_with_import,
     start_inspection, until, wait_controlled, wait_saved, wait_synced, watch_errors,
 )
 
@@ -30,10 +30,6 @@ PHOTOS_SHOWN = """(selector) => { const imgs = [...document.querySelectorAll(sel
 BIG = (2400, 1800)  # larger than the 1600 px display copy, so the phone keeps two files per photo
 
 
-def _with_gps(phone, url):
-    phone.grant_permissions(["geolocation"], origin=url)
-    phone.set_geolocation(FIELD_GPS)
-
 
 def _format_bytes(n: int) -> str:
     """The app's own formatBytes (js/lib/bytes.js), for comparing what the home screen says."""
@@ -50,7 +46,7 @@ def _photos_line(page) -> str:
 
 
 def test_originals_leave_the_phone_once_the_server_confirms_them(live_server, playwright_browser, phone, tmp_path):
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
     login(page, live_server.url)
@@ -117,7 +113,7 @@ def test_originals_leave_the_phone_once_the_server_confirms_them(live_server, pl
 
 
 def test_an_original_held_for_wifi_keeps_its_bytes_until_it_is_uploaded(live_server, phone, tmp_path):
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
     login(page, live_server.url)
@@ -145,7 +141,7 @@ def test_an_original_held_for_wifi_keeps_its_bytes_until_it_is_uploaded(live_ser
 
 
 def test_a_picture_in_two_records_stays_until_both_are_confirmed(live_server, phone, tmp_path):
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
     login(page, live_server.url)

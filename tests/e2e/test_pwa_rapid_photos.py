@@ -9,7 +9,7 @@ must still reach the record."""
 from __future__ import annotations
 
 from .pwa_helpers import (
-    FIELD_GPS, Api, go_home, login, make_jpeg, start_inspection, wait_controlled, wait_saved, wait_synced, watch_errors,
+    at_field, Api, go_home, login, make_jpeg, start_inspection, wait_controlled, wait_saved, wait_synced, watch_errors,
 )
 
 ITEMS = ("G01", "G02", "G07")  # the general checklist's photo-required items answered here
@@ -21,8 +21,7 @@ def _photos_shown(page) -> dict[str, int]:
 
 
 def test_photos_taken_in_quick_succession_all_stay_on_their_items(live_server, phone, tmp_path):
-    phone.grant_permissions(["geolocation"], origin=live_server.url)
-    phone.set_geolocation(FIELD_GPS)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
     login(page, live_server.url)
@@ -71,8 +70,7 @@ def test_photos_taken_in_quick_succession_all_stay_on_their_items(live_server, p
 
 
 def test_a_picture_returned_after_leaving_its_record_is_reported_not_dropped(live_server, phone, tmp_path):
-    phone.grant_permissions(["geolocation"], origin=live_server.url)
-    phone.set_geolocation(FIELD_GPS)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
     login(page, live_server.url)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 
 from .pwa_helpers import (
-    FIELD_GPS, Api, answer_checklist_with_photos, answer_party, draw_signature, goto_step, login,
+    at_field, Api, answer_checklist_with_photos, answer_party, draw_signature, goto_step, login,
     start_inspection, submit, wait_saved, wait_synced, watch_errors, write_record,
 )
 
@@ -21,8 +21,7 @@ def _missing(page) -> str:
 
 def test_the_party_s_answers_are_chosen_and_a_refusal_cannot_read_record_true(live_server, phone, screenshots,
                                                                               tmp_path):
-    phone.grant_permissions(["geolocation"], origin=live_server.url)
-    phone.set_geolocation(FIELD_GPS)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
     login(page, live_server.url)
@@ -85,8 +84,7 @@ OLD_DRAFT = """(id) => new Promise((resolve) => { const r = indexedDB.open('insp
 def test_a_draft_from_the_older_app_asks_to_confirm_the_answers_it_filled_in(live_server, phone, tmp_path):
     """A record begun before this version holds the old preset answers: they stay on screen, but
     each must be given by the party (tapped or written) before the record can be submitted."""
-    phone.grant_permissions(["geolocation"], origin=live_server.url)
-    phone.set_geolocation(FIELD_GPS)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
     login(page, live_server.url)
@@ -122,8 +120,7 @@ def test_a_draft_from_the_older_app_asks_to_confirm_the_answers_it_filled_in(liv
 def test_the_party_signs_after_all_and_the_phone_and_the_server_agree(live_server, phone, tmp_path):
     """The party first refuses (reason and witness), then signs after all: the phone shows the
     signature and no refusal, and the submitted record on the server holds the same."""
-    phone.grant_permissions(["geolocation"], origin=live_server.url)
-    phone.set_geolocation(FIELD_GPS)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
     login(page, live_server.url)

@@ -5,19 +5,15 @@ from __future__ import annotations
 import json
 
 from .pwa_helpers import (
-    wait_saved,
-    FIELD_GPS, Api, go_home, goto_step, login, open_app, outbox_size, start_inspection, until, wait_controlled,
+    at_field, wait_saved,
+    Api, go_home, goto_step, login, open_app, outbox_size, start_inspection, until, wait_controlled,
     wait_synced, watch_errors,
 )
 
 
-def _with_gps(phone, url):
-    phone.grant_permissions(["geolocation"], origin=url)
-    phone.set_geolocation(FIELD_GPS)
-
 
 def test_cold_start_with_the_server_stopped_shows_the_drafts(live_server, phone, screenshots):
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     login(page, live_server.url)
     wait_controlled(page)
@@ -40,7 +36,7 @@ def test_cold_start_with_the_server_stopped_shows_the_drafts(live_server, phone,
 
 
 def test_an_update_is_offered_and_keeps_the_open_draft(live_server, phone, screenshots, monkeypatch):
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     login(page, live_server.url)
     wait_controlled(page)
@@ -72,7 +68,7 @@ def test_an_update_is_offered_and_keeps_the_open_draft(live_server, phone, scree
 
 
 def test_logout_with_unsynced_work_is_refused_and_clears_data_after_sync(live_server, phone, screenshots):
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     login(page, live_server.url)
     phone.set_offline(True)
@@ -107,7 +103,7 @@ def test_logout_with_unsynced_work_is_refused_and_clears_data_after_sync(live_se
 
 
 def test_a_rejected_change_is_shown_with_the_server_reason_and_can_be_fixed(live_server, phone, screenshots):
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     login(page, live_server.url)
     record_id = start_inspection(page)

@@ -7,7 +7,7 @@ import json
 import urllib.request
 
 from .pwa_helpers import (
-    FIELD_GPS, Api, answer_checklist_with_photos, add_evidence_photo, go_home, goto_step, login, make_jpeg,
+    at_field, Api, answer_checklist_with_photos, add_evidence_photo, go_home, goto_step, login, make_jpeg,
     return_case, second_phone_with_import, sign_all, start_inspection, submit, until, wait_controlled, wait_saved, wait_synced,
     watch_errors, write_record,
 )
@@ -19,10 +19,6 @@ IDB_UPLOADS = """() => new Promise((resolve) => { const r = indexedDB.open('insp
     tx.oncomplete = () => { r.result.close(); resolve(out); }; }; })"""
 
 
-def _with_gps(phone, url):
-    phone.grant_permissions(["geolocation"], origin=url)
-    phone.set_geolocation(FIELD_GPS)
-
 
 def _server_offset(upload_url: str, token: str) -> int:
     req = urllib.request.Request(upload_url, method="HEAD",
@@ -32,7 +28,7 @@ def _server_offset(upload_url: str, token: str) -> int:
 
 
 def test_a_photo_upload_resumes_after_the_server_is_killed(live_server, phone, screenshots, tmp_path):
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
     login(page, live_server.url)
@@ -89,7 +85,7 @@ def test_a_photo_upload_resumes_after_the_server_is_killed(live_server, phone, s
 
 
 def test_a_returned_case_is_amended_and_resubmitted(live_server, phone, screenshots, tmp_path):
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
     login(page, live_server.url)
@@ -129,7 +125,7 @@ def test_a_returned_case_is_amended_and_resubmitted(live_server, phone, screensh
 
 
 def test_unsynced_work_exported_and_imported_on_another_phone_syncs_once(live_server, playwright_browser, phone, tmp_path):
-    _with_gps(phone, live_server.url)
+    at_field(phone, live_server.url)
     first = phone.new_page()
     login(first, live_server.url)
     wait_controlled(first)
