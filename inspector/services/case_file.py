@@ -54,6 +54,7 @@ from ..storage import get_store
 from . import documents
 from .photo_checks import photo_deviation
 from .scope import get_inspection, hashes_held_by_case
+from .amendments import plain_number
 from .sync.rejections import shown_with_case
 
 log = logging.getLogger(__name__)
@@ -412,7 +413,7 @@ def _checklist_item(item: dict[str, Any], finding: Finding | None) -> pdf.Checkl
 def _value_text(kind: str, value: Any, unit: str | None) -> str:
     """A recorded value as printed: numbers without float noise and with their unit, dates in Chinese."""
     if kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = str(int(value)) if float(value).is_integer() else str(value)
+        number = str(plain_number(float(value)))  # as the console and the exports write it
         return f"{number} {unit}" if unit else number
     if kind == "date" and isinstance(value, str):
         try:

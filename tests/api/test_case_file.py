@@ -499,3 +499,13 @@ def test_rejections_filed_with_a_case_before_the_rule_leave_it_and_its_own_peopl
     assert console.status_code == 200
     page = console.get_data(as_text=True)
     assert page.count("mutation.reject") == 1 and "陈执法" not in page
+
+
+def test_a_measured_value_prints_as_recorded_without_float_noise():
+    """A phone's arithmetic can send 0.30000000000000004 for 0.3 (kg of a sample, % of a nutrient):
+    the case file prints what the console and the exports show, 0.3."""
+    from inspector.services.case_file import _value_text
+
+    assert _value_text("number", 0.1 + 0.2, "kg") == "0.3 kg"
+    assert _value_text("number", 20.0, None) == "20"
+    assert _value_text("number", 46.4, "%") == "46.4 %"
