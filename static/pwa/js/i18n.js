@@ -113,6 +113,7 @@ const zh = {
   errRateLimited: '尝试次数过多，请稍后再试',
   justNow: '刚刚', minutesAgo: '{n} 分钟前', hoursAgo: '{n} 小时前', daysAgo: '{n} 天前',
   yes: '是', no: '否', photosCount: '{n} 张照片',
+  dueOn: '期限 {date}', dueProvisional: '暂定', dueProvisionalHint: '该年度节假日安排尚未录入，按周一至周五暂定计算',
 };
 
 const en = {
@@ -227,6 +228,7 @@ const en = {
   errRateLimited: 'Too many attempts; try again later',
   justNow: 'just now', minutesAgo: '{n} min ago', hoursAgo: '{n} h ago', daysAgo: '{n} days ago',
   yes: 'Yes', no: 'No', photosCount: '{n} photos',
+  dueOn: 'Due {date}', dueProvisional: 'provisional', dueProvisionalHint: "That year's holiday notice is not loaded yet: counted on weekdays for now",
 };
 
 const DICTIONARIES = { zh, en };
