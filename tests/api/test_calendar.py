@@ -146,3 +146,34 @@ def test_the_published_2026_notice_entered_by_hand_matches_the_seeded_year(app, 
     after = [d for d in (date(2026, 1, 1) + (date(2026, 1, 2) - date(2026, 1, 1)) * i for i in range(365))
              if is_working_day(d)]
     assert after == before and len(after) == 248
+
+
+def _cli(app, *args):
+    return app.test_cli_runner().invoke(args=list(args), catch_exceptions=False)
+
+
+def test_the_deadline_command_counts_on_the_calendar_and_the_demo_clock(app):
+    assert "2026-09-30 + 7个工作日 → 2026-10-15" in _cli(app, "deadline", "2026-09-30", "7").output
+    out = _cli(app, "deadline", "2026-05-06", "60", "--natural", "--pause", "2026-06-01..2026-06-09").output
+    assert "→ 2026-07-14" in out
+    assert "(2026-07-05 为休息日，顺延)" in _cli(app, "deadline", "2026-05-06", "60", "--natural").output
+    assert "→ 2027-01-07 暂定" in _cli(app, "deadline", "2026-12-28", "7").output
+    app.config["INSPECTOR_CLOCK"] = "2026-10-09T16:30:00Z"  # 00:30 on Saturday 10/10 in Beijing
+    try:
+        assert "today in Beijing: 2026-10-10" in _cli(app, "clock").output
+        assert "2026-10-10 + 1个工作日 → 2026-10-12" in _cli(app, "deadline", "today", "1").output
+    finally:
+        app.config["INSPECTOR_CLOCK"] = None
+    result = app.test_cli_runner().invoke(args=["deadline", "2026-02-30", "7"])
+    assert result.exit_code != 0 and "day is out of range" in result.output
+
+
+def test_calendar_seed_loads_package_years_that_are_missing_and_keeps_entered_ones(app):
+    db.session.execute(CalendarDay.__table__.delete().where(CalendarDay.year == 2025))
+    db.session.execute(CalendarYear.__table__.delete().where(CalendarYear.year == 2025))
+    db.session.commit()
+    assert not is_working_day(date(2025, 9, 28))  # without 2025's notice: a plain Sunday
+    assert "Loaded 1 years from chinesecalendar: 2025." in _cli(app, "calendar-seed").output
+    db.session.rollback()
+    assert is_working_day(date(2025, 9, 28))  # a 调休 Sunday of the 2025 notice
+    assert "none new" in _cli(app, "calendar-seed").output
