@@ -104,6 +104,15 @@ def test_overlapping_days_and_long_working_runs_are_refused(app, client):
     assert r.status_code == 302
 
 
+def test_the_admin_page_lists_a_years_days(app, client):
+    reviewer_session(client, "admin")
+    page = client.get("/console/admin/calendar?year=2026").get_data(as_text=True)
+    assert '<tr data-day="2026-10-10"><td>2026-10-10</td><td>星期六</td><td>国庆节</td><td>调休上班</td></tr>' in page
+    assert '<tr data-day="2026-02-23"><td>2026-02-23</td><td>星期一</td><td>春节</td><td>放假</td></tr>' in page
+    page = client.get("/console/admin/calendar?year=2027").get_data(as_text=True)
+    assert "2027 年的节假日安排尚未录入，该年期限为暂定。" in page
+
+
 def test_only_an_admin_enters_the_calendar(app, client):
     reviewer_session(client, "hq.reviewer")
     assert client.get("/console/admin/calendar").status_code == 403
