@@ -411,6 +411,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cal_weekday_6": {"zh": "星期日", "en": "Sunday"},
     "cal_err_year": {"zh": "年份须为 {first}–{last} 之间的整数。", "en": "The year must be a whole number from {first} to {last}."},
     "cal_err_notice_no": {"zh": "请填写通知文号（如 国办发明电〔2026〕N号）。", "en": "Give the notice number (e.g. 国办发明电〔2026〕N号)."},
+    "cal_err_notice_no_form": {"zh": "通知文号格式应为“发文机关代字〔年份〕序号号”，如 国办发明电〔2025〕7号。", "en": "Write the notice number as issuer〔year〕number号, e.g. 国办发明电〔2025〕7号."},
     "cal_err_too_long": {"zh": "通知文号不能超过 {n} 个字。", "en": "The notice number is longer than {n} characters."},
     "cal_err_notice_date": {"zh": "发布日期不是有效日期（格式 2026-11-04）。", "en": "The notice date is not a date (write 2026-11-04)."},
     "cal_err_url": {"zh": "通知网址须以 http:// 或 https:// 开头。", "en": "The notice URL must start with http:// or https://."},

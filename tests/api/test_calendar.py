@@ -90,6 +90,13 @@ def test_a_bad_notice_is_refused_with_every_mistake_named_and_nothing_saved(app,
     _nothing_saved()
 
 
+def test_a_notice_number_without_its_year_and_number_is_refused(app, client):
+    r = _post_notice(client, notice_no="国办发明电2026")
+    assert r.status_code == 400
+    assert "通知文号格式应为" in r.get_data(as_text=True)
+    _nothing_saved()
+
+
 def test_overlapping_days_and_long_working_runs_are_refused(app, client):
     r = _post_notice(client, rest_zhongqiu="2027-10-01")
     assert r.status_code == 400
