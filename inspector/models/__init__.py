@@ -4,6 +4,7 @@ from __future__ import annotations
 from .account import ROLES, Device, LoginAttempt, User
 from .agency import LEVELS, Agency
 from .audit import AuditCheckpoint, AuditEvent, AuditHead
+from .calendar import DAY_KINDS, CalendarDay, CalendarYear
 from .case_number import CaseNumberCounter
 from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
@@ -26,4 +27,5 @@ __all__ = [
     "DECISIONS", "ReviewDecision", "SyncState", "Versioned", "CATEGORIES", "ITEM_KINDS",
     "TEMPLATE_STATUSES", "ChecklistTemplate", "PublishedTemplateChanged", "UPLOAD_STATUSES", "Upload",
     "Conflict", "InspectionRevision", "MutationLog", "ScopeExit",
+    "DAY_KINDS", "CalendarDay", "CalendarYear",
 ]

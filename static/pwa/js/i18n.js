@@ -113,6 +113,8 @@ const zh = {
   errRateLimited: '尝试次数过多，请稍后再试',
   justNow: '刚刚', minutesAgo: '{n} 分钟前', hoursAgo: '{n} 小时前', daysAgo: '{n} 天前',
   yes: '是', no: '否', photosCount: '{n} 张照片',
+  dueOn: '期限 {date}', dueProvisional: '暂定', dueProvisionalHint: '该年度节假日安排尚未录入，按周一至周五暂定计算',
+  diagCalendar: '节假日安排：已载入 {first}–{last} 年；其后年份的期限为暂定', diagNoCalendar: '节假日安排：尚未同步，期限均为暂定',
 };
 
 const en = {
@@ -227,6 +229,8 @@ const en = {
   errRateLimited: 'Too many attempts; try again later',
   justNow: 'just now', minutesAgo: '{n} min ago', hoursAgo: '{n} h ago', daysAgo: '{n} days ago',
   yes: 'Yes', no: 'No', photosCount: '{n} photos',
+  dueOn: 'Due {date}', dueProvisional: 'provisional', dueProvisionalHint: "That year's holiday notice is not loaded yet: counted on weekdays for now",
+  diagCalendar: 'Holiday calendar: {first}–{last} loaded; deadlines in later years are provisional', diagNoCalendar: 'Holiday calendar: not synced yet; every deadline is provisional',
 };
 
 const DICTIONARIES = { zh, en };
