@@ -95,12 +95,16 @@ def prepare(app) -> dict:
                 "campaign": campaign.id}
 
 
-def load(app, ctx: dict, start: int, count: int, seed: int) -> None:
-    """Insert `count` cases (numbered from `start`) with Core, in batches."""
+def load(app, ctx: dict, start: int, count: int, seed: int, finding_counts: tuple[int, int] = (2, 2),
+         versioned: bool = False) -> None:
+    """Insert `count` cases (numbered from `start`) with Core, in batches; each with a number of
+    findings drawn from the `finding_counts` range (at most the checklist's length). `versioned`
+    stamps each case (and its party and parts) with a sync version of its own, as phones' pushes
+    do, and moves the version counter past them; otherwise every row has version 0."""
     from sqlalchemy import insert
 
     from inspector.database import db
-    from inspector.models import Finding, Inspection, InspectionInspector, Party, Sample
+    from inspector.models import Finding, Inspection, InspectionInspector, Party, Sample, SyncState
 
     rnd = random.Random(seed)
     template_ids = list(ctx["templates"])
@@ -108,11 +112,12 @@ def load(app, ctx: dict, start: int, count: int, seed: int) -> None:
         for offset in range(0, count, BATCH):
             parties, inspections, links, findings, samples = [], [], [], [], []
             for n in range(start + offset, start + min(offset + BATCH, count)):
+                version = n + 1 if versioned else 0
                 county = ctx["counties"][n % len(ctx["counties"])]
                 lead, second = ctx["inspectors"][county]
                 party_id = str(uuid.UUID(int=rnd.getrandbits(128)))
                 parties.append(dict(id=party_id, name=f"农资经营部{n:07d}", credit_code=None, licences=[],
-                                    agency_id=county, version=0, field_meta={}, created_at=T0, updated_at=T0))
+                                    agency_id=county, version=version, field_meta={}, created_at=T0, updated_at=T0))
                 case_id = str(uuid.UUID(int=rnd.getrandbits(128)))
                 status = STATUSES[n % len(STATUSES)]
                 started = T0 + timedelta(minutes=rnd.randrange(0, 330 * 24 * 60))
@@ -123,23 +128,29 @@ def load(app, ctx: dict, start: int, count: int, seed: int) -> None:
                     lon=111.0 + rnd.random(), gps_accuracy_m=8.0, started_at_device=started,
                     submitted_at=started + timedelta(hours=2), decided_at=None,
                     case_number=f"BENCH-{n}" if status == "approved" else None,
-                    created_at=started, updated_at=started, version=0, field_meta={}))
+                    created_at=started, updated_at=started, version=version, field_meta={}))
                 links += [dict(inspection_id=case_id, user_id=lead, position=1),
                           dict(inspection_id=case_id, user_id=second, position=2)]
                 keys = ctx["templates"][template]
-                for k, key in enumerate(keys[:2]):
+                for k, key in enumerate(keys[:rnd.randint(*finding_counts)]):
                     findings.append(dict(id=str(uuid.UUID(int=rnd.getrandbits(128))), inspection_id=case_id, item_key=key,
                                          result="fail" if (k == 0 and n % 3 == 0) else "pass", value=None,
                                          note="标签缺少生产日期" if (k == 0 and n % 3 == 0) else None,
-                                         updated_at=started, version=0, field_meta={}))
+                                         updated_at=started, version=version, field_meta={}))
                 if n % 5 == 0:
                     samples.append(dict(id=str(uuid.UUID(int=rnd.getrandbits(128))), inspection_id=case_id,
                                         name="复合肥料", quantity="2 kg", base_quantity="120 袋", seal_numbers=[f"FY{n}"],
-                                        created_at=started, version=0, field_meta={}))
+                                        created_at=started, version=version, field_meta={}))
             for model, rows in ((Party, parties), (Inspection, inspections), (InspectionInspector, links),
                                 (Finding, findings), (Sample, samples)):
                 if rows:
                     db.session.execute(insert(model), rows)
+            db.session.commit()
+        if versioned:
+            from inspector.models.sync import allocate_version
+
+            top = allocate_version(db.session)  # the counter's row, locked; then past every case
+            db.session.execute(SyncState.__table__.update().values(version=max(top, start + count + 1)))
             db.session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as conn:

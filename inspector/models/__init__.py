@@ -19,6 +19,7 @@ from .sync import SyncState, Versioned
 from .sync_log import Conflict, InspectionRevision, MutationLog, ScopeExit
 from .template import CATEGORIES, ITEM_KINDS, TEMPLATE_STATUSES, ChecklistTemplate, PublishedTemplateChanged
 from .upload import UPLOAD_STATUSES, Upload
+from . import pull_indexes  # noqa: F401,E402  (declares the pull's indexes on the tables above)
 
 __all__ = [
     "CaseNumberCounter", "ROLES", "Device", "LoginAttempt", "User", "LEVELS", "Agency", "AuditCheckpoint", "AuditEvent", "AuditHead",

@@ -166,7 +166,8 @@ def _after(source: Source, position: tuple[int, str | None, Any]) -> ColumnEleme
         return column >= version
     keys = _code_point_order(source.keys)
     later_key = (tuple_(*keys) > tuple_(*key)) if len(keys) > 1 else (keys[0] > key)
-    return or_(column > version, and_(column == version, later_key))
+    # The first term is implied by the second; it is there so an index on (scope, version) can seek.
+    return and_(column >= version, or_(column > version, and_(column == version, later_key)))
 
 
 def _code_point_order(keys: tuple[Any, ...]) -> list[Any]:
@@ -181,18 +182,43 @@ def _code_point_order(keys: tuple[Any, ...]) -> list[Any]:
 
 
 def collect(user: User, position: tuple[int, str | None, Any], round_start: int | None, limit: int) -> list[Entry]:
-    """Up to limit + 1 entries after the position, in order (one more tells that there is more)."""
+    """Up to limit + 1 entries after the position, in order (one more tells that there is more).
+
+    Two steps, so a page costs what it keeps: first each source's next positions (version and
+    key only, from the version index), merged to the page's limit + 1; then only those rows,
+    loaded whole. Loading limit + 1 whole rows of every kind and dropping most of them made a
+    pull's cost grow with the database.
+    """
+    every = sources(user)  # a type may have two sources (its rows and its scope exits)
+    positions: list[tuple[int, str, Any, int]] = []
+    for index, source in enumerate(every):
+        keys = _code_point_order(source.keys)
+        stmt = _after_position(source, position, round_start).with_only_columns(source.model.version, *source.keys)
+        for version, *key in db.session.execute(stmt.order_by(source.model.version, *keys).limit(limit + 1)):
+            positions.append((version, source.type, key[0] if len(key) == 1 else tuple(key), index))
+    positions.sort()
+    kept = positions[:limit + 1]
+    wanted: dict[int, list[Any]] = {}
+    for _version, _kind, key, index in kept:
+        wanted.setdefault(index, []).append(key)
+    kept_set = {(version, index, key) for version, _kind, key, index in kept}
     entries: list[Entry] = []
-    for source in sources(user):
-        stmt = source.query.where(_after(source, position))
-        if round_start is not None:  # the phone just cleared its copy: its tombstones are moot
-            stmt = stmt.where(or_(source.live, source.model.version > round_start))
-        stmt = stmt.order_by(source.model.version, *_code_point_order(source.keys)).limit(limit + 1)
-        for row in db.session.execute(stmt):
+    for index, keys in wanted.items():
+        source = every[index]
+        chosen = source.keys[0].in_(keys) if len(source.keys) == 1 else tuple_(*source.keys).in_(keys)
+        for row in db.session.execute(_after_position(source, position, round_start).where(chosen)):
             key, wire_id, op, value = source.entry(row)
-            entries.append((row[0].version, source.type, key, wire_id, op, value))
+            if (row[0].version, index, key) in kept_set:  # an older row of the same key is not this page's
+                entries.append((row[0].version, source.type, key, wire_id, op, value))
     entries.sort(key=lambda e: (e[0], e[1], e[2]))
-    return entries[:limit + 1]
+    return entries
+
+
+def _after_position(source: Source, position: tuple[int, str | None, Any], round_start: int | None) -> Select:
+    stmt = source.query.where(_after(source, position))
+    if round_start is not None:  # the phone just cleared its copy: its tombstones are moot
+        stmt = stmt.where(or_(source.live, source.model.version > round_start))
+    return stmt
 
 
 def pull_changes(user: User, device: Device | None, body: dict[str, Any]) -> dict[str, Any]:
