@@ -1,7 +1,7 @@
 """indexes a pull page seeks by: (case, version) on a case's parts, (agency, version) on parties
 
 Revision ID: 0021_pull_indexes
-Revises: 0012_failed_jobs
+Revises: 0017_official_calendar
 
 A pull page reached every part of every case in the user's scope and then kept those after its
 cursor; with these it seeks to the rows after the cursor (inspector/models/pull_indexes.py).
@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0021_pull_indexes"
-down_revision = "0012_failed_jobs"
+down_revision = "0017_official_calendar"
 branch_labels = None
 depends_on = None
 
