@@ -269,6 +269,26 @@ class PhotoUpdateArgs(WireSchema):
     base_version = _base_version()
 
 
+class AttestationArgs(WireSchema):
+    """One document a signature (or refusal) covers: its content's SHA-256 as the phone showed it."""
+
+    document = fields.String(required=True, validate=validate.Regexp(
+        r"^(on_site|sampling|evidence:[A-Za-z0-9-]{1,36})$",
+        error="a document is on_site, sampling or evidence:<photo id>"))
+    sha256 = fields.String(required=True, validate=SHA256_HEX)
+    revision = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10_000))
+
+
+def _attests():
+    """What the signer saw (phones from this version on); absent from older phones' payloads."""
+    return fields.List(fields.Nested(AttestationArgs), load_default=None, allow_none=True,
+                       validate=validate.Length(min=1, max=500))
+
+
+def _confirmation():
+    return fields.String(load_default=None, allow_none=True, validate=validate.OneOf(("seen", "read_aloud")))
+
+
 class SignatureAddArgs(WireSchema):
     id = _id(required=True)
     inspection_id = _id(required=True)
@@ -277,6 +297,8 @@ class SignatureAddArgs(WireSchema):
     user_id = _key(allow_none=True)
     image_sha256 = fields.String(required=True, validate=SHA256_HEX)
     signed_at_device = Instant(allow_none=True, data_key="signedAt")
+    attests = _attests()
+    confirmation = _confirmation()
 
 
 class SignatureRefuseArgs(WireSchema):
@@ -285,6 +307,8 @@ class SignatureRefuseArgs(WireSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     witness_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     at = Instant(allow_none=True)
+    attests = _attests()
+    confirmation = _confirmation()
 
 
 # ---------------------------------------------------------------- pulled values (the read API's shapes)
