@@ -317,7 +317,7 @@ class InspectionValue(InspectionOut):
     """An inspection without its children, which arrive as rows of their own."""
 
     class Meta(InspectionOut.Meta):
-        exclude = ("party", "findings", "samples", "signatures", "photos", "decisions")
+        exclude = ("party", "findings", "samples", "signatures", "photos", "decisions", "signature_standing")
 
     party_id = fields.String(dump_only=True, data_key="partyID")
     created_by_id = fields.Integer(dump_only=True, data_key="createdByID")

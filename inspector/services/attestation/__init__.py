@@ -127,10 +127,10 @@ def _revision_of(row: Signature) -> int | None:
 def _content_changes(inspection_id: str) -> list[tuple[datetime, str, str]]:
     """(when, action, entity id) of every audit event that changed a document of the case."""
     actions = _ON_SITE_ACTIONS + _SAMPLE_ACTIONS + _PHOTO_ACTIONS
-    return list(db.session.execute(
+    return [tuple(row) for row in db.session.execute(
         select(AuditEvent.at, AuditEvent.action, AuditEvent.entity_id)
         .where(AuditEvent.inspection_id == inspection_id, AuditEvent.action.in_(actions))
-        .order_by(AuditEvent.seq)).tuples())
+        .order_by(AuditEvent.seq))]
 
 
 def _changed_on(changes: list[tuple[datetime, str, str]], document: str, since: datetime) -> date | None:
