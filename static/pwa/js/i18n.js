@@ -113,6 +113,13 @@ const zh = {
   errRateLimited: '尝试次数过多，请稍后再试',
   justNow: '刚刚', minutesAgo: '{n} 分钟前', hoursAgo: '{n} 小时前', daysAgo: '{n} 天前',
   yes: '是', no: '否', photosCount: '{n} 张照片',
+  // Reading the record before signing (content.js, views/preview.js)
+  previewTitle: '签名前核对笔录', previewHint: '以下为将打印的笔录全文（只读），请当事人逐页核对，或由执法人员向其宣读。',
+  previewPage: '第 {n} 页 共 {m} 页', previewReadToEnd: '请翻到最后一页后再确认。',
+  previewSeen: '以上笔录我已看过', previewReadAloud: '已向其宣读', previewOpen: '查看完整笔录',
+  resignNeeded: '所签为第{revision}版，此后内容已修改（{documents}），请重新签名。',
+  resignCount: '有 {n} 个签名所签内容已修改，请重新签名（不重新签名的，案卷中注明“未重新签名”）。',
+  docOnSite: '现场笔录', docSampling: '抽样记录', docEvidence: '证据提取单',
 };
 
 const en = {
@@ -227,6 +234,13 @@ const en = {
   errRateLimited: 'Too many attempts; try again later',
   justNow: 'just now', minutesAgo: '{n} min ago', hoursAgo: '{n} h ago', daysAgo: '{n} days ago',
   yes: 'Yes', no: 'No', photosCount: '{n} photos',
+  // Reading the record before signing (content.js, views/preview.js)
+  previewTitle: 'Check the record before signing', previewHint: 'The whole record as it will print (read-only). The party reads each page, or an inspector reads it aloud.',
+  previewPage: 'Page {n} of {m}', previewReadToEnd: 'Go to the last page before confirming.',
+  previewSeen: 'I have read the record above', previewReadAloud: 'Read aloud to the signer', previewOpen: 'Show the whole record',
+  resignNeeded: 'Signed revision {revision}; the content changed since ({documents}): please sign again.',
+  resignCount: '{n} signature(s) attest content that changed since: please sign again (otherwise the case file says not signed again).',
+  docOnSite: 'on-site record', docSampling: 'sampling record', docEvidence: 'evidence sheet',
 };
 
 const DICTIONARIES = { zh, en };
