@@ -39,6 +39,14 @@ class SampleOut(WireSchema):
     note = fields.String(dump_only=True, allow_none=True)
 
 
+class AttestationOut(WireSchema):
+    """One document a signature covers: the SHA-256 of its content as the signer saw it, and the revision."""
+
+    document = fields.String(dump_only=True)
+    sha256 = fields.String(dump_only=True)
+    revision = fields.Integer(dump_only=True)
+
+
 class SignatureOut(WireSchema):
     id = fields.String(dump_only=True)
     role = fields.String(dump_only=True)
@@ -49,16 +57,8 @@ class SignatureOut(WireSchema):
     refusal_reason = fields.String(dump_only=True, allow_none=True)
     witness_name = fields.String(dump_only=True, allow_none=True)
     signed_at_device = fields.DateTime(dump_only=True, allow_none=True)
-    attests = fields.List(fields.Nested(lambda: AttestationOut()), dump_only=True, allow_none=True)
+    attests = fields.List(fields.Nested(AttestationOut), dump_only=True, allow_none=True)
     confirmation = fields.String(dump_only=True, allow_none=True)
-
-
-class AttestationOut(WireSchema):
-    """One document a signature covers: the SHA-256 of its content as the signer saw it, and the revision."""
-
-    document = fields.String(dump_only=True)
-    sha256 = fields.String(dump_only=True)
-    revision = fields.Integer(dump_only=True)
 
 
 class StaleDocumentOut(WireSchema):
