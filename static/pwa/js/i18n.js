@@ -116,7 +116,7 @@ const zh = {
   // Reading the record before signing (content.js, views/preview.js)
   previewTitle: '签名前核对笔录', previewHint: '以下为将打印的笔录全文（只读），请当事人逐页核对，或由执法人员向其宣读。',
   previewPage: '第 {n} 页 共 {m} 页', previewReadToEnd: '请翻到最后一页后再确认。',
-  previewSeen: '以上笔录我已看过', previewReadAloud: '已向其宣读', previewOpen: '查看完整笔录',
+  previewSeen: '以上笔录我已看过', previewReadAloud: '已向其宣读', previewPrev: '上一页', previewNext: '下一页',
   resignNeeded: '所签为第{revision}版，此后内容已修改（{documents}），请重新签名。',
   resignCount: '有 {n} 个签名所签内容已修改，请重新签名（不重新签名的，案卷中注明“未重新签名”）。',
   docOnSite: '现场笔录', docSampling: '抽样记录', docEvidence: '证据提取单',
@@ -237,7 +237,7 @@ const en = {
   // Reading the record before signing (content.js, views/preview.js)
   previewTitle: 'Check the record before signing', previewHint: 'The whole record as it will print (read-only). The party reads each page, or an inspector reads it aloud.',
   previewPage: 'Page {n} of {m}', previewReadToEnd: 'Go to the last page before confirming.',
-  previewSeen: 'I have read the record above', previewReadAloud: 'Read aloud to the signer', previewOpen: 'Show the whole record',
+  previewSeen: 'I have read the record above', previewReadAloud: 'Read aloud to the signer', previewPrev: 'Previous page', previewNext: 'Next page',
   resignNeeded: 'Signed revision {revision}; the content changed since ({documents}): please sign again.',
   resignCount: '{n} signature(s) attest content that changed since: please sign again (otherwise the case file says not signed again).',
   docOnSite: 'on-site record', docSampling: 'sampling record', docEvidence: 'evidence sheet',

@@ -68,14 +68,12 @@ export function previewSheet({ pages, index, thumbs, title, seenAll }) {
       ${body}
     </div>
     <div class="row" style="margin-top:8px;align-items:center">
-      <button class="btn" data-sheet="prev" data-testid="preview-prev" ${index === 0 ? 'disabled' : ''}>${t('prev')}</button>
-      <span class="muted small" style="text-align:center" data-testid="preview-page">${t('previewPage', { n: index + 1, m: pages.length })}</span>
-      <button class="btn" data-sheet="next" data-testid="preview-next" ${index === pages.length - 1 ? 'disabled' : ''}>${t('next')}</button>
+      <button class="btn" data-sheet="prev" data-testid="preview-prev" ${index === 0 ? 'disabled' : ''}>${t('previewPrev')}</button>
+      <span class="muted small" style="flex:0 0 auto;white-space:nowrap;text-align:center" data-testid="preview-page">${t('previewPage', { n: index + 1, m: pages.length })}</span>
+      <button class="btn" data-sheet="next" data-testid="preview-next" ${index === pages.length - 1 ? 'disabled' : ''}>${t('previewNext')}</button>
     </div>
     ${seenAll ? '' : html`<p class="muted small" data-testid="preview-read-on">${t('previewReadToEnd')}</p>`}
-    <div class="row" style="margin-top:8px">
-      <button class="btn" data-sheet="cancel">${t('cancel')}</button>
-      <button class="btn" data-sheet="read_aloud" data-testid="preview-read-aloud" ${seenAll ? '' : 'disabled'}>${t('previewReadAloud')}</button>
-      <button class="btn primary" data-sheet="seen" data-testid="preview-seen" ${seenAll ? '' : 'disabled'}>${t('previewSeen')}</button>
-    </div>`;
+    <button class="btn primary block" style="margin-top:8px" data-sheet="seen" data-testid="preview-seen" ${seenAll ? '' : 'disabled'}>${t('previewSeen')}</button>
+    <button class="btn block" style="margin-top:8px" data-sheet="read_aloud" data-testid="preview-read-aloud" ${seenAll ? '' : 'disabled'}>${t('previewReadAloud')}</button>
+    <button class="btn block" style="margin-top:8px" data-sheet="cancel">${t('cancel')}</button>`;
 }
