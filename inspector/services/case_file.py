@@ -311,8 +311,10 @@ def gather(inspection: Inspection, *, url_base: str) -> Gathered:
         inspection_subject=SUBJECTS.get(template.category, "农资经营情况"),
         case_number=inspection.case_number,
         case_version=inspection.revision,
-        party=pdf.Party(name=party.name, credit_code=party.credit_code, legal_representative=party.legal_rep,
-                        address=party.address, phone=party.phone, licences=_licences(party)),
+        party=pdf.Party(name=on_site["party"]["name"], credit_code=on_site["party"]["creditCode"] or None,
+                        legal_representative=on_site["party"]["legalRep"] or None,
+                        address=on_site["party"]["address"] or None, phone=on_site["party"]["phone"] or None,
+                        licences=_licences(party)),
         inspectors=inspectors,
         started_at=started,
         ended_at=ended,
@@ -326,7 +328,7 @@ def gather(inspection: Inspection, *, url_base: str) -> Gathered:
         checklist=_checklist(inspection, template),
         narrative=on_site["narrative"],
         party_statement=on_site["partyStatement"],
-        samples=_samples(inspection),
+        samples=_samples(contents.get(document_content.SAMPLING)),
         photos=photos,
         signatures=_signatures(inspection, party, people, store, standing),
         audit_trail=_audit_trail(inspection.id),
@@ -431,17 +433,19 @@ def _value_text(kind: str, value: Any, unit: str | None) -> str:
     return str(value)
 
 
-def _samples(inspection: Inspection) -> tuple[pdf.Sample, ...]:
-    rows = sorted((s for s in inspection.samples if s.deleted_at is None), key=lambda s: (s.created_at, s.id))
+def _samples(sampling: dict[str, Any] | None) -> tuple[pdf.Sample, ...]:
+    """The 抽样记录's rows from the content its signatures attest (pdf/content.py), in the order added."""
+    def text(value: str) -> str | None:
+        return value or None
+
     return tuple(
         pdf.Sample(
-            name=s.name, quantity=s.quantity, base_quantity=s.base_quantity, brand=s.brand, spec=s.spec,
-            batch_or_date=" / ".join(x for x in (s.batch_no, s.production_date and s.production_date.isoformat())
-                                     if x) or None,
-            maker=s.maker, standard=s.standard, backup_quantity=s.backup_quantity,
-            seal_numbers=tuple(s.seal_numbers or ()), note=s.note,
+            name=s["name"], quantity=s["quantity"], base_quantity=s["baseQuantity"], brand=text(s["brand"]),
+            spec=text(s["spec"]), batch_or_date=" / ".join(x for x in (s["batchNo"], s["productionDate"]) if x) or None,
+            maker=text(s["maker"]), standard=text(s["standard"]), backup_quantity=text(s["backupQuantity"]),
+            seal_numbers=tuple(s["sealNumbers"]), note=text(s["note"]),
         )
-        for s in rows)
+        for s in (sampling or {}).get("samples", []))
 
 
 def _photos(inspection: Inspection, template, people: list[User], inspectors: tuple[pdf.Inspector, ...],
