@@ -143,11 +143,32 @@ def result_text(item: dict[str, Any]) -> str | None:
 
 
 def number_text(value: float) -> str:
-    """A number as recorded, without binary noise (15 significant digits), no exponent for usual sizes."""
-    clean = float(f"{float(value):.15g}")
-    if clean.is_integer() and abs(clean) < 1e15:
-        return str(int(clean))
-    return repr(clean)
+    """A number as recorded, without binary noise (15 significant digits), written as JavaScript's
+    String(number) writes it, so the phone's twin makes the same text (1e-7, 0.00001, 1e+21)."""
+    return _ecmascript_number(float(f"{float(value):.15g}"))
+
+
+def _ecmascript_number(x: float) -> str:
+    """ECMAScript Number::toString over the shortest round-trip digits (which repr also finds)."""
+    if x == 0:
+        return "0"
+    if x < 0:
+        return "-" + _ecmascript_number(-x)
+    mantissa, _, exponent = repr(x).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    significant = digits.lstrip("0")
+    point = len(whole) + int(exponent or 0) - (len(digits) - len(significant))  # x = 0.<digits> × 10^point
+    significant = significant.rstrip("0") or "0"
+    k = len(significant)
+    if k <= point <= 21:
+        return significant + "0" * (point - k)
+    if 0 < point <= 21:
+        return f"{significant[:point]}.{significant[point:]}"
+    if -6 < point <= 0:
+        return "0." + "0" * -point + significant
+    shown = significant[0] + (f".{significant[1:]}" if k > 1 else "")
+    return f"{shown}e{'+' if point - 1 >= 0 else '-'}{abs(point - 1)}"
 
 
 def instant(value: Any) -> datetime | None:
