@@ -141,5 +141,11 @@ class Signature(Versioned, db.Model):
     witness_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
     signed_at_device: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the signer saw: per document covered, [{document, sha256, revision}] (services/attestation);
+    # None on signatures recorded before phones sent it.
+    attests: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    confirmation: Mapped[str | None] = mapped_column(String(12), nullable=True)  # "seen" | "read_aloud"
+    # The inspector whose phone recorded it: their upload of the image holds the bytes for it.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
 
     inspection: Mapped[Inspection] = relationship(back_populates="signatures")

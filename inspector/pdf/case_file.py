@@ -105,7 +105,18 @@ class CaseFileRenderer:
         pages[key] += 1
         if furniture is not None and contents is not None:
             total = next(d.page_count for d in contents if d.key == key)
-            furniture.draw(canv, self._titles[key], pages[key], total)
+            furniture.draw(canv, self._titles[key], pages[key], total, self._signed_document(key, pages[key]))
+
+    def _signed_document(self, key: str, page_no: int) -> str | None:
+        """The signable document (content.py's key) a page belongs to; None for the cover and the
+        appendix, which carry no signature block: what happens after the signing (review, approval,
+        the case number) never prints on a page that carries the signatures."""
+        if key in ("cover", "appendix"):
+            return None
+        if key == "evidence":  # one sheet per page, in order
+            photo = self.case.photos[min(page_no, len(self.case.photos)) - 1]
+            return photo.document or "evidence"
+        return key
 
     def _story(self, key: str, contents: list[DocumentPages] | None, printing: bool) -> list[Flowable]:
         case, ss = self.case, self.stylesheet

@@ -145,6 +145,7 @@ class EvidencePhoto:
     # reason; the sheet then prints these instead of "taken at this inspection".
     deviation: tuple[str, ...] = ()
     remark: str | None = None
+    document: str | None = None  # its 证据提取单's document key ("evidence:<photo id>"), see content.py
 
 
 @dataclass(frozen=True)
@@ -157,10 +158,28 @@ class Signature:
     refused: bool = False
     refusal_reason: str | None = None
     witness_name: str | None = None
+    # Documents (content.py keys) whose content changed after this signature attested it: the cell of
+    # their pages prints this text ("所签为第1版，本页内容已于…修改，未重新签名") instead of the image.
+    stale_on: dict[str, str] = field(default_factory=dict, hash=False)
+    absent: bool = False  # the party was not there: `name` says so ("（当事人未到场）")
+
+    def cell_text(self, document: str) -> str | None:
+        """What a page of `document` prints in this signature's cell instead of the image, if anything."""
+        if self.refused:
+            return None
+        if document in self.stale_on:
+            return self.stale_on[document]
+        if self.image_png is None:
+            return self.name if self.absent else UNSIGNED
+        return None
 
     def __post_init__(self) -> None:
         if self.refused and not (self.refusal_reason and self.witness_name):
             raise ValueError("a refusal to sign needs a reason and a witness (reference §3.9)")
+
+
+UNSIGNED = "未签名"
+"""A signature cell without an image: never the typed name, as if it had been signed."""
 
 
 @dataclass(frozen=True)

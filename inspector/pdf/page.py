@@ -15,7 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from . import styles as S
-from .data import CaseFile, Signature
+from .data import UNSIGNED, CaseFile, Signature
 from .photos import prepare_signature
 from .wording import SHORTENED, UNNUMBERED, cn_date, markup, refusal_text
 
@@ -38,6 +38,7 @@ class PageFurniture:
         self.font = font_name
         self.stylesheet = stylesheet
         self._forms_defined = False  # one PageFurniture serves one build, on one canvas
+        self._signature_forms: dict[tuple[str | None, ...], str] = {}
         box = (S.print_pixels(_SIGN_AREA_WIDTH), S.print_pixels(_SIGN_AREA_HEIGHT))
         signatures = case.signatures
         self._cells: list[tuple[str, Signature | None]] = [
@@ -52,14 +53,16 @@ class PageFurniture:
             if sig is not None and (image := prepare_signature(sig.image_png, box)) is not None
         }
 
-    def draw(self, canv: Canvas, title: str, page_no: int, page_count: int) -> None:
-        """Everything outside the body frame of one page."""
+    def draw(self, canv: Canvas, title: str, page_no: int, page_count: int, document: str | None = None) -> None:
+        """Everything outside the body frame of one page; the signature block only on a page of a
+        signable `document` (content.py's key), each cell as that document's signatures stand."""
         if not self._forms_defined:
             self._define_forms(canv)
             self._forms_defined = True
         canv.saveState()
         self._header(canv, title)
-        canv.doForm(_SIGNATURE_FORM)
+        if document is not None:
+            canv.doForm(self._signature_form(canv, document))
         canv.doForm(_FOOTER_FORM)
         canv.setFont(self.font, S.PAGE_NUMBER_SIZE)
         canv.drawRightString(S.MARGIN_LEFT + S.TEXT_WIDTH, S.FOOTER_BOTTOM + 1 * mm,
@@ -96,15 +99,33 @@ class PageFurniture:
         canv.setLineWidth(0.8)
         canv.line(S.MARGIN_LEFT, top - S.HEADER_RULE, S.MARGIN_LEFT + S.TEXT_WIDTH, top - S.HEADER_RULE)
 
+    def _signature_form(self, canv: Canvas, document: str) -> str:
+        """The form of the signature block as `document`'s pages show it: one per distinct look, so
+        a file whose signatures all stand still holds one copy."""
+        cells = tuple(self._cell_text(sig, document) for _label, sig in self._cells)
+        name = self._signature_forms.get(cells)
+        if name is None:
+            name = f"{_SIGNATURE_FORM}-{len(self._signature_forms)}"
+            self._signature_forms[cells] = name
+            canv.beginForm(name)
+            self._signature_block(canv, cells)
+            canv.endForm()
+        return name
+
+    def _cell_text(self, signature: Signature | None, document: str) -> str | None:
+        if signature is None:
+            return None
+        text = signature.cell_text(document)
+        if text is None and not signature.refused and id(signature) not in self._images:
+            return UNSIGNED  # bytes that are no image: never the typed name as if signed
+        return text
+
     def _define_forms(self, canv: Canvas) -> None:
-        canv.beginForm(_SIGNATURE_FORM)
-        self._signature_block(canv)
-        canv.endForm()
         canv.beginForm(_FOOTER_FORM)
         self._footer(canv)
         canv.endForm()
 
-    def _signature_block(self, canv: Canvas) -> None:
+    def _signature_block(self, canv: Canvas, texts: tuple[str | None, ...]) -> None:
         x0, y0 = S.MARGIN_LEFT, S.SIGNATURE_BLOCK_BOTTOM
         canv.setStrokeColor(S.TABLE_GRID)
         canv.setLineWidth(0.6)
@@ -113,10 +134,10 @@ class PageFurniture:
             x = x0 + column * _CELL_WIDTH
             canv.line(x, y0, x, y0 + S.SIGNATURE_BLOCK_HEIGHT)
         for column, (label, signature) in enumerate(self._cells):
-            self._signature_cell(canv, x0 + column * _CELL_WIDTH, y0, label, signature)
+            self._signature_cell(canv, x0 + column * _CELL_WIDTH, y0, label, signature, texts[column])
 
     def _signature_cell(self, canv: Canvas, x: float, y: float, label: str,
-                        signature: Signature | None) -> None:
+                        signature: Signature | None, text: str | None) -> None:
         top = y + S.SIGNATURE_BLOCK_HEIGHT
         canv.setFillColor(S.INK)
         canv.setFont(self.font, S.SIGNATURE_LABEL_SIZE)
@@ -126,6 +147,10 @@ class PageFurniture:
         if signature.refused:
             self._refusal_note(canv, x + _CELL_PAD, y + _CELL_PAD, signature,
                                height=S.SIGNATURE_BLOCK_HEIGHT - _LABEL_DROP - 1 * mm - _CELL_PAD)
+            return
+        if text is not None:  # not signed, or signed before this document's content changed
+            self._cell_note(canv, x + _CELL_PAD, y + _CELL_PAD, text,
+                            height=S.SIGNATURE_BLOCK_HEIGHT - _LABEL_DROP - 1 * mm - _CELL_PAD)
             return
         reader = self._images.get(id(signature))
         if reader is not None:
@@ -137,6 +162,17 @@ class PageFurniture:
         when = cn_date(signature.signed_on) if signature.signed_on else "　　年　月　日"
         canv.setFont(self.font, S.SIGNATURE_TEXT_SIZE)
         canv.drawString(x + _CELL_PAD, y + 1.8 * mm, f"{signature.name}　{when}")
+
+    def _cell_note(self, canv: Canvas, x: float, y: float, text: str, height: float) -> None:
+        """A note in place of a signature image, in the largest size that fits."""
+        base: ParagraphStyle = self.stylesheet["refusal"]
+        for size in S.SIGNATURE_REFUSAL_SIZES:
+            style = ParagraphStyle(f"cell-note-{size}", parent=base, fontSize=size, leading=size * 1.2)
+            para = Paragraph(markup(text), style)
+            _w, h = para.wrap(_SIGN_AREA_WIDTH, height)
+            if h <= height:
+                break
+        para.drawOn(canv, x, y + height - h)
 
     def _refusal_note(self, canv: Canvas, x: float, y: float, signature: Signature,
                       height: float) -> None:

@@ -285,6 +285,26 @@ class PhotoUpdateArgs(WireSchema):
     base_version = _base_version()
 
 
+class AttestationArgs(WireSchema):
+    """One document a signature (or refusal) covers: its content's SHA-256 as the phone showed it."""
+
+    document = fields.String(required=True, validate=validate.Regexp(
+        r"^(on_site|sampling|evidence:[A-Za-z0-9-]{1,36})$",
+        error="a document is on_site, sampling or evidence:<photo id>"))
+    sha256 = fields.String(required=True, validate=SHA256_HEX)
+    revision = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10_000))
+
+
+def _attests():
+    """What the signer saw (phones from this version on); absent from older phones' payloads."""
+    return fields.List(fields.Nested(AttestationArgs), load_default=None, allow_none=True,
+                       validate=validate.Length(min=1, max=500))
+
+
+def _confirmation():
+    return fields.String(load_default=None, allow_none=True, validate=validate.OneOf(("seen", "read_aloud")))
+
+
 class SignatureAddArgs(WireSchema):
     id = _id(required=True)
     inspection_id = _id(required=True)
@@ -293,6 +313,8 @@ class SignatureAddArgs(WireSchema):
     user_id = _key(allow_none=True)
     image_sha256 = fields.String(required=True, validate=SHA256_HEX)
     signed_at_device = Instant(allow_none=True, data_key="signedAt")
+    attests = _attests()
+    confirmation = _confirmation()
 
 
 class SignatureRefuseArgs(WireSchema):
@@ -301,6 +323,8 @@ class SignatureRefuseArgs(WireSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     witness_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     at = Instant(allow_none=True)
+    attests = _attests()
+    confirmation = _confirmation()
 
 
 # ---------------------------------------------------------------- pulled values (the read API's shapes)
@@ -309,7 +333,7 @@ class InspectionValue(InspectionOut):
     """An inspection without its children, which arrive as rows of their own."""
 
     class Meta(InspectionOut.Meta):
-        exclude = ("party", "findings", "samples", "signatures", "photos", "decisions")
+        exclude = ("party", "findings", "samples", "signatures", "photos", "decisions", "signature_standing")
 
     party_id = fields.String(dump_only=True, data_key="partyID")
     created_by_id = fields.Integer(dump_only=True, data_key="createdByID")

@@ -51,7 +51,8 @@ from ..pdf import CaseFileRenderer
 from ..pdf import data as pdf
 from ..pdf.wording import STATUS_LABELS, cn_date, local
 from ..storage import get_store
-from . import documents
+from ..pdf import content as document_content
+from . import attestation, documents
 from .photo_checks import photo_deviation
 from .scope import get_inspection, hashes_held_by_case
 from .amendments import plain_number
@@ -298,29 +299,38 @@ def gather(inspection: Inspection, *, url_base: str) -> Gathered:
     ended = max(inspection.ended_at_device or started, started)
 
     photos, photo_sources = _photos(inspection, template, people, inspectors, store)
+    # What the signatures attested, and the text the 现场笔录 prints: one content, so what the
+    # signer saw on the phone is what prints (pdf/content.py).
+    contents = attestation.current_contents(inspection)
+    on_site = contents[document_content.ON_SITE]
+    standing = attestation.attestations(
+        inspection, {key: document_content.content_hash(c) for key, c in contents.items()})
     case = pdf.CaseFile(
         agency_name=inspection.agency.name,
         case_title=f"{party.name} {template.title.removesuffix('表')}",
         inspection_subject=SUBJECTS.get(template.category, "农资经营情况"),
         case_number=inspection.case_number,
         case_version=inspection.revision,
-        party=pdf.Party(name=party.name, credit_code=party.credit_code, legal_representative=party.legal_rep,
-                        address=party.address, phone=party.phone, licences=_licences(party)),
+        party=pdf.Party(name=on_site["party"]["name"], credit_code=on_site["party"]["creditCode"] or None,
+                        legal_representative=on_site["party"]["legalRep"] or None,
+                        address=on_site["party"]["address"] or None, phone=on_site["party"]["phone"] or None,
+                        licences=_licences(party)),
         inspectors=inspectors,
         started_at=started,
         ended_at=ended,
-        place=inspection.place or party.address or "／",
+        place=on_site["place"] or party.address or "／",
         gps=(pdf.GeoPoint(inspection.lat, inspection.lon, inspection.gps_accuracy_m)
              if inspection.lat is not None and inspection.lon is not None else None),
-        answers=pdf.StandardAnswers(certificates_seen=inspection.certificates_answer or "／",
-                                    recusal=inspection.recusal_answer or "／",
-                                    closing=inspection.closing_answer or "／"),
+        answers=pdf.StandardAnswers(certificates_seen=on_site["certificatesAnswer"] or "／",
+                                    recusal=on_site["recusalAnswer"] or "／",
+                                    closing=on_site["closingAnswer"] or "／",
+                                    record_read_aloud=_read_aloud(standing)),
         checklist=_checklist(inspection, template),
-        narrative=inspection.narrative or "",
-        party_statement=inspection.party_statement or "",
-        samples=_samples(inspection),
+        narrative=on_site["narrative"],
+        party_statement=on_site["partyStatement"],
+        samples=_samples(contents.get(document_content.SAMPLING)),
         photos=photos,
-        signatures=_signatures(inspection, party, people, store),
+        signatures=_signatures(inspection, party, people, store, standing),
         audit_trail=_audit_trail(inspection.id),
         verification=pdf.Verification(url_base, ""),
         issued_at=_EPOCH,
@@ -423,17 +433,19 @@ def _value_text(kind: str, value: Any, unit: str | None) -> str:
     return str(value)
 
 
-def _samples(inspection: Inspection) -> tuple[pdf.Sample, ...]:
-    rows = sorted((s for s in inspection.samples if s.deleted_at is None), key=lambda s: (s.created_at, s.id))
+def _samples(sampling: dict[str, Any] | None) -> tuple[pdf.Sample, ...]:
+    """The 抽样记录's rows from the content its signatures attest (pdf/content.py), in the order added."""
+    def text(value: str) -> str | None:
+        return value or None
+
     return tuple(
         pdf.Sample(
-            name=s.name, quantity=s.quantity, base_quantity=s.base_quantity, brand=s.brand, spec=s.spec,
-            batch_or_date=" / ".join(x for x in (s.batch_no, s.production_date and s.production_date.isoformat())
-                                     if x) or None,
-            maker=s.maker, standard=s.standard, backup_quantity=s.backup_quantity,
-            seal_numbers=tuple(s.seal_numbers or ()), note=s.note,
+            name=s["name"], quantity=s["quantity"], base_quantity=s["baseQuantity"], brand=text(s["brand"]),
+            spec=text(s["spec"]), batch_or_date=" / ".join(x for x in (s["batchNo"], s["productionDate"]) if x) or None,
+            maker=text(s["maker"]), standard=text(s["standard"]), backup_quantity=text(s["backupQuantity"]),
+            seal_numbers=tuple(s["sealNumbers"]), note=text(s["note"]),
         )
-        for s in rows)
+        for s in (sampling or {}).get("samples", []))
 
 
 def _photos(inspection: Inspection, template, people: list[User], inspectors: tuple[pdf.Inspector, ...],
@@ -468,6 +480,7 @@ def _photos(inspection: Inspection, template, people: list[User], inspectors: tu
             gps=pdf.GeoPoint(row.lat, row.lon, row.gps_accuracy_m) if row.lat is not None and row.lon is not None
             else None,
             deviation=tuple(photo_deviation(row, inspection).phrases("zh")), remark=row.remark,
+            document=document_content.evidence_key(row.id),
         ))
     return tuple(photos), sources
 
@@ -502,7 +515,29 @@ def _opener(store, sha256: str) -> Callable[[], BinaryIO | None]:
     return open_stored
 
 
-def _signatures(inspection: Inspection, party: Party, people: list[User], store) -> pdf.Signatures:
+def _read_aloud(standing: list[attestation.SignatureAttestation]) -> bool:
+    """The closing question says 已向你宣读 when the party's signature (or refusal) standing now was
+    recorded after the record was read aloud to them, not read by them."""
+    party = [a.signature for a in standing if not a.replaced and a.signature.role == "party"]
+    return bool(party) and party[-1].confirmation == "read_aloud"
+
+
+def _stale_on(row: Signature | None, standing: dict[str, attestation.SignatureAttestation]) -> dict[str, str]:
+    """{document: the note printed instead of the image} for the documents changed since `row` was signed."""
+    found = standing.get(row.id) if row is not None else None
+    if found is None:
+        return {}
+    notes = {}
+    for key, doc in found.documents.items():
+        if doc.status in (attestation.STALE, attestation.NOT_COVERED):
+            when = f"于{cn_date(doc.changed_on)}" if doc.changed_on else "于签名后"
+            notes[key] = f"所签为第{doc.signed_revision or 1}版，本页内容已{when}修改，未重新签名"
+    return notes
+
+
+def _signatures(inspection: Inspection, party: Party, people: list[User], store,
+                standing: list[attestation.SignatureAttestation] = ()) -> pdf.Signatures:
+    by_id = {a.signature.id: a for a in standing}
     latest: dict[tuple[str, int | None], Signature] = {}
     for row in sorted((s for s in inspection.signatures if s.deleted_at is None), key=lambda s: (s.created_at, s.id)):
         latest[(row.role, row.user_id if row.role == "inspector" else None)] = row
@@ -529,23 +564,26 @@ def _signatures(inspection: Inspection, party: Party, people: list[User], store)
         party_signature = pdf.Signature(party_name, refused=True, refusal_reason=party_row.refusal_reason or "未说明",
                                         witness_name=witness or "未记录")
     elif party_row is not None and party_row.status == "absent":
-        party_signature = pdf.Signature("（当事人未到场）")
+        party_signature = pdf.Signature("（当事人未到场）", absent=True)
     else:
-        party_signature = pdf.Signature(party_name, image_png=image(party_row), signed_on=signed_on(party_row))
+        party_signature = pdf.Signature(party_name, image_png=image(party_row), signed_on=signed_on(party_row),
+                                        stale_on=_stale_on(party_row, by_id))
 
     unclaimed = [row for (role, uid), row in latest.items()
                  if role == "inspector" and uid not in {u.id for u in people[:2]}]
 
     def inspector_signature(user: User) -> pdf.Signature:
         row = latest.get(("inspector", user.id)) or (unclaimed.pop(0) if unclaimed else None)
-        return pdf.Signature(user.display_name, image_png=image(row), signed_on=signed_on(row))
+        return pdf.Signature(user.display_name, image_png=image(row), signed_on=signed_on(row),
+                             stale_on=_stale_on(row, by_id))
 
     return pdf.Signatures(
         party=party_signature,
         inspector1=inspector_signature(people[0]),
         inspector2=inspector_signature(people[1]),
         witness=(pdf.Signature(witness_row.signer_name or "", image_png=image(witness_row),
-                               signed_on=signed_on(witness_row)) if witness_row is not None else None),
+                               signed_on=signed_on(witness_row), stale_on=_stale_on(witness_row, by_id))
+                 if witness_row is not None else None),
     )
 
 

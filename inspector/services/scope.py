@@ -119,7 +119,7 @@ def _named(hashes: Iterable[str | None],
 
 def held_by_case(sha256: ColumnElement[str], record: type[Photo] | type[Signature]) -> ColumnElement[bool]:
     """Whether the bytes a record of the enclosing query names are held for it: its author (a
-    photo's `taken_by_id`) uploaded them, or someone of its case (creator, an inspector) uploaded
+    photo's `taken_by_id`, a signature's `created_by_id`) uploaded them, or someone of its case (creator, an inspector) uploaded
     them after the record was made (an upload needs its record first, so every upload for this
     record comes after it).
 
@@ -134,7 +134,11 @@ def held_by_case(sha256: ColumnElement[str], record: type[Photo] | type[Signatur
                .correlate_except(Inspection).scalar_subquery())
     of_the_case_since = and_(or_(BlobHolder.user_id.in_(inspectors), BlobHolder.user_id == creator),
                              BlobHolder.created_at >= record.created_at)
-    who = or_(BlobHolder.user_id == Photo.taken_by_id, of_the_case_since) if record is Photo else of_the_case_since
+    # The author: a photo's taker, or the inspector whose phone recorded a signature (the party's or a
+    # witness's is drawn on an inspector's phone), who may have sent the bytes before the row was made
+    # again (a refusal edited after a return, a record resent after a rejection).
+    author = Photo.taken_by_id if record is Photo else Signature.created_by_id
+    who = or_(BlobHolder.user_id == author, of_the_case_since)
     return exists().where(BlobHolder.sha256 == sha256, who).correlate_except(BlobHolder)
 
 

@@ -113,8 +113,15 @@ const zh = {
   errRateLimited: '尝试次数过多，请稍后再试',
   justNow: '刚刚', minutesAgo: '{n} 分钟前', hoursAgo: '{n} 小时前', daysAgo: '{n} 天前',
   yes: '是', no: '否', photosCount: '{n} 张照片',
-  dueOn: '期限 {date}', dueProvisional: '暂定', dueProvisionalHint: '该年度节假日安排尚未录入，按周一至周五暂定计算',
+  dueOn: '期限 {date}', dueProvisional: '暂定', dueProvisionalHint: '该年度节假日安排尚未录入，暂按周一至周五（元旦、五一、国庆除外）计算',
   diagCalendar: '节假日安排：已载入 {first}–{last} 年；其后年份的期限为暂定', diagNoCalendar: '节假日安排：尚未同步，期限均为暂定',
+  // Reading the record before signing (content.js, views/preview.js)
+  previewTitle: '签名前核对笔录', previewHint: '以下为将打印的笔录全文（只读），请当事人逐页核对，或由执法人员向其宣读。',
+  previewPage: '第 {n} 页 共 {m} 页', previewReadToEnd: '请翻到最后一页后再确认。',
+  previewSeen: '以上笔录我已看过', previewReadAloud: '已向其宣读', previewPrev: '上一页', previewNext: '下一页',
+  resignNeeded: '所签为第{revision}版，此后内容已修改（{documents}），请重新签名。',
+  resignCount: '有 {n} 个签名所签内容已修改，请重新签名（不重新签名的，案卷中注明“未重新签名”）。',
+  docOnSite: '现场笔录', docSampling: '抽样记录', docEvidence: '证据提取单',
 };
 
 const en = {
@@ -229,8 +236,15 @@ const en = {
   errRateLimited: 'Too many attempts; try again later',
   justNow: 'just now', minutesAgo: '{n} min ago', hoursAgo: '{n} h ago', daysAgo: '{n} days ago',
   yes: 'Yes', no: 'No', photosCount: '{n} photos',
-  dueOn: 'Due {date}', dueProvisional: 'provisional', dueProvisionalHint: "That year's holiday notice is not loaded yet: counted on weekdays for now",
+  dueOn: 'Due {date}', dueProvisional: 'provisional', dueProvisionalHint: "That year's holiday notice is not loaded yet: counted on weekdays (less 1 Jan, 1-2 May, 1-3 Oct) for now",
   diagCalendar: 'Holiday calendar: {first}–{last} loaded; deadlines in later years are provisional', diagNoCalendar: 'Holiday calendar: not synced yet; every deadline is provisional',
+  // Reading the record before signing (content.js, views/preview.js)
+  previewTitle: 'Check the record before signing', previewHint: 'The whole record as it will print (read-only). The party reads each page, or an inspector reads it aloud.',
+  previewPage: 'Page {n} of {m}', previewReadToEnd: 'Go to the last page before confirming.',
+  previewSeen: 'I have read the record above', previewReadAloud: 'Read aloud to the signer', previewPrev: 'Previous page', previewNext: 'Next page',
+  resignNeeded: 'Signed revision {revision}; the content changed since ({documents}): please sign again.',
+  resignCount: '{n} signature(s) attest content that changed since: please sign again (otherwise the case file says not signed again).',
+  docOnSite: 'on-site record', docSampling: 'sampling record', docEvidence: 'evidence sheet',
 };
 
 const DICTIONARIES = { zh, en };

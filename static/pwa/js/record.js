@@ -112,13 +112,15 @@ export function signatureAdd(draft, slot) {
   const s = draft.signatures[slot];
   const args = { id: s.id, inspectionID: draft.id, role: s.role, signerName: clean(s.signerName), imageSha256: s.imageSha256, signedAt: s.signedAt };
   if (s.role === 'inspector') args.userID = s.userID;
+  if (s.attests) Object.assign(args, { attests: s.attests, confirmation: s.confirmation || null }); // what the signer saw
   return mutation('signature.add.v1', args, `signature:${s.id}`, draft.id);
 }
 
 export function signatureRefuse(draft) {
   const r = draft.refusal;
-  return mutation('signature.refuse.v1', { id: r.id, inspectionID: draft.id, reason: r.reason, witnessName: r.witnessName, at: r.at },
-    `refusal:${r.id}`, draft.id);
+  const args = { id: r.id, inspectionID: draft.id, reason: r.reason, witnessName: r.witnessName, at: r.at };
+  if (r.attests) Object.assign(args, { attests: r.attests, confirmation: r.confirmation || null }); // what was read to the party
+  return mutation('signature.refuse.v1', args, `refusal:${r.id}`, draft.id);
 }
 
 export function partyCreate(party) {
