@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from datetime import datetime
 from functools import partial
 from typing import Callable
 
@@ -16,7 +17,7 @@ from .evidence import evidence_story
 from .fonts import CjkFont, register_cjk_font
 from .page import PageFurniture
 from .photos import PhotoCache, PrintPhoto, prepare_for_print
-from .wording import UNNUMBERED
+from .wording import UNNUMBERED, local
 
 # Page numbers printed on the cover in the layout pass, as wide as any real ones will be.
 _LAYOUT_FIRST_PAGE, _LAYOUT_LAST_PAGE = 8888, 9999
@@ -77,8 +78,8 @@ class CaseFileRenderer:
             out, pagesize=(S.PAGE_WIDTH, S.PAGE_HEIGHT),
             leftMargin=S.MARGIN_LEFT, rightMargin=S.MARGIN_RIGHT,
             topMargin=S.MARGIN_TOP, bottomMargin=S.BODY_BOTTOM,
-            title=f"{case.titles.cover} {case.case_number or UNNUMBERED}", author=case.agency_name,
-            subject=case.party.name, creator="inspector.pdf", initialFontName=self.font.name,
+            title=pdf_title(case), author=case.agency_name, subject=pdf_subject(case),
+            creator="inspector.pdf", initialFontName=self.font.name,
             invariant=True,  # same data, same bytes: the registry hashes what it issues
         )
         pages: Counter[str] = Counter()
@@ -97,7 +98,7 @@ class CaseFileRenderer:
             story += self._story(key, contents, printing)
         if not printing:
             doc._doSave = 0  # layout pass: skip writing the file (ReportLab's own multiBuild does this)
-        doc.build(story, canvasmaker=Canvas)
+        doc.build(story, canvasmaker=partial(_issued_canvas, case.issued_at))
         return out.getvalue(), dict(pages)
 
     def _on_page(self, key: str, pages: Counter[str], furniture: PageFurniture | None,
@@ -123,3 +124,29 @@ class CaseFileRenderer:
                 if printing else None)
             return evidence_story(case, ss, prepare)
         return appendix_story(case, ss)
+
+
+def pdf_title(case: CaseFile) -> str:
+    """The file's Title: the case title and its number (or 待编号)."""
+    return f"{case.case_title} {case.case_number or UNNUMBERED}"
+
+
+def pdf_subject(case: CaseFile) -> str:
+    """The file's Subject: what was inspected, and the registered document number."""
+    number = case.verification.document_no
+    return f"{case.inspection_subject}现场检查案卷" + (f" 文书编号 {number}" if number else "")
+
+
+def pdf_date(moment: datetime) -> str:
+    """A PDF date string (ISO 32000 §7.9.4) of `moment` in China Standard Time."""
+    moment = local(moment)
+    return f"D:{moment:%Y%m%d%H%M%S}+08'00'"
+
+
+def _issued_canvas(issued_at: datetime, *args, **kwargs) -> Canvas:
+    """A canvas whose CreationDate and ModDate are the registered issue time, not the clock:
+    a re-render of a registered document is byte-identical and says when it was issued."""
+    canv = Canvas(*args, **kwargs)
+    stamp = pdf_date(issued_at)
+    canv.setDateFormatter(lambda *_ymdhms: stamp)
+    return canv
