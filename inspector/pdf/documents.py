@@ -51,6 +51,7 @@ def cover_story(case: CaseFile, ss: StyleSheet1, contents: Sequence[DocumentPage
     ]
     story: list[Flowable] = [Spacer(1, 10 * mm), Paragraph(markup(case.case_title), ss["cover_title"])]
     story += [Paragraph(f"{label}：{markup(value)}", ss["cover_field"]) for label, value in fields]
+    story += _access_code(case, ss)
     story += [Spacer(1, 8 * mm), Paragraph("卷内文书目录", ss["heading"])]
     rows = [_head(ss, "序号", "文书名称", "页码", "页数")]
     for number, doc in enumerate(contents, start=1):
@@ -60,6 +61,14 @@ def cover_story(case: CaseFile, ss: StyleSheet1, contents: Sequence[DocumentPage
                      _cell(ss, str(doc.page_count))])
     story.append(_table(ss, rows, [14 * mm, 82 * mm, 36 * mm, 24 * mm]))
     return story
+
+
+def _access_code(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
+    """The cover's access code: typed on a page's verify page, it shows that page as issued."""
+    code = case.verification.access_code
+    if not code:
+        return []
+    return [Paragraph(f"查 验 码：{code}（扫描任一页二维码并输入此码，可查看该页出具时的原样）", ss["cover_field"])]
 
 
 def on_site_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:

@@ -53,6 +53,7 @@ from ..pdf.wording import STATUS_LABELS, cn_date, local
 from ..storage import get_store
 from . import documents
 from .photo_checks import photo_deviation
+from .verification import access
 from .scope import get_inspection, hashes_held_by_case
 from .amendments import plain_number
 from .sync.rejections import shown_with_case
@@ -106,12 +107,14 @@ def issue_case_file(user: User, inspection_id: str, device_id: int | None = None
     if drawn is None:
         drawn = _draw(gathered, inspection.agency.code)
 
+    code_hash = access.code_hash(drawn.verify_token)  # Argon2id: hashed before the lock is taken
+
     def register_ours(inspection: Inspection) -> None:
         documents.register(
             document_no=drawn.document_no, verify_token=drawn.verify_token, inspection=inspection,
             case_version=gathered.case_version, content_sha256=gathered.content_sha256, pdf=drawn.pdf,
             issued_at=drawn.issued_at, issued_by_id=user_id, device_id=device_id, summary=drawn.summary,
-            anchor=drawn.anchor)
+            anchor=drawn.anchor, access_code_hash=code_hash)
 
     with documents.writing():
         # Under the case row's lock (SQLite: the write lock), so that two first downloads of the
@@ -248,6 +251,25 @@ def _serve_again(earlier: IssuedDocument, gathered: Gathered) -> IssuedCaseFile 
                           earlier.issued_at, gathered.filename(earlier.document_no), rendered=rendered)
 
 
+def registered_pdf(document: IssuedDocument) -> bytes | None:
+    """The bytes of a registered case file: from the cache, or drawn again identically while its
+    case still prints the same content; None when neither can give the registered bytes."""
+    cached = _pdf_cache().get(document.sha256)
+    if cached is not None and hashlib.sha256(cached).hexdigest() == document.sha256:
+        return cached
+    inspection = db.session.get(Inspection, document.inspection_id)
+    if inspection is None or inspection.deleted_at is not None:
+        return None
+    try:
+        gathered = gather(inspection, url_base=_verify_base())
+    except ApiError:
+        return None
+    if gathered.content_sha256 != document.content_sha256:
+        return None
+    served = _serve_again(document, gathered)
+    return served.pdf if served is not None else None
+
+
 def _render(case: pdf.CaseFile) -> tuple[bytes, list[dict[str, Any]]]:
     config = current_app.config
     renderer = CaseFileRenderer(case, font_path=config.get("CJK_FONT_PATH"), photo_cache=_photo_cache())
@@ -280,7 +302,7 @@ class Gathered:
 def _for_issue(gathered: Gathered, document_no: str, token: str, issued_at: datetime,
                anchor: pdf.AuditAnchor | None) -> tuple[pdf.CaseFile, dict[str, Any]]:
     verification = dataclasses.replace(gathered.case.verification, token=token, document_no=document_no,
-                                       anchor=anchor)
+                                       anchor=anchor, access_code=access.access_code(token))
     case = dataclasses.replace(gathered.case, verification=verification, issued_at=issued_at)
     return case, dict(gathered.summary)
 
@@ -326,9 +348,19 @@ def gather(inspection: Inspection, *, url_base: str) -> Gathered:
         issued_at=_EPOCH,
     )
     summary = {"agency": case.agency_name, "caseNumber": case.case_number, "party": party.name,
-               "inspectedOn": local(started).date().isoformat()}
+               "partyKind": party_kind(party), "inspectedOn": local(started).date().isoformat()}
     return Gathered(case=case, inspection_id=inspection.id, case_version=case_version(inspection.id),
                     content_sha256=_fingerprint(case, photo_sources), summary=summary)
+
+
+def party_kind(party: Party) -> str | None:
+    """The party's 主体类型 (企业, 个体工商户…) when the model records one; the public verify page
+    masks a personal-looking name when it is None."""
+    for attribute in ("subject_type", "party_type", "kind", "entity_type"):
+        value = getattr(party, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def case_version(inspection_id: str) -> int:
@@ -617,6 +649,11 @@ def _pdf_cache() -> _FileCache:
 def _prepared_cache() -> _FileCache:
     """What names each case file drawn ahead of its first download, keyed by case and content."""
     return _FileCache(_cache_root() / "drawn-ahead", ".json")
+
+
+def page_image_cache() -> _FileCache:
+    """Pages of registered case files drawn as images for the verify page, keyed by file, page and size."""
+    return _FileCache(_cache_root() / "page-images", ".png")
 
 
 def _photo_cache() -> _FileCache:
