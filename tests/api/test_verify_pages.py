@@ -171,7 +171,7 @@ def test_an_officer_in_scope_sees_the_page_and_one_outside_does_not(app, login_a
     assert baotou.get(f"{page}/image.png").status_code == 403
 
 
-def test_the_page_image_comes_from_the_registered_bytes_even_when_the_cache_is_gone(app, login_as, pdf_cache):
+def test_a_second_render_of_a_registered_document_is_byte_identical_and_shows_the_same_page(app, login_as, pdf_cache):
     _case, pdf, document = issued_file(login_as)
     for cached in pdf_cache.rglob("*"):
         if cached.is_file():
