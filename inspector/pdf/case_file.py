@@ -12,7 +12,9 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplat
 
 from . import styles as S
 from .data import CaseFile, EvidencePhoto
-from .documents import DocumentPages, appendix_story, cover_story, on_site_story, sampling_story
+from .documents import (
+    DocumentPages, access_code_story, appendix_story, cover_story, on_site_story, sampling_story,
+)
 from .evidence import evidence_story
 from .fonts import CjkFont, register_cjk_font
 from .page import PageFurniture
@@ -78,10 +80,11 @@ class CaseFileRenderer:
             out, pagesize=(S.PAGE_WIDTH, S.PAGE_HEIGHT),
             leftMargin=S.MARGIN_LEFT, rightMargin=S.MARGIN_RIGHT,
             topMargin=S.MARGIN_TOP, bottomMargin=S.BODY_BOTTOM,
-            title=pdf_title(case), author=case.agency_name, subject=pdf_subject(case),
-            creator="inspector.pdf", initialFontName=self.font.name,
+            title=f"{case.titles.cover} {case.case_number or UNNUMBERED}", author=case.agency_name,
+            subject=case.party.name, creator="inspector.pdf", initialFontName=self.font.name,
             invariant=True,  # same data, same bytes: the registry hashes what it issues
         )
+        doc.title, doc.subject = pdf_title(case), pdf_subject(case)  # the file's properties; dates: _issued_canvas
         pages: Counter[str] = Counter()
         furniture = PageFurniture(case, self.stylesheet, self.font.name) if printing else None
         frame = partial(Frame, S.MARGIN_LEFT, S.BODY_BOTTOM, S.TEXT_WIDTH, S.BODY_HEIGHT,
@@ -113,7 +116,7 @@ class CaseFileRenderer:
         if key == "cover":
             placeholders = [DocumentPages(k, t, _LAYOUT_FIRST_PAGE, _LAYOUT_LAST_PAGE)
                             for k, t in self._titles.items()]
-            return cover_story(case, ss, contents or placeholders)
+            return cover_story(case, ss, contents or placeholders) + access_code_story(case, ss)
         if key == "on_site":
             return on_site_story(case, ss)
         if key == "sampling":

@@ -51,7 +51,6 @@ def cover_story(case: CaseFile, ss: StyleSheet1, contents: Sequence[DocumentPage
     ]
     story: list[Flowable] = [Spacer(1, 10 * mm), Paragraph(markup(case.case_title), ss["cover_title"])]
     story += [Paragraph(f"{label}：{markup(value)}", ss["cover_field"]) for label, value in fields]
-    story += _access_code(case, ss)
     story += [Spacer(1, 8 * mm), Paragraph("卷内文书目录", ss["heading"])]
     rows = [_head(ss, "序号", "文书名称", "页码", "页数")]
     for number, doc in enumerate(contents, start=1):
@@ -61,14 +60,6 @@ def cover_story(case: CaseFile, ss: StyleSheet1, contents: Sequence[DocumentPage
                      _cell(ss, str(doc.page_count))])
     story.append(_table(ss, rows, [14 * mm, 82 * mm, 36 * mm, 24 * mm]))
     return story
-
-
-def _access_code(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
-    """The cover's access code: typed on a page's verify page, it shows that page as issued."""
-    code = case.verification.access_code
-    if not code:
-        return []
-    return [Paragraph(f"查 验 码：{code}（扫描任一页二维码并输入此码，可查看该页出具时的原样）", ss["cover_field"])]
 
 
 def on_site_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
@@ -312,3 +303,12 @@ def _table(ss: StyleSheet1, rows: list[list[Flowable]], widths: list[float], fil
     # splitInRow: one finding with a very long note may be taller than a page.
     return Table(rows, colWidths=widths, style=TableStyle(commands), repeatRows=1 if header else 0,
                  splitInRow=1, hAlign="LEFT")
+
+
+def access_code_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
+    """The cover's access code (查验码): typed on a page's verify page, it shows that page as issued."""
+    code = case.verification.access_code
+    if not code:
+        return []
+    return [Spacer(1, 4 * mm),
+            Paragraph(f"查验码：{code}（扫描任一页的二维码并输入此码，可查看该页出具时的原样）", ss["cover_field"])]

@@ -53,10 +53,10 @@ from ..pdf.wording import STATUS_LABELS, cn_date, local
 from ..storage import get_store
 from . import documents
 from .photo_checks import photo_deviation
-from .verification import access
 from .scope import get_inspection, hashes_held_by_case
 from .amendments import plain_number
 from .sync.rejections import shown_with_case
+from .verification import access
 
 log = logging.getLogger(__name__)
 
@@ -251,25 +251,6 @@ def _serve_again(earlier: IssuedDocument, gathered: Gathered) -> IssuedCaseFile 
                           earlier.issued_at, gathered.filename(earlier.document_no), rendered=rendered)
 
 
-def registered_pdf(document: IssuedDocument) -> bytes | None:
-    """The bytes of a registered case file: from the cache, or drawn again identically while its
-    case still prints the same content; None when neither can give the registered bytes."""
-    cached = _pdf_cache().get(document.sha256)
-    if cached is not None and hashlib.sha256(cached).hexdigest() == document.sha256:
-        return cached
-    inspection = db.session.get(Inspection, document.inspection_id)
-    if inspection is None or inspection.deleted_at is not None:
-        return None
-    try:
-        gathered = gather(inspection, url_base=_verify_base())
-    except ApiError:
-        return None
-    if gathered.content_sha256 != document.content_sha256:
-        return None
-    served = _serve_again(document, gathered)
-    return served.pdf if served is not None else None
-
-
 def _render(case: pdf.CaseFile) -> tuple[bytes, list[dict[str, Any]]]:
     config = current_app.config
     renderer = CaseFileRenderer(case, font_path=config.get("CJK_FONT_PATH"), photo_cache=_photo_cache())
@@ -348,19 +329,9 @@ def gather(inspection: Inspection, *, url_base: str) -> Gathered:
         issued_at=_EPOCH,
     )
     summary = {"agency": case.agency_name, "caseNumber": case.case_number, "party": party.name,
-               "partyKind": party_kind(party), "inspectedOn": local(started).date().isoformat()}
+               "inspectedOn": local(started).date().isoformat()}
     return Gathered(case=case, inspection_id=inspection.id, case_version=case_version(inspection.id),
                     content_sha256=_fingerprint(case, photo_sources), summary=summary)
-
-
-def party_kind(party: Party) -> str | None:
-    """The party's 主体类型 (企业, 个体工商户…) when the model records one; the public verify page
-    masks a personal-looking name when it is None."""
-    for attribute in ("subject_type", "party_type", "kind", "entity_type"):
-        value = getattr(party, attribute, None)
-        if isinstance(value, str) and value:
-            return value
-    return None
 
 
 def case_version(inspection_id: str) -> int:
@@ -651,14 +622,35 @@ def _prepared_cache() -> _FileCache:
     return _FileCache(_cache_root() / "drawn-ahead", ".json")
 
 
-def page_image_cache() -> _FileCache:
-    """Pages of registered case files drawn as images for the verify page, keyed by file, page and size."""
-    return _FileCache(_cache_root() / "page-images", ".png")
-
-
 def _photo_cache() -> _FileCache:
     """The renderer's PhotoCache: photos downscaled for print, keyed by hash and print size."""
     return _FileCache(_cache_root() / "print-photos", ".jpg")
+
+
+# ---------------------------------------------------------------- registered bytes, for the verify pages
+
+def registered_pdf(document: IssuedDocument) -> bytes | None:
+    """The bytes of a registered case file: from the cache, or drawn again identically while its
+    case still prints the same content; None when neither can give the registered bytes."""
+    cached = _pdf_cache().get(document.sha256)
+    if cached is not None and hashlib.sha256(cached).hexdigest() == document.sha256:
+        return cached
+    inspection = db.session.get(Inspection, document.inspection_id)
+    if inspection is None or inspection.deleted_at is not None:
+        return None
+    try:
+        gathered = gather(inspection, url_base=_verify_base())
+    except ApiError:
+        return None
+    if gathered.content_sha256 != document.content_sha256:
+        return None
+    served = _serve_again(document, gathered)
+    return served.pdf if served is not None else None
+
+
+def page_image_cache() -> _FileCache:
+    """Pages of registered case files drawn as images for the verify page, keyed by file, page and size."""
+    return _FileCache(_cache_root() / "page-images", ".png")
 
 
 __all__ = ["IssuedCaseFile", "case_file_pdf", "case_version", "gather", "issue_case_file", "prepare_case_file"]

@@ -36,7 +36,7 @@ def document(token: str):
     if found is None:
         return render_template("verify/not_found.html"), 404
     return render_template("verify/document.html", check=found, doc=found.document,
-                           summary=public.public_summary(found.summary))
+                           summary=public.public_summary(found.document, found.summary))
 
 
 @bp.route("/<token>/<int:page_no>", methods=["GET", "POST"])
@@ -56,7 +56,7 @@ def page(token: str, page_no: int):
     viewer = access.viewer(document, session_user())
     image = viewer.may_see_pages and pages.page_image(document, page_no) is not None
     return render_template("verify/document.html", check=found, doc=document,
-                           summary=public.public_summary(found.summary), page=place, viewer=viewer,
+                           summary=public.public_summary(found.document, found.summary), page=place, viewer=viewer,
                            page_image=image, code_error=error), status
 
 

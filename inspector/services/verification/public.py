@@ -11,7 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-INDIVIDUAL_KINDS = frozenset({"个体工商户", "individual", "个体", "自然人", "person"})
+from ...database import db
+from ...models import Inspection, IssuedDocument, Party
+
+# Types under which a party may be a person: masked like an unknown type. The `fields` helper's
+# Party.entity_type codes (enterprise / individual / cooperative / other) and the printed words.
+INDIVIDUAL_KINDS = frozenset({"个体工商户", "individual", "个体", "自然人", "person", "other", "其他"})
 # Words that make a name a business's (字号, 组织形式), not a person's.
 _BUSINESS_WORDS = (  # single characters only where no given name uses them
     "公司", "合作社", "中心", "经营部", "门市", "商店", "超市", "批发", "农资", "化肥", "种子", "种业", "农药",
@@ -67,9 +72,21 @@ def public_party(kind: str | None, values: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def public_summary(summary: dict[str, Any]) -> dict[str, Any]:
-    """A registered document's summary as the public verify page shows it: the party masked."""
+def party_kind(party: Party | None) -> str | None:
+    """The party's 主体类型 when the model records one (`entity_type`: enterprise, individual…)."""
+    for attribute in ("entity_type", "subject_type", "party_type"):
+        value = getattr(party, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def public_summary(document: IssuedDocument, summary: dict[str, Any]) -> dict[str, Any]:
+    """A registered document's summary as the public verify page shows it: the party as printed,
+    masked by the party's type as recorded now (a correction of the type applies at once)."""
     shown = dict(summary)
     if shown.get("party"):
-        shown["party"] = public_party(shown.get("partyKind"), {"name": shown["party"]})["name"]
+        inspection = db.session.get(Inspection, document.inspection_id)
+        kind = party_kind(inspection.party if inspection is not None else None)
+        shown["party"] = public_party(kind, {"name": shown["party"]})["name"]
     return shown
