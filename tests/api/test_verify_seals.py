@@ -88,6 +88,25 @@ def drawn_over(pdf: bytes, page: int) -> bytes:
     return out.getvalue()
 
 
+def rewritten(pdf: bytes, what: str) -> bytes:
+    """The file with an object of the original rewritten in an update: the first page's size, or a font."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    page_ref, _resources = writer.find_page_for_modification(0)
+    page = page_ref.get_object()
+    if what == "page size":
+        page[generic.pdf_name("/MediaBox")] = generic.ArrayObject([generic.NumberObject(v) for v in (0, 0, 420, 595)])
+        writer.mark_update(page_ref)
+    else:
+        fonts = page["/Resources"]["/Font"]
+        font_ref = fonts.raw_get(next(iter(fonts)))
+        font = font_ref.get_object()
+        font[generic.pdf_name("/Name")] = generic.pdf_name("/Forged")
+        writer.mark_update(font_ref)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def text(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
@@ -125,6 +144,16 @@ def test_an_update_that_draws_on_a_page_is_refused(app, login_as, seal_signer):
         assert "不一致" in html and number in html
         assert "修改了第 " in html and "页的页面内容" in html
         assert "原件 + 其后追加的签章" not in html
+
+
+def test_an_update_that_rewrites_the_originals_page_or_font_is_refused(app, login_as):
+    pdf, number = registered_file(login_as)
+
+    resized = text(upload(app.test_client(), rewritten(pdf, "page size")))
+    assert "不一致" in resized and "修改了第 1 页的页面属性" in resized and "/MediaBox" in resized
+
+    refonted = text(upload(app.test_client(), rewritten(pdf, "font")))
+    assert "不一致" in refonted and "改写了原件的内容对象" in refonted
 
 
 def test_bytes_appended_that_are_no_update_are_refused(app, login_as):

@@ -148,7 +148,7 @@ def _page_refs(resolver) -> list[Any]:
     def walk(node_ref) -> None:
         node = node_ref.get_object()
         if node.get("/Type") == "/Pages":
-            for kid in node.raw_get("/Kids"):
+            for kid in _raw_list(node.raw_get("/Kids")):
                 walk(kid)
         else:
             refs.append(node_ref.reference)
