@@ -5,7 +5,7 @@ from .account import ROLES, Device, LoginAttempt, User
 from .agency import LEVELS, Agency
 from .audit import AuditCheckpoint, AuditEvent, AuditHead
 from .case_number import CaseNumberCounter
-from .document import AccessCodeAttempt, IssuedDocument
+from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
 from .job import FailedJob
 from .inspection import (
@@ -25,5 +25,5 @@ __all__ = [
     "Campaign", "Finding", "Inspection", "InspectionInspector", "Sample", "Signature", "Party",
     "DECISIONS", "ReviewDecision", "SyncState", "Versioned", "CATEGORIES", "ITEM_KINDS",
     "TEMPLATE_STATUSES", "ChecklistTemplate", "PublishedTemplateChanged", "UPLOAD_STATUSES", "Upload",
-    "Conflict", "InspectionRevision", "MutationLog", "ScopeExit", "AccessCodeAttempt",
+    "Conflict", "InspectionRevision", "MutationLog", "ScopeExit",
 ]

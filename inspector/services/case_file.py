@@ -263,6 +263,32 @@ def _verify_base() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + VERIFY_PATH
 
 
+# ---------------------------------------------------------------- registered bytes, for the verify pages
+
+def registered_pdf(document: IssuedDocument) -> bytes | None:
+    """The bytes of a registered case file: from the cache, or drawn again identically while its
+    case still prints the same content; None when neither can give the registered bytes."""
+    cached = _pdf_cache().get(document.sha256)
+    if cached is not None and hashlib.sha256(cached).hexdigest() == document.sha256:
+        return cached
+    inspection = db.session.get(Inspection, document.inspection_id)
+    if inspection is None or inspection.deleted_at is not None:
+        return None
+    try:
+        gathered = gather(inspection, url_base=_verify_base())
+    except ApiError:
+        return None
+    if gathered.content_sha256 != document.content_sha256:
+        return None
+    served = _serve_again(document, gathered)
+    return served.pdf if served is not None else None
+
+
+def page_image_cache() -> _FileCache:
+    """Pages of registered case files drawn as images for the verify page, keyed by file, page and size."""
+    return _FileCache(_cache_root() / "page-images", ".png")
+
+
 # ---------------------------------------------------------------- gathering
 
 @dataclass(frozen=True)
@@ -625,32 +651,6 @@ def _prepared_cache() -> _FileCache:
 def _photo_cache() -> _FileCache:
     """The renderer's PhotoCache: photos downscaled for print, keyed by hash and print size."""
     return _FileCache(_cache_root() / "print-photos", ".jpg")
-
-
-# ---------------------------------------------------------------- registered bytes, for the verify pages
-
-def registered_pdf(document: IssuedDocument) -> bytes | None:
-    """The bytes of a registered case file: from the cache, or drawn again identically while its
-    case still prints the same content; None when neither can give the registered bytes."""
-    cached = _pdf_cache().get(document.sha256)
-    if cached is not None and hashlib.sha256(cached).hexdigest() == document.sha256:
-        return cached
-    inspection = db.session.get(Inspection, document.inspection_id)
-    if inspection is None or inspection.deleted_at is not None:
-        return None
-    try:
-        gathered = gather(inspection, url_base=_verify_base())
-    except ApiError:
-        return None
-    if gathered.content_sha256 != document.content_sha256:
-        return None
-    served = _serve_again(document, gathered)
-    return served.pdf if served is not None else None
-
-
-def page_image_cache() -> _FileCache:
-    """Pages of registered case files drawn as images for the verify page, keyed by file, page and size."""
-    return _FileCache(_cache_root() / "page-images", ".png")
 
 
 __all__ = ["IssuedCaseFile", "case_file_pdf", "case_version", "gather", "issue_case_file", "prepare_case_file"]

@@ -24,7 +24,8 @@ from sqlalchemy import delete, func, select
 
 from ...database import db, utcnow
 from ...errors import ApiError
-from ...models import AccessCodeAttempt, IssuedDocument, User
+from ...models import IssuedDocument, User
+from ...models.document import AccessCodeAttempt
 from ..passwords import check_password, hash_password
 from ..scope import get_document
 
