@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from datetime import datetime
 from functools import partial
 from typing import Callable
 
@@ -11,12 +12,14 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplat
 
 from . import styles as S
 from .data import CaseFile, EvidencePhoto
-from .documents import DocumentPages, appendix_story, cover_story, on_site_story, sampling_story
+from .documents import (
+    DocumentPages, access_code_story, appendix_story, cover_story, on_site_story, sampling_story,
+)
 from .evidence import evidence_story
 from .fonts import CjkFont, register_cjk_font
 from .page import PageFurniture
 from .photos import PhotoCache, PrintPhoto, prepare_for_print
-from .wording import UNNUMBERED
+from .wording import UNNUMBERED, local
 
 # Page numbers printed on the cover in the layout pass, as wide as any real ones will be.
 _LAYOUT_FIRST_PAGE, _LAYOUT_LAST_PAGE = 8888, 9999
@@ -81,6 +84,7 @@ class CaseFileRenderer:
             subject=case.party.name, creator="inspector.pdf", initialFontName=self.font.name,
             invariant=True,  # same data, same bytes: the registry hashes what it issues
         )
+        doc.title, doc.subject = pdf_title(case), pdf_subject(case)  # the file's properties; dates: _issued_canvas
         pages: Counter[str] = Counter()
         furniture = PageFurniture(case, self.stylesheet, self.font.name) if printing else None
         frame = partial(Frame, S.MARGIN_LEFT, S.BODY_BOTTOM, S.TEXT_WIDTH, S.BODY_HEIGHT,
@@ -97,7 +101,7 @@ class CaseFileRenderer:
             story += self._story(key, contents, printing)
         if not printing:
             doc._doSave = 0  # layout pass: skip writing the file (ReportLab's own multiBuild does this)
-        doc.build(story, canvasmaker=Canvas)
+        doc.build(story, canvasmaker=partial(_issued_canvas, case.issued_at))
         return out.getvalue(), dict(pages)
 
     def _on_page(self, key: str, pages: Counter[str], furniture: PageFurniture | None,
@@ -123,7 +127,7 @@ class CaseFileRenderer:
         if key == "cover":
             placeholders = [DocumentPages(k, t, _LAYOUT_FIRST_PAGE, _LAYOUT_LAST_PAGE)
                             for k, t in self._titles.items()]
-            return cover_story(case, ss, contents or placeholders)
+            return cover_story(case, ss, contents or placeholders) + access_code_story(case, ss)
         if key == "on_site":
             return on_site_story(case, ss)
         if key == "sampling":
@@ -134,3 +138,29 @@ class CaseFileRenderer:
                 if printing else None)
             return evidence_story(case, ss, prepare)
         return appendix_story(case, ss)
+
+
+def pdf_title(case: CaseFile) -> str:
+    """The file's Title: the case title and its number (or 待编号)."""
+    return f"{case.case_title} {case.case_number or UNNUMBERED}"
+
+
+def pdf_subject(case: CaseFile) -> str:
+    """The file's Subject: what was inspected, and the registered document number."""
+    number = case.verification.document_no
+    return f"{case.inspection_subject}现场检查案卷" + (f" 文书编号 {number}" if number else "")
+
+
+def pdf_date(moment: datetime) -> str:
+    """A PDF date string (ISO 32000 §7.9.4) of `moment` in China Standard Time."""
+    moment = local(moment)
+    return f"D:{moment:%Y%m%d%H%M%S}+08'00'"
+
+
+def _issued_canvas(issued_at: datetime, *args, **kwargs) -> Canvas:
+    """A canvas whose CreationDate and ModDate are the registered issue time, not the clock:
+    a re-render of a registered document is byte-identical and says when it was issued."""
+    canv = Canvas(*args, **kwargs)
+    stamp = pdf_date(issued_at)
+    canv.setDateFormatter(lambda *_ymdhms: stamp)
+    return canv

@@ -219,18 +219,23 @@ class AuditAnchor:
 
 @dataclass(frozen=True)
 class Verification:
-    """What the QR code on every page leads to: `url_base` joined with `token`."""
+    """What the QR codes lead to: `url_base` joined with `token`, and on each page that page's number."""
 
     url_base: str
     token: str
     document_no: str | None = None  # the issued document's number, printed beside the QR code
     anchor: AuditAnchor | None = None  # printed in the appendix; None on a document not issued
+    access_code: str | None = None  # printed on the cover: shows the pages as issued on the verify page
 
     @property
     def url(self) -> str:
         if self.url_base.endswith(("/", "=")):
             return self.url_base + self.token
         return f"{self.url_base}/{self.token}"
+
+    def page_url(self, page_no: int) -> str:
+        """The address a page's QR code holds: the document's, then the page's number in the file."""
+        return f"{self.url}/{page_no}"
 
 
 @dataclass(frozen=True)

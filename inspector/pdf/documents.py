@@ -303,3 +303,12 @@ def _table(ss: StyleSheet1, rows: list[list[Flowable]], widths: list[float], fil
     # splitInRow: one finding with a very long note may be taller than a page.
     return Table(rows, colWidths=widths, style=TableStyle(commands), repeatRows=1 if header else 0,
                  splitInRow=1, hAlign="LEFT")
+
+
+def access_code_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
+    """The cover's access code (查验码): typed on a page's verify page, it shows that page as issued."""
+    code = case.verification.access_code
+    if not code:
+        return []
+    return [Spacer(1, 4 * mm),
+            Paragraph(f"查验码：{code}（扫描任一页的二维码并输入此码，可查看该页出具时的原样）", ss["cover_field"])]

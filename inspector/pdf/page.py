@@ -64,6 +64,7 @@ class PageFurniture:
         if document is not None:
             canv.doForm(self._signature_form(canv, document))
         canv.doForm(_FOOTER_FORM)
+        self._page_qr(canv, canv.getPageNumber())
         canv.setFont(self.font, S.PAGE_NUMBER_SIZE)
         canv.drawRightString(S.MARGIN_LEFT + S.TEXT_WIDTH, S.FOOTER_BOTTOM + 1 * mm,
                              f"第 {page_no} 页 共 {page_count} 页")
@@ -196,11 +197,6 @@ class PageFurniture:
 
     def _footer(self, canv: Canvas) -> None:
         verification = self.case.verification
-        # The flowable draws its squares straight on the canvas; the QrCodeWidget would go through
-        # renderPDF, which sets Helvetica, a font that is not embedded.
-        qr = QrCode(verification.url, width=S.QR_SIZE, height=S.QR_SIZE, qrBorder=2, qrLevel="M")
-        qr.drawOn(canv, S.MARGIN_LEFT, S.FOOTER_BOTTOM)
-
         text_x = S.MARGIN_LEFT + S.QR_SIZE + 2.5 * mm
         room = S.TEXT_WIDTH - S.QR_SIZE - 2.5 * mm - 34 * mm  # leave the page number its place
         case_no = self.case.case_number or UNNUMBERED
@@ -214,8 +210,23 @@ class PageFurniture:
             canv.setFont(self.font, self._fitting_size(line, S.FOOTER_SIZE, room))
             canv.drawString(text_x, S.FOOTER_BOTTOM + S.QR_SIZE - 3 * mm - row * 4.2 * mm, line)
 
+    def _page_qr(self, canv: Canvas, file_page: int) -> None:
+        """The QR code of this page: it names the document and the page, so a scan shows this
+        page's status (and, to whoever may see it, the page as issued). Drawn per page, not in
+        the shared footer form, since each page's code differs."""
+        # The flowable draws its squares straight on the canvas; the QrCodeWidget would go through
+        # renderPDF, which sets Helvetica, a font that is not embedded.
+        qr = QrCode(page_qr_payload(self.case, file_page), width=S.QR_SIZE, height=S.QR_SIZE, qrBorder=2,
+                    qrLevel="M")
+        qr.drawOn(canv, S.MARGIN_LEFT, S.FOOTER_BOTTOM)
+
     def _fitting_size(self, text: str, size: float, room: float, smallest: float = 4.5) -> float:
         """`size`, or the largest smaller size at which `text` fits in `room` (down to `smallest`)."""
         while size > smallest and stringWidth(text, self.font, size) > room:
             size -= 0.25
         return size
+
+
+def page_qr_payload(case: CaseFile, file_page: int) -> str:
+    """What the QR code on page `file_page` (counted over the whole file) holds: that page's verify address."""
+    return case.verification.page_url(file_page)

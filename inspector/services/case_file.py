@@ -57,6 +57,7 @@ from .photo_checks import photo_deviation
 from .scope import get_inspection, hashes_held_by_case
 from .amendments import plain_number
 from .sync.rejections import shown_with_case
+from .verification import access
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +108,14 @@ def issue_case_file(user: User, inspection_id: str, device_id: int | None = None
     if drawn is None:
         drawn = _draw(gathered, inspection.agency.code)
 
+    code_hash = access.code_hash(drawn.verify_token)  # Argon2id: hashed before the lock is taken
+
     def register_ours(inspection: Inspection) -> None:
         documents.register(
             document_no=drawn.document_no, verify_token=drawn.verify_token, inspection=inspection,
             case_version=gathered.case_version, content_sha256=gathered.content_sha256, pdf=drawn.pdf,
             issued_at=drawn.issued_at, issued_by_id=user_id, device_id=device_id, summary=drawn.summary,
-            anchor=drawn.anchor)
+            anchor=drawn.anchor, access_code_hash=code_hash)
 
     with documents.writing():
         # Under the case row's lock (SQLite: the write lock), so that two first downloads of the
@@ -261,6 +264,32 @@ def _verify_base() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + VERIFY_PATH
 
 
+# ---------------------------------------------------------------- registered bytes, for the verify pages
+
+def registered_pdf(document: IssuedDocument) -> bytes | None:
+    """The bytes of a registered case file: from the cache, or drawn again identically while its
+    case still prints the same content; None when neither can give the registered bytes."""
+    cached = _pdf_cache().get(document.sha256)
+    if cached is not None and hashlib.sha256(cached).hexdigest() == document.sha256:
+        return cached
+    inspection = db.session.get(Inspection, document.inspection_id)
+    if inspection is None or inspection.deleted_at is not None:
+        return None
+    try:
+        gathered = gather(inspection, url_base=_verify_base())
+    except ApiError:
+        return None
+    if gathered.content_sha256 != document.content_sha256:
+        return None
+    served = _serve_again(document, gathered)
+    return served.pdf if served is not None else None
+
+
+def page_image_cache() -> _FileCache:
+    """Pages of registered case files drawn as images for the verify page, keyed by file, page and size."""
+    return _FileCache(_cache_root() / "page-images", ".png")
+
+
 # ---------------------------------------------------------------- gathering
 
 @dataclass(frozen=True)
@@ -281,7 +310,7 @@ class Gathered:
 def _for_issue(gathered: Gathered, document_no: str, token: str, issued_at: datetime,
                anchor: pdf.AuditAnchor | None) -> tuple[pdf.CaseFile, dict[str, Any]]:
     verification = dataclasses.replace(gathered.case.verification, token=token, document_no=document_no,
-                                       anchor=anchor)
+                                       anchor=anchor, access_code=access.access_code(token))
     case = dataclasses.replace(gathered.case, verification=verification, issued_at=issued_at)
     return case, dict(gathered.summary)
 
