@@ -1,7 +1,7 @@
 """document access codes: the hash of the code printed on a case file's cover, and wrong tries
 
 Revision ID: 0016_document_access_codes
-Revises: 0012_failed_jobs
+Revises: 0013_signature_attestation
 
 A nullable column (documents issued before print no code: their pages are shown to officers
 only) and a new table.
@@ -14,7 +14,7 @@ from alembic import op
 import inspector.database
 
 revision = "0016_document_access_codes"
-down_revision = "0012_failed_jobs"
+down_revision = "0013_signature_attestation"
 branch_labels = None
 depends_on = None
 
