@@ -15,6 +15,7 @@ from .inspection import (
 from .party import Party
 from .review import DECISIONS, ReviewDecision
 from .sync import SyncState, Versioned
+from .task import TASK_SOURCES, TASK_STATUSES, Task, TaskAssignee
 from .sync_log import Conflict, InspectionRevision, MutationLog, ScopeExit
 from .template import CATEGORIES, ITEM_KINDS, TEMPLATE_STATUSES, ChecklistTemplate, PublishedTemplateChanged
 from .upload import UPLOAD_STATUSES, Upload
@@ -26,4 +27,5 @@ __all__ = [
     "DECISIONS", "ReviewDecision", "SyncState", "Versioned", "CATEGORIES", "ITEM_KINDS",
     "TEMPLATE_STATUSES", "ChecklistTemplate", "PublishedTemplateChanged", "UPLOAD_STATUSES", "Upload",
     "Conflict", "InspectionRevision", "MutationLog", "ScopeExit",
+    "TASK_SOURCES", "TASK_STATUSES", "Task", "TaskAssignee",
 ]
