@@ -72,6 +72,8 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
      "approval asks for confirmation, the case file prints the reason"),
     ("PHOTO_MAX_METRES_FROM_INSPECTION", "INSPECTOR_PHOTO_MAX_METRES_FROM_INSPECTION", float, 1000,
      "The same for a photo taken further than this from the inspection's place (metres)"),
+    ("TASK_URGENT_DELIVERY_HOURS", "INSPECTOR_TASK_URGENT_DELIVERY_HOURS", float, 2,
+     "An urgent task no assigned phone has pulled within this many hours alerts its county"),
 ]
 
 
