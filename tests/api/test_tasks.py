@@ -208,11 +208,15 @@ def _phone(login_as, username: str) -> Phone:
 
 def test_the_task_reaches_only_its_inspectors_phones_and_the_pull_marks_it_delivered(app, login_as):
     party = factories.party("150122", "托克托县丰收农资经营部", address="双河镇新华街12号")
+    _extra_inspector("tuoketuo.ma", "150122")  # of the same county, not on the task
+    others = [_phone(login_as, username) for username in ("donghe.chen", "tuoketuo.ma")]
+    for other in others:
+        other.pull()
     task = _task(party)
     assert task.delivered_at is None
-    other = _phone(login_as, "donghe.chen")
-    other.pull()
-    assert not other.of_type("task")
+    for other in others:
+        pages = other.pull()
+        assert not [c for page in pages for c in page["patch"] if c["type"] == "task"]  # not even its id
     db.session.rollback()
     assert db.session.get(Task, task.id).delivered_at is None  # another county's phone delivers nothing
     zhang = _phone(login_as, "tuoketuo.zhang")
