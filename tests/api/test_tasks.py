@@ -313,3 +313,23 @@ def test_an_inspection_started_offline_for_a_task_cancelled_meanwhile_is_kept_an
     reviewer_session(client, "tuoketuo.officer")
     page = client.get("/console/tasks").get_data(as_text=True)
     assert "data-flag-cancelled" in page and "任务已取消，记录保留" in page
+
+
+# ---------------------------------------------------------------- the new roles
+
+@pytest.mark.parametrize("role,label", [("registrar", "登记员"), ("officer", "业务科室人员"), ("head", "负责人")])
+def test_admin_creates_the_new_roles_who_log_in_to_the_console(app, client, role, label):
+    reviewer_session(client, "admin")
+    r = client.post("/console/admin/users", data={
+        "csrf_token": _csrf(client, "/console/admin/users"), "username": f"tuoketuo.{role}2", "display_name": "新同事",
+        "role": role, "agency_code": "150122", "password": "new-pass-2026"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    assert label in client.get("/console/admin/users").get_data(as_text=True)
+    client.post("/console/logout", data={"csrf_token": _csrf(client, "/console/")})
+    r = client.post("/console/login", data={"csrf_token": _csrf(client, "/console/login"),
+                                            "username": f"tuoketuo.{role}2", "password": "new-pass-2026"})
+    assert r.status_code == 302
+    home = client.get("/console/").get_data(as_text=True)
+    assert label in home and "托克托县" in home
+    tasks_page = client.get("/console/tasks")
+    assert tasks_page.status_code == (403 if role == "registrar" else 200)
