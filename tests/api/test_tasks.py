@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from inspector.database import db, utcnow
 from inspector.models import AuditEvent, Inspection, Party, Task, User
-from inspector.services.tasks import create_task
+from inspector.services.tasks import create_task, mark_delivered
 from inspector.services.tasks.alerts import raise_undelivered_alerts
 from inspector.services.tasks.manage import ManualDue
 
@@ -188,6 +188,9 @@ def test_exposure_for_a_county_without_two_inspectors_creates_nothing(app, clien
 
 def test_an_urgent_task_no_phone_pulled_in_time_alerts_its_county(app, client):
     task = _task(factories.party("150122", "托克托县绿野种业有限公司"), urgent=True, title="紧急：曝光经销商")
+    on_a_phone = _task(factories.party("150122"), urgent=True, title="紧急：已送达的任务")
+    mark_delivered([on_a_phone.id])
+    db.session.commit()
     late = task.created_at + timedelta(hours=app.config["TASK_URGENT_DELIVERY_HOURS"] + 0.1)
     assert raise_undelivered_alerts(task.created_at + timedelta(minutes=5)) == 0
     assert raise_undelivered_alerts(late) == 1
@@ -195,6 +198,7 @@ def test_an_urgent_task_no_phone_pulled_in_time_alerts_its_county(app, client):
     reviewer_session(client, "tuoketuo.officer")
     home = client.get("/console/").get_data(as_text=True)
     assert f'data-task-alert="{task.id}"' in home and "紧急：曝光经销商" in home
+    assert "紧急：已送达的任务" not in home
     client.post("/console/logout", data={"csrf_token": _csrf(client, "/console/")})
     reviewer_session(client, "baotou.reviewer")  # another league: nothing
     assert "紧急：曝光经销商" not in client.get("/console/").get_data(as_text=True)
@@ -333,3 +337,18 @@ def test_admin_creates_the_new_roles_who_log_in_to_the_console(app, client, role
     assert label in home and "托克托县" in home
     tasks_page = client.get("/console/tasks")
     assert tasks_page.status_code == (403 if role == "registrar" else 200)
+
+
+def test_the_alert_runs_as_a_periodic_job_on_beat(app):
+    from inspector.jobs.tasks import ALERT_UNDELIVERED_TASKS, JOBS
+
+    assert ALERT_UNDELIVERED_TASKS in app.extensions["celery"].conf.beat_schedule
+    task = _task(factories.party("150122"), urgent=True)
+    calm = _task(factories.party("150122"))  # not urgent: never alerted
+    for row in (task, calm):
+        row.created_at = utcnow() - timedelta(hours=app.config["TASK_URGENT_DELIVERY_HOURS"] + 1)
+    db.session.commit()
+    assert JOBS[ALERT_UNDELIVERED_TASKS].run() == 1
+    db.session.rollback()
+    assert db.session.get(Task, task.id).undelivered_alert_at is not None
+    assert db.session.get(Task, calm.id).undelivered_alert_at is None
