@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from ..errors import ApiError
-from ..i18n import t
+from ..i18n import current_language, t
 from ..models import TASK_STATUSES
 from ..services.tasks import exposure as exposure_service
 from ..services.tasks import manage
@@ -15,10 +15,13 @@ from .review import error_text
 
 
 def _message(err: ApiError) -> str:
+    """The error in the console's language, naming what was wrong (the rule's own words)."""
     details = err.details if isinstance(err.details, dict) else {}
-    own = err.message if err.code in ("validation_failed", "task_closed", "forbidden") else ""
     shown = error_text(err)
-    return f"{shown}：{own}" if own and own != shown else shown or str(details)
+    own = details.get("messageZh") if current_language() == "zh" and details.get("messageZh") else err.message
+    if err.code not in ("validation_failed", "forbidden") or own == shown:
+        return shown
+    return f"{shown}：{own}"
 
 
 @bp.get("/tasks")

@@ -85,7 +85,13 @@ def test_bad_task_is_refused_and_nothing_is_created(app, client, case):
     db.session.rollback()
     assert _tasks_count() == before
     if case != "party_out_of_scope":  # an out-of-scope party is a plain 404: it does not exist for them
-        assert "data-task-error" in r.get_data(as_text=True)
+        page = r.get_data(as_text=True)
+        assert "data-task-error" in page
+        if case != "no_title":
+            assert 'value="核查"' in page  # what was typed stays in the form
+        expected = {"one_inspector": "检查任务至少需要2名持证执法人员",
+                    "other_county": "陈执法不是托克托县市场监督管理局的执法人员", "no_title": "请填写必填项"}[case]
+        assert expected in page
 
 
 def test_a_county_sees_its_tasks_a_league_its_counties_and_not_another_league(app, client):

@@ -36,8 +36,9 @@ MAX_TEXT = 4000
 CLOSED = ("done", "cancelled")
 
 
-def _invalid(field: str, message: str) -> ApiError:
-    return ApiError("validation_failed", message, details={field: [message]})
+def _invalid(field: str, message: str, zh: str | None = None) -> ApiError:
+    """400 naming the field; `messageZh` is what the console shows in Chinese."""
+    return ApiError("validation_failed", message, details={field: [message], **({"messageZh": zh} if zh else {})})
 
 
 def check_assignees(agency: Agency, assignees: Iterable[User]) -> list[User]:
@@ -46,25 +47,29 @@ def check_assignees(agency: Agency, assignees: Iterable[User]) -> list[User]:
     people: list[User] = []
     for user in assignees:
         if user is None:
-            raise _invalid("assignees", "No such inspector.")
+            raise _invalid("assignees", "No such inspector.", "执法人员不存在。")
         if user.id in {p.id for p in people}:
-            raise _invalid("assignees", f"{user.display_name} is named twice.")
+            raise _invalid("assignees", f"{user.display_name} is named twice.", f"{user.display_name}被重复选择。")
         if user.role != "inspector" or not user.active or user.deleted_at is not None:
-            raise _invalid("assignees", f"{user.display_name} is not an active inspector.")
+            raise _invalid("assignees", f"{user.display_name} is not an active inspector.",
+                           f"{user.display_name}不是在岗执法人员。")
         if not user.agency.path.startswith(agency.path):
-            raise _invalid("assignees", f"{user.display_name} is not an inspector of {agency.name}.")
+            raise _invalid("assignees", f"{user.display_name} is not an inspector of {agency.name}.",
+                           f"{user.display_name}不是{agency.name}的执法人员。")
         if not user.cert_no:
-            raise _invalid("assignees", f"{user.display_name} has no certificate number (执法证号).")
+            raise _invalid("assignees", f"{user.display_name} has no certificate number (执法证号).",
+                           f"{user.display_name}没有执法证号。")
         people.append(user)
     if len(people) < MIN_INSPECTORS:
-        raise _invalid("assignees", f"A task needs at least {MIN_INSPECTORS} inspectors (行政处罚法 第四十二条).")
+        raise _invalid("assignees", f"A task needs at least {MIN_INSPECTORS} inspectors (行政处罚法 第四十二条).",
+                       f"检查任务至少需要{MIN_INSPECTORS}名持证执法人员（行政处罚法第四十二条）。")
     return people
 
 
 def _clean_text(field: str, value: str | None, limit: int, *, required: bool = False) -> str | None:
     value = (value or "").strip()
     if required and not value:
-        raise _invalid(field, f"{field} is required.")
+        raise _invalid(field, f"{field} is required.", "请填写必填项。")
     if len(value) > limit:
         raise _invalid(field, f"{field} is longer than {limit} characters.")
     return value or None
@@ -82,7 +87,8 @@ def create_task(*, source_kind: str, source_id: str | None, agency: Agency, part
         raise ApiError("forbidden", f"{agency.name} is outside your jurisdiction.")
     if party is not None:
         if party.deleted_at is not None or not party.agency.path.startswith(agency.path):
-            raise _invalid("party", f"{party.name} is not a party of {agency.name}.")
+            raise _invalid("party", f"{party.name} is not a party of {agency.name}.",
+                           f"{party.name}不属于{agency.name}管辖。")
     title = _clean_text("title", title, MAX_TITLE, required=True)
     what_to_check = _clean_text("whatToCheck", what_to_check, MAX_TEXT)
     people = check_assignees(agency, assignees)
@@ -127,7 +133,8 @@ def replace_assignee(task: Task, *, out: User, into: User, reason: str, by: User
     if leaving is None:
         raise _invalid("out", f"{out.display_name} is not on this task.")
     if any(a.user_id == into.id for a in task.assignees):
-        raise _invalid("into", f"{into.display_name} is or was on this task already.")
+        raise _invalid("into", f"{into.display_name} is or was on this task already.",
+                           f"{into.display_name}已在（或曾在）该任务中。")
     staying = [a.user for a in task.active_assignees if a.user_id != out.id]
     check_assignees(task.agency, [*staying, into])
     leaving.recused, leaving.reason, leaving.replaced_by_id = True, reason, into.id

@@ -68,7 +68,7 @@ def create_exposure_tasks(user: User, *, title: str, what_to_check: str | None,
     ensure_manager(user)
     if not dealers:
         raise ApiError("validation_failed", "Name at least one exposed dealer.",
-                       details={"dealers": ["Name at least one exposed dealer."]})
+                       details={"dealers": ["Name at least one exposed dealer."], "messageZh": "请至少选择或填写一家被曝光的经销商。"})
     due = SameDay(today_in_china())
     tasks: list[Task] = []
     seen: set[str] = set()
@@ -85,7 +85,8 @@ def create_exposure_tasks(user: User, *, title: str, what_to_check: str | None,
             inspectors = least_busy_inspectors(county)
             if len(inspectors) < MIN_INSPECTORS:
                 raise ApiError("validation_failed", f"{county.name} has fewer than two certified inspectors.",
-                               details={"dealers": [f"{county.name}: fewer than two inspectors"]})
+                               details={"dealers": [f"{county.name}: fewer than two inspectors"],
+                                        "messageZh": f"{county.name}持证执法人员不足两名，无法派单。"})
             tasks.append(create_task(source_kind="exposure", source_id=None, agency=county, party=party,
                                      title=title, what_to_check=what_to_check, due=due, urgent=True,
                                      assignees=inspectors, created_by=user))
