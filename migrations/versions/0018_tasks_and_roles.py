@@ -80,8 +80,10 @@ def upgrade() -> None:
         # A plain ALTER TABLE ADD COLUMN. Batch mode would copy the table and drop the old one, and
         # with foreign keys on, SQLite's DROP TABLE deletes every row that cascades from an
         # inspection (findings, photos, signatures, revisions).
-        op.execute("ALTER TABLE inspection ADD COLUMN task_id VARCHAR(36)"
-                   " CONSTRAINT fk_inspection_task_id_task REFERENCES task (id)")
+        # (A downgrade on SQLite leaves the emptied column in place: see below.)
+        if "task_id" not in {c["name"] for c in sa.inspect(op.get_bind()).get_columns("inspection")}:
+            op.execute("ALTER TABLE inspection ADD COLUMN task_id VARCHAR(36)"
+                       " CONSTRAINT fk_inspection_task_id_task REFERENCES task (id)")
         op.create_index(op.f("ix_inspection_task_id"), "inspection", ["task_id"], unique=False)
     else:
         with op.batch_alter_table("inspection", schema=None) as batch_op:
@@ -91,10 +93,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("inspection", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_inspection_task_id_task"), type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_inspection_task_id"))
-        batch_op.drop_column("task_id")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite cannot drop a column with a foreign key, and batch mode's copy-and-drop would delete
+        # every row cascading from an inspection: the column stays, emptied (older code ignores it).
+        op.drop_index(op.f("ix_inspection_task_id"), table_name="inspection")
+        op.execute("UPDATE inspection SET task_id = NULL")
+    else:
+        with op.batch_alter_table("inspection", schema=None) as batch_op:
+            batch_op.drop_constraint(batch_op.f("fk_inspection_task_id_task"), type_="foreignkey")
+            batch_op.drop_index(batch_op.f("ix_inspection_task_id"))
+            batch_op.drop_column("task_id")
     op.drop_table("task_assignee")
     with op.batch_alter_table("task", schema=None) as batch_op:
         for column in ("source_kind", "source_id", "agency_id", "party_id", "status", "created_at", "version"):
