@@ -5,6 +5,10 @@ from .account import ROLES, Device, LoginAttempt, User
 from .agency import LEVELS, Agency
 from .audit import AuditCheckpoint, AuditEvent, AuditHead
 from .case_number import CaseNumberCounter
+from .complaint import (
+    CHANNELS, FILING_KINDS, NOTICE_METHODS, PRODUCT_CATEGORIES, RULE_VERSIONS,
+    Filing, FilingAttachment, FilingPause, FilingPerson, FilingTransition,
+)
 from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
 from .job import FailedJob
@@ -26,4 +30,6 @@ __all__ = [
     "DECISIONS", "ReviewDecision", "SyncState", "Versioned", "CATEGORIES", "ITEM_KINDS",
     "TEMPLATE_STATUSES", "ChecklistTemplate", "PublishedTemplateChanged", "UPLOAD_STATUSES", "Upload",
     "Conflict", "InspectionRevision", "MutationLog", "ScopeExit",
+    "CHANNELS", "FILING_KINDS", "NOTICE_METHODS", "PRODUCT_CATEGORIES", "RULE_VERSIONS",
+    "Filing", "FilingAttachment", "FilingPause", "FilingPerson", "FilingTransition",
 ]
