@@ -4,6 +4,7 @@ from __future__ import annotations
 from .account import ROLES, Device, LoginAttempt, User
 from .agency import LEVELS, Agency
 from .audit import AuditCheckpoint, AuditEvent, AuditHead
+from .calendar import DAY_KINDS, CalendarDay, CalendarYear
 from .case_number import CaseNumberCounter
 from .complaint import (
     CHANNELS, FILING_KINDS, NOTICE_METHODS, PRODUCT_CATEGORIES, RULE_VERSIONS,
@@ -32,4 +33,5 @@ __all__ = [
     "Conflict", "InspectionRevision", "MutationLog", "ScopeExit",
     "CHANNELS", "FILING_KINDS", "NOTICE_METHODS", "PRODUCT_CATEGORIES", "RULE_VERSIONS",
     "Filing", "FilingAttachment", "FilingPause", "FilingPerson", "FilingTransition",
+    "DAY_KINDS", "CalendarDay", "CalendarYear",
 ]
