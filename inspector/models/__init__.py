@@ -20,6 +20,7 @@ from .inspection import (
 from .party import Party
 from .review import DECISIONS, ReviewDecision
 from .sync import SyncState, Versioned
+from .task import TASK_SOURCES, TASK_STATUSES, Task, TaskAssignee
 from .sync_log import Conflict, InspectionRevision, MutationLog, ScopeExit
 from .template import CATEGORIES, ITEM_KINDS, TEMPLATE_STATUSES, ChecklistTemplate, PublishedTemplateChanged
 from .upload import UPLOAD_STATUSES, Upload
@@ -34,4 +35,5 @@ __all__ = [
     "CHANNELS", "FILING_KINDS", "NOTICE_METHODS", "PRODUCT_CATEGORIES", "RULE_VERSIONS",
     "Filing", "FilingAttachment", "FilingPause", "FilingPerson", "FilingTransition",
     "DAY_KINDS", "CalendarDay", "CalendarYear",
+    "TASK_SOURCES", "TASK_STATUSES", "Task", "TaskAssignee",
 ]
