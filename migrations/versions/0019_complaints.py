@@ -1,7 +1,8 @@
 """complaints and reports register (投诉举报): filings, their people, transitions, pauses, attachments
 
 Revision ID: 0019_complaints
-Revises: 0012_failed_jobs
+Revises: 0012_failed_jobs (here merged after 0017_official_calendar and 0018_tasks_and_roles, whose
+branches this one merged; the tables depend on neither, so the lead may re-chain it anywhere after 0012)
 
 New tables; no existing rows to migrate.
 """
@@ -13,7 +14,7 @@ import inspector.database
 
 
 revision = "0019_complaints"
-down_revision = "0012_failed_jobs"
+down_revision = ("0017_official_calendar", "0018_tasks_and_roles")
 branch_labels = None
 depends_on = None
 

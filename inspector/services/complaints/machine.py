@@ -19,7 +19,7 @@ from ...errors import ApiError
 from ...models import Agency, Filing, FilingPause, FilingPerson, FilingTransition, User
 from .. import audit
 from ..scope import agency_in_scope
-from . import deadlines, rules
+from . import clocks, rules
 from .register import FIRST_STATUS, _reg_no
 
 ACTOR_ROLES = ("officer", "head")
@@ -234,7 +234,7 @@ def transition(filing: Filing, action: str, by: User, reason: str | None = None,
     db.session.flush()
     if notice_kind:
         record.notice_no = f"{filing.reg_no}-{record.id}"
-    deadlines.refresh_due(filing)
+    clocks.refresh_due(filing)
     audit.record("filing." + action, "filing", filing.id, actor_id=by.id, reason=reason,
                  data={"from": from_status, "to": to_status, "ground": ground, "noticeMethod": notice_method,
                        **{k: v for k, v in data.items() if k != "handler"}})
@@ -256,9 +256,10 @@ def _open_clue_report(complaint: Filing, by: User, clue: str) -> Filing:
         reg_no=_reg_no(complaint.handling_agency, "report", today.year),
     )
     db.session.add(report)
+    db.session.flush()
     db.session.add(FilingPerson(filing_id=report.id, anonymous=True))
     db.session.add(FilingTransition(filing=report, action="register", to_status="verifying", at=now(),
                                     on_date=today, by=by, reason=clue, data={"from_complaint": complaint.id}))
     db.session.flush()
-    deadlines.refresh_due(report)
+    clocks.refresh_due(report)
     return report

@@ -19,7 +19,7 @@ from ...errors import ApiError
 from ...models import Agency, CaseNumberCounter, Filing, FilingPerson, FilingTransition, Party, User
 from .. import audit
 from ..scope import agency_in_scope, party_scope
-from . import deadlines, rules
+from . import clocks, rules
 
 INTAKE_ROLES = ("registrar", "officer", "head")
 # A received time this far ahead of the server's clock is a typing error, not a clock skew.
@@ -110,6 +110,7 @@ def _make(by: User, data: dict[str, Any], kind: str, received_on: date, party: P
         reg_no=_reg_no(agency, kind, received_on.year),
     )
     db.session.add(filing)
+    db.session.flush()  # the person row refers to it, with no relationship to order the inserts
     anonymous = bool(data.get("anonymous"))
     db.session.add(FilingPerson(
         filing_id=filing.id, anonymous=anonymous, insider=bool(data.get("insider")),
@@ -143,7 +144,7 @@ def register_filing(by: User, data: dict[str, Any]) -> Filing:
     db.session.flush()
     for record in (filing, filing.linked_filing):
         if record is not None:
-            deadlines.refresh_due(record)
+            clocks.refresh_due(record)
             audit.record("filing.register", "filing", record.id, actor_id=by.id,
                          data={"kind": record.kind, "channel": record.channel, "regNo": record.reg_no,
                                "ruleVersion": record.rule_version})

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from ...clock import today_cn
 from ...models import Filing
-from ..calendar.deadlines import Due, is_working_day, natural_days_after, working_days_after
+from ..calendar.deadlines import Due, natural_days_after, working_days_after
 from . import rules
 
 
@@ -55,9 +55,9 @@ def _pauses(filing: Filing) -> tuple[tuple[date, date], ...]:
 def compute(period: rules.Period, start: date, pauses=()) -> tuple[Due, date | None]:
     if period.unit == "WD":
         return working_days_after(start, period.n, pauses), None
-    due = natural_days_after(start, period.n, pauses)
-    legal = due.date if is_working_day(due.date) else working_days_after(due.date, 1).date
-    return due, legal
+    # A natural-day period on the bureau: alert on the raw day, show the moved one as 最迟 (CAL-5).
+    legal = natural_days_after(start, period.n, pauses)
+    return Due(legal.raw or legal.date, legal.provisional), legal.date
 
 
 def _deadline(label: str, period: rules.Period, start: date, open_: bool, pauses=(), paused=False) -> Deadline:
