@@ -68,7 +68,8 @@ def register_filing():
         if isinstance(err, ApiError) and err.code != "validation_failed":
             abort(err.status)
         return new_filing(form=typed, errors=_field_errors(err), status=400)
-    flash(t("filing_registered", reg_no=filing.reg_no), "ok")
+    numbers = [filing.reg_no] + ([filing.linked_filing.reg_no] if filing.linked_filing else [])
+    flash(t("filing_registered", reg_no="、".join(numbers)), "ok")
     return redirect(url_for("console.filing", filing_id=filing.id))
 
 

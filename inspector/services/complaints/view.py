@@ -33,6 +33,11 @@ class FilingPage:
     can_create_task: bool = False
     farmer_note: bool = False
     rule_name: str = ""
+    # Free text as this user may read it: cleaned of the reporter when the reporter is hidden from them.
+    facts: str = ""
+    requests: str = ""
+    outcome: str = ""
+    reasons: dict[int, str] = field(default_factory=dict)
 
 
 def filing_page(user: User, filing: Filing) -> FilingPage:
@@ -48,6 +53,9 @@ def filing_page(user: User, filing: Filing) -> FilingPage:
         farmer_note=filing.kind == "complaint" and filing.product_category in rules.FARM_INPUT_CATEGORIES,
         rule_name=rules.RULE_NAMES[filing.rule_version],
     )
+    shown = (lambda text: confidential.redact(text, filing)) if page.person.hidden else (lambda text: text or "")
+    page.facts, page.requests, page.outcome = shown(filing.facts), shown(filing.requests), shown(filing.outcome)
+    page.reasons = {s.id: shown(s.reason) for s in filing.transitions}
     if filing.kind == "complaint":
         page.refusal_grounds = rules.refusal_grounds(filing.rule_version, filing.product_category)
         page.termination_grounds = rules.termination_grounds(filing.rule_version)
@@ -57,7 +65,7 @@ def filing_page(user: User, filing: Filing) -> FilingPage:
     if "assign" in names:
         page.handlers = list(db.session.scalars(select(User).where(
             User.active.is_(True), User.role.in_(ACTOR_ROLES),
-            User.agency_id.in_(select(Agency.id).where(filing.handling_agency.path.startswith(Agency.path))))
+            User.agency_id.in_(select(Agency.id).where(Agency.code.in_(filing.handling_agency.path.strip("/").split("/")))))
             .order_by(User.display_name)))
     page.can_create_task = (filing.kind in leads.LEAD_KINDS and filing.status in leads.OPEN_FOR_TASKS
                             and user.role in ACTOR_ROLES and filing.handling_agency.path.startswith(user.agency.path))
