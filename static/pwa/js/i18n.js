@@ -113,6 +113,11 @@ const zh = {
   errRateLimited: '尝试次数过多，请稍后再试',
   justNow: '刚刚', minutesAgo: '{n} 分钟前', hoursAgo: '{n} 小时前', daysAgo: '{n} 天前',
   yes: '是', no: '否', photosCount: '{n} 张照片',
+  myTasks: '检查任务', taskDue: '期限 {date}', taskProvisional: '暂定', taskUrgent: '紧急', taskStart: '开始检查',
+  taskContinue: '继续检查', taskWhat: '检查内容', taskWith: '同行：{names}', taskCancelled: '任务已取消',
+  taskSource: '来源：{source}', taskSourceComplaint: '投诉', taskSourceReport: '举报', taskSourceDraw: '双随机抽取',
+  taskSourceReinspection: '复查', taskSourceExposure: '3·15曝光', taskSourceManual: '人工派单', taskOverdue: '已逾期',
+  taskNoCo: '该任务没有同行执法人员，请在下一步选择',
 };
 
 const en = {
@@ -227,6 +232,11 @@ const en = {
   errRateLimited: 'Too many attempts; try again later',
   justNow: 'just now', minutesAgo: '{n} min ago', hoursAgo: '{n} h ago', daysAgo: '{n} days ago',
   yes: 'Yes', no: 'No', photosCount: '{n} photos',
+  myTasks: 'Tasks', taskDue: 'Due {date}', taskProvisional: 'provisional', taskUrgent: 'Urgent', taskStart: 'Start inspection',
+  taskContinue: 'Continue inspection', taskWhat: 'What to check', taskWith: 'With: {names}', taskCancelled: 'Task cancelled',
+  taskSource: 'Source: {source}', taskSourceComplaint: 'complaint', taskSourceReport: 'report', taskSourceDraw: 'random draw',
+  taskSourceReinspection: 're-inspection', taskSourceExposure: '3·15 exposure', taskSourceManual: 'assigned', taskOverdue: 'overdue',
+  taskNoCo: 'This task has no co-inspector; choose one in the next step',
 };
 
 const DICTIONARIES = { zh, en };
