@@ -118,6 +118,7 @@ const zh = {
   taskSource: '来源：{source}', taskSourceComplaint: '投诉', taskSourceReport: '举报', taskSourceDraw: '双随机抽取',
   taskSourceReinspection: '复查', taskSourceExposure: '3·15曝光', taskSourceManual: '人工派单', taskOverdue: '已逾期',
   taskNoCo: '该任务没有同行执法人员，请在下一步选择',
+  dueOn: '期限 {date}', dueProvisional: '暂定', dueProvisionalHint: '该年度节假日安排尚未录入，按周一至周五暂定计算',
 };
 
 const en = {
@@ -237,6 +238,7 @@ const en = {
   taskSource: 'Source: {source}', taskSourceComplaint: 'complaint', taskSourceReport: 'report', taskSourceDraw: 'random draw',
   taskSourceReinspection: 're-inspection', taskSourceExposure: '3·15 exposure', taskSourceManual: 'assigned', taskOverdue: 'overdue',
   taskNoCo: 'This task has no co-inspector; choose one in the next step',
+  dueOn: 'Due {date}', dueProvisional: 'provisional', dueProvisionalHint: "That year's holiday notice is not loaded yet: counted on weekdays for now",
 };
 
 const DICTIONARIES = { zh, en };
