@@ -699,6 +699,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "step_answer": {"zh": "答复咨询", "en": "Answer"},
     "step_assign": {"zh": "指定承办人", "en": "Assign a handler"},
     "step_register": {"zh": "登记", "en": "Registered"},
+    "step_create_task": {"zh": "生成现场检查任务", "en": "Inspection task created"},
+    "filing_source_S": {"zh": "依据为二手来源", "en": "secondary source"},
     "filing_task": {"zh": "核查任务", "en": "Inspection task"},
     "filing_task_create": {"zh": "生成现场检查任务", "en": "Create an inspection task"},
     "filing_task_created": {"zh": "已生成检查任务，派往{agency}", "en": "Task created for {agency}"},
