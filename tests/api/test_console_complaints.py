@@ -180,6 +180,7 @@ def test_complaint_accepted_mediated_to_termination_with_its_notices_printed(app
     assert "第1页共1页" in accept
     terminate = pdf_text(officer.get(by_kind["terminate"]).data)
     assert "终止调解告知书" in terminate and "第二十三条第一款第（3）项" in terminate
+    assert _report.reg_no not in terminate and "举报人" not in terminate  # it goes to the respondent too
     assert step(officer, complaint, "close").status_code == 409  # the notice is not sent yet
     assert step(officer, complaint, "notify", noticeMethod="letter").status_code == 302
     assert step(officer, complaint, "close").status_code == 302
