@@ -245,6 +245,16 @@ def test_report_becomes_a_task_whose_inspection_feeds_the_case_notice_and_the_re
     notice = pdf_text(head.get(href).data)
     assert "举报立案告知书" in notice and f"举报人{REPORTER}" in notice and "现场检查发现不合格项" in notice
 
+    # the reporter is told; closing without a word takes the inspection's findings as the outcome
+    assert step(head, report, "close").status_code == 409  # not before the reporter was told
+    assert step(head, report, "notify", noticeMethod="phone").status_code == 302
+    assert step(head, report, "close").status_code == 302
+    closed = head.get(path).get_data(as_text=True)
+    assert 'data-filing-status="closed"' in closed and "现场检查发现不合格项" in closed.split("data-outcome>")[1]
+    result_href = re.search(r'href="(/console/filings/[^"]+\.pdf)" data-notice="result"', closed).group(1)
+    result = pdf_text(head.get(result_href).data)
+    assert "举报处理结果告知书" in result and "现场检查发现不合格项1项" in result and "无合格证" in result
+
     # who sees the reporter: the registrar who took the call and the 负责人 — not the officer who is
     # not its handler, not the league's reviewer, and the notice PDF is refused to them too
     assert REPORTER in registrar.get(path).get_data(as_text=True)

@@ -73,7 +73,7 @@ ACTIONS: dict[tuple[str, str], Action] = {(a.kind, a.name): a for a in (
     Action("transfer", "report", ("verifying",), head_only=True, needs_reason=True),
     Action("dispute", "report", ("verifying",), "jurisdiction_disputed", needs_reason=True),
     Action("settle", "report", ("jurisdiction_disputed",), "verifying", head_only=True),
-    Action("close", "report", ("case_opened", "not_opened", "redirected"), "closed"),
+    Action("close", "report", ("case_opened", "not_opened", "redirected"), "closed", notice_kind="result"),
     # 咨询
     Action("answer", "inquiry", ("received",), "answered", needs_reason=True),
     # any kind
@@ -139,6 +139,13 @@ def transition(filing: Filing, action: str, by: User, reason: str | None = None,
     if not _available(filing, step):
         raise ApiError("transition_not_allowed", details={"status": filing.status, "action": action})
     reason = (reason or "").strip() or None
+    if action == "close" and not reason:
+        # The outcome defaults to what the inspection done for the filing found (issue 13 item 4).
+        from .leads import findings_text
+
+        reason = findings_text(filing) or None
+        if reason is None and filing.kind == "report":
+            raise _invalid("reason", "say what came of the report")
     if step.needs_reason and not reason:
         raise _invalid("reason", "say why (or what was agreed / answered)")
     today, at = cn_date(now()), now()
