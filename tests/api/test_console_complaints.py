@@ -269,3 +269,23 @@ def test_report_becomes_a_task_whose_inspection_feeds_the_case_notice_and_the_re
     assert "托克托县丰收农资经营部" in text and REPORTER not in text and REPORTER_PHONE not in text
     # the county's inspectors open no page of the register
     assert persona(app, "tuoketuo.liu").get(path).status_code == 403
+
+
+def test_when_the_mediation_window_runs_out_the_page_proposes_termination_on_ground_five(app):
+    from datetime import datetime, timedelta, timezone
+
+    from inspector import clock
+
+    _registrar, complaint, _report = register_farmer_call(app)
+    officer = persona(app, "tuoketuo.officer")
+    assert step(officer, complaint, "accept", noticeMethod="phone").status_code == 302
+    assert step(officer, complaint, "start_mediation", bothConsent="1").status_code == 302
+    page = officer.get(f"/console/filings/{complaint.id}").get_data(as_text=True)
+    assert "data-proposed-termination" not in page
+    clock.set_now(datetime.now(timezone.utc) + timedelta(days=70))  # past the 60-day window (V121)
+    try:
+        page = officer.get(f"/console/filings/{complaint.id}").get_data(as_text=True)
+    finally:
+        clock.set_now(None)
+    assert 'data-deadline="CR-S6" data-deadline-state="overdue"' in page
+    assert "data-proposed-termination" in page and '<option value="5" selected>' in page
