@@ -130,6 +130,9 @@ def transition(filing: Filing, action: str, by: User, reason: str | None = None,
                notice_method: str | None = None, agency_code: str | None = None, told_to: str | None = None,
                both_consent: bool = False, handler_id: int | None = None) -> FilingTransition:
     """Take one step on the filing and commit; refuse (and change nothing) when it is not allowed."""
+    # Two officers pressing 受理 at once: the second waits here and then sees the first one's status.
+    db.session.execute(select(Filing.id).where(Filing.id == filing.id).with_for_update())
+    db.session.refresh(filing)
     step = ACTIONS.get((filing.kind, action))
     if step is None:
         raise _invalid("action", f"no step {action!r} for a {filing.kind}")
