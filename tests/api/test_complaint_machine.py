@@ -11,7 +11,7 @@ from inspector.models import Filing
 from inspector.services import complaints
 
 from .. import factories
-from .test_complaint_deadlines import _real_clock_after, due, head, officer, on, register  # noqa: F401
+from .test_complaint_deadlines import _real_clock_after, head, officer, on, register  # noqa: F401  (autouse fixture)
 
 
 def labels(filing) -> list[str]:

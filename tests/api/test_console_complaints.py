@@ -11,7 +11,7 @@ import subprocess
 from sqlalchemy import func, select
 
 from inspector.database import db
-from inspector.models import Filing, FilingTransition, Task
+from inspector.models import Filing, Task
 
 from .. import factories
 from ..console_support import CSRF, reviewer_session
