@@ -289,3 +289,23 @@ def test_when_the_mediation_window_runs_out_the_page_proposes_termination_on_gro
         clock.set_now(None)
     assert 'data-deadline="CR-S6" data-deadline-state="overdue"' in page
     assert "data-proposed-termination" in page and '<option value="5" selected>' in page
+
+
+def test_a_deadline_in_a_year_without_its_holiday_notice_shows_as_provisional(app):
+    from datetime import datetime, timedelta, timezone
+
+    from inspector import clock
+
+    clock.set_now(datetime(2026, 12, 28, 10, 0, tzinfo=timezone(timedelta(hours=8))))
+    try:
+        registrar = persona(app, "tuoketuo.registrar")
+        response = post(registrar, "/console/filings", {**FARMER_CALL, "alsoReport": "", "receivedAt": "2026-12-28T09:00",
+                                                        "respondentName": "某农资店"})
+        assert response.status_code == 302
+        page = registrar.get(response.headers["Location"]).get_data(as_text=True)
+        listing = registrar.get("/console/filings").get_data(as_text=True)
+    finally:
+        clock.set_now(None)
+    row = page.split('data-deadline="CR-S1"')[1].split("</tr>")[0]
+    assert "2027-01-07" in row and "data-provisional" in row and "暂定" in row
+    assert "2027-01-07" in listing and "暂定" in listing
