@@ -309,3 +309,30 @@ def test_a_deadline_in_a_year_without_its_holiday_notice_shows_as_provisional(ap
     row = page.split('data-deadline="CR-S1"')[1].split("</tr>")[0]
     assert "2027-01-07" in row and "data-provisional" in row and "暂定" in row
     assert "2027-01-07" in listing and "暂定" in listing
+
+
+def test_a_provisional_deadline_becomes_official_when_the_years_notice_is_entered(app):
+    from datetime import date, datetime, timedelta, timezone
+
+    from inspector import clock
+    from inspector.models import AuditEvent
+
+    from .test_calendar import _post_notice
+
+    clock.set_now(datetime(2026, 12, 28, 10, 0, tzinfo=timezone(timedelta(hours=8))))
+    try:
+        registrar = persona(app, "tuoketuo.registrar")
+        response = post(registrar, "/console/filings", {**FARMER_CALL, "alsoReport": "", "receivedAt": "2026-12-28T09:00",
+                                                        "respondentName": "某农资店"})
+        assert response.status_code == 302
+        db.session.rollback()
+        filing = db.session.scalars(select(Filing)).one()
+        assert (filing.due_on, filing.due_provisional) == (date(2027, 1, 7), True)
+        assert _post_notice(app.test_client()).status_code == 302  # the admin enters the 2027 notice
+    finally:
+        clock.set_now(None)
+    db.session.rollback()
+    filing = db.session.get(Filing, filing.id)
+    assert (filing.due_on, filing.due_provisional) == (date(2027, 1, 7), False)
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "filing.deadline_recomputed")).one()
+    assert event.entity_id == filing.id and event.data["provisional"] is False

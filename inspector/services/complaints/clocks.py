@@ -117,3 +117,28 @@ def refresh_due(filing: Filing) -> None:
     filing.due_rule = first.rule_id if first else None
     filing.due_on = first.due.date if first else None
     filing.due_provisional = bool(first and first.due.provisional)
+
+
+def recompute_provisional(year: int) -> int:
+    """CAL-4: once a year's notice is entered, every filing whose open deadline was provisional is
+    counted again on the official calendar; each changed date goes to the audit log. Returns how
+    many changed. Runs after the notice's commit (calendar.notices.on_year_loaded)."""
+    from sqlalchemy import select
+
+    from ...database import db
+    from .. import audit
+
+    changed = 0
+    for filing in db.session.scalars(select(Filing).where(Filing.due_provisional.is_(True),
+                                                          Filing.deleted_at.is_(None))):
+        before = (filing.due_on, filing.due_provisional)
+        refresh_due(filing)
+        if (filing.due_on, filing.due_provisional) != before:
+            changed += 1
+            audit.record("filing.deadline_recomputed", "filing", filing.id,
+                         data={"year": year, "rule": filing.due_rule,
+                               "from": before[0].isoformat() if before[0] else None,
+                               "to": filing.due_on.isoformat() if filing.due_on else None,
+                               "provisional": filing.due_provisional})
+    db.session.commit()
+    return changed
