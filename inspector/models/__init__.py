@@ -7,6 +7,7 @@ from .audit import AuditCheckpoint, AuditEvent, AuditHead
 from .case_number import CaseNumberCounter
 from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
+from .intake import ImportMapping, Reminder
 from .job import FailedJob
 from .inspection import (
     INSPECTION_STATUSES, SIGNATURE_ROLES, SIGNATURE_STATUSES,
@@ -25,5 +26,5 @@ __all__ = [
     "Campaign", "Finding", "Inspection", "InspectionInspector", "Sample", "Signature", "Party",
     "DECISIONS", "ReviewDecision", "SyncState", "Versioned", "CATEGORIES", "ITEM_KINDS",
     "TEMPLATE_STATUSES", "ChecklistTemplate", "PublishedTemplateChanged", "UPLOAD_STATUSES", "Upload",
-    "Conflict", "InspectionRevision", "MutationLog", "ScopeExit",
+    "Conflict", "InspectionRevision", "MutationLog", "ScopeExit", "ImportMapping", "Reminder",
 ]
