@@ -72,6 +72,9 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
      "approval asks for confirmation, the case file prints the reason"),
     ("PHOTO_MAX_METRES_FROM_INSPECTION", "INSPECTOR_PHOTO_MAX_METRES_FROM_INSPECTION", float, 1000,
      "The same for a photo taken further than this from the inspection's place (metres)"),
+    ("INSPECTOR_CLOCK", "INSPECTOR_CLOCK", str, None,
+     "Demos and tests: the server's clock stands at this ISO instant (e.g. `2026-09-30T07:30:00+08:00`) "
+     "for deadlines and today's date; default: the real time"),
 ]
 
 

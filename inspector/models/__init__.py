@@ -4,6 +4,7 @@ from __future__ import annotations
 from .account import ROLES, Device, LoginAttempt, User
 from .agency import LEVELS, Agency
 from .audit import AuditCheckpoint, AuditEvent, AuditHead
+from .calendar import DAY_KINDS, CalendarDay, CalendarYear
 from .case_number import CaseNumberCounter
 from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
@@ -30,4 +31,5 @@ __all__ = [
     "Conflict", "InspectionRevision", "MutationLog", "ScopeExit",
     "TASK_SOURCES", "TASK_STATUSES", "Task", "TaskAssignee",
     "ImportMapping", "Reminder",
+    "DAY_KINDS", "CalendarDay", "CalendarYear",
 ]
