@@ -124,12 +124,28 @@ class PatchOpOut(WireSchema):
     value = fields.Dict(dump_only=True)
 
 
+class CalendarYearOut(WireSchema):
+    year = fields.Integer(dump_only=True)
+    notice_no = fields.String(dump_only=True, allow_none=True)
+    rest = fields.List(fields.Date(), dump_only=True)  # holiday rest days (weekends inside included)
+    work = fields.List(fields.Date(), dump_only=True)  # 调休 working Saturdays and Sundays
+
+
+class CalendarOut(WireSchema):
+    """The official working-day calendar (years with a loaded notice); other years are provisional."""
+
+    version = fields.Integer(dump_only=True)
+    years = fields.List(fields.Nested(CalendarYearOut), dump_only=True)
+
+
 class PullOut(WireSchema):
     cursor = fields.String(dump_only=True)
     has_more = fields.Boolean(dump_only=True)
     reset = fields.Boolean(dump_only=True)
     last_mutation_id = fields.Integer(dump_only=True, data_key="lastMutationID")
     patch = fields.List(fields.Nested(PatchOpOut), dump_only=True)
+    # Sent on a reset and when the calendar changed since the cursor; absent otherwise.
+    calendar = fields.Nested(CalendarOut, dump_only=True)
 
 
 class ResolveIn(WireSchema):

@@ -259,8 +259,18 @@ def _page(user: User, device_id: int, cursor: Cursor | None, limit: int) -> dict
         if op == "put":
             change["value"] = VALUE_SCHEMAS[kind].dump(value)
         patch.append(change)
-    return {"cursor": encode(following), "has_more": has_more, "reset": reset,
-            "last_mutation_id": last_mutation_id, "patch": patch}
+    out = {"cursor": encode(following), "has_more": has_more, "reset": reset,
+           "last_mutation_id": last_mutation_id, "patch": patch}
+    _add_calendar(out, None if reset else cursor.version)
+    return out
+
+
+def _add_calendar(page: dict[str, Any], since: int | None) -> None:
+    """The working-day calendar, on a reset or when it changed after the cursor (same snapshot)."""
+    from ..calendar.wire import calendar_block, calendar_version
+
+    if since is None or calendar_version() > since:
+        page["calendar"] = calendar_block()
 
 
 _INT_KEYS = ("agency", "colleague", "template", "decision")
