@@ -2,6 +2,7 @@
 import * as store from '../store.js';
 import { t } from '../i18n.js';
 import { HomeView } from '../views/home.js';
+import { todoCounts } from '../todo.js';
 
 const OPEN_PHASES = ['setup', 'editing'];
 
@@ -14,9 +15,11 @@ export class HomeController {
   }
 
   async model() {
-    const [drafts, stats, storage, tasks, returned] = await Promise.all([
+    const [records, stats, storage, tasks, returned, calendar] = await Promise.all([
       store.listDrafts(), store.syncStats(), store.storageEstimate(), store.rowsOfType('task'), this.returnedCases(),
+      store.getCalendar(),
     ]);
+    const drafts = records.filter((d) => d.type !== 'lead');
     const byNewest = (a, b) => (b.updatedAt || '').localeCompare(a.updatedAt || '');
     const today = new Date().toISOString().slice(0, 10);
     return {
@@ -24,6 +27,8 @@ export class HomeController {
       submitted: drafts.filter((d) => !OPEN_PHASES.includes(d.phase) && !['returned', 'deleted'].includes(d.phase)).sort(byNewest).slice(0, 20),
       returned,
       tasks: tasks.map((r) => r.value).filter((task) => !task.dueDate || task.dueDate >= today).slice(0, 20),
+      leads: records.filter((d) => d.type === 'lead').sort(byNewest).slice(0, 20),
+      deadlines: todoCounts(tasks.map((r) => r.value), calendar),
       stats, storage, running: this.sync.running, online: navigator.onLine,
     };
   }
@@ -31,7 +36,8 @@ export class HomeController {
   // Returned cases of this inspector: local records and ones only known from the server.
   async returnedCases() {
     const me = this.session.session.user.id;
-    const [rows, decisions, drafts] = await Promise.all([store.rowsOfType('inspection'), store.rowsOfType('decision'), store.listDrafts()]);
+    const [rows, decisions, records] = await Promise.all([store.rowsOfType('inspection'), store.rowsOfType('decision'), store.listDrafts()]);
+    const drafts = records.filter((d) => d.type !== 'lead');
     const local = Object.fromEntries(drafts.map((d) => [d.id, d]));
     const out = [];
     for (const d of drafts.filter((x) => x.phase === 'returned')) {
@@ -79,6 +85,7 @@ export class HomeController {
 
   async act(action, id) {
     if (action === 'new') this.inspections.create();
+    else if (action === 'new-lead') this.navigate('#/lead');
     else if (action === 'open') this.navigate(`#/i/${id}`);
     else if (action === 'open-returned') this.inspections.openReturned(id);
     else if (action === 'sync-now') {
