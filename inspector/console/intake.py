@@ -12,12 +12,12 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from ..i18n import t
 from ..services.intake import importing
+from ..services.intake.filings import IMPORT_ROLES
 from ..services.intake.mapping import FIELDS
 from ..services.intake.reading import MAX_BYTES, UnreadableFile
 from . import bp
 from .auth import login_required
 
-INTAKE_ROLES = ("registrar", "officer", "head", "reviewer", "admin")
 
 
 def _file_from_form() -> tuple[str, bytes]:
@@ -37,7 +37,7 @@ def _mapping_from_form() -> dict[str, str]:
 
 
 @bp.route("/register/import", methods=["GET", "POST"])
-@login_required(*INTAKE_ROLES)
+@login_required(*IMPORT_ROLES)
 def register_import():
     if request.method == "GET":
         return render_template("console/register_import.html", step="upload", fields=FIELDS)

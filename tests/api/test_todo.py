@@ -101,3 +101,20 @@ def test_the_daily_job_reminds_each_inspector_once_a_day(client, set_clock):
     assert "复查丰收农资（昨天到期）" in html and "已逾期" in html and "调休周六到期" not in html
     set_clock(datetime(2026, 10, 9, 1, 0, tzinfo=timezone.utc))  # next working day after the holiday
     assert send_daily_reminders() == 4  # still overdue, and the Saturday task now due within 2 working days
+
+
+def test_a_complaint_received_before_national_day_is_due_after_it_for_the_bureau(client, set_clock):
+    from inspector.services.complaints import register_filing
+
+    set_clock(datetime(2026, 10, 14, 1, 0, tzinfo=timezone.utc))  # Wed 10/14, the day before CR-A1's due day
+    register_filing(factories.user("tuoketuo.registrar"), {
+        "kind": "complaint", "channel": "12315_platform", "received_at": datetime(2026, 9, 30, 2, 0, tzinfo=timezone.utc),
+        "respondent_name": "托克托县丰收农资经营部", "product_category": "fertilizer", "facts": "复合肥结块",
+        "person_name": "王秘密", "person_phone": "13800000009"})
+    reviewer_session(client, "tuoketuo.officer")
+    html = client.get("/console/todo?scope=bureau").get_data(as_text=True)
+    assert len(_bucket_titles(html, "soon")) == 1 and "托克托县丰收农资经营部" in html  # due 10/15 (CR-A1)
+    assert "投诉受理决定" in html and "王秘密" not in html  # a deadline list names no complainant
+    from inspector.services.todo.reminders import send_daily_reminders
+
+    assert send_daily_reminders() == 2  # nobody handles it yet: the county's officer and head hear of it

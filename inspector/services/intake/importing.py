@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ...database import db, utcnow
+from ...errors import ApiError
 from ...models import ImportMapping, User
 from . import filings
 from .mapping import FIELD_KEYS, guess, header_key, mapping_problems, row_fields
@@ -82,6 +83,8 @@ def preview(user: User, table: Table, mapping: dict[str, str], *, now: datetime 
     result = Preview(table, mapping)
     for n, row in enumerate(table.rows, start=2):
         fields_, row_problems = row_fields(row, table.headers, mapping, now)
+        if not row_problems:  # the register's own rules (a complaint's person, the rules' first day…)
+            row_problems = filings.import_problems(user, fields_)
         result.rows.append(RowPreview(n, fields_, row_problems))
     refs = [r.fields["external_ref"] for r in result.rows if r.fields.get("external_ref")]
     known = filings.known_refs(refs)
@@ -96,7 +99,10 @@ def preview(user: User, table: Table, mapping: dict[str, str], *, now: datetime 
 
 
 def confirm(user: User, table: Table, mapping: dict[str, str]) -> Preview:
-    """Register the new rows of a preview without errors, remember the mapping; one commit."""
+    """Register the new rows of a preview without errors, remember the mapping; one commit, so a
+    file is in the register whole or not at all."""
+    if user.role not in filings.IMPORT_ROLES:
+        raise ApiError("forbidden", "Only registrars and officers register complaints and reports.")
     result = preview(user, table, mapping)
     if result.errors:
         raise ImportRefused()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 CHINA = timezone(timedelta(hours=8))
-EARLIEST = datetime(2004, 1, 1, tzinfo=CHINA)  # the official calendar's first year
+EARLIEST = datetime(2020, 1, 1, tzinfo=CHINA)  # the register's rules begin (令第20号 in force)
 
 
 @dataclass(frozen=True)
@@ -125,8 +125,9 @@ def row_fields(row: list[str], headers: list[str], mapping: dict[str, str], now:
     cells = {key: row[headers.index(header)] for key, header in mapping.items() if header}
     problems: list[tuple[str, str]] = []
     fields: dict[str, object] = {}
+    inquiry = _first(KINDS, cells.get("kind", "")) == "inquiry"
     for key in REQUIRED:
-        if not cells.get(key):
+        if not cells.get(key) and not (inquiry and key == "respondent_name"):  # an inquiry may name nobody
             problems.append(("import_value_missing", key))
     for key, value in cells.items():
         if len(value) > MAX_TEXT:

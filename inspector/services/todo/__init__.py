@@ -23,7 +23,7 @@ from sqlalchemy.sql import Select
 
 from ... import clock
 from ...database import db
-from ...models import Agency, Task, TaskAssignee, User
+from ...models import Agency, Filing, Task, TaskAssignee, User
 from ..calendar.deadlines import working_days_after
 
 BUCKETS = ("overdue", "today", "soon", "provisional")
@@ -79,6 +79,20 @@ def task_deadlines(agency_ids: Select) -> Iterable[Deadline]:
         people.setdefault(task_id, set()).add(user_id)
     return [Deadline("task", t.id, "task.due", t.title, t.due_date, t.due_provisional, t.agency_id,
                      frozenset(people.get(t.id, ()))) for t in tasks]
+
+
+@source
+def filing_deadlines(agency_ids: Select) -> Iterable[Deadline]:
+    """Each open filing's earliest open statutory deadline (kept in its columns by every step),
+    handled by its handler, or by the handling bureau while none is named. The title names the
+    registration number and the respondent, never the complainant or reporter."""
+    rows = db.session.execute(select(
+        Filing.id, Filing.kind, Filing.reg_no, Filing.respondent_name, Filing.due_rule, Filing.due_on,
+        Filing.due_provisional, Filing.handling_agency_id, Filing.handler_id,
+    ).where(Filing.handling_agency_id.in_(agency_ids), Filing.due_on.is_not(None), Filing.deleted_at.is_(None)))
+    return [Deadline(kind, filing_id, rule or "filing.due", f"{reg_no or ''} {respondent or ''}".strip(), due_on,
+                     bool(provisional), agency_id, frozenset([handler_id]) if handler_id else frozenset())
+            for filing_id, kind, reg_no, respondent, rule, due_on, provisional, agency_id, handler_id in rows]
 
 
 def bucket_of(deadline: Deadline, today: date, soon_until: date) -> str | None:
