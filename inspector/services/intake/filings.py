@@ -80,4 +80,6 @@ def register_from_phone(user: User, args: dict[str, Any]) -> Filing:
     Raises ApiError (forbidden, conflict, validation_failed) for what can never succeed."""
     if user.role not in PHONE_ROLES or not user.active:
         raise ApiError("forbidden", "Only inspectors and officers record leads.")
+    # The push keeps its caller detached across commits; the filing refers to this session's rows.
+    user = db.session.get(User, user.id)
     return add_filing(user, {**args, "also_report": False, "external_ref": None})
