@@ -195,6 +195,48 @@ def register_cli(app: Flask) -> None:
         removed = prune_scope_exits(utcnow() - timedelta(days=days))
         click.echo(f"Removed {removed} scope-exit records older than {days} days.")
 
+    @app.cli.command("deadline")
+    @click.argument("start")
+    @click.argument("n", type=click.IntRange(min=0, max=3660))
+    @click.option("--natural", is_flag=True, help="natural days (日) instead of working days (工作日)")
+    @click.option("--pause", "pauses", multiple=True, metavar="FIRST..LAST",
+                  help="days not counted, both included (repeatable), e.g. 2026-06-01..2026-06-09")
+    def deadline(start, n, natural, pauses) -> None:
+        """Due date of an N-day period from START (a date, or `today` by the clock), on the calendar."""
+        from datetime import date
+
+        from . import clock
+        from .services.calendar import natural_days_after, working_days_after
+
+        try:
+            first = clock.today_cn() if start == "today" else date.fromisoformat(start)
+            spans = [tuple(date.fromisoformat(part) for part in p.split("..", 1)) for p in pauses]
+            due = (natural_days_after if natural else working_days_after)(first, n, spans)
+        except ValueError as err:
+            raise click.ClickException(str(err)) from err
+        unit = "日" if natural else "个工作日"
+        line = f"{first.isoformat()} + {n}{unit} → {due.date.isoformat()}"
+        if natural and due.raw != due.date:
+            line += f" ({due.raw.isoformat()} 为休息日，顺延)"
+        click.echo(line + (" 暂定 (provisional: a year without a loaded notice)" if due.provisional else ""))
+
+    @app.cli.command("clock")
+    def show_clock() -> None:
+        """The server's clock (INSPECTOR_CLOCK when set) and today's date in Beijing."""
+        from . import clock
+
+        source = "INSPECTOR_CLOCK" if app.config.get("INSPECTOR_CLOCK") else "real time"
+        click.echo(f"{clock.now().isoformat()} ({source}); today in Beijing: {clock.today_cn().isoformat()}")
+
+    @app.cli.command("calendar-seed")
+    def calendar_seed() -> None:
+        """Load the years the installed chinesecalendar covers that are not loaded yet (never
+        replacing a year an admin entered), e.g. after upgrading the pinned package."""
+        from .services.calendar.notices import load_package_years
+
+        added = load_package_years()
+        click.echo(f"Loaded {len(added)} years from chinesecalendar: {', '.join(map(str, added)) or 'none new'}.")
+
     @app.cli.command("db-revision")
     @click.option("-m", "--message", required=True)
     def db_revision(message) -> None:

@@ -18,7 +18,7 @@ from .review import CONSOLE_READERS
 
 
 @bp.get("/dashboard")
-@login_required(*CONSOLE_READERS, "officer", "head")
+@login_required(*CONSOLE_READERS)
 def dashboard():
     filters = dashboard_service.parse_dashboard_filters(request.args, g.user)
     data = dashboard_service.build_dashboard(g.user, filters)

@@ -61,13 +61,16 @@ def inspection_scope(user: User) -> ColumnElement[bool]:
 
 
 def party_scope(user: User) -> ColumnElement[bool]:
-    """Filter for parties the user may see: their jurisdiction's, and those of cases they work on."""
+    """Filter for parties the user may see: their jurisdiction's, and those of cases and tasks they work on."""
     if not user.active:
         return false()
     own_cases = select(Inspection.party_id).join(
         InspectionInspector, InspectionInspector.inspection_id == Inspection.id
     ).where(InspectionInspector.user_id == user.id)
-    return or_(Party.agency_id.in_(agency_subtree(user)), Party.id.in_(own_cases))
+    # A task may send an inspector of one county to a party of another county of the league.
+    own_tasks = select(Task.party_id).join(TaskAssignee, TaskAssignee.task_id == Task.id).where(
+        TaskAssignee.user_id == user.id, TaskAssignee.recused.is_(False), Task.party_id.is_not(None))
+    return or_(Party.agency_id.in_(agency_subtree(user)), Party.id.in_(own_cases), Party.id.in_(own_tasks))
 
 
 def task_scope(user: User) -> ColumnElement[bool]:

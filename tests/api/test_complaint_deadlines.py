@@ -148,3 +148,19 @@ def test_rule_version_follows_the_day_received(app):
 def test_a_deadline_in_2027_is_provisional(app):
     filing = register("complaint", "2026-12-28")
     assert filing.due_on == date(2027, 1, 7) and filing.due_provisional
+
+
+def test_an_unconfirmed_period_is_a_setting_and_says_so(app):
+    # CR-R3 under V121 is UNCONFIRMED: a bureau that learns the text says 3 days sets it so.
+    filing = register("report", "2026-09-20")
+    on("2026-09-29")
+    complaints.transition(filing, "open_case", head())
+    notice = due(filing, "deadline_decision_notice")
+    assert (notice.due.date, notice.source_status) == (date(2026, 10, 12), "UNCONFIRMED")
+    app.config["COMPLAINT_RULES"] = {"V121_DECISION_NOTICE_WD": 3, "REPORT_VERIFY_WD": "fifteen"}
+    try:
+        notice = due(filing, "deadline_decision_notice")
+        assert (notice.due.date, notice.n) == (date(2026, 10, 9), 3)
+        assert due(filing, "deadline_case_decision").n == 15  # an unusable value keeps the default
+    finally:
+        app.config["COMPLAINT_RULES"] = {}

@@ -198,3 +198,114 @@ def test_an_urgent_task_no_phone_pulled_in_time_alerts_its_county(app, client):
     client.post("/console/logout", data={"csrf_token": _csrf(client, "/console/")})
     reviewer_session(client, "baotou.reviewer")  # another league: nothing
     assert "紧急：曝光经销商" not in client.get("/console/").get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- on the phone (the pull and the push)
+
+def _phone(login_as, username: str) -> Phone:
+    return Phone(login_as(username))
+
+
+def test_the_task_reaches_only_its_inspectors_phones_and_the_pull_marks_it_delivered(app, login_as):
+    party = factories.party("150122", "托克托县丰收农资经营部", address="双河镇新华街12号")
+    task = _task(party)
+    assert task.delivered_at is None
+    other = _phone(login_as, "donghe.chen")
+    other.pull()
+    assert not other.of_type("task")
+    db.session.rollback()
+    assert db.session.get(Task, task.id).delivered_at is None  # another county's phone delivers nothing
+    zhang = _phone(login_as, "tuoketuo.zhang")
+    zhang.pull()
+    value = zhang.value("task", task.id)
+    assert value["title"] == "核查举报：假冒复合肥" and value["whatToCheck"] == "检查复合肥进货台账和标签"
+    assert value["party"]["name"] == "托克托县丰收农资经营部" and value["party"]["address"] == "双河镇新华街12号"
+    assert value["status"] == "open" and value["dueProvisional"] is False
+    assert [a["displayName"] for a in value["assignees"]] == ["张执法", "刘执法"]
+    db.session.rollback()
+    assert db.session.get(Task, task.id).delivered_at is not None
+
+
+def test_reassignment_and_cancellation_reach_the_phone(app, login_as):
+    ma = _extra_inspector("tuoketuo.ma", "150122")
+    task = _task(factories.party("150122"))
+    zhang, liu = _phone(login_as, "tuoketuo.zhang"), _phone(login_as, "tuoketuo.liu")
+    zhang.pull(), liu.pull()
+    assert zhang.has("task", task.id) and liu.has("task", task.id)
+    from inspector.services.tasks import cancel_task, replace_assignee
+
+    db.session.rollback()
+    task = db.session.get(Task, task.id)
+    replace_assignee(task, out=factories.user("tuoketuo.zhang"), into=ma, reason="当事人系其表兄",
+                     by=factories.user("tuoketuo.officer"), recusal=True)
+    db.session.commit()
+    zhang.pull(), liu.pull()
+    assert not zhang.has("task", task.id)  # off the task: gone from his phone
+    assert [a["recused"] for a in liu.value("task", task.id)["assignees"]] == [True, False, False]
+    cancel_task(task, factories.user("tuoketuo.officer"), "当事人已停业")
+    db.session.commit()
+    liu.pull()
+    assert liu.value("task", task.id)["status"] == "cancelled"
+    assert liu.value("task", task.id)["cancelReason"] == "当事人已停业"
+
+
+def test_the_inspection_started_from_a_task_links_to_it_and_its_submission_marks_it_done(app, login_as):
+    from ..sync_phone import fill_and_sign, inspection_args, new_id
+
+    party = factories.party("150122")
+    task = _task(party)
+    zhang = _phone(login_as, "tuoketuo.zhang")
+    pair = [factories.user("tuoketuo.zhang").id, factories.user("tuoketuo.liu").id]
+    case_id = new_id()
+    answer = zhang.push(zhang.mutation("inspection.create.v1", **inspection_args(party.id, pair, inspection_id=case_id,
+                                                                                   taskID=task.id)))
+    assert answer["results"][0]["status"] == "applied", answer
+    zhang.pull()
+    assert zhang.value("inspection", case_id)["taskID"] == task.id
+    assert zhang.value("task", task.id)["status"] == "started"
+    answers = zhang.push(*fill_and_sign(zhang, case_id), zhang.mutation("inspection.submit.v1", id=case_id))
+    assert answers["results"][-1]["status"] == "applied", answers["results"][-1]
+    zhang.pull()
+    assert zhang.value("task", task.id)["status"] == "done"
+    assert zhang.value("task", task.id)["inspectionID"] == case_id
+
+
+def test_an_inspection_for_a_task_not_assigned_to_the_inspector_is_rejected_and_kept(app, login_as):
+    from ..sync_phone import inspection_args, new_id
+
+    party = factories.party("150122")
+    task = _task(party)
+    ma = _extra_inspector("tuoketuo.ma", "150122")
+    _extra_inspector("tuoketuo.niu", "150122", cert="15012226010")
+    phone = _phone(login_as, "tuoketuo.ma")
+    pair = [ma.id, factories.user("tuoketuo.niu").id]
+    case_id = new_id()
+    result = phone.send("inspection.create.v1", **inspection_args(party.id, pair, inspection_id=case_id, taskID=task.id))
+    assert result["status"] == "rejected" and result["reasons"][0]["code"] == "task_not_assigned"
+    db.session.rollback()
+    assert db.session.get(Inspection, case_id) is None and db.session.get(Task, task.id).status == "open"
+    phone.pull()
+    assert phone.of_type("rejection")  # what the phone sent is kept and shown, never dropped
+
+
+def test_an_inspection_started_offline_for_a_task_cancelled_meanwhile_is_kept_and_flagged(app, login_as, client):
+    from inspector.services.tasks import cancel_task
+
+    from ..sync_phone import inspection_args, new_id
+
+    party = factories.party("150122")
+    task = _task(party)
+    zhang = _phone(login_as, "tuoketuo.zhang")
+    zhang.pull()
+    cancel_task(task, factories.user("tuoketuo.officer"), "重复派单")
+    db.session.commit()
+    pair = [factories.user("tuoketuo.zhang").id, factories.user("tuoketuo.liu").id]
+    case_id = new_id()
+    result = zhang.send("inspection.create.v1", **inspection_args(party.id, pair, inspection_id=case_id, taskID=task.id))
+    assert result["status"] == "applied"
+    db.session.rollback()
+    assert db.session.get(Inspection, case_id).task_id == task.id
+    assert db.session.get(Task, task.id).status == "cancelled"
+    reviewer_session(client, "tuoketuo.officer")
+    page = client.get("/console/tasks").get_data(as_text=True)
+    assert "data-flag-cancelled" in page and "任务已取消，记录保留" in page

@@ -282,3 +282,27 @@ def list_years() -> list[dict[str, Any]]:
 
 def year_days(year: int) -> list[CalendarDay]:
     return list(db.session.scalars(select(CalendarDay).where(CalendarDay.year == year).order_by(CalendarDay.day)))
+
+
+def load_package_years() -> list[int]:
+    """Years the installed chinesecalendar covers that have no row yet, loaded as official."""
+    from .seed import package_days
+
+    loaded = set(db.session.scalars(select(CalendarYear.year)))
+    added = []
+    for year, rows in sorted(package_days().items()):
+        if year in loaded:
+            continue
+        taken = set(db.session.scalars(select(CalendarDay.day).where(CalendarDay.day.in_([r["day"] for r in rows]))))
+        db.session.add(CalendarYear(year=year, source="chinesecalendar", special=False, loaded_at=now(),
+                                    version=allocate_version(db.session)))
+        db.session.flush()
+        db.session.add_all(CalendarDay(year=year, **r) for r in rows if r["day"] not in taken)
+        added.append(year)
+    if added:
+        audit.record("calendar.seed", "calendar_year", ",".join(map(str, added)), data={"years": added})
+    db.session.commit()
+    invalidate()
+    for year in added:
+        _notify(year, False)
+    return added

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ...clock import cn_date, now
 from ...database import db
 from ...errors import ApiError
-from ...models import Agency, Filing, Finding, Inspection, Task, User
+from ...models import Agency, Filing, FilingTransition, Finding, Inspection, Task, User
 from .. import audit
 from ..calendar.deadlines import Due
 from ..tasks import create_task
@@ -63,8 +63,11 @@ def create_inspection_task(filing: Filing, by: User, *, assignees: list[User], w
     task = create_task(source_kind=filing.kind, source_id=filing.id, agency=county, party=filing.party,
                        title=title, what_to_check=text, due=due or default_due(filing), urgent=filing.urgent,
                        assignees=assignees, created_by=by)
+    db.session.add(FilingTransition(filing=filing, action="create_task", from_status=filing.status,
+                                    to_status=filing.status, at=now(), on_date=cn_date(now()), by=by,
+                                    data={"task": task.id, "toName": county.name}))
     audit.record("filing.create_task", "filing", filing.id, actor_id=by.id,
-                 data={"task": task.id, "agency": county.code, "day": cn_date(now()).isoformat()})
+                 data={"task": task.id, "agency": county.code})
     db.session.commit()
     return task
 

@@ -7,11 +7,13 @@ handling bureau received the matter. Values the reference could not confirm for 
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app, has_app_context
 
+log = logging.getLogger(__name__)
 V20_IN_FORCE = date(2020, 1, 1)
 
 # Each setting: default value, source status (R read in the text, S secondary, UNCONFIRMED), source.
@@ -36,10 +38,24 @@ class Setting:
 def setting(key: str) -> Setting:
     """A rule value: the config's `COMPLAINT_RULES[key]` when set (then marked as set locally)."""
     default, status, source = SETTINGS[key]
-    overrides = current_app.config.get("COMPLAINT_RULES", {}) if has_app_context() else {}
-    if key in overrides:
-        return Setting(overrides[key], status, f"{source}; 本地设置 local setting")
+    overrides = current_app.config.get("COMPLAINT_RULES") or {} if has_app_context() else {}
+    value = overrides.get(key, default) if isinstance(overrides, dict) else default
+    if not _valid(key, value):
+        log.warning("COMPLAINT_RULES[%s] = %r is not usable; the default %r applies", key, value, default)
+        value = default
+    if value != default:
+        return Setting(value, status, f"{source}; 本地设置 local setting")
     return Setting(default, status, source)
+
+
+def _valid(key: str, value: object) -> bool:
+    if key == "V121_IN_FORCE":
+        try:
+            date.fromisoformat(str(value))
+        except ValueError:
+            return False
+        return True
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 365
 
 
 def v121_in_force() -> date:

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ...database import db, utcnow
 from ...errors import ApiError
@@ -162,6 +162,13 @@ def complete_task(task: Task, inspection: Inspection) -> Task:
         audit.record("task.complete", "task", task.id, actor_id=inspection.created_by_id,
                      inspection_id=inspection.id)
     return task
+
+
+def mark_delivered(task_ids: Iterable[str]) -> None:
+    """送达: an assigned phone pulled these tasks. A plain UPDATE, not a change of the task: it
+    needs no new sync version (phones need not hear of their own delivery)."""
+    db.session.execute(update(Task).where(Task.id.in_(list(task_ids)), Task.delivered_at.is_(None))
+                       .values(delivered_at=utcnow()).execution_options(synchronize_session=False))
 
 
 def task_of(inspection: Inspection) -> Task | None:

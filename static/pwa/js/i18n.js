@@ -112,7 +112,14 @@ const zh = {
   errNoSync: '服务器尚未开放同步接口', errUnknown: '同步出错（{code}）', errBadCredentials: '用户名或密码错误',
   errRateLimited: '尝试次数过多，请稍后再试',
   justNow: '刚刚', minutesAgo: '{n} 分钟前', hoursAgo: '{n} 小时前', daysAgo: '{n} 天前',
-  yes: '是', no: '否', photosCount: '{n} 张照片',  // leads (线索) recorded on the phone, and 待办 counts
+  yes: '是', no: '否', photosCount: '{n} 张照片',
+  myTasks: '检查任务', taskDue: '期限 {date}', taskProvisional: '暂定', taskUrgent: '紧急', taskStart: '开始检查',
+  taskContinue: '继续检查', taskWhat: '检查内容', taskWith: '同行：{names}', taskCancelled: '任务已取消',
+  taskSource: '来源：{source}', taskSourceComplaint: '投诉', taskSourceReport: '举报', taskSourceDraw: '双随机抽取',
+  taskSourceReinspection: '复查', taskSourceExposure: '3·15曝光', taskSourceManual: '人工派单', taskOverdue: '已逾期',
+  taskNoCo: '该任务没有同行执法人员，请在下一步选择',
+  dueOn: '期限 {date}', dueProvisional: '暂定', dueProvisionalHint: '该年度节假日安排尚未录入，按周一至周五暂定计算',
+  // leads (线索) recorded on the phone, and 待办 counts
   newLead: '登记线索', leads: '线索（投诉举报）', leadTitle: '登记线索', leadKind: '类型', leadChannel: '来源',
   leadCategory: '产品类别', lead_kind_report: '举报', lead_kind_complaint: '投诉', lead_kind_inquiry: '咨询',
   lead_channel_inspection_found: '检查中发现', lead_channel_walk_in: '群众当面反映', lead_channel_onsite_event: '活动受理台',
@@ -239,7 +246,14 @@ const en = {
   errNoSync: 'The server does not offer sync yet', errUnknown: 'Sync error ({code})', errBadCredentials: 'Wrong username or password',
   errRateLimited: 'Too many attempts; try again later',
   justNow: 'just now', minutesAgo: '{n} min ago', hoursAgo: '{n} h ago', daysAgo: '{n} days ago',
-  yes: 'Yes', no: 'No', photosCount: '{n} photos',  // leads recorded on the phone, and deadline counts
+  yes: 'Yes', no: 'No', photosCount: '{n} photos',
+  myTasks: 'Tasks', taskDue: 'Due {date}', taskProvisional: 'provisional', taskUrgent: 'Urgent', taskStart: 'Start inspection',
+  taskContinue: 'Continue inspection', taskWhat: 'What to check', taskWith: 'With: {names}', taskCancelled: 'Task cancelled',
+  taskSource: 'Source: {source}', taskSourceComplaint: 'complaint', taskSourceReport: 'report', taskSourceDraw: 'random draw',
+  taskSourceReinspection: 're-inspection', taskSourceExposure: '3·15 exposure', taskSourceManual: 'assigned', taskOverdue: 'overdue',
+  taskNoCo: 'This task has no co-inspector; choose one in the next step',
+  dueOn: 'Due {date}', dueProvisional: 'provisional', dueProvisionalHint: "That year's holiday notice is not loaded yet: counted on weekdays for now",
+  // leads recorded on the phone, and deadline counts
   newLead: 'Record a lead', leads: 'Leads (complaints and reports)', leadTitle: 'Record a lead', leadKind: 'Kind', leadChannel: 'Came by',
   leadCategory: 'Product category', lead_kind_report: 'Report', lead_kind_complaint: 'Complaint', lead_kind_inquiry: 'Inquiry',
   lead_channel_inspection_found: 'Found during an inspection', lead_channel_walk_in: 'Told in person', lead_channel_onsite_event: 'Event intake desk',

@@ -62,6 +62,25 @@ export class InspectionController {
     this.navigate(`#/i/${draft.id}`);
   }
 
+  // An inspection for a task (检查任务): its party and the co-inspector on the task filled in, the
+  // checklist chosen in setup as for any record. The server links the record to the task.
+  async createFromTask(task) {
+    const me = this.me();
+    const draft = rec.newDraft(me);
+    draft.taskID = task.id;
+    if (task.party) {
+      draft.party = { ...((await store.serverRow('party', String(task.party.id))) || task.party) };
+      draft.place = draft.party.address || '';
+    }
+    const co = (task.assignees || []).find((a) => !a.recused && a.userID !== me.id);
+    if (co) {
+      draft.coInspector = { id: co.userID, displayName: co.displayName, certNo: co.certNo };
+      draft.inspectorIDs = [me.id, co.userID];
+    }
+    await store.commit(draft);
+    this.navigate(`#/i/${draft.id}`);
+  }
+
   async show(id, step) {
     if (!this.draft || this.draft.id !== id) {
       if (this.draft && !(await this.flush())) {
