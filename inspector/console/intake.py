@@ -10,13 +10,18 @@ import binascii
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
+from ..database import utcnow
 from ..i18n import t
+from ..services import register_export as register_export_service
+from ..services.case_numbers import CHINA
+from ..services.complaints import REGISTER_ROLES
 from ..services.intake import importing
 from ..services.intake.filings import IMPORT_ROLES
 from ..services.intake.mapping import FIELDS
 from ..services.intake.reading import MAX_BYTES, UnreadableFile
 from . import bp
 from .auth import login_required
+from .exports import _download
 
 
 
@@ -36,7 +41,7 @@ def _mapping_from_form() -> dict[str, str]:
     return {f.key: request.form.get("map_" + f.key, "") for f in FIELDS}
 
 
-@bp.route("/register/import", methods=["GET", "POST"])
+@bp.route("/filings/import", methods=["GET", "POST"])
 @login_required(*IMPORT_ROLES)
 def register_import():
     if request.method == "GET":
@@ -69,3 +74,20 @@ def register_import():
                                mapping=mapping, carried=carried, result=result, error=t("import_has_errors")), 422
     return render_template("console/register_import.html", step="preview", fields=FIELDS, table=table,
                            mapping=mapping, carried=carried, result=result), 422 if result.errors else 200
+
+
+# ---------------------------------------------------------------- exports of the register
+
+EXPORTS = ("filings.csv", "deadlines.csv", "register.xlsx")
+
+
+@bp.get("/filings/export/<kind>")
+@login_required(*REGISTER_ROLES)
+def register_export(kind: str):
+    if kind not in EXPORTS:
+        abort(404)
+    name, extension = kind.rsplit(".", 1)
+    filename = f"{name}-{utcnow().astimezone(CHINA).strftime('%Y%m%d-%H%M')}.{extension}"
+    if extension == "csv":
+        return _download(register_export_service.stream_csv(g.user, name), filename)
+    return _download(register_export_service.stream_xlsx(g.user), filename)

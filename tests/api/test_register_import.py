@@ -15,7 +15,7 @@ from inspector.models import Filing, ImportMapping
 
 from ..console_support import csrf_token, reviewer_session
 
-PAGE = "/console/register/import"
+PAGE = "/console/filings/import"
 HEADERS = ["工单编号", "登记时间", "诉求类型", "来源渠道", "诉求人", "联系电话", "被投诉举报对象", "商品名称", "问题描述", "具体诉求"]
 ROWS = [
     ["1150122202603150001", "2026-03-15 09:30:00", "投诉", "全国12315平台", "王建国", "13800000001",
