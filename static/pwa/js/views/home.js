@@ -42,9 +42,28 @@ export class HomeView {
       ${leads.length ? html`<div class="card" data-testid="leads"><h2>${t('leads')}</h2><ul class="list">
         ${leads.map((l) => this.leadRow(l, stats))}</ul></div>` : ''}
       ${submitted.length ? html`<div class="card" data-testid="submitted"><h2>${t('submittedList')}</h2>
-      ${this.deadlineCounts(deadlines)}
         <ul class="list">${submitted.map((d) => this.draftRow(d, stats, model.taskByID))}</ul></div>` : ''}
-      <div class="actions"><button class="btn primary" data-action="new" data-testid="new-inspection">＋ ${t('newInspection')}</button></div>`);
+      <div class="actions"><button class="btn" data-action="new-lead" data-testid="new-lead">＋ ${t('newLead')}</button>
+        <button class="btn primary" data-action="new" data-testid="new-inspection">＋ ${t('newInspection')}</button></div>`);
+  }
+
+  // 待办 counts from the tasks on this phone (the console has the bureau's full list).
+  deadlineCounts(counts) {
+    return html`<div class="card" data-testid="deadline-counts"><h2>${t('deadlinesTitle')}</h2><div class="row">
+      ${BUCKETS.map((b) => html`<div data-bucket="${b}" class="${b === 'overdue' && counts[b] ? 'error' : ''}"><strong>${counts[b]}</strong> <span class="small">${t(`deadline_${b}`)}</span></div>`)}
+    </div></div>`;
+  }
+
+  leadRow(lead, stats) {
+    const pending = stats.byInspection[lead.id] || 0;
+    const refused = (lead.rejections || []).length;
+    const badge = refused ? html`<span class="badge bad">${t('leadRefused')}</span>`
+      : pending ? html`<span class="badge warn">${t('statusPending')}</span>` : html`<span class="badge ok">${t('leadRegistered')}</span>`;
+    return html`<li><div class="item" data-testid="lead-row" data-lead-id="${lead.id}">
+      <div class="item-title">${t(`lead_kind_${lead.kind}`)} · ${lead.title || ''}</div>
+      <div class="muted small">${lead.facts || ''}</div><div>${badge}</div>
+      ${(lead.rejections || []).flatMap((r) => r.reasons || []).map((r) => html`<div class="error small" data-testid="lead-reason">${reasonText(r)}</div>`)}
+    </div></li>`;
   }
 
   // A task as the inspector needs it offline: whom, where, what to check, by when, with whom.
