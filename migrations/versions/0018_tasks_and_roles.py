@@ -76,10 +76,18 @@ def upgrade() -> None:
     with op.batch_alter_table("task_assignee", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_task_assignee_task_id"), ["task_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_assignee_user_id"), ["user_id"], unique=False)
-    with op.batch_alter_table("inspection", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("task_id", sa.String(length=36), nullable=True))
-        batch_op.create_index(batch_op.f("ix_inspection_task_id"), ["task_id"], unique=False)
-        batch_op.create_foreign_key(batch_op.f("fk_inspection_task_id_task"), "task", ["task_id"], ["id"])
+    if op.get_bind().dialect.name == "sqlite":
+        # A plain ALTER TABLE ADD COLUMN. Batch mode would copy the table and drop the old one, and
+        # with foreign keys on, SQLite's DROP TABLE deletes every row that cascades from an
+        # inspection (findings, photos, signatures, revisions).
+        op.execute("ALTER TABLE inspection ADD COLUMN task_id VARCHAR(36)"
+                   " CONSTRAINT fk_inspection_task_id_task REFERENCES task (id)")
+        op.create_index(op.f("ix_inspection_task_id"), "inspection", ["task_id"], unique=False)
+    else:
+        with op.batch_alter_table("inspection", schema=None) as batch_op:
+            batch_op.add_column(sa.Column("task_id", sa.String(length=36), nullable=True))
+            batch_op.create_index(batch_op.f("ix_inspection_task_id"), ["task_id"], unique=False)
+            batch_op.create_foreign_key(batch_op.f("fk_inspection_task_id_task"), "task", ["task_id"], ["id"])
 
 
 def downgrade() -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from inspector.database import db, utcnow
 from inspector.models import AuditEvent, Inspection, Party, Task, User
-from inspector.services.tasks import create_task
+from inspector.services.tasks import create_task, mark_delivered
 from inspector.services.tasks.alerts import raise_undelivered_alerts
 from inspector.services.tasks.manage import ManualDue
 
@@ -188,6 +188,9 @@ def test_exposure_for_a_county_without_two_inspectors_creates_nothing(app, clien
 
 def test_an_urgent_task_no_phone_pulled_in_time_alerts_its_county(app, client):
     task = _task(factories.party("150122", "托克托县绿野种业有限公司"), urgent=True, title="紧急：曝光经销商")
+    on_a_phone = _task(factories.party("150122"), urgent=True, title="紧急：已送达的任务")
+    mark_delivered([on_a_phone.id])
+    db.session.commit()
     late = task.created_at + timedelta(hours=app.config["TASK_URGENT_DELIVERY_HOURS"] + 0.1)
     assert raise_undelivered_alerts(task.created_at + timedelta(minutes=5)) == 0
     assert raise_undelivered_alerts(late) == 1
@@ -195,6 +198,7 @@ def test_an_urgent_task_no_phone_pulled_in_time_alerts_its_county(app, client):
     reviewer_session(client, "tuoketuo.officer")
     home = client.get("/console/").get_data(as_text=True)
     assert f'data-task-alert="{task.id}"' in home and "紧急：曝光经销商" in home
+    assert "紧急：已送达的任务" not in home
     client.post("/console/logout", data={"csrf_token": _csrf(client, "/console/")})
     reviewer_session(client, "baotou.reviewer")  # another league: nothing
     assert "紧急：曝光经销商" not in client.get("/console/").get_data(as_text=True)
@@ -208,11 +212,15 @@ def _phone(login_as, username: str) -> Phone:
 
 def test_the_task_reaches_only_its_inspectors_phones_and_the_pull_marks_it_delivered(app, login_as):
     party = factories.party("150122", "托克托县丰收农资经营部", address="双河镇新华街12号")
+    _extra_inspector("tuoketuo.ma", "150122")  # of the same county, not on the task
+    others = [_phone(login_as, username) for username in ("donghe.chen", "tuoketuo.ma")]
+    for other in others:
+        other.pull()
     task = _task(party)
     assert task.delivered_at is None
-    other = _phone(login_as, "donghe.chen")
-    other.pull()
-    assert not other.of_type("task")
+    for other in others:
+        pages = other.pull()
+        assert not [c for page in pages for c in page["patch"] if c["type"] == "task"]  # not even its id
     db.session.rollback()
     assert db.session.get(Task, task.id).delivered_at is None  # another county's phone delivers nothing
     zhang = _phone(login_as, "tuoketuo.zhang")
@@ -309,3 +317,38 @@ def test_an_inspection_started_offline_for_a_task_cancelled_meanwhile_is_kept_an
     reviewer_session(client, "tuoketuo.officer")
     page = client.get("/console/tasks").get_data(as_text=True)
     assert "data-flag-cancelled" in page and "任务已取消，记录保留" in page
+
+
+# ---------------------------------------------------------------- the new roles
+
+@pytest.mark.parametrize("role,label", [("registrar", "登记员"), ("officer", "业务科室人员"), ("head", "负责人")])
+def test_admin_creates_the_new_roles_who_log_in_to_the_console(app, client, role, label):
+    reviewer_session(client, "admin")
+    r = client.post("/console/admin/users", data={
+        "csrf_token": _csrf(client, "/console/admin/users"), "username": f"tuoketuo.{role}2", "display_name": "新同事",
+        "role": role, "agency_code": "150122", "password": "new-pass-2026"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    assert label in client.get("/console/admin/users").get_data(as_text=True)
+    client.post("/console/logout", data={"csrf_token": _csrf(client, "/console/")})
+    r = client.post("/console/login", data={"csrf_token": _csrf(client, "/console/login"),
+                                            "username": f"tuoketuo.{role}2", "password": "new-pass-2026"})
+    assert r.status_code == 302
+    home = client.get("/console/").get_data(as_text=True)
+    assert label in home and "托克托县" in home
+    tasks_page = client.get("/console/tasks")
+    assert tasks_page.status_code == (403 if role == "registrar" else 200)
+
+
+def test_the_alert_runs_as_a_periodic_job_on_beat(app):
+    from inspector.jobs.tasks import ALERT_UNDELIVERED_TASKS, JOBS
+
+    assert ALERT_UNDELIVERED_TASKS in app.extensions["celery"].conf.beat_schedule
+    task = _task(factories.party("150122"), urgent=True)
+    calm = _task(factories.party("150122"))  # not urgent: never alerted
+    for row in (task, calm):
+        row.created_at = utcnow() - timedelta(hours=app.config["TASK_URGENT_DELIVERY_HOURS"] + 1)
+    db.session.commit()
+    assert JOBS[ALERT_UNDELIVERED_TASKS].run() == 1
+    db.session.rollback()
+    assert db.session.get(Task, task.id).undelivered_alert_at is not None
+    assert db.session.get(Task, calm.id).undelivered_alert_at is None

@@ -178,6 +178,9 @@ export class InspectionController {
     } else if (action === 'party') {
       d.party = { ...(await store.serverRow('party', id)) };
       if (!d.place) d.place = d.party.address || '';
+      // Another party than the task's: an inspection of its own, not the task's.
+      const task = d.taskID ? await store.serverRow('task', d.taskID) : null;
+      if (task && task.partyID && task.partyID !== d.party.id) d.taskID = null;
     } else if (action === 'change-party') d.party = null;
     else if (action === 'new-party') this.creatingParty = { name: this.query || '' };
     else if (action === 'cancel-party') this.creatingParty = null;
