@@ -14,6 +14,13 @@ def _bool(raw: str) -> bool:
     return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _instant(raw: str) -> str:
+    """An ISO instant with its zone, checked at start-up (a typo must not surface on every request)."""
+    from .clock import parse_instant
+
+    return parse_instant(raw).isoformat()
+
+
 # (setting, environment variable, parser, default, what it is). The README's table is this list.
 SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
     ("SQLALCHEMY_DATABASE_URI", "DATABASE_URL", str, None,
@@ -73,7 +80,7 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
      "approval asks for confirmation, the case file prints the reason"),
     ("PHOTO_MAX_METRES_FROM_INSPECTION", "INSPECTOR_PHOTO_MAX_METRES_FROM_INSPECTION", float, 1000,
      "The same for a photo taken further than this from the inspection's place (metres)"),
-    ("INSPECTOR_CLOCK", "INSPECTOR_CLOCK", str, None,
+    ("INSPECTOR_CLOCK", "INSPECTOR_CLOCK", _instant, None,
      "Demos and tests: the server's clock stands at this ISO instant (e.g. `2026-09-30T07:30:00+08:00`) "
      "for deadlines and today's date; default: the real time"),
     ("TASK_URGENT_DELIVERY_HOURS", "INSPECTOR_TASK_URGENT_DELIVERY_HOURS", float, 2,

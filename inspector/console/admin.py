@@ -202,8 +202,10 @@ def calendar(form: dict | None = None, error: str | None = None, problems: list[
              fields: list[str] | None = None, status: int = 200):
     from ..services.calendar import notices
 
+    shown = request.args.get("year", type=int)
     return render_template("console/admin_calendar.html", years=notices.list_years(), holidays=notices.HOLIDAYS,
-                           form=form or {}, error=error, problems=problems or [], bad_fields=set(fields or [])), status
+                           form=form or {}, error=error, problems=problems or [], bad_fields=set(fields or []),
+                           shown=shown, shown_days=notices.year_days(shown) if shown else []), status
 
 
 @bp.post("/admin/calendar")

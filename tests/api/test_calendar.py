@@ -90,6 +90,13 @@ def test_a_bad_notice_is_refused_with_every_mistake_named_and_nothing_saved(app,
     _nothing_saved()
 
 
+def test_a_notice_number_without_its_year_and_number_is_refused(app, client):
+    r = _post_notice(client, notice_no="国办发明电2026")
+    assert r.status_code == 400
+    assert "通知文号格式应为" in r.get_data(as_text=True)
+    _nothing_saved()
+
+
 def test_overlapping_days_and_long_working_runs_are_refused(app, client):
     r = _post_notice(client, rest_zhongqiu="2027-10-01")
     assert r.status_code == 400
@@ -102,6 +109,15 @@ def test_overlapping_days_and_long_working_runs_are_refused(app, client):
     _nothing_saved()
     r = _post_notice(client, work_guoqing="2027-09-25, 2027-10-09, 2027-10-10", special="1")
     assert r.status_code == 302
+
+
+def test_the_admin_page_lists_a_years_days(app, client):
+    reviewer_session(client, "admin")
+    page = client.get("/console/admin/calendar?year=2026").get_data(as_text=True)
+    assert '<tr data-day="2026-10-10"><td>2026-10-10</td><td>星期六</td><td>国庆节</td><td>调休上班</td></tr>' in page
+    assert '<tr data-day="2026-02-23"><td>2026-02-23</td><td>星期一</td><td>春节</td><td>放假</td></tr>' in page
+    page = client.get("/console/admin/calendar?year=2027").get_data(as_text=True)
+    assert "2027 年的节假日安排尚未录入，该年期限为暂定。" in page
 
 
 def test_only_an_admin_enters_the_calendar(app, client):

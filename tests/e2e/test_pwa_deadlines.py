@@ -26,4 +26,7 @@ def test_the_offline_phone_computes_every_vector_from_the_pulled_calendar(live_s
     # Without the pulled calendar the phone would count 调休 days wrong: the vectors can fail.
     bare = page.evaluate(RUN_VECTORS, [vectors(), False])
     assert any(f["id"].startswith("CAL-T1 9/20") for f in bare["failures"])
+    page.click("[data-testid=open-settings]")
+    page.click("[data-testid=open-diagnostics]")
+    assert page.text_content("[data-testid=diag-calendar]") == "节假日安排：已载入 2004–2026 年；其后年份的期限为暂定"
     assert errors == []

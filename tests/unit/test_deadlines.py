@@ -82,3 +82,10 @@ def test_cn_date_refuses_a_naive_time():
         clock.cn_date(datetime(2026, 9, 30, 7, 30))
     assert clock.cn_date(datetime(2026, 9, 29, 16, 0, tzinfo=timezone.utc)) == date(2026, 9, 30)
     assert clock.cn_date(datetime(2026, 9, 29, 15, 59, tzinfo=timezone.utc)) == date(2026, 9, 29)
+
+
+def test_a_call_at_0730_beijing_counts_from_that_day_not_the_utc_day_before():
+    received = clock.parse_instant("2026-09-29T23:30:00Z")  # 07:30 on 9/30 in Beijing
+    assert working_days_after(clock.cn_date(received), 7) == Due(date(2026, 10, 15), False)  # CR-A1
+    # Counting from the UTC date would give a day too early.
+    assert working_days_after(received.date(), 7) == Due(date(2026, 10, 14), False)

@@ -42,6 +42,7 @@ YUANDAN_EARLIEST = (12, 25)  # 元旦 rest of a notice may begin in the December
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _RANGE = re.compile(r"\s*(?:至|到|~|～|—|–|\.\.)\s*")
 _SPLIT = re.compile(r"[,，、;；\s]+")
+_NOTICE_NO = re.compile(r"[〔\[（(【]\s*\d{4}\s*[〕\]）)】]\s*\d+\s*号$")  # …〔2025〕7号
 
 
 @dataclass
@@ -146,6 +147,8 @@ def validate(form: NoticeForm) -> tuple[int | None, dict[str, tuple[list[date], 
         problems.add("notice_no", "cal_err_notice_no")
     elif len(notice_no) > 80:
         problems.add("notice_no", "cal_err_too_long", n=80)
+    elif not _NOTICE_NO.search(notice_no):
+        problems.add("notice_no", "cal_err_notice_no_form")
     if form.get("notice_date") and _parse_day(form.get("notice_date")) is None:
         problems.add("notice_date", "cal_err_notice_date")
     url = form.get("source_url")

@@ -40,6 +40,7 @@ def provisional_year(year: int) -> YearCalendar:
 
 _lock = Lock()
 _cache: dict[Any, dict[int, YearCalendar]] = {}
+_migrated: set[str] = set()  # database URLs known to have the calendar tables
 
 
 def _package_year(year: int) -> YearCalendar:
@@ -73,6 +74,13 @@ def _app_token() -> Any | None:
         from ...database import db
         from ...models import CalendarYear
 
+        url = app.config["SQLALCHEMY_DATABASE_URI"]
+        if url not in _migrated:
+            from sqlalchemy import inspect
+
+            if not inspect(db.engine).has_table(CalendarYear.__tablename__):
+                return None  # a database not migrated yet (a bare test app): the package's years
+            _migrated.add(url)
         count, version, loaded = db.session.execute(select(
             func.count(CalendarYear.year), func.max(CalendarYear.version), func.max(CalendarYear.loaded_at))).one()
         token = (app.config["SQLALCHEMY_DATABASE_URI"], count, version, loaded)

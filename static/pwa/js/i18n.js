@@ -119,6 +119,7 @@ const zh = {
   taskSourceReinspection: '复查', taskSourceExposure: '3·15曝光', taskSourceManual: '人工派单', taskOverdue: '已逾期',
   taskNoCo: '该任务没有同行执法人员，请在下一步选择',
   dueOn: '期限 {date}', dueProvisional: '暂定', dueProvisionalHint: '该年度节假日安排尚未录入，按周一至周五暂定计算',
+  diagCalendar: '节假日安排：已载入 {first}–{last} 年；其后年份的期限为暂定', diagNoCalendar: '节假日安排：尚未同步，期限均为暂定',
   // leads (线索) recorded on the phone, and 待办 counts
   newLead: '登记线索', leads: '线索（投诉举报）', leadTitle: '登记线索', leadKind: '类型', leadChannel: '来源',
   leadCategory: '产品类别', lead_kind_report: '举报', lead_kind_complaint: '投诉', lead_kind_inquiry: '咨询',
@@ -253,6 +254,7 @@ const en = {
   taskSourceReinspection: 're-inspection', taskSourceExposure: '3·15 exposure', taskSourceManual: 'assigned', taskOverdue: 'overdue',
   taskNoCo: 'This task has no co-inspector; choose one in the next step',
   dueOn: 'Due {date}', dueProvisional: 'provisional', dueProvisionalHint: "That year's holiday notice is not loaded yet: counted on weekdays for now",
+  diagCalendar: 'Holiday calendar: {first}–{last} loaded; deadlines in later years are provisional', diagNoCalendar: 'Holiday calendar: not synced yet; every deadline is provisional',
   // leads recorded on the phone, and deadline counts
   newLead: 'Record a lead', leads: 'Leads (complaints and reports)', leadTitle: 'Record a lead', leadKind: 'Kind', leadChannel: 'Came by',
   leadCategory: 'Product category', lead_kind_report: 'Report', lead_kind_complaint: 'Complaint', lead_kind_inquiry: 'Inquiry',
