@@ -856,6 +856,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "step_assign": {"zh": "指定承办人", "en": "Assign a handler"},
     "step_register": {"zh": "登记", "en": "Registered"},
     "step_create_task": {"zh": "生成现场检查任务", "en": "Inspection task created"},
+    "filing_window_expired": {"zh": "调解期限已届满，建议以第（五）项情形终止调解。",
+                              "en": "The mediation window has run out: terminate on ground (5)."},
     "filing_source_S": {"zh": "依据为二手来源", "en": "secondary source"},
     "filing_task": {"zh": "核查任务", "en": "Inspection task"},
     "filing_task_create": {"zh": "生成现场检查任务", "en": "Create an inspection task"},

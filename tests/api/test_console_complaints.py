@@ -11,7 +11,7 @@ import subprocess
 from sqlalchemy import func, select
 
 from inspector.database import db
-from inspector.models import Filing, FilingTransition, Task
+from inspector.models import Filing, Task
 
 from .. import factories
 from ..console_support import CSRF, reviewer_session
@@ -180,6 +180,7 @@ def test_complaint_accepted_mediated_to_termination_with_its_notices_printed(app
     assert "第1页共1页" in accept
     terminate = pdf_text(officer.get(by_kind["terminate"]).data)
     assert "终止调解告知书" in terminate and "第二十三条第一款第（3）项" in terminate
+    assert _report.reg_no not in terminate and "举报人" not in terminate  # it goes to the respondent too
     assert step(officer, complaint, "close").status_code == 409  # the notice is not sent yet
     assert step(officer, complaint, "notify", noticeMethod="letter").status_code == 302
     assert step(officer, complaint, "close").status_code == 302
@@ -244,6 +245,16 @@ def test_report_becomes_a_task_whose_inspection_feeds_the_case_notice_and_the_re
     notice = pdf_text(head.get(href).data)
     assert "举报立案告知书" in notice and f"举报人{REPORTER}" in notice and "现场检查发现不合格项" in notice
 
+    # the reporter is told; closing without a word takes the inspection's findings as the outcome
+    assert step(head, report, "close").status_code == 409  # not before the reporter was told
+    assert step(head, report, "notify", noticeMethod="phone").status_code == 302
+    assert step(head, report, "close").status_code == 302
+    closed = head.get(path).get_data(as_text=True)
+    assert 'data-filing-status="closed"' in closed and "现场检查发现不合格项" in closed.split("data-outcome>")[1]
+    result_href = re.search(r'href="(/console/filings/[^"]+\.pdf)" data-notice="result"', closed).group(1)
+    result = pdf_text(head.get(result_href).data)
+    assert "举报处理结果告知书" in result and "现场检查发现不合格项1项" in result and "无合格证" in result
+
     # who sees the reporter: the registrar who took the call and the 负责人 — not the officer who is
     # not its handler, not the league's reviewer, and the notice PDF is refused to them too
     assert REPORTER in registrar.get(path).get_data(as_text=True)
@@ -258,3 +269,43 @@ def test_report_becomes_a_task_whose_inspection_feeds_the_case_notice_and_the_re
     assert "托克托县丰收农资经营部" in text and REPORTER not in text and REPORTER_PHONE not in text
     # the county's inspectors open no page of the register
     assert persona(app, "tuoketuo.liu").get(path).status_code == 403
+
+
+def test_when_the_mediation_window_runs_out_the_page_proposes_termination_on_ground_five(app):
+    from datetime import datetime, timedelta, timezone
+
+    from inspector import clock
+
+    _registrar, complaint, _report = register_farmer_call(app)
+    officer = persona(app, "tuoketuo.officer")
+    assert step(officer, complaint, "accept", noticeMethod="phone").status_code == 302
+    assert step(officer, complaint, "start_mediation", bothConsent="1").status_code == 302
+    page = officer.get(f"/console/filings/{complaint.id}").get_data(as_text=True)
+    assert "data-proposed-termination" not in page
+    clock.set_now(datetime.now(timezone.utc) + timedelta(days=70))  # past the 60-day window (V121)
+    try:
+        page = officer.get(f"/console/filings/{complaint.id}").get_data(as_text=True)
+    finally:
+        clock.set_now(None)
+    assert 'data-deadline="CR-S6" data-deadline-state="overdue"' in page
+    assert "data-proposed-termination" in page and '<option value="5" selected>' in page
+
+
+def test_a_deadline_in_a_year_without_its_holiday_notice_shows_as_provisional(app):
+    from datetime import datetime, timedelta, timezone
+
+    from inspector import clock
+
+    clock.set_now(datetime(2026, 12, 28, 10, 0, tzinfo=timezone(timedelta(hours=8))))
+    try:
+        registrar = persona(app, "tuoketuo.registrar")
+        response = post(registrar, "/console/filings", {**FARMER_CALL, "alsoReport": "", "receivedAt": "2026-12-28T09:00",
+                                                        "respondentName": "某农资店"})
+        assert response.status_code == 302
+        page = registrar.get(response.headers["Location"]).get_data(as_text=True)
+        listing = registrar.get("/console/filings").get_data(as_text=True)
+    finally:
+        clock.set_now(None)
+    row = page.split('data-deadline="CR-S1"')[1].split("</tr>")[0]
+    assert "2027-01-07" in row and "data-provisional" in row and "暂定" in row
+    assert "2027-01-07" in listing and "暂定" in listing

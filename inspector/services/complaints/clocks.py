@@ -89,7 +89,8 @@ def deadlines(filing: Filing) -> list[Deadline]:
     elif filing.kind == "report":
         pauses = _pauses(filing)
         out.append(_deadline("deadline_case_decision", rules.verify_period(filing.extension_approved),
-                             filing.clock_start_on, status in ("verifying", "testing_paused"), pauses,
+                             filing.clock_start_on, status in ("verifying", "testing_paused", "jurisdiction_disputed"),
+                             pauses,
                              status == "testing_paused"))
         if filing.decided_on and _real_name(filing):
             out.append(_deadline("deadline_decision_notice", rules.decision_notice_period(version),

@@ -73,7 +73,7 @@ ACTIONS: dict[tuple[str, str], Action] = {(a.kind, a.name): a for a in (
     Action("transfer", "report", ("verifying",), head_only=True, needs_reason=True),
     Action("dispute", "report", ("verifying",), "jurisdiction_disputed", needs_reason=True),
     Action("settle", "report", ("jurisdiction_disputed",), "verifying", head_only=True),
-    Action("close", "report", ("case_opened", "not_opened", "redirected"), "closed"),
+    Action("close", "report", ("case_opened", "not_opened", "redirected"), "closed", notice_kind="result"),
     # 咨询
     Action("answer", "inquiry", ("received",), "answered", needs_reason=True),
     # any kind
@@ -130,6 +130,9 @@ def transition(filing: Filing, action: str, by: User, reason: str | None = None,
                notice_method: str | None = None, agency_code: str | None = None, told_to: str | None = None,
                both_consent: bool = False, handler_id: int | None = None) -> FilingTransition:
     """Take one step on the filing and commit; refuse (and change nothing) when it is not allowed."""
+    # Two officers pressing 受理 at once: the second waits here and then sees the first one's status.
+    db.session.execute(select(Filing.id).where(Filing.id == filing.id).with_for_update())
+    db.session.refresh(filing)
     step = ACTIONS.get((filing.kind, action))
     if step is None:
         raise _invalid("action", f"no step {action!r} for a {filing.kind}")
@@ -139,6 +142,13 @@ def transition(filing: Filing, action: str, by: User, reason: str | None = None,
     if not _available(filing, step):
         raise ApiError("transition_not_allowed", details={"status": filing.status, "action": action})
     reason = (reason or "").strip() or None
+    if action == "close" and not reason:
+        # The outcome defaults to what the inspection done for the filing found (issue 13 item 4).
+        from .leads import findings_text
+
+        reason = findings_text(filing) or None
+        if reason is None and filing.kind == "report":
+            raise _invalid("reason", "say what came of the report")
     if step.needs_reason and not reason:
         raise _invalid("reason", "say why (or what was agreed / answered)")
     today, at = cn_date(now()), now()

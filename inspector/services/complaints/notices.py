@@ -22,6 +22,7 @@ TITLES = {
     "terminate": "终止调解告知书",
     "open_case": "举报立案告知书",
     "not_open": "举报不予立案告知书",
+    "result": "举报处理结果告知书",
 }
 CHANNEL_WORDS = {
     "12315_platform": "全国12315平台", "12315_phone": "12315热线电话", "12345_hotline": "12345热线",
@@ -72,6 +73,10 @@ def notice_for(user: User, filing: Filing, step: FilingTransition) -> Notice:
                 f"依据{law}{rules.TERMINATION_ARTICLE[version]}第（{step.ground}）项的规定，"
                 f"本局决定于{cn_date(step.on_date)}终止调解。", *extra,
                 *((f"核查情况：{found}。",) if found else ()))
+    elif kind == "result":
+        addressee = _addressee(filing, person, "举报人")
+        body = (f"你于{received}通过{via}举报的{filing.respondent_name}涉嫌违法的线索，本局已依法处理完毕。",
+                f"处理结果：{step.reason or filing.outcome or ''}", "本局将依法对举报人的信息予以保密。")
     else:  # open_case / not_open
         addressee = _addressee(filing, person, "举报人")
         decision = "决定立案调查" if kind == "open_case" else "决定不予立案"

@@ -17,7 +17,7 @@ from ...clock import cn_date, now
 from ...database import db
 from ...errors import ApiError
 from ...models import Agency, CaseNumberCounter, Filing, FilingPerson, FilingTransition, Party, User
-from .. import audit
+from .. import audit, case_numbers
 from ..scope import agency_in_scope, party_scope
 from . import clocks, rules
 
@@ -82,10 +82,12 @@ def _reg_no(agency: Agency, kind: str, year: int) -> str:
            CaseNumberCounter.year == year)
     seq = db.session.execute(update(CaseNumberCounter).where(*key).values(last_seq=CaseNumberCounter.last_seq + 1)
                              .returning(CaseNumberCounter.last_seq)).scalar_one_or_none()
-    if seq is None:
-        db.session.add(CaseNumberCounter(agency_id=agency.id, category="filing", year=year, last_seq=1))
-        db.session.flush()
-        seq = 1
+    if seq is None:  # the year's first: an upsert, so a concurrent first registration just increments
+        seq = db.session.execute(
+            case_numbers._insert(db.session).values(agency_id=agency.id, category="filing", year=year, last_seq=1)
+            .on_conflict_do_update(index_elements=["agency_id", "category", "year"],
+                                   set_={"last_seq": CaseNumberCounter.last_seq + 1})
+            .returning(CaseNumberCounter.last_seq)).scalar_one()
     word = (agency.case_code_word or agency.short_name or "").strip()
     return f"{word}{KIND_WORDS[kind]}〔{year}〕{seq}号"
 

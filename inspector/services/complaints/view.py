@@ -38,6 +38,7 @@ class FilingPage:
     requests: str = ""
     outcome: str = ""
     reasons: dict[int, str] = field(default_factory=dict)
+    proposed_ground: str | None = None  # the mediation window ran out: 终止调解 on ground (五) (CR-S6)
 
 
 def filing_page(user: User, filing: Filing) -> FilingPage:
@@ -56,6 +57,8 @@ def filing_page(user: User, filing: Filing) -> FilingPage:
     shown = (lambda text: confidential.redact(text, filing)) if page.person.hidden else (lambda text: text or "")
     page.facts, page.requests, page.outcome = shown(filing.facts), shown(filing.requests), shown(filing.outcome)
     page.reasons = {s.id: shown(s.reason) for s in filing.transitions}
+    if any(d.label == "deadline_mediation" and state == "overdue" for d, state in page.deadlines):
+        page.proposed_ground = rules.WINDOW_EXPIRED_GROUND
     if filing.kind == "complaint":
         page.refusal_grounds = rules.refusal_grounds(filing.rule_version, filing.product_category)
         page.termination_grounds = rules.termination_grounds(filing.rule_version)
