@@ -1,7 +1,7 @@
 """intake: remembered 12315 import mappings per agency, and the reminders of the daily 待办 job
 
 Revision ID: 0020_intake
-Revises: 0012_failed_jobs
+Revises: 0019_complaints
 
 Two new tables; no existing rows to migrate.
 """
