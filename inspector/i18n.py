@@ -319,6 +319,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "verify_issued_at": {"zh": "出具时间", "en": "Issued"},
     "verify_agency": {"zh": "出具机关", "en": "Issuing agency"},
     "verify_unnumbered": {"zh": "待编号", "en": "not yet numbered"},
+    "verify_record_number": {"zh": "检查记录编号", "en": "Inspection record number"},
+    "verify_unofficial": {"zh": "注意：本文书印制时，检查记录尚未审核通过（{mark}）。本文书不是正式文书，没有文号，每页印有“{mark}”水印。", "en": "Note: when this document was printed, the inspection record was not approved ({mark_en}). It is not an official document: it has no number, and every page carries the watermark “{mark}”."},
     "verify_inspected_on": {"zh": "检查日期", "en": "Inspected on"},
     "verify_pages": {"zh": "页数", "en": "Pages"},
     "verify_pages_n": {"zh": "共 {n} 页", "en": "{n} pages"},

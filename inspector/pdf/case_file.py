@@ -77,7 +77,7 @@ class CaseFileRenderer:
             out, pagesize=(S.PAGE_WIDTH, S.PAGE_HEIGHT),
             leftMargin=S.MARGIN_LEFT, rightMargin=S.MARGIN_RIGHT,
             topMargin=S.MARGIN_TOP, bottomMargin=S.BODY_BOTTOM,
-            title=f"{case.titles.cover} {case.case_number or UNNUMBERED}", author=case.agency_name,
+            title=f"{case.titles.cover} {case.printed_number or UNNUMBERED}", author=case.agency_name,
             subject=case.party.name, creator="inspector.pdf", initialFontName=self.font.name,
             invariant=True,  # same data, same bytes: the registry hashes what it issues
         )
@@ -87,7 +87,8 @@ class CaseFileRenderer:
                         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         doc.addPageTemplates([
             PageTemplate(id=key, frames=[frame(id=f"{key}-body")],
-                         onPage=partial(self._on_page, key, pages, furniture, contents))
+                         onPage=partial(self._on_page, key, pages, furniture, contents),
+                         onPageEnd=partial(self._on_page_end, furniture))
             for key in self._titles
         ])
         story: list[Flowable] = []
@@ -106,6 +107,11 @@ class CaseFileRenderer:
         if furniture is not None and contents is not None:
             total = next(d.page_count for d in contents if d.key == key)
             furniture.draw(canv, self._titles[key], pages[key], total)
+
+    @staticmethod
+    def _on_page_end(furniture: PageFurniture | None, canv: Canvas, _doc: BaseDocTemplate) -> None:
+        if furniture is not None:
+            furniture.draw_watermark(canv)  # last, so that no photo covers it
 
     def _story(self, key: str, contents: list[DocumentPages] | None, printing: bool) -> list[Flowable]:
         case, ss = self.case, self.stylesheet

@@ -251,6 +251,14 @@ class CaseFile:
     photos: tuple[EvidencePhoto, ...] = ()
     audit_trail: tuple[AuditEntry, ...] = ()
     titles: DocumentTitles = DocumentTitles()
+    # The record's review status: draft | submitted | returned | rejected | approved. Only an
+    # approved record prints clean and with its number; any other prints a watermark.
+    status: str = "approved"
+
+    @property
+    def printed_number(self) -> str | None:
+        """The 文号 as printed: only an approved record has one on paper."""
+        return self.case_number if self.status == "approved" else None
 
     def __post_init__(self) -> None:
         if len(self.inspectors) < 2:

@@ -17,7 +17,7 @@ from . import styles as S
 from .data import AuditAnchor, CaseFile, ChecklistItem, ResultStatus
 from .wording import (
     AUTHORITY_LABELS, RECUSAL_QUESTION, SAMPLED_PARTY_DECLARATION, SAMPLER_DECLARATION,
-    STATUS_LABELS, UNNUMBERED, certificates_question, closing_question, cn_date, cn_datetime, cn_time_span,
+    RECORD_NUMBER_LABEL, STATUS_LABELS, UNNUMBERED, certificates_question, closing_question, cn_date, cn_datetime, cn_time_span,
     gps_text, inspector_text, iso_minute, markup, or_blank, refusal_text,
 )
 
@@ -40,18 +40,24 @@ def cover_story(case: CaseFile, ss: StyleSheet1, contents: Sequence[DocumentPage
     """案卷封面: who, when, where, and the list of documents inside with their pages."""
     inspectors = "、".join(inspector_text(i) for i in case.inspectors)
     fields = [
-        ("案　　号", case.case_number or UNNUMBERED),
-        ("当 事 人", case.party.name),
+        (RECORD_NUMBER_LABEL, case.printed_number or UNNUMBERED),
+        ("当事人", case.party.name),
         ("信用代码", or_blank(case.party.credit_code)),
         ("检查时间", cn_time_span(case.started_at, case.ended_at)),
         ("检查地点", case.place),
         ("检查人员", inspectors),
-        ("版　　本", f"第 {case.case_version} 版"),
+        ("版本", f"第 {case.case_version} 版"),
         ("出具时间", cn_datetime(case.issued_at)),
     ]
-    story: list[Flowable] = [Spacer(1, 10 * mm), Paragraph(markup(case.case_title), ss["cover_title"])]
-    story += [Paragraph(f"{label}：{markup(value)}", ss["cover_field"]) for label, value in fields]
-    story += [Spacer(1, 8 * mm), Paragraph("卷内文书目录", ss["heading"])]
+    story: list[Flowable] = [Spacer(1, 6 * mm), Paragraph(markup(case.case_title), ss["cover_title"])]
+    # Label and value in columns: a wrapped value stays aligned under itself, whatever the label's length.
+    rows = [[Paragraph(f"{label}：", ss["cover_field"]), Paragraph(markup(value), ss["cover_field"])]
+            for label, value in fields]
+    story.append(Table(rows, colWidths=[36 * mm, S.TEXT_WIDTH - 36 * mm], hAlign="LEFT", style=TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), ss["cover_field"].fontName), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])))
+    story += [Spacer(1, 6 * mm), Paragraph("卷内文书目录", ss["heading"])]
     rows = [_head(ss, "序号", "文书名称", "页码", "页数")]
     for number, doc in enumerate(contents, start=1):
         pages = (f"第 {doc.first_page} 页" if doc.page_count == 1

@@ -49,7 +49,7 @@ from ..models import (
 )
 from ..pdf import CaseFileRenderer
 from ..pdf import data as pdf
-from ..pdf.wording import STATUS_LABELS, cn_date, local
+from ..pdf.wording import STATUS_LABELS, WATERMARKS, cn_date, local
 from ..storage import get_store
 from . import documents
 from .photo_checks import photo_deviation
@@ -273,7 +273,7 @@ class Gathered:
     summary: dict[str, Any]
 
     def filename(self, document_no: str) -> str:
-        name = self.case.case_number or self.case.party.name
+        name = self.case.printed_number or self.case.party.name
         return f"案卷-{name}-{document_no}.pdf".replace("/", "_").replace("\\", "_")
 
 
@@ -324,9 +324,12 @@ def gather(inspection: Inspection, *, url_base: str) -> Gathered:
         audit_trail=_audit_trail(inspection.id),
         verification=pdf.Verification(url_base, ""),
         issued_at=_EPOCH,
+        status=inspection.status,
     )
-    summary = {"agency": case.agency_name, "caseNumber": case.case_number, "party": party.name,
-               "inspectedOn": local(started).date().isoformat()}
+    # What the verify page says of the print: an unapproved record's has no number and a watermark.
+    summary = {"agency": case.agency_name, "caseNumber": case.printed_number, "party": party.name,
+               "inspectedOn": local(started).date().isoformat(), "status": case.status,
+               "watermark": WATERMARKS.get(case.status)}
     return Gathered(case=case, inspection_id=inspection.id, case_version=case_version(inspection.id),
                     content_sha256=_fingerprint(case, photo_sources), summary=summary)
 

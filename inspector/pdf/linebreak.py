@@ -1,0 +1,139 @@
+"""Chinese line breaking for ReportLab paragraphs (wordWrap="CJK"): 禁则, codes kept whole, no overhang.
+
+ReportLab's own CJK wrap breaks after any character and knows only part of the rules: it lets
+one closing mark hang past the right margin (so text overruns the GB/T 9704 margin), its list of
+marks that cannot start a line lacks the full-width ，；：？！》” and it never looks at marks
+that cannot end a line (（《「『“). It also splits codes: "GB/T 15063-2020" or the seal number
+"FY-150122-2026-000123" broke at the line's edge. The rules here (GB/T 15834 and common 禁则):
+
+- no line starts with a closing mark (。，、；：？！）》」』” …) and none ends with an opening
+  mark (（《「『“ …): the break moves back until both hold;
+- a run of Latin letters, digits and code punctuation (/-._:+#%) is not broken, nor the space
+  of a standard's code ("GB/T 15063"); Latin words break at other spaces;
+- nothing hangs past the width: a line is never wider than the frame;
+- only when no such break exists on the line (a run longer than the line) is it broken anyway.
+
+`install()` puts the rule into ReportLab's Paragraph for every CJK-wrapped paragraph of the process.
+"""
+from __future__ import annotations
+
+import re
+
+from reportlab.platypus import paragraph as _rl
+from reportlab.rl_config import _FUZZ
+
+NO_LINE_START = frozenset("。，、；：？！）》」』”’〕】〉〗｝］．，,.;:?!)]}%‰℃…·—～ー々")
+NO_LINE_END = frozenset("（《「『“‘〔【〈〖｛［([{")
+# Characters that join into one unbreakable code or number.
+_CODE = re.compile(r"[0-9A-Za-z/\-._:+#%·\u00b0\u2080-\u2089\u00b2\u00b3]")
+# "GB/T", "NY/T", "HG", "GB" … before the space of a standard's number.
+_STANDARD_PREFIX = re.compile(r"(?:^|[^0-9A-Za-z])[A-Z]{1,4}(?:/[A-Z]{1,2})?$")
+
+
+def _is_code(ch: str) -> bool:
+    return len(ch) == 1 and _CODE.match(ch) is not None
+
+
+def _joined_space(text: list[str], at: int) -> bool:
+    """True when the space at `at` belongs to a standard's code (GB/T 15063) and must not break."""
+    if at + 1 >= len(text) or not text[at + 1].isdigit():
+        return False
+    before = "".join(text[max(0, at - 8):at])
+    return _STANDARD_PREFIX.search(before) is not None
+
+
+def may_break(text: list[str], at: int, *, keep_codes: bool = True) -> bool:
+    """Whether a line may end before text[at] (after text[at - 1])."""
+    before, after = text[at - 1], text[at]
+    if len(after) == 1 and after in NO_LINE_START:
+        return False
+    if len(before) == 1 and before in NO_LINE_END:
+        return False
+    if not keep_codes:
+        return True
+    if after == " ":
+        return not _joined_space(text, at)
+    if before == " ":
+        return not _joined_space(text, at - 1)
+    return not (_is_code(before) and _is_code(after))
+
+
+def break_position(text: list[str], start: int, overflow: int) -> int:
+    """Where to end the line that runs from `start` when text[overflow] no longer fits."""
+    for keep_codes in (True, False):
+        for at in range(overflow, start, -1):
+            if may_break(text, at, keep_codes=keep_codes):
+                return at
+    return max(overflow, start + 1)
+
+
+def _width(u, max_width: float) -> float:
+    w = u.width
+    if hasattr(w, "normalizedValue"):
+        w._normalizer = max_width
+        w = w.normalizedValue(max_width)
+    return w
+
+
+def cjk_frag_split(frags, max_widths, calc_bounds, encoding="utf8"):
+    """ReportLab's cjkFragSplit with the rules above: the same ParaLines(kind=1) out."""
+    units = []
+    for frag in frags:
+        text = frag.text
+        if isinstance(text, bytes):
+            text = text.decode(encoding)
+        if text:
+            units.extend(_rl.cjkU(ch, frag, encoding) for ch in text)
+        else:
+            units.append(_rl.cjkU(text, frag, encoding))
+    chars = [str(u) for u in units]
+    lines = []
+    max_width = max_widths[0]
+    start = i = 0
+    used = 0.0
+
+    def next_width() -> float:
+        return max_widths[len(lines)] if len(lines) < len(max_widths) else max_widths[-1]
+
+    while i < len(units):
+        u = units[i]
+        used += _width(u, max_width)
+        i += 1
+        if hasattr(u.frag, "lineBreak"):
+            lines.append(_rl.makeCJKParaLine(units[start:i], max_width, used, max_width - used, True, calc_bounds))
+            max_width, start, used = next_width(), i, 0.0
+            continue
+        if used > max_width + _FUZZ and i - 1 > start:
+            end = break_position(chars, start, i - 1)
+            line = units[start:end]
+            while len(line) > 1 and chars[start + len(line) - 1] == " ":
+                line = line[:-1]  # a space at the break is neither printed nor counted
+            width = sum(_width(x, max_width) for x in line)
+            lines.append(_rl.makeCJKParaLine(line, max_width, width, max_width - width, False, calc_bounds))
+            while end < len(units) and chars[end] == " ":
+                end += 1
+            max_width, start, i, used = next_width(), end, end, 0.0
+    if start < len(units):
+        lines.append(_rl.makeCJKParaLine(units[start:], max_width, used, max_width - used, False, calc_bounds))
+    return _rl.ParaLines(kind=1, lines=lines)
+
+
+def _break_lines_cjk(self, max_widths):
+    """Paragraph.breakLinesCJK for every CJK paragraph, one frag or many, through cjk_frag_split."""
+    if not isinstance(max_widths, (list, tuple)):
+        max_widths = [max_widths]
+    style = self.style
+    self.height = 0
+    _rl._handleBulletWidth(self.bulletText, style, max_widths)
+    if not self.frags:
+        return _rl.ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName, textColor=style.textColor,
+                             lines=[], ascent=style.fontSize, descent=-0.2 * style.fontSize)
+    if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+        return self.blPara
+    auto_leading = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
+    return cjk_frag_split(self.frags, max_widths, auto_leading not in ("", "off"))
+
+
+def install() -> None:
+    """Make every Paragraph with wordWrap="CJK" in this process break lines by these rules."""
+    _rl.Paragraph.breakLinesCJK = _break_lines_cjk
