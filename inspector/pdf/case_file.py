@@ -35,9 +35,10 @@ class CaseFileRenderer:
     """
 
     def __init__(self, case: CaseFile, *, font_path: str | None = None,
-                 photo_cache: PhotoCache | None = None):
+                 photo_cache: PhotoCache | None = None, progress: Callable[[int, int], None] | None = None):
         self.case = case
         self.photo_cache = photo_cache
+        self.progress = progress  # called with (photos printed, photos) as the printing pass goes
         self.font: CjkFont = register_cjk_font(font_path)
         self.stylesheet = S.case_file_stylesheet(self.font.name)
         self.documents: tuple[DocumentPages, ...] = ()
@@ -108,6 +109,18 @@ class CaseFileRenderer:
             total = next(d.page_count for d in contents if d.key == key)
             furniture.draw(canv, self._titles[key], pages[key], total)
 
+    def _counted(self, prepare: Callable[[EvidencePhoto], PrintPhoto], total: int
+                 ) -> Callable[[EvidencePhoto], PrintPhoto]:
+        done = 0
+
+        def prepare_and_count(photo: EvidencePhoto) -> PrintPhoto:
+            nonlocal done
+            printed = prepare(photo)
+            done += 1
+            self.progress(done, total)
+            return printed
+        return prepare_and_count
+
     @staticmethod
     def _on_page_end(furniture: PageFurniture | None, canv: Canvas, _doc: BaseDocTemplate) -> None:
         if furniture is not None:
@@ -127,5 +140,7 @@ class CaseFileRenderer:
             prepare: Callable[[EvidencePhoto], PrintPhoto] | None = (
                 partial(prepare_for_print, target_px=S.PHOTO_TARGET_PX, cache=self.photo_cache)
                 if printing else None)
+            if prepare is not None and self.progress is not None:
+                prepare = self._counted(prepare, len(case.photos))
             return evidence_story(case, ss, prepare)
         return appendix_story(case, ss)
