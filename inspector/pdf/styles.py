@@ -57,7 +57,7 @@ TITLE_SIZE = 20
 CASE_NUMBER_SIZE = 9
 PAGE_NUMBER_SIZE = 10.5
 # GB/T 9704 7.5: the page number's top edge 7 mm below the text block.
-PAGE_NUMBER_BASELINE = MARGIN_BOTTOM - 7 * mm - PAGE_NUMBER_SIZE * 0.8
+PAGE_NUMBER_BASELINE = MARGIN_BOTTOM - 7 * mm - PAGE_NUMBER_SIZE  # the em box's top at 7 mm
 
 # The watermark of a record that is not approved (wording.WATERMARKS), over the whole page.
 WATERMARK_SIZE = 64
