@@ -179,11 +179,14 @@ class Signatures:
 
 @dataclass(frozen=True)
 class AuditEntry:
-    at: datetime
+    """One action on the case, as the appendix prints it: no device names, browsers or client ids."""
+
+    at: datetime  # when the server recorded it (for a phone's action: when it synced)
     actor: str
-    action: str
-    device: str | None = None
+    action: str  # in words: "提交审核", "填写检查项 营业执照是否悬挂…"
+    device: str | None = None  # kept for callers; not printed
     reason: str | None = None
+    on_site_at: datetime | None = None  # the phone's clock when the action was taken, when known
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ evidence.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Sequence
 
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
@@ -14,11 +15,11 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from . import styles as S
-from .data import AuditAnchor, CaseFile, ChecklistItem, ResultStatus
+from .data import AuditAnchor, AuditEntry, CaseFile, ChecklistItem, ResultStatus
 from .wording import (
     AUTHORITY_LABELS, RECUSAL_QUESTION, SAMPLED_PARTY_DECLARATION, SAMPLER_DECLARATION,
     RECORD_NUMBER_LABEL, STATUS_LABELS, UNNUMBERED, certificates_question, closing_question, cn_date, cn_datetime, cn_time_span,
-    gps_text, inspector_text, iso_minute, markup, or_blank, refusal_text,
+    gps_text, inspector_text, iso_minute, local, markup, or_blank, refusal_text,
 )
 
 
@@ -164,8 +165,7 @@ def appendix_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
             basis = markup(or_blank(item.legal_basis)) + (f"（{authority}）" if authority else "")
             rows.append([
                 _cell(ss, str(number)),
-                Paragraph(f"{markup(item.label)}<br/><font size=6.5 color='#666666'>"
-                          f"{markup(item.key)} · {markup(item.kind)}</font>", ss["cell"]),
+                _cell(ss, item.label),
                 _cell(ss, item.result_text),
                 _cell(ss, STATUS_LABELS[item.status]),
                 Paragraph(basis, ss["cell"]),
@@ -177,17 +177,63 @@ def appendix_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
         story.append(Spacer(1, 2 * mm))
 
     story.append(Paragraph("附录二　案件操作记录", ss["heading"]))
-    if not case.audit_trail:
-        story.append(Paragraph("无记录。", ss["body"]))
-    else:
-        rows = [_head(ss, "时间", "操作人", "设备", "操作", "原因")]
-        for entry in case.audit_trail:
-            rows.append([_cell(ss, iso_minute(entry.at)), _cell(ss, entry.actor), _cell(ss, or_blank(entry.device)),
-                         _cell(ss, entry.action), _cell(ss, or_blank(entry.reason))])
-        story.append(_table(ss, rows, [30 * mm, 22 * mm, 26 * mm, 38 * mm, 40 * mm]))
+    story.append(audit_table(case.audit_trail, ss))
     if case.verification.anchor is not None:
         story.extend(_anchor_story(case.verification.anchor, ss))
     return story
+
+
+def audit_table(entries: Sequence[AuditEntry], ss: StyleSheet1) -> Flowable:
+    """附录二: one compact row per action, or per run of the same action by the same person synced
+    at the same minute. The phone's own time (on site, perhaps offline) and the server's time
+    (when it synced) are printed apart, so an offline record does not look made days later."""
+    if not entries:
+        return Paragraph("无记录。", ss["body"])
+    rows = [_head(ss, "现场时间（手机）", "同步时间（服务器）", "操作人", "操作", "说明")]
+    for run in _runs(entries):
+        first, last = run[0], run[-1]
+        on_site = _time_span(first.on_site_at, last.on_site_at)
+        synced = _time_span(first.at, last.at)
+        action = first.action if len(run) == 1 else _run_action(run)
+        rows.append([_cell(ss, on_site, "cell_small"), _cell(ss, synced, "cell_small"),
+                     _cell(ss, first.actor, "cell_small"), _cell(ss, action, "cell_small"),
+                     _cell(ss, or_blank(first.reason), "cell_small")])
+    return _table(ss, rows, [27 * mm, 27 * mm, 20 * mm, 50 * mm, 32 * mm])
+
+
+def _runs(entries: Sequence[AuditEntry]) -> list[list[AuditEntry]]:
+    runs: list[list[AuditEntry]] = []
+    for entry in entries:
+        last = runs[-1][-1] if runs else None
+        if (last is not None and last.actor == entry.actor and last.reason == entry.reason
+                and _verb(last.action) == _verb(entry.action) and _minute(last.at) == _minute(entry.at)):
+            runs[-1].append(entry)
+        else:
+            runs.append([entry])
+    return runs
+
+
+def _verb(action: str) -> str:
+    return action.split(" ", 1)[0]
+
+
+def _run_action(run: list[AuditEntry]) -> str:
+    objects = [a.action.split(" ", 1)[1] for a in run if " " in a.action]
+    head = f"{_verb(run[0].action)}（{len(run)} 次）"
+    return head + ("：" + "；".join(dict.fromkeys(objects)) if objects and len(objects) <= 3 else "")
+
+
+def _minute(moment: datetime) -> str:
+    return local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _time_span(first: datetime | None, last: datetime | None) -> str:
+    if first is None:
+        return "／"
+    start, end = _minute(first), _minute(last or first)
+    if start == end:
+        return start
+    return f"{start}–{end[11:]}" if start[:10] == end[:10] else f"{start}–{end}"
 
 
 def _anchor_story(anchor: AuditAnchor, ss: StyleSheet1) -> list[Flowable]:
@@ -219,7 +265,11 @@ def _findings_table(case: CaseFile, ss: StyleSheet1) -> Flowable:
     rows = [_head(ss, "序号", "检查项目", "检查结果", "依据")]
     fills = []
     for number, (section, item) in enumerate(failed_first(case), start=1):
-        result = f"【{STATUS_LABELS[item.status]}】{markup(item.result_text)}"
+        label = STATUS_LABELS[item.status]
+        # A judged item prints its judgement once (not "【不符合】不符合"); a recorded value prints the value.
+        result = (f"【{label}】" if item.result_text == label
+                  else markup(item.result_text) if item.status is ResultStatus.VALUE
+                  else f"【{label}】{markup(item.result_text)}")
         if item.note:
             result += f"<br/>备注：{markup(item.note)}"
         rows.append([

@@ -42,6 +42,9 @@ BODY_HEIGHT = PAGE_HEIGHT - MARGIN_TOP - BODY_BOTTOM  # 198 mm
 PHOTO_BOX_WIDTH = TEXT_WIDTH
 PHOTO_BOX_MAX_HEIGHT = 140 * mm
 PRINT_DPI = 200
+# A photo whose longer side has fewer pixels is too small to print legibly: it prints at its
+# natural size, flagged, instead of stretched to the box.
+PHOTO_LEGIBLE_MIN_PX = 400
 
 
 def print_pixels(length_pt: float) -> int:

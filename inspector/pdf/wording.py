@@ -41,6 +41,7 @@ EVIDENCE_CONFIRMATION = "证据提供人确认：以上照片与原件一致。"
 PHOTO_NOT_UPLOADED = "照片原件尚未上传"
 PHOTO_UNREADABLE = "照片无法读取"
 PHOTO_HASH_MISMATCH = "照片与登记的 SHA-256 不一致"
+PHOTO_TOO_SMALL = "注意：该照片仅 {w}×{h} 像素，过小，无法清晰印制；按原始大小印制，细节可能无法辨认。"
 
 
 def local(moment: datetime) -> datetime:

@@ -52,7 +52,7 @@ from ..database import db, utcnow
 from ..errors import ApiError
 from ..i18n import MESSAGES
 from ..models import (
-    AuditEvent, Blob, Device, Finding, Inspection, IssuedDocument, Party, Photo, Sample, Signature, User,
+    AuditEvent, Blob, Finding, Inspection, IssuedDocument, Party, Photo, Sample, Signature, User,
 )
 from ..pdf import CaseFileRenderer
 from ..pdf import data as pdf
@@ -413,7 +413,7 @@ def gather(inspection: Inspection, *, url_base: str) -> Gathered:
         samples=_samples(inspection),
         photos=photos,
         signatures=_signatures(inspection, party, people, store),
-        audit_trail=_audit_trail(inspection.id),
+        audit_trail=_audit_trail(inspection.id, template),
         verification=pdf.Verification(url_base, ""),
         issued_at=_EPOCH,
         status=inspection.status,
@@ -644,25 +644,37 @@ def _signatures(inspection: Inspection, party: Party, people: list[User], store)
     )
 
 
-def _audit_trail(inspection_id: str) -> tuple[pdf.AuditEntry, ...]:
+def _audit_trail(inspection_id: str, template) -> tuple[pdf.AuditEntry, ...]:
     """The case's audit events, oldest first; the issues of case files themselves are left out
-    (they are in the register, and printing them would change the content each issue registers)."""
+    (they are in the register, and printing them would change the content each issue registers).
+    Nothing internal is printed: no device labels (a browser's User-Agent), client ids or item keys."""
     rows = db.session.execute(
-        select(AuditEvent, User.display_name, Device.client_id, Device.label)
-        .outerjoin(User, User.id == AuditEvent.actor_id).outerjoin(Device, Device.id == AuditEvent.device_id)
+        select(AuditEvent, User.display_name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
         .where(AuditEvent.inspection_id == inspection_id, AuditEvent.action != documents.ISSUE_ACTION)
         .order_by(AuditEvent.seq)).all()
     shown = shown_with_case(inspection_id, [row[0] for row in rows])
     return tuple(
-        pdf.AuditEntry(at=event.at, actor=name or "系统", action=_action_text(event),
-                       device=f"{label or '手机'} {client_id[:8]}" if client_id else None, reason=event.reason)
-        for event, name, client_id, label in rows if shown(event))
+        pdf.AuditEntry(at=event.at, actor=name or "系统", action=_action_text(event, template), reason=event.reason,
+                       on_site_at=_client_time(event))
+        for event, name in rows if shown(event))
 
 
-def _action_text(event: AuditEvent) -> str:
+def _client_time(event: AuditEvent) -> datetime | None:
+    raw = (event.data or {}).get("clientTime")
+    try:
+        return datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+
+
+def _action_text(event: AuditEvent, template) -> str:
+    """The action in the console's words; a checklist answer names its item by the item's label."""
     text = ACTION_LABELS.get(event.action, event.action)
     item_key = (event.data or {}).get("itemKey") if event.action == "finding.set" else None
-    return f"{text} {item_key}" if item_key else text
+    item = template.item(item_key) if item_key else None
+    label = (item or {}).get("label")
+    return f"{text} {label}" if label else text
 
 
 # ---------------------------------------------------------------- caches

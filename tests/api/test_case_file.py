@@ -248,8 +248,9 @@ def test_inspector_downloads_the_case_file_as_recorded(app, client, login_as):
     assert document.issued_by_id == factories.user("tuoketuo.zhang").id
     assert document.inspection_revision == case.revision and document.inspection_version > 0
     assert document.document_no.startswith("150122-")
-    # The appendix prints the audit trail with the phone, but not the issue of the file itself.
-    assert "提交审核" in text and "现场检查完毕" in text and phone.client_id[:8] in text
+    # The appendix prints the audit trail, but not the issue of the file itself, and nothing internal
+    # (no device's client id or User-Agent).
+    assert "提交审核" in text and "现场检查完毕" in text and phone.client_id[:8] not in text
     events = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.inspection_id == case.id, AuditEvent.action == "case_file.issue"))
     assert events == 1
@@ -501,7 +502,7 @@ def test_rejections_filed_with_a_case_before_the_rule_leave_it_and_its_own_peopl
     assert [r["args"]["note"] for r in chen.api.get("/api/v1/sync/rejections").get_json()["rejections"]] == [
         "外来人员写入的备注"]
     text_ = squeeze("".join(pdf_pages_text(download(zhang.api, case.id).data)))
-    assert "拒收手机提交的修改" in text_ and zhang.client_id[:8] in text_
+    assert "拒收手机提交的修改" in text_ and zhang.client_id[:8] not in text_
     assert "陈执法" not in text_ and chen.client_id[:8] not in text_
     console = reviewer_session(app.test_client(), "hhht.reviewer").get(f"/console/cases/{case.id}")
     assert console.status_code == 200

@@ -175,3 +175,49 @@ def test_the_cover_fits_one_page():
     renderer.render()
     cover = next(d for d in renderer.documents if d.key == "cover")
     assert cover.page_count == 1
+
+
+# ---------------------------------------------------------------- nothing internal on paper
+
+def test_the_appendix_prints_no_keys_kinds_or_devices_and_keeps_phone_and_sync_times_apart():
+    from datetime import datetime
+
+    from inspector.pdf.data import AuditEntry
+    case = make_case()
+    offline = tuple(AuditEntry(datetime(2026, 3, 13, 8, 2, s), "王建国", f"填写检查项 第{s}项", device="Mozilla/5.0 (Linux; Android 14)",
+                               on_site_at=datetime(2026, 3, 5, 9, 10 + s)) for s in range(12))
+    renderer = CaseFileRenderer(replace(case, audit_trail=case.audit_trail + offline))
+    pdf = renderer.render()
+    appendix = next(d for d in renderer.documents if d.key == "appendix")
+    text = squeeze("".join(pdf_pages_text(pdf)[appendix.first_page - 1: appendix.last_page]))
+    assert "pass_fail_na" not in text and "general.pass0" not in text
+    assert "Mozilla" not in text and "华为Mate60" not in text
+    assert "现场时间（手机）" in text and "同步时间（服务器）" in text
+    # Twelve answers synced in one minute are one row: made on site on the 5th, synced on the 13th.
+    assert "填写检查项（12次）" in text
+    assert "2026-03-0509:10–09:21" in text and "2026-03-1308:02" in text
+    on_site = squeeze("".join(pdf_pages_text(pdf)))
+    assert "【不符合】不符合" not in on_site and "【不符合】" in on_site
+
+
+def test_a_photo_too_small_to_print_legibly_prints_at_natural_size_and_says_so():
+    from PIL import Image
+
+    from .test_pdf_render import photo
+    out = io.BytesIO()
+    Image.new("RGB", (100, 68), (120, 90, 40)).save(out, "JPEG")
+    tiny = photo(out.getvalue(), "远处拍摄的货架")
+    renderer = CaseFileRenderer(replace(make_case(), photos=(tiny,)))
+    pdf = renderer.render()
+    sheet = next(d for d in renderer.documents if d.key == "evidence")
+    assert "100×68像素，过小" in squeeze(pdf_pages_text(pdf)[sheet.first_page - 1])
+    page = PdfReader(io.BytesIO(pdf)).pages[sheet.first_page - 1]
+    placed = []
+
+    def visit(op, args, cm, _tm) -> None:
+        if op == b"Do":
+            placed.append(cm[0])
+
+    page.extract_text(visitor_operand_before=visit)
+    # 100 px at 96 dpi: 75 points wide, not stretched to the 156 mm box.
+    assert any(abs(width - 75) < 1 for width in placed), placed
