@@ -75,6 +75,45 @@ def _width(u, max_width: float) -> float:
     return w
 
 
+def split_lines(chars: list[str], widths: list[float], max_widths: list[float],
+                hard_breaks: frozenset[int] = frozenset()) -> list[tuple[int, int, float, float, bool]]:
+    """Lines as (start, end, width used, line's max width, ends at a hard break) over `chars`.
+
+    `hard_breaks`: indexes of items that end their line (a <br/>), kept on the line they end.
+    """
+    lines: list[tuple[int, int, float, float, bool]] = []
+    start = i = 0
+    used = 0.0
+
+    def max_width() -> float:
+        return max_widths[len(lines)] if len(lines) < len(max_widths) else max_widths[-1]
+
+    limit = max_width()
+    n = len(chars)
+    while i < n:
+        used += widths[i]
+        i += 1
+        if i - 1 in hard_breaks:
+            lines.append((start, i, used, limit, True))
+            start, used = i, 0.0
+            limit = max_width()
+            continue
+        if used > limit + _FUZZ and i - 1 > start:
+            end = break_position(chars, start, i - 1)
+            last = end
+            while last - 1 > start and chars[last - 1] == " ":
+                last -= 1  # a space at the break is neither printed nor counted
+            lines.append((start, last, sum(widths[start:last]), limit, False))
+            while end < n and chars[end] == " ":
+                end += 1
+            start = i = end
+            used = 0.0
+            limit = max_width()
+    if start < n:
+        lines.append((start, n, used, limit, False))
+    return lines
+
+
 def cjk_frag_split(frags, max_widths, calc_bounds, encoding="utf8"):
     """ReportLab's cjkFragSplit with the rules above: the same ParaLines(kind=1) out."""
     units = []
@@ -87,51 +126,54 @@ def cjk_frag_split(frags, max_widths, calc_bounds, encoding="utf8"):
         else:
             units.append(_rl.cjkU(text, frag, encoding))
     chars = [str(u) for u in units]
-    lines = []
-    max_width = max_widths[0]
-    start = i = 0
-    used = 0.0
-
-    def next_width() -> float:
-        return max_widths[len(lines)] if len(lines) < len(max_widths) else max_widths[-1]
-
-    while i < len(units):
-        u = units[i]
-        used += _width(u, max_width)
-        i += 1
-        if hasattr(u.frag, "lineBreak"):
-            lines.append(_rl.makeCJKParaLine(units[start:i], max_width, used, max_width - used, True, calc_bounds))
-            max_width, start, used = next_width(), i, 0.0
-            continue
-        if used > max_width + _FUZZ and i - 1 > start:
-            end = break_position(chars, start, i - 1)
-            line = units[start:end]
-            while len(line) > 1 and chars[start + len(line) - 1] == " ":
-                line = line[:-1]  # a space at the break is neither printed nor counted
-            width = sum(_width(x, max_width) for x in line)
-            lines.append(_rl.makeCJKParaLine(line, max_width, width, max_width - width, False, calc_bounds))
-            while end < len(units) and chars[end] == " ":
-                end += 1
-            max_width, start, i, used = next_width(), end, end, 0.0
-    if start < len(units):
-        lines.append(_rl.makeCJKParaLine(units[start:], max_width, used, max_width - used, False, calc_bounds))
+    widths = [_width(u, max_widths[0]) for u in units]
+    hard = frozenset(k for k, u in enumerate(units) if hasattr(u.frag, "lineBreak"))
+    lines = [_rl.makeCJKParaLine(units[start:end], limit, used, limit - used, hard_break, calc_bounds)
+             for start, end, used, limit, hard_break in split_lines(chars, widths, max_widths, hard)]
     return _rl.ParaLines(kind=1, lines=lines)
 
 
+_CHAR_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
+
+
+def _char_widths(text: str, font_name: str, font_size: float) -> list[float]:
+    known = _CHAR_WIDTHS.setdefault((font_name, font_size), {})
+    out = []
+    for ch in text:
+        w = known.get(ch)
+        if w is None:
+            w = known[ch] = _rl.stringWidth(ch, font_name, font_size)
+        out.append(w)
+    return out
+
+
 def _break_lines_cjk(self, max_widths):
-    """Paragraph.breakLinesCJK for every CJK paragraph, one frag or many, through cjk_frag_split."""
+    """Paragraph.breakLinesCJK for every CJK paragraph, through split_lines."""
     if not isinstance(max_widths, (list, tuple)):
         max_widths = [max_widths]
     style = self.style
     self.height = 0
     _rl._handleBulletWidth(self.bulletText, style, max_widths)
-    if not self.frags:
+    frags = self.frags
+    if len(frags) == 1 and not hasattr(frags[0], "cbDefn") and not style.endDots:
+        # One run of one font (most paragraphs and cells): lines of plain text, as ReportLab's own
+        # single-frag path makes them, and much cheaper to draw than per-character frags.
+        frag = frags[0]
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+            return frag.clone(kind=0, lines=self.blPara.lines)
+        text = frag.text if hasattr(frag, "text") else "".join(getattr(frag, "words", []))
+        chars = list(text)
+        widths = _char_widths(text, frag.fontName, frag.fontSize)
+        lines = [(limit - used, ["".join(chars[start:end])])
+                 for start, end, used, limit, _hard in split_lines(chars, widths, max_widths)]
+        return frag.clone(kind=0, lines=lines, ascent=frag.fontSize, descent=-0.2 * frag.fontSize)
+    if not frags:
         return _rl.ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName, textColor=style.textColor,
                              lines=[], ascent=style.fontSize, descent=-0.2 * style.fontSize)
     if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
         return self.blPara
     auto_leading = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
-    return cjk_frag_split(self.frags, max_widths, auto_leading not in ("", "off"))
+    return cjk_frag_split(frags, max_widths, auto_leading not in ("", "off"))
 
 
 def install() -> None:
