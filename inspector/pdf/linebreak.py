@@ -9,7 +9,7 @@ that cannot end a line (（《「『“). It also splits codes: "GB/T 15063-2020
 - no line starts with a closing mark (。，、；：？！）》」』” …) and none ends with an opening
   mark (（《「『“ …): the break moves back until both hold;
 - a run of Latin letters, digits and code punctuation (/-._:+#%) is not broken, nor the space
-  of a standard's code ("GB/T 15063"); Latin words break at other spaces;
+  of a standard's code ("GB/T 15063"), nor a date (2026年3月5日); Latin words break at other spaces;
 - nothing hangs past the width: a line is never wider than the frame;
 - only when no such break exists on the line (a run longer than the line) is it broken anyway.
 
@@ -26,6 +26,8 @@ NO_LINE_START = frozenset("。，、；：？！）》」』”’〕】〉〗�
 NO_LINE_END = frozenset("（《「『“‘〔【〈〖｛［([{")
 # Characters that join into one unbreakable code or number.
 _CODE = re.compile(r"[0-9A-Za-z/\-._:+#%·\u00b0\u2080-\u2089\u00b2\u00b3]")
+# A date or time written with numbers (2026年3月5日9时5分): not broken inside.
+_DATE_UNITS = frozenset("年月日时分秒")
 # "GB/T", "NY/T", "HG", "GB" … before the space of a standard's number.
 _STANDARD_PREFIX = re.compile(r"(?:^|[^0-9A-Za-z])[A-Z]{1,4}(?:/[A-Z]{1,2})?$")
 
@@ -51,6 +53,8 @@ def may_break(text: list[str], at: int, *, keep_codes: bool = True) -> bool:
         return False
     if not keep_codes:
         return True
+    if (before.isdigit() and after in _DATE_UNITS) or (before in _DATE_UNITS and after.isdigit()):
+        return False  # 2026年3月5日9时5分 stays whole
     if after == " ":
         return not _joined_space(text, at)
     if before == " ":

@@ -221,3 +221,9 @@ def test_a_photo_too_small_to_print_legibly_prints_at_natural_size_and_says_so()
     page.extract_text(visitor_operand_before=visit)
     # 100 px at 96 dpi: 75 points wide, not stretched to the 156 mm box.
     assert any(abs(width - 75) < 1 for width in placed), placed
+
+
+def test_a_date_is_not_broken_across_lines():
+    narrative = "\n".join("检" * k + "于2026年11月30日9时14分到达现场。" for k in range(1, 40))
+    lines = text_lines(render(replace(make_case(), narrative=narrative)))
+    assert sum("2026年11月30日9时14分" in line for line in lines) >= 39
