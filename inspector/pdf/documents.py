@@ -12,6 +12,7 @@ from typing import Sequence
 
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from . import styles as S
@@ -21,6 +22,11 @@ from .wording import (
     RECORD_NUMBER_LABEL, STATUS_LABELS, UNNUMBERED, certificates_question, closing_question, cn_date, cn_datetime, cn_time_span,
     gps_text, inspector_text, iso_minute, local, markup, or_blank, refusal_text,
 )
+
+
+# The sample table's seal-number column, and the smallest size a code is set in to stay whole.
+SEAL_COLUMN = 24 * mm
+CODE_MIN_SIZE = 5.5
 
 
 @dataclass(frozen=True)
@@ -125,10 +131,9 @@ def sampling_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
         values = (str(number), sample.name, sample.brand, sample.spec, sample.batch_or_date,
                   sample.maker, sample.standard, sample.quantity, sample.base_quantity,
                   sample.backup_quantity)
-        seals = "<br/>".join(markup(n) for n in sample.seal_numbers) or "／"
         rows.append([_cell(ss, or_blank(v), "cell_small") for v in values]
-                    + [Paragraph(seals, _wrapping(ss, "cell_small", "".join(sample.seal_numbers)))])
-    widths = [7, 18, 12, 13, 17, 20, 18, 13, 12, 13, 13]
+                    + [code_cell(ss, sample.seal_numbers, SEAL_COLUMN)])
+    widths = [7, 17, 12, 12, 17, 16, 16, 12, 11, 12, SEAL_COLUMN / mm]
     story.append(_table(ss, rows, [w * mm for w in widths]))
     notes = [f"样品{n}：{s.note}" for n, s in enumerate(case.samples, start=1) if s.note]
     if notes:
@@ -234,6 +239,19 @@ def _time_span(first: datetime | None, last: datetime | None) -> str:
     if start == end:
         return start
     return f"{start}–{end[11:]}" if start[:10] == end[:10] else f"{start}–{end}"
+
+
+def code_cell(ss: StyleSheet1, codes: Sequence[str], width: float, style: str = "cell_small") -> Paragraph:
+    """Codes (seal numbers, batch numbers), one a line, each whole: set smaller when a code is wider
+    than the column, down to a size still legible; only a code longer than that breaks."""
+    base = ss[style]
+    if not codes:
+        return Paragraph("／", base)
+    room = width - 6  # the table's left and right padding
+    widest = max(stringWidth(code, base.fontName, 1) for code in codes)
+    size = max(min(base.fontSize, room / widest if widest else base.fontSize), CODE_MIN_SIZE)
+    fitted = ParagraphStyle(f"{style}-codes-{size:.2f}", parent=base, fontSize=size, leading=size * 1.3)
+    return Paragraph("<br/>".join(markup(code) for code in codes), fitted)
 
 
 def _anchor_story(anchor: AuditAnchor, ss: StyleSheet1) -> list[Flowable]:

@@ -91,10 +91,10 @@ def test_no_line_starts_with_a_closing_mark_or_ends_with_an_opening_one_and_code
 
 def test_codes_in_table_cells_stay_whole():
     sample = Sample("复合肥料（15-15-15）", "2袋", "120袋", standard="GB/T 15063-2020 优等品",
-                    seal_numbers=("FY2026-0311",), batch_or_date="批号20251108")
+                    seal_numbers=("FY-150122-2026-000123", "FY-150122-2026-000124"), batch_or_date="批号20251108")
     pdf = render(replace(make_case(), samples=(sample,)))
     body = "\n".join(text_lines(pdf))
-    for code in ("GB/T 15063-2020", "20251108"):
+    for code in ("GB/T 15063-2020", "20251108", "FY-150122-2026-000123", "FY-150122-2026-000124"):
         assert code in body
 
 
