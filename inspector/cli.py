@@ -182,6 +182,16 @@ def register_cli(app: Flask) -> None:
         total = expire_all_uploads()
         click.echo(f"Expired {total} unfinished uploads.")
 
+    @app.cli.command("prepare-case-file")
+    @click.argument("inspection_ids", nargs=-1, required=True)
+    def prepare_case_file_command(inspection_ids) -> None:
+        """Draw case files now, as the job does (no worker running, or a cache emptied by hand)."""
+        from .services.case_file import prepare_case_file
+
+        for inspection_id in inspection_ids:
+            drawn = prepare_case_file(inspection_id)
+            click.echo(f"{inspection_id}: {'drawn' if drawn else 'ready already, or nothing to draw'}")
+
     @app.cli.command("prune-sync")
     @click.option("--days", type=click.IntRange(min=1), default=180, show_default=True,
                   help="keep what a phone offline this long still needs")

@@ -38,9 +38,10 @@ class CaseFileRenderer:
     """
 
     def __init__(self, case: CaseFile, *, font_path: str | None = None,
-                 photo_cache: PhotoCache | None = None):
+                 photo_cache: PhotoCache | None = None, progress: Callable[[int, int], None] | None = None):
         self.case = case
         self.photo_cache = photo_cache
+        self.progress = progress  # called with (photos printed, photos) as the printing pass goes
         self.font: CjkFont = register_cjk_font(font_path)
         self.stylesheet = S.case_file_stylesheet(self.font.name)
         self.documents: tuple[DocumentPages, ...] = ()
@@ -80,7 +81,7 @@ class CaseFileRenderer:
             out, pagesize=(S.PAGE_WIDTH, S.PAGE_HEIGHT),
             leftMargin=S.MARGIN_LEFT, rightMargin=S.MARGIN_RIGHT,
             topMargin=S.MARGIN_TOP, bottomMargin=S.BODY_BOTTOM,
-            title=f"{case.titles.cover} {case.case_number or UNNUMBERED}", author=case.agency_name,
+            title=f"{case.titles.cover} {case.printed_number or UNNUMBERED}", author=case.agency_name,
             subject=case.party.name, creator="inspector.pdf", initialFontName=self.font.name,
             invariant=True,  # same data, same bytes: the registry hashes what it issues
         )
@@ -91,7 +92,8 @@ class CaseFileRenderer:
                         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         doc.addPageTemplates([
             PageTemplate(id=key, frames=[frame(id=f"{key}-body")],
-                         onPage=partial(self._on_page, key, pages, furniture, contents))
+                         onPage=partial(self._on_page, key, pages, furniture, contents),
+                         onPageEnd=partial(self._on_page_end, furniture))
             for key in self._titles
         ])
         story: list[Flowable] = []
@@ -122,6 +124,23 @@ class CaseFileRenderer:
             return photo.document or "evidence"
         return key
 
+    def _counted(self, prepare: Callable[[EvidencePhoto], PrintPhoto], total: int
+                 ) -> Callable[[EvidencePhoto], PrintPhoto]:
+        done = 0
+
+        def prepare_and_count(photo: EvidencePhoto) -> PrintPhoto:
+            nonlocal done
+            printed = prepare(photo)
+            done += 1
+            self.progress(done, total)
+            return printed
+        return prepare_and_count
+
+    @staticmethod
+    def _on_page_end(furniture: PageFurniture | None, canv: Canvas, _doc: BaseDocTemplate) -> None:
+        if furniture is not None:
+            furniture.draw_watermark(canv)  # last, so that no photo covers it
+
     def _story(self, key: str, contents: list[DocumentPages] | None, printing: bool) -> list[Flowable]:
         case, ss = self.case, self.stylesheet
         if key == "cover":
@@ -136,6 +155,8 @@ class CaseFileRenderer:
             prepare: Callable[[EvidencePhoto], PrintPhoto] | None = (
                 partial(prepare_for_print, target_px=S.PHOTO_TARGET_PX, cache=self.photo_cache)
                 if printing else None)
+            if prepare is not None and self.progress is not None:
+                prepare = self._counted(prepare, len(case.photos))
             return evidence_story(case, ss, prepare)
         return appendix_story(case, ss)
 

@@ -198,11 +198,14 @@ class Signatures:
 
 @dataclass(frozen=True)
 class AuditEntry:
-    at: datetime
+    """One action on the case, as the appendix prints it: no device names, browsers or client ids."""
+
+    at: datetime  # when the server recorded it (for a phone's action: when it synced)
     actor: str
-    action: str
-    device: str | None = None
+    action: str  # in words: "提交审核", "填写检查项 营业执照是否悬挂…"
+    device: str | None = None  # kept for callers; not printed
     reason: str | None = None
+    on_site_at: datetime | None = None  # the phone's clock when the action was taken, when known
 
 
 @dataclass(frozen=True)
@@ -275,6 +278,14 @@ class CaseFile:
     photos: tuple[EvidencePhoto, ...] = ()
     audit_trail: tuple[AuditEntry, ...] = ()
     titles: DocumentTitles = DocumentTitles()
+    # The record's review status: draft | submitted | returned | rejected | approved. Only an
+    # approved record prints clean and with its number; any other prints a watermark.
+    status: str = "approved"
+
+    @property
+    def printed_number(self) -> str | None:
+        """The 文号 as printed: only an approved record has one on paper."""
+        return self.case_number if self.status == "approved" else None
 
     def __post_init__(self) -> None:
         if len(self.inspectors) < 2:

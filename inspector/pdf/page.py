@@ -17,7 +17,7 @@ from reportlab.platypus import Paragraph
 from . import styles as S
 from .data import UNSIGNED, CaseFile, Signature
 from .photos import prepare_signature
-from .wording import SHORTENED, UNNUMBERED, cn_date, markup, refusal_text
+from .wording import RECORD_NUMBER_LABEL, SHORTENED, UNNUMBERED, WATERMARKS, cn_date, markup, refusal_text
 
 _SIGNATURE_FORM = "case-signature-block"
 _FOOTER_FORM = "case-footer"
@@ -66,8 +66,26 @@ class PageFurniture:
         canv.doForm(_FOOTER_FORM)
         self._page_qr(canv, canv.getPageNumber())
         canv.setFont(self.font, S.PAGE_NUMBER_SIZE)
-        canv.drawRightString(S.MARGIN_LEFT + S.TEXT_WIDTH, S.FOOTER_BOTTOM + 1 * mm,
+        # GB/T 9704 7.5: below the text block, its top 7 mm under it, one character in from the edge.
+        canv.drawRightString(S.MARGIN_LEFT + S.TEXT_WIDTH - S.PAGE_NUMBER_SIZE, S.PAGE_NUMBER_BASELINE,
                              f"第 {page_no} 页 共 {page_count} 页")
+        canv.restoreState()
+
+    def draw_watermark(self, canv: Canvas) -> None:
+        """Across the page, over everything drawn on it (photos too), for a record not approved."""
+        text = WATERMARKS.get(self.case.status)
+        if text is None:
+            return
+        canv.saveState()
+        canv.setFillColor(S.WATERMARK_INK)
+        canv.setFillAlpha(S.WATERMARK_ALPHA)
+        canv.translate(S.PAGE_WIDTH / 2, S.PAGE_HEIGHT / 2)
+        canv.rotate(S.WATERMARK_ANGLE)
+        size = S.WATERMARK_SIZE
+        while size > 24 and stringWidth(text, self.font, size) > S.WATERMARK_MAX_WIDTH:
+            size -= 2
+        canv.setFont(self.font, size)
+        canv.drawCentredString(0, -size / 3, text)
         canv.restoreState()
 
     def _header(self, canv: Canvas, title: str) -> None:
@@ -89,7 +107,7 @@ class PageFurniture:
         text.textOut(spaced)
         canv.drawText(text)
         canv.restoreState()
-        case_no = f"案号：{self.case.case_number or UNNUMBERED}"
+        case_no = f"{RECORD_NUMBER_LABEL}：{self.case.printed_number or UNNUMBERED}"
         canv.setFont(self.font, S.CASE_NUMBER_SIZE)
         canv.drawRightString(S.MARGIN_LEFT + S.TEXT_WIDTH, top - S.CASE_NUMBER_BASELINE, case_no)
         party = f"当事人：{self.case.party.name}"
@@ -199,10 +217,10 @@ class PageFurniture:
         verification = self.case.verification
         text_x = S.MARGIN_LEFT + S.QR_SIZE + 2.5 * mm
         room = S.TEXT_WIDTH - S.QR_SIZE - 2.5 * mm - 34 * mm  # leave the page number its place
-        case_no = self.case.case_number or UNNUMBERED
+        case_no = self.case.printed_number or UNNUMBERED
         lines = [
             f"文书编号：{verification.document_no or case_no}",
-            f"案号：{case_no}　第 {self.case.case_version} 版",
+            f"{RECORD_NUMBER_LABEL}：{case_no}　第 {self.case.case_version} 版",
             f"扫码或访问 {verification.url} 核验",
         ]
         canv.setFillColor(S.INK)

@@ -22,7 +22,14 @@ holds what was handed out, and a drawing nobody downloads leaves no document beh
 download of that same content registers the drawing as it is, to the person downloading, and
 serves its bytes without rendering; so the issue time printed and registered is when the file
 was drawn (when its content was fixed by the submission or approval), not when it was first
-downloaded. Content that changed since the drawing is drawn in the request, as before.
+downloaded.
+
+Never in the request. A download (`fetch_case_file`) serves a file that is ready: an issued
+document whose bytes are in the cache, or a drawing made ahead. Anything else (content changed
+since the drawing, a cache emptied) asks the job to draw it and answers "正在生成" with the job's
+progress (photos printed of photos), which the job writes beside the cache; the console page
+and the phone ask again until the file is ready. A 40-photo file then never holds a web worker
+for seconds. `issue_case_file` still draws in the caller (exports, which stream their bundle).
 """
 from __future__ import annotations
 
@@ -45,11 +52,11 @@ from ..database import db, utcnow
 from ..errors import ApiError
 from ..i18n import MESSAGES
 from ..models import (
-    AuditEvent, Blob, Device, Finding, Inspection, IssuedDocument, Party, Photo, Sample, Signature, User,
+    AuditEvent, Blob, Finding, Inspection, IssuedDocument, Party, Photo, Sample, Signature, User,
 )
 from ..pdf import CaseFileRenderer
 from ..pdf import data as pdf
-from ..pdf.wording import STATUS_LABELS, cn_date, local
+from ..pdf.wording import STATUS_LABELS, WATERMARKS, cn_date, local
 from ..storage import get_store
 from ..pdf import content as document_content
 from . import attestation, documents
@@ -74,6 +81,32 @@ DISPLAY_COPY_NOTE = "（原件尚未上传，本页印制的是手机显示副�
 
 
 @dataclass(frozen=True)
+class CaseFilePreparing:
+    """A case file the job is drawing: how far it is (photos printed of photos in the file)."""
+
+    inspection_id: str
+    state: str  # queued | drawing
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.done // self.total if self.total else 0
+
+
+# A drawing whose progress has not moved for this long is asked for again (the worker died, or the
+# job was lost with the embedded broker); a job drawn twice is only time lost.
+PROGRESS_STALE_SECONDS = 120
+RETRY_AFTER_SECONDS = 2
+
+
+class _NotReady(Exception):
+    def __init__(self, gathered: "Gathered"):
+        super().__init__(gathered.inspection_id)
+        self.gathered = gathered
+
+
+@dataclass(frozen=True)
 class IssuedCaseFile:
     """A registered case file ready to send: its bytes and what identifies it."""
 
@@ -92,20 +125,34 @@ class IssuedCaseFile:
                 f"filename*=UTF-8''{quote(self.filename, safe='')}")
 
 
-def issue_case_file(user: User, inspection_id: str, device_id: int | None = None) -> IssuedCaseFile:
-    """The case file of an inspection in the user's scope (404 outside it), registered as issued."""
+def fetch_case_file(user: User, inspection_id: str, device_id: int | None = None
+                    ) -> IssuedCaseFile | CaseFilePreparing:
+    """The case file of an inspection in the user's scope (404 outside it), registered as issued,
+    when it is ready; else the job is asked to draw it and its progress is returned. Never renders."""
+    try:
+        return issue_case_file(user, inspection_id, device_id, render_now=False)
+    except _NotReady as waiting:
+        return _ask_for_drawing(waiting.gathered)
+
+
+def issue_case_file(user: User, inspection_id: str, device_id: int | None = None, *,
+                    render_now: bool = True) -> IssuedCaseFile:
+    """The case file of an inspection in the user's scope (404 outside it), registered as issued;
+    drawn here when nothing is ready (`render_now`; else _NotReady is raised)."""
     inspection = get_inspection(user, inspection_id)
     user_id = user.id
     gathered = gather(inspection, url_base=_verify_base())
     earlier = documents.issued_for_content(inspection.id, gathered.content_sha256)
     if earlier is not None:
-        served = _serve_again(earlier, gathered)
+        served = _serve_again(earlier, gathered, render_now=render_now)
         if served is not None:
             return served
 
     drawn = _prepared(gathered)
     rendered = drawn is None
     if drawn is None:
+        if not render_now:
+            raise _NotReady(gathered)
         drawn = _draw(gathered, inspection.agency.code)
 
     code_hash = access.code_hash(drawn.verify_token)  # Argon2id: hashed before the lock is taken
@@ -127,7 +174,7 @@ def issue_case_file(user: User, inspection_id: str, device_id: int | None = None
     if meanwhile is not None and meanwhile.sha256 == drawn.sha256:
         rendered = False  # another download registered this same drawing (drawn ahead) first
     elif meanwhile is not None:
-        served = _serve_again(meanwhile, gathered)
+        served = _serve_again(meanwhile, gathered, render_now=render_now)
         if served is not None:
             return served
         with documents.writing():  # its bytes can no longer be made: ours is registered after all
@@ -153,17 +200,56 @@ def prepare_case_file(inspection_id: str) -> bool:
         return False
     earlier = documents.issued_for_content(inspection.id, gathered.content_sha256)
     if earlier is not None:
-        served = _serve_again(earlier, gathered)
-        return served is not None and served.rendered
+        served = _serve_again(earlier, gathered, progress=_progress_writer(gathered))
+        if served is not None:
+            return served.rendered
+        # Its bytes can no longer be made: a new drawing, which the next download registers.
     if _prepared(gathered) is not None:
         return False
-    drawn = _draw(gathered, inspection.agency.code)
+    drawn = _draw(gathered, inspection.agency.code, progress=_progress_writer(gathered))
     # The drawing is found by its content: the file first (put by _draw), then what names it.
     _prepared_cache().put(_prepared_key(gathered), json.dumps({
         "documentNo": drawn.document_no, "verifyToken": drawn.verify_token, "sha256": drawn.sha256,
         "issuedAt": drawn.issued_at.isoformat(), "summary": drawn.summary,
         "checkpoint": drawn.anchor.checkpoint_no if drawn.anchor else None}).encode())
     return True
+
+
+def _ask_for_drawing(gathered: "Gathered") -> CaseFilePreparing:
+    """Progress of the job drawing this content; the job is sent when none is under way."""
+    from ..jobs import enqueue  # jobs import the services; the services send jobs only at run time
+    from ..jobs.tasks import PREPARE_CASE_FILE
+
+    total = len(gathered.case.photos)
+    progress = _read_progress(gathered)
+    now = utcnow().timestamp()
+    if progress is not None and now - progress.get("at", 0) < PROGRESS_STALE_SECONDS:
+        return CaseFilePreparing(gathered.inspection_id, progress.get("state", "queued"),
+                                 int(progress.get("done", 0)), int(progress.get("total", total)))
+    _progress_cache().put(_prepared_key(gathered), json.dumps(
+        {"state": "queued", "done": 0, "total": total, "at": now}).encode())
+    enqueue(PREPARE_CASE_FILE, gathered.inspection_id)
+    db.session.commit()  # sends the job
+    return CaseFilePreparing(gathered.inspection_id, "queued", 0, total)
+
+
+def _read_progress(gathered: "Gathered") -> dict[str, Any] | None:
+    raw = _progress_cache().get(_prepared_key(gathered))
+    try:
+        return json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _progress_writer(gathered: "Gathered") -> Callable[[int, int], None]:
+    """What the renderer calls as it prints photos: the job's progress, for the download to show."""
+    key = _prepared_key(gathered)
+
+    def write(done: int, total: int) -> None:
+        _progress_cache().put(key, json.dumps(
+            {"state": "drawing", "done": done, "total": total, "at": utcnow().timestamp()}).encode())
+    write(0, len(gathered.case.photos))
+    return write
 
 
 def case_file_pdf(user: User, inspection: Inspection) -> IssuedCaseFile:
@@ -184,7 +270,7 @@ class _Drawn:
     anchor: pdf.AuditAnchor | None  # the signed audit head it prints
 
 
-def _draw(gathered: Gathered, agency_code: str) -> _Drawn:
+def _draw(gathered: Gathered, agency_code: str, progress: Callable[[int, int], None] | None = None) -> _Drawn:
     """Render the gathered case under a new number, token and time, and keep the bytes in the cache."""
     anchor = documents.sign_audit_head()  # every issued document prints a freshly signed head
     issued_at = utcnow().replace(microsecond=0)
@@ -192,7 +278,7 @@ def _draw(gathered: Gathered, agency_code: str) -> _Drawn:
     token = documents.new_verify_token()
     case, summary = _for_issue(gathered, document_no, token, issued_at, anchor)
     db.session.commit()  # no transaction stays open while the pages are drawn
-    pdf_bytes, summary["documents"] = _render(case)
+    pdf_bytes, summary["documents"] = _render(case, progress)
     summary["pages"] = summary["documents"][-1]["lastPage"]
     sha256 = hashlib.sha256(pdf_bytes).hexdigest()
     _pdf_cache().put(sha256, pdf_bytes)
@@ -225,14 +311,18 @@ def _prepared_key(gathered: Gathered) -> str:
     return f"{gathered.inspection_id}:{gathered.content_sha256}"
 
 
-def _serve_again(earlier: IssuedDocument, gathered: Gathered) -> IssuedCaseFile | None:
-    """The earlier document's bytes, from the cache or re-rendered identically; None if they differ."""
+def _serve_again(earlier: IssuedDocument, gathered: Gathered, *, render_now: bool = True,
+                 progress: Callable[[int, int], None] | None = None) -> IssuedCaseFile | None:
+    """The earlier document's bytes, from the cache or re-rendered identically (`render_now`);
+    None if they differ, or are not in the cache and may not be rendered now."""
     cache = _pdf_cache()
     pdf_bytes = cache.get(earlier.sha256)
     if pdf_bytes is not None and hashlib.sha256(pdf_bytes).hexdigest() != earlier.sha256:
         log.warning("cached case file %s is damaged; drawing it again", earlier.document_no)
         pdf_bytes = None  # never hand out bytes the register does not know
     rendered = pdf_bytes is None
+    if pdf_bytes is None and not render_now:
+        return None
     if pdf_bytes is None:
         try:
             anchor = documents.printed_anchor(earlier)
@@ -241,7 +331,7 @@ def _serve_again(earlier: IssuedDocument, gathered: Gathered) -> IssuedCaseFile 
             return None
         case, _summary = _for_issue(gathered, earlier.document_no, earlier.verify_token, earlier.issued_at, anchor)
         db.session.commit()
-        pdf_bytes, _pages = _render(case)
+        pdf_bytes, _pages = _render(case, progress)
         if hashlib.sha256(pdf_bytes).hexdigest() != earlier.sha256:
             # Different fonts or library versions since: issue a new document rather than hand
             # out bytes the register does not know.
@@ -252,9 +342,11 @@ def _serve_again(earlier: IssuedDocument, gathered: Gathered) -> IssuedCaseFile 
                           earlier.issued_at, gathered.filename(earlier.document_no), rendered=rendered)
 
 
-def _render(case: pdf.CaseFile) -> tuple[bytes, list[dict[str, Any]]]:
+def _render(case: pdf.CaseFile, progress: Callable[[int, int], None] | None = None
+            ) -> tuple[bytes, list[dict[str, Any]]]:
     config = current_app.config
-    renderer = CaseFileRenderer(case, font_path=config.get("CJK_FONT_PATH"), photo_cache=_photo_cache())
+    renderer = CaseFileRenderer(case, font_path=config.get("CJK_FONT_PATH"), photo_cache=_photo_cache(),
+                                progress=progress)
     pdf_bytes = renderer.render()
     pages = [{"title": d.title, "firstPage": d.first_page, "lastPage": d.last_page} for d in renderer.documents]
     return pdf_bytes, pages
@@ -303,7 +395,7 @@ class Gathered:
     summary: dict[str, Any]
 
     def filename(self, document_no: str) -> str:
-        name = self.case.case_number or self.case.party.name
+        name = self.case.printed_number or self.case.party.name
         return f"案卷-{name}-{document_no}.pdf".replace("/", "_").replace("\\", "_")
 
 
@@ -360,12 +452,15 @@ def gather(inspection: Inspection, *, url_base: str) -> Gathered:
         samples=_samples(contents.get(document_content.SAMPLING)),
         photos=photos,
         signatures=_signatures(inspection, party, people, store, standing),
-        audit_trail=_audit_trail(inspection.id),
+        audit_trail=_audit_trail(inspection.id, template),
         verification=pdf.Verification(url_base, ""),
         issued_at=_EPOCH,
+        status=inspection.status,
     )
-    summary = {"agency": case.agency_name, "caseNumber": case.case_number, "party": party.name,
-               "inspectedOn": local(started).date().isoformat()}
+    # What the verify page says of the print: an unapproved record's has no number and a watermark.
+    summary = {"agency": case.agency_name, "caseNumber": case.printed_number, "party": party.name,
+               "inspectedOn": local(started).date().isoformat(), "status": case.status,
+               "watermark": WATERMARKS.get(case.status)}
     return Gathered(case=case, inspection_id=inspection.id, case_version=case_version(inspection.id),
                     content_sha256=_fingerprint(case, photo_sources), summary=summary)
 
@@ -616,25 +711,37 @@ def _signatures(inspection: Inspection, party: Party, people: list[User], store,
     )
 
 
-def _audit_trail(inspection_id: str) -> tuple[pdf.AuditEntry, ...]:
+def _audit_trail(inspection_id: str, template) -> tuple[pdf.AuditEntry, ...]:
     """The case's audit events, oldest first; the issues of case files themselves are left out
-    (they are in the register, and printing them would change the content each issue registers)."""
+    (they are in the register, and printing them would change the content each issue registers).
+    Nothing internal is printed: no device labels (a browser's User-Agent), client ids or item keys."""
     rows = db.session.execute(
-        select(AuditEvent, User.display_name, Device.client_id, Device.label)
-        .outerjoin(User, User.id == AuditEvent.actor_id).outerjoin(Device, Device.id == AuditEvent.device_id)
+        select(AuditEvent, User.display_name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
         .where(AuditEvent.inspection_id == inspection_id, AuditEvent.action != documents.ISSUE_ACTION)
         .order_by(AuditEvent.seq)).all()
     shown = shown_with_case(inspection_id, [row[0] for row in rows])
     return tuple(
-        pdf.AuditEntry(at=event.at, actor=name or "系统", action=_action_text(event),
-                       device=f"{label or '手机'} {client_id[:8]}" if client_id else None, reason=event.reason)
-        for event, name, client_id, label in rows if shown(event))
+        pdf.AuditEntry(at=event.at, actor=name or "系统", action=_action_text(event, template), reason=event.reason,
+                       on_site_at=_client_time(event))
+        for event, name in rows if shown(event))
 
 
-def _action_text(event: AuditEvent) -> str:
+def _client_time(event: AuditEvent) -> datetime | None:
+    raw = (event.data or {}).get("clientTime")
+    try:
+        return datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+
+
+def _action_text(event: AuditEvent, template) -> str:
+    """The action in the console's words; a checklist answer names its item by the item's label."""
     text = ACTION_LABELS.get(event.action, event.action)
     item_key = (event.data or {}).get("itemKey") if event.action == "finding.set" else None
-    return f"{text} {item_key}" if item_key else text
+    item = template.item(item_key) if item_key else None
+    label = (item or {}).get("label")
+    return f"{text} {label}" if label else text
 
 
 # ---------------------------------------------------------------- caches
@@ -686,9 +793,14 @@ def _prepared_cache() -> _FileCache:
     return _FileCache(_cache_root() / "drawn-ahead", ".json")
 
 
+def _progress_cache() -> _FileCache:
+    """How far the job drawing each content is, keyed like the drawings (`_prepared_key`)."""
+    return _FileCache(_cache_root() / "drawing", ".json")
+
+
 def _photo_cache() -> _FileCache:
     """The renderer's PhotoCache: photos downscaled for print, keyed by hash and print size."""
     return _FileCache(_cache_root() / "print-photos", ".jpg")
 
 
-__all__ = ["IssuedCaseFile", "case_file_pdf", "case_version", "gather", "issue_case_file", "prepare_case_file"]
+__all__ = ["CaseFilePreparing", "IssuedCaseFile", "case_file_pdf", "fetch_case_file", "case_version", "gather", "issue_case_file", "prepare_case_file"]

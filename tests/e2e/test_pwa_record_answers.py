@@ -66,7 +66,7 @@ def test_the_party_s_answers_are_chosen_and_a_refusal_cannot_read_record_true(li
     case = api.get(f"/api/v1/inspections/{record_id}")
     assert case["status"] == "submitted"
     assert (case["certificatesAnswer"], case["recusalAnswer"], case["closingAnswer"]) == ("看清楚了", "不申请回避", "有异议")
-    pdf = api.request("GET", f"/api/v1/inspections/{record_id}/case-file.pdf", raw=True)
+    pdf = live_server.case_file_pdf(api, record_id)
     text = "".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
                    .stdout.decode().split())
     assert "答：有异议" in text and "当事人拒绝签名，理由：称店主外出，本人只是店员；见证人：郝建军" in text
@@ -154,7 +154,7 @@ def test_the_party_signs_after_all_and_the_phone_and_the_server_agree(live_serve
 
     api = Api(live_server.url)
     assert api.get(f"/api/v1/inspections/{record_id}")["status"] == "submitted"
-    pdf = api.request("GET", f"/api/v1/inspections/{record_id}/case-file.pdf", raw=True)
+    pdf = live_server.case_file_pdf(api, record_id)
     text = "".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
                    .stdout.decode().split())
     # The record prints the party's signature, not the refusal (the appendix keeps both events).
