@@ -81,11 +81,10 @@ class CaseFileRenderer:
             out, pagesize=(S.PAGE_WIDTH, S.PAGE_HEIGHT),
             leftMargin=S.MARGIN_LEFT, rightMargin=S.MARGIN_RIGHT,
             topMargin=S.MARGIN_TOP, bottomMargin=S.BODY_BOTTOM,
-            title=f"{case.titles.cover} {case.printed_number or UNNUMBERED}", author=case.agency_name,
-            subject=case.party.name, creator="inspector.pdf", initialFontName=self.font.name,
+            title=pdf_title(case), author=case.agency_name, subject=pdf_subject(case),
+            creator="inspector.pdf", initialFontName=self.font.name,
             invariant=True,  # same data, same bytes: the registry hashes what it issues
         )
-        doc.title, doc.subject = pdf_title(case), pdf_subject(case)  # the file's properties; dates: _issued_canvas
         pages: Counter[str] = Counter()
         furniture = PageFurniture(case, self.stylesheet, self.font.name) if printing else None
         frame = partial(Frame, S.MARGIN_LEFT, S.BODY_BOTTOM, S.TEXT_WIDTH, S.BODY_HEIGHT,
@@ -162,8 +161,8 @@ class CaseFileRenderer:
 
 
 def pdf_title(case: CaseFile) -> str:
-    """The file's Title: the case title and its number (or 待编号)."""
-    return f"{case.case_title} {case.case_number or UNNUMBERED}"
+    """The file's Title: the case title and its number (待编号 until approval gives it one)."""
+    return f"{case.case_title} {case.printed_number or UNNUMBERED}"
 
 
 def pdf_subject(case: CaseFile) -> str:
