@@ -115,6 +115,11 @@ const zh = {
   yes: '是', no: '否', photosCount: '{n} 张照片',
   dueOn: '期限 {date}', dueProvisional: '暂定', dueProvisionalHint: '该年度节假日安排尚未录入，按周一至周五暂定计算',
   diagCalendar: '节假日安排：已载入 {first}–{last} 年；其后年份的期限为暂定', diagNoCalendar: '节假日安排：尚未同步，期限均为暂定',
+  myTasks: '检查任务', taskDue: '期限 {date}', taskProvisional: '暂定', taskUrgent: '紧急', taskStart: '开始检查',
+  taskContinue: '继续检查', taskWhat: '检查内容', taskWith: '同行：{names}', taskCancelled: '任务已取消',
+  taskSource: '来源：{source}', taskSourceComplaint: '投诉', taskSourceReport: '举报', taskSourceDraw: '双随机抽取',
+  taskSourceReinspection: '复查', taskSourceExposure: '3·15曝光', taskSourceManual: '人工派单', taskOverdue: '已逾期',
+  taskNoCo: '该任务没有同行执法人员，请在下一步选择',
 };
 
 const en = {
@@ -231,6 +236,11 @@ const en = {
   yes: 'Yes', no: 'No', photosCount: '{n} photos',
   dueOn: 'Due {date}', dueProvisional: 'provisional', dueProvisionalHint: "That year's holiday notice is not loaded yet: counted on weekdays for now",
   diagCalendar: 'Holiday calendar: {first}–{last} loaded; deadlines in later years are provisional', diagNoCalendar: 'Holiday calendar: not synced yet; every deadline is provisional',
+  myTasks: 'Tasks', taskDue: 'Due {date}', taskProvisional: 'provisional', taskUrgent: 'Urgent', taskStart: 'Start inspection',
+  taskContinue: 'Continue inspection', taskWhat: 'What to check', taskWith: 'With: {names}', taskCancelled: 'Task cancelled',
+  taskSource: 'Source: {source}', taskSourceComplaint: 'complaint', taskSourceReport: 'report', taskSourceDraw: 'random draw',
+  taskSourceReinspection: 're-inspection', taskSourceExposure: '3·15 exposure', taskSourceManual: 'assigned', taskOverdue: 'overdue',
+  taskNoCo: 'This task has no co-inspector; choose one in the next step',
 };
 
 const DICTIONARIES = { zh, en };
