@@ -57,6 +57,8 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "job_unknown": (409, "This server has no such job to run."),
     # Complaints and reports register
     "transition_not_allowed": (409, "This step is not allowed from the filing's current status."),
+    # Plans and draws (双随机)
+    "draw_done": (409, "This plan was drawn already."),
 }
 
 
