@@ -54,7 +54,8 @@ def plan(plan_id: str, error: str | None = None, status: int = 200, check=None):
     except ApiError:
         abort(404)
     preview = plan_service.preview(found) if found.status == "draft" else None
-    return render_template("console/plan.html", plan=found, preview=preview,
+    return render_template("console/plan.html", plan=found, preview=preview, areas=plan_service.areas(found),
+                           directory=plan_service.directory_people(found),
                            rows=result_service.target_rows(found), result_codes=RESULT_CODES,
                            result_text=result_service.RESULT_TEXT, today=today_cn(), error=error,
                            check=check, users=_users(found)), status

@@ -3,7 +3,6 @@ two inspectors of its county as a task, anyone can recompute the draw, a recusal
 child draw, and checked results are published within 20 working days without personal data."""
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -68,6 +67,7 @@ def test_league_officer_draws_two_parties_per_county_each_a_task_for_two_of_its_
     plan_id = _plan(client, normal_count="4")
     page = client.get(f"/console/plans/{plan_id}").get_data(as_text=True)
     assert "检查对象 5 户" in page and "执法检查人员 4 名" in page  # the league's 4 certified inspectors
+    assert "周执法" in page and "15010226001" in page  # the directory, named
     r = _draw(client, plan_id)
     assert r.status_code == 302, r.get_data(as_text=True)
     page = client.get(f"/console/plans/{plan_id}").get_data(as_text=True)
@@ -117,8 +117,8 @@ def test_a_draw_recomputes_identically_and_a_changed_candidate_is_refused(app, c
     assert refused.status_code == 409 and "复核不通过" in body and "名录已被改动" in body
     # Or the stored result is edited: the re-run gives another one.
     db.session.refresh(record)
-    record.candidates = again and dict(record.candidates, targets=[
-        {**t, "name": t["name"].replace("（改）", "")} for t in record.candidates["targets"]])
+    listing["targets"][0]["name"] = listing["targets"][0]["name"].replace("（改）", "")
+    record.candidates = listing
     record.result = list(reversed(record.result))
     db.session.commit()
     assert verify_draw(record).reason == "result_mismatch"
@@ -239,6 +239,19 @@ def test_a_county_sees_its_plans_a_league_its_counties_and_nobody_else(app, clie
     reviewer_session(client, "baotou.reviewer")
     assert client.get(f"/console/plans/{county_plan}").status_code == 404
     assert "托克托县自查计划" not in client.get("/console/plans").get_data(as_text=True)
+
+
+def test_a_county_sees_the_tasks_a_league_drew_for_its_parties_and_not_its_neighbours(app, client):
+    tuoketuo, xincheng = _dealers("150122", 1)[0], _dealers("150102", 1)[0]
+    reviewer_session(client, "hhht.officer")
+    plan_id = _plan(client, normal_count="2")
+    assert _draw(client, plan_id).status_code == 302
+    assert len(client.get("/console/tasks").get_data(as_text=True).split("双随机抽查：")) == 3
+    client.post("/console/logout", data={"csrf_token": _csrf(client)})
+    reviewer_session(client, "tuoketuo.officer")
+    page = client.get("/console/tasks").get_data(as_text=True)
+    assert tuoketuo.name in page and xincheng.name not in page
+    assert client.get(f"/console/plans/{plan_id}").status_code == 404  # the league's plan is the league's
 
 
 def test_inspectors_cannot_open_the_plans(app, client):

@@ -66,8 +66,11 @@ def list_plans(user: User) -> list[InspectionPlan]:
                                    .order_by(InspectionPlan.created_at.desc())))
 
 
-def get_plan(user: User, plan_id: str) -> InspectionPlan:
-    found = db.session.scalars(select(InspectionPlan).where(InspectionPlan.id == plan_id, plan_scope(user))).first()
+def get_plan(user: User, plan_id: str, *, lock: bool = False) -> InspectionPlan:
+    """The plan, or 404 outside the user's jurisdiction; `lock`: its row locked until commit, so
+    two officers drawing (or recusing, publishing) at once take turns."""
+    query = select(InspectionPlan).where(InspectionPlan.id == plan_id, plan_scope(user))
+    found = db.session.scalars(query.with_for_update() if lock else query).first()
     if found is None:
         raise ApiError("not_found", "No such plan.")
     return found
@@ -205,10 +208,7 @@ def _flagged(party_ids: list[str]) -> set[str]:
 
 def target_directory(plan: InspectionPlan) -> list[dict[str, Any]]:
     """The parties the plan may draw today, sorted by id, each with its stratum."""
-    if plan.area_ids:
-        paths = [a.path for a in db.session.scalars(select(Agency).where(Agency.id.in_(plan.area_ids)))]
-    else:
-        paths = [plan.agency.path]
+    paths = [a.path for a in areas(plan)]
     query = (select(Party).join(Agency, Agency.id == Party.agency_id)
              .where(Party.deleted_at.is_(None), or_(*(Agency.path.startswith(path) for path in paths)))
              .options(selectinload(Party.agency)).order_by(Party.id))
@@ -227,6 +227,19 @@ def inspector_directory(plan: InspectionPlan) -> list[dict[str, Any]]:
     if plan.inspector_ids:
         people = [u for u in people if u.id in set(plan.inspector_ids)]
     return [{"id": u.id, "certNo": u.cert_no, "agency": u.agency.code, "agencyPath": u.agency.path} for u in people]
+
+
+def areas(plan: InspectionPlan) -> list[Agency]:
+    """The areas the plan draws from (its agency when none was chosen)."""
+    if not plan.area_ids:
+        return [plan.agency]
+    return list(db.session.scalars(select(Agency).where(Agency.id.in_(plan.area_ids)).order_by(Agency.path)))
+
+
+def directory_people(plan: InspectionPlan) -> list[User]:
+    """The inspector directory as people (for the plan's page)."""
+    ids = {row["id"] for row in inspector_directory(plan)}
+    return [u for u in eligible_inspectors(plan.agency) if u.id in ids]
 
 
 @dataclass
@@ -316,7 +329,7 @@ def draw(user: User, plan_id: str, witnesses: Any) -> PlanDraw:
     changed when the plan was drawn already, the directory is empty or too small, or an area has
     fewer than two inspectors."""
     ensure_manager(user)
-    plan = get_plan(user, plan_id)
+    plan = get_plan(user, plan_id, lock=True)
     if plan.status != "draft":
         raise ApiError("draw_done", "This plan was drawn already.")
     named = _witnesses(witnesses)
@@ -395,7 +408,7 @@ def recuse(user: User, plan_id: str, target_id: Any, inspector_id: Any, reason: 
     """An inspector declared a conflict with the drawn party (回避): a child draw from the rest of
     the directory (those eligible for the party's area and never on this task) replaces him."""
     ensure_manager(user)
-    plan = get_plan(user, plan_id)
+    plan = get_plan(user, plan_id, lock=True)
     target = next((t for t in plan.targets if str(t.id) == str(target_id)), None)
     if target is None:
         raise ApiError("not_found", "No such drawn party.")

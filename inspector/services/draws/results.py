@@ -3,7 +3,8 @@
 A drawn party is checked when its task is done: the result comes from the inspection that did
 it (a failed item: 发现问题待后续处理, else 未发现问题), checked on the Beijing date it was
 submitted. It must be published within 20 working days of that date (DR-L4); an officer confirms
-the result (or picks another DR-R5 category) and publishes it; the public list then shows it.
+the result or picks another DR-R5 category (无法联系, 不配合检查 … as the inspection record tells)
+and publishes it; the public list then shows it.
 Until then the console shows the due date, and red once it has passed. A result 发现问题待后续处理
 also shows the 15 working days within which its clue or case must be decided (DR-R7, CR-R1).
 
@@ -108,7 +109,7 @@ def publish(user: User, plan_id: str, target_id: Any, result_code: str | None) -
     """Publish a checked party's result (一公开); 400/409 and nothing changed when it is not
     checked yet, published already, or the category is unknown."""
     ensure_manager(user)
-    plan = get_plan(user, plan_id)
+    plan = get_plan(user, plan_id, lock=True)
     row = next((r for r in target_rows(plan) if str(r.target.id) == str(target_id)), None)
     if row is None:
         raise ApiError("not_found", "No such drawn party.")
