@@ -60,3 +60,22 @@ def test_a_draw_recomputed_from_its_inputs_is_identical_and_a_changed_candidate_
 def test_the_hash_is_sha256_of_canonical_json():
     listing = {"b": [1, 2], "a": "农资"}
     assert algorithm.listing_hash(listing) == hashlib.sha256('{"a":"农资","b":[1,2]}'.encode()).hexdigest()
+
+
+def test_inspectors_are_dealt_so_each_of_an_area_gets_the_same_share():
+    listing = _listing(names=tuple("甲乙丙丁戊己"))
+    result = algorithm.draw_targets(listing, SEED, {"strata": [{"name": "normal", "count": 6}], "pair": 2})
+    dealt = [i for row in result for i in row["inspectors"]]
+    assert all(len(set(row["inspectors"])) == 2 for row in result)
+    assert sorted(dealt) == sorted([11, 12, 13, 14] * 3)  # 12 places, 4 inspectors: 3 each
+
+
+def test_a_pair_never_names_one_inspector_twice_across_a_round_end():
+    listing = _listing(names=tuple("甲乙丙丁戊己庚辛"))
+    listing["inspectors"] = listing["inspectors"][:3]  # 3 inspectors: rounds end mid-pair
+    for n in range(20):
+        seed = bytes([n]) * 32
+        result = algorithm.draw_targets(listing, seed, {"strata": [{"name": "normal", "count": 8}], "pair": 2})
+        assert all(len(set(row["inspectors"])) == 2 for row in result)
+        dealt = [i for row in result for i in row["inspectors"]]
+        assert max(dealt.count(i) for i in (11, 12, 13)) - min(dealt.count(i) for i in (11, 12, 13)) <= 1

@@ -14,9 +14,12 @@ Pure functions, no database: the inputs are the frozen candidate listing (a JSON
 - **Targets**: for each stratum in the order of `params["strata"]`, the listing's targets of that
   stratum are shuffled with the label `targets/<stratum>`; the first `count` are drawn (a percent
   is turned into a count when the plan is drawn, rounded up, and stored as the count).
-- **Inspectors**: for each drawn target in result order, the listing's inspectors whose agency
-  path starts with the target's agency path are shuffled with the label `inspectors/<target id>`;
-  the first `pair` (2) go with it.
+- **Inspectors** are dealt, so the work spreads evenly: the inspectors eligible for a target are
+  the listing's inspectors whose agency path starts with the target's agency path. Per agency
+  path, a deck is that pool shuffled with the label `inspectors/<agency path>/<round>` (round 1,
+  2, …; a new round when the deck runs out). For each drawn target in result order, `pair` (2)
+  inspectors are taken from the top of its area's deck; one already in the pair (possible only
+  across a round's end) is set aside and goes back on top of the deck once the pair is complete.
 - **Replacement** (回避): the listing's inspectors are shuffled with `replacement/<target id>`;
   the first one replaces the recused inspector.
 """
@@ -79,10 +82,40 @@ def draw_targets(listing: dict[str, Any], seed: bytes, params: dict[str, Any]) -
         name, count = stratum["name"], int(stratum["count"])
         pool = [t for t in listing["targets"] if t["stratum"] == name]
         for target in shuffled(pool, seed, f"targets/{name}")[:count]:
-            eligible = [i["id"] for i in listing["inspectors"] if i["agencyPath"].startswith(target["agencyPath"])]
-            result.append({"party": target["id"], "stratum": name,
-                           "inspectors": shuffled(eligible, seed, f"inspectors/{target['id']}")[:pair]})
+            result.append({"party": target["id"], "stratum": name, "agencyPath": target["agencyPath"]})
+    decks: dict[str, _Deck] = {}
+    for row in result:
+        path = row.pop("agencyPath")
+        if path not in decks:
+            eligible = [i["id"] for i in listing["inspectors"] if i["agencyPath"].startswith(path)]
+            decks[path] = _Deck(eligible, seed, f"inspectors/{path}")
+        row["inspectors"] = decks[path].deal(pair)
     return result
+
+
+class _Deck:
+    """An area's inspectors, reshuffled each round, dealt a pair at a time."""
+
+    def __init__(self, pool: list[Any], seed: bytes, label: str):
+        if not pool:
+            raise ValueError(f"no inspector for {label}")
+        self.pool, self.seed, self.label = pool, seed, label
+        self.round, self.cards = 0, []
+
+    def _next(self) -> Any:
+        if not self.cards:
+            self.round += 1
+            self.cards = shuffled(self.pool, self.seed, f"{self.label}/{self.round}")
+        return self.cards.pop(0)
+
+    def deal(self, n: int) -> list[Any]:
+        hand: list[Any] = []
+        aside: list[Any] = []
+        while len(hand) < min(n, len(self.pool)):
+            card = self._next()
+            (aside if card in hand else hand).append(card)
+        self.cards[:0] = aside
+        return hand
 
 
 def draw_replacement(listing: dict[str, Any], seed: bytes, params: dict[str, Any]) -> list[int]:

@@ -297,9 +297,11 @@ def _counts(plan: InspectionPlan, targets: list[dict[str, Any]]) -> list[dict[st
     return strata
 
 
-def _check_inspectors(listing: dict[str, Any]) -> None:
-    """Every area with candidates has at least two inspectors to draw from (DR-A3)."""
-    for path in sorted({t["agencyPath"] for t in listing["targets"]}):
+def _check_inspectors(listing: dict[str, Any], strata: list[dict[str, Any]]) -> None:
+    """Every area with candidates that may be drawn has at least two inspectors to draw from
+    (DR-A3), checked before the draw, so no outcome of it can fail."""
+    drawn = {s["name"] for s in strata if s["count"] > 0}
+    for path in sorted({t["agencyPath"] for t in listing["targets"] if t["stratum"] in drawn}):
         pool = [i for i in listing["inspectors"] if i["agencyPath"].startswith(path)]
         if len(pool) < MIN_INSPECTORS:
             area = db.session.scalars(select(Agency).where(Agency.path == path)).first()
@@ -339,7 +341,7 @@ def draw(user: User, plan_id: str, witnesses: Any) -> PlanDraw:
     strata = _counts(plan, listing["targets"])
     if sum(s["count"] for s in strata) == 0:
         raise _invalid("strata", "The plan draws no party.")
-    _check_inspectors(listing)
+    _check_inspectors(listing, strata)
     seed = secrets.token_bytes(algorithm.SEED_BYTES)
     params = {"strata": strata, "pair": MIN_INSPECTORS}
     result = algorithm.draw_targets(listing, seed, params)
