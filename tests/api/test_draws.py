@@ -3,6 +3,7 @@ two inspectors of its county as a task, anyone can recompute the draw, a recusal
 child draw, and checked results are published within 20 working days without personal data."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -356,3 +357,16 @@ def test_an_enterprise_is_published_with_its_full_name(app, client):
                 data={"csrf_token": _csrf(client, f"/console/plans/{plan_id}")})
     body = client.get("/public/checks").get_data(as_text=True)
     assert "内蒙古丰收农业科技有限公司" in body and target.party.credit_code in body
+
+
+def test_the_plan_pages_read_in_english_with_no_message_key_left_untranslated(app, client):
+    _dealers("150122", 2)
+    reviewer_session(client, "tuoketuo.officer")
+    plan_id = _plan(client)
+    assert _draw(client, plan_id).status_code == 302
+    client.post("/console/language", data={"csrf_token": _csrf(client), "lang": "en", "next": "/console/plans"})
+    for path in ("/console/plans", f"/console/plans/{plan_id}"):
+        page = client.get(path).get_data(as_text=True)
+        assert "Random checks" in page
+        assert not re.search(r"\b(plan|draw|public)_[a-z_]+\b", re.sub(r'(name|id|action|href|for)="[^"]*"', "", page))
+    assert "Drawn parties and results" in page and "Witnesses" in page
