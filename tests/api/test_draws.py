@@ -123,6 +123,12 @@ def test_a_draw_recomputes_identically_and_a_changed_candidate_is_refused(app, c
     record.result = list(reversed(record.result))
     db.session.commit()
     assert verify_draw(record).reason == "result_mismatch"
+    # Or the seed is replaced by something that is not one: refused, not a server error.
+    record.result = again
+    record.seed_hex = "not-hex"
+    db.session.commit()
+    r = client.get(f"/console/plans/{plan_id}/draws/{record.id}/check")
+    assert r.status_code == 409 and "复核不通过" in r.get_data(as_text=True)
 
 
 def test_an_inspector_who_declares_a_conflict_is_replaced_by_a_child_draw_both_visible(app, client):  # DR-A2
