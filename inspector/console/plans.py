@@ -87,6 +87,14 @@ def draw_plan(plan_id: str):
                 t("plan_drawn"))
 
 
+@bp.post("/plans/<plan_id>/redraw")
+@login_required(*plan_service.PLAN_MANAGERS)
+def redraw_plan(plan_id: str):
+    f = request.form
+    return _run(plan_id, lambda: plan_service.redraw(g.user, plan_id, f.get("reason", ""), f.get("witnesses", "")),
+                t("draw_redone"))
+
+
 @bp.get("/plans/<plan_id>/draws/<draw_id>/check")
 @login_required(*plan_service.PLAN_MANAGERS)
 def check_draw(plan_id: str, draw_id: str):

@@ -57,6 +57,16 @@ class InspectionPlan(db.Model):
     draws: Mapped[list[PlanDraw]] = relationship(order_by="PlanDraw.drawn_at", back_populates="plan")
     targets: Mapped[list[PlanTarget]] = relationship(order_by="PlanTarget.position", back_populates="plan")
 
+    @property
+    def current_draw(self) -> PlanDraw | None:
+        """The draw in force: the latest targets draw not superseded by a re-draw."""
+        return next((d for d in reversed(self.draws) if d.kind == "targets" and d.superseded_at is None), None)
+
+    @property
+    def current_targets(self) -> list[PlanTarget]:
+        current = self.current_draw
+        return [t for t in self.targets if current is not None and t.draw_id == current.id]
+
 
 class PlanDraw(db.Model):
     """One witnessed random draw: everything needed to recompute it, and what it gave."""
@@ -76,8 +86,10 @@ class PlanDraw(db.Model):
     result: Mapped[list[Any]] = mapped_column(JSON)
     operator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     witnesses: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # [{"name", "title"}]
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # a replacement's or a re-draw's
     drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A re-draw (with its written reason) supersedes the earlier draws: kept, never deleted (DR-R2e).
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     plan: Mapped[InspectionPlan] = relationship(back_populates="draws")
     operator: Mapped[User] = relationship()
@@ -87,7 +99,7 @@ class PlanTarget(db.Model):
     """A drawn party: its place in the draw, its task, and the result published for it."""
 
     __tablename__ = "plan_target"
-    __table_args__ = (UniqueConstraint("plan_id", "party_id"),)
+    __table_args__ = (UniqueConstraint("draw_id", "party_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     plan_id: Mapped[str] = mapped_column(ForeignKey("inspection_plan.id"), index=True)
     draw_id: Mapped[str] = mapped_column(ForeignKey("plan_draw.id"))

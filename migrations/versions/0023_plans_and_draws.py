@@ -65,6 +65,7 @@ def upgrade() -> None:
     sa.Column('witnesses', sa.JSON(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('drawn_at', inspector.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('superseded_at', inspector.database.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['operator_id'], ['user_account.id'], name=op.f('fk_plan_draw_operator_id_user_account')),
     sa.ForeignKeyConstraint(['parent_id'], ['plan_draw.id'], name=op.f('fk_plan_draw_parent_id_plan_draw')),
     sa.ForeignKeyConstraint(['plan_id'], ['inspection_plan.id'], name=op.f('fk_plan_draw_plan_id_inspection_plan')),
@@ -93,7 +94,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['published_by_id'], ['user_account.id'], name=op.f('fk_plan_target_published_by_id_user_account')),
     sa.ForeignKeyConstraint(['task_id'], ['task.id'], name=op.f('fk_plan_target_task_id_task')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_target')),
-    sa.UniqueConstraint('plan_id', 'party_id', name=op.f('uq_plan_target_plan_id'))
+    sa.UniqueConstraint('draw_id', 'party_id', name=op.f('uq_plan_target_draw_id'))
     )
     with op.batch_alter_table('plan_target', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_plan_target_party_id'), ['party_id'], unique=False)

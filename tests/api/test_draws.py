@@ -376,3 +376,39 @@ def test_the_plan_pages_read_in_english_with_no_message_key_left_untranslated(ap
         assert "Random checks" in page
         assert not re.search(r"\b(plan|draw|public)_[a-z_]+\b", re.sub(r'(name|id|action|href|for)="[^"]*"', "", page))
     assert "Drawn parties and results" in page and "Witnesses" in page
+
+
+def test_a_redraw_needs_a_reason_keeps_the_old_draw_and_cancels_its_tasks(app, client):  # DR-R2(e)
+    _dealers("150122", 4)
+    reviewer_session(client, "tuoketuo.officer")
+    plan_id = _plan(client, normal_count="2")
+    assert _draw(client, plan_id).status_code == 302
+    first = db.session.scalars(select(PlanDraw)).one()
+    old_tasks = {t.task_id for t in db.session.scalars(select(PlanTarget))}
+    path = f"/console/plans/{plan_id}"
+    refused = client.post(f"{path}/redraw", data={"csrf_token": _csrf(client, path), "reason": " ", "witnesses": WITNESSES})
+    assert refused.status_code == 400
+    db.session.rollback()
+    assert _count(PlanDraw) == 1 and _count(Task) == 2
+    r = client.post(f"{path}/redraw", data={"csrf_token": _csrf(client, path), "reason": "名录库漏录两户，补录后重新抽取",
+                                             "witnesses": WITNESSES})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    db.session.rollback()
+    draws = list(db.session.scalars(select(PlanDraw).order_by(PlanDraw.drawn_at)))
+    assert len(draws) == 2 and draws[0].id == first.id and draws[0].superseded_at is not None
+    assert draws[1].superseded_at is None and draws[1].reason == "名录库漏录两户，补录后重新抽取"
+    assert verify_draw(draws[0]).ok and verify_draw(draws[1]).ok  # the old one can still be recomputed
+    for task_id in old_tasks:
+        task = db.session.get(Task, task_id)
+        assert task.status == "cancelled" and "名录库漏录两户" in task.cancel_reason
+    current = list(db.session.scalars(select(PlanTarget).where(PlanTarget.draw_id == draws[1].id)))
+    assert len(current) == 2 and all(t.task.status == "open" for t in current)
+    page = client.get(path).get_data(as_text=True)
+    assert "已作废（重新抽取）" in page and page.count("data-target=") == 2
+    # Once a drawn party is being checked, the draw stands.
+    current[0].task.status = "started"
+    db.session.commit()
+    again = client.post(f"{path}/redraw", data={"csrf_token": _csrf(client, path), "reason": "再抽", "witnesses": WITNESSES})
+    assert again.status_code == 409 and "不能重新抽取" in again.get_data(as_text=True)
+    db.session.rollback()
+    assert _count(PlanDraw) == 2

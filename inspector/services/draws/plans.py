@@ -34,7 +34,7 @@ from ...models import (
 from .. import audit
 from ..calendar.deadlines import Due
 from ..scope import agency_subtree
-from ..tasks import MIN_INSPECTORS, create_task, replace_assignee
+from ..tasks import MIN_INSPECTORS, cancel_task, create_task, replace_assignee
 from . import algorithm
 
 PLAN_MANAGERS = ("officer", "head", "reviewer")
@@ -333,8 +333,42 @@ def draw(user: User, plan_id: str, witnesses: Any) -> PlanDraw:
     ensure_manager(user)
     plan = get_plan(user, plan_id, lock=True)
     if plan.status != "draft":
-        raise ApiError("draw_done", "This plan was drawn already.")
+        raise ApiError("draw_done", "This plan was drawn already; a re-draw needs a written reason.")
+    record = _draw(plan, user, _witnesses(witnesses))
+    db.session.commit()
+    return record
+
+
+def redraw(user: User, plan_id: str, reason: str, witnesses: Any) -> PlanDraw:
+    """Draw a drawn plan again, with a written reason (DR-R2e): only while none of its tasks has
+    started and no result is published. The earlier draws stay, marked superseded; their open
+    tasks are cancelled with the reason (the phones learn it at their next pull)."""
+    ensure_manager(user)
+    plan = get_plan(user, plan_id, lock=True)
+    if plan.status != "drawn":
+        raise _invalid("plan", "This plan has not been drawn yet.")
+    reason = _text("reason", reason, MAX_TEXT)
     named = _witnesses(witnesses)
+    current = plan.current_targets
+    busy = [t for t in current if t.task.status in ("started", "done") or t.published_at is not None]
+    if busy:
+        raise ApiError("draw_in_use", details=
+{"started": [t.party.name for t in busy]})
+    now = utcnow()
+    previous = plan.current_draw
+    for earlier in plan.draws:
+        if earlier.superseded_at is None:
+            earlier.superseded_at = now
+    for target in current:
+        if target.task.status == "open":
+            cancel_task(target.task, user, f"重新抽取：{reason}")
+    record = _draw(plan, user, named, reason=reason, supersedes=previous)
+    db.session.commit()
+    return record
+
+
+def _draw(plan: InspectionPlan, user: User, named: list[dict[str, str]], *, reason: str | None = None,
+          supersedes: PlanDraw | None = None) -> PlanDraw:
     listing = {"targets": target_directory(plan), "inspectors": inspector_directory(plan)}
     if not listing["targets"]:
         raise _invalid("targets", "The target directory is empty: no party matches the plan's filter.")
@@ -349,7 +383,7 @@ def draw(user: User, plan_id: str, witnesses: Any) -> PlanDraw:
                       algorithm_version=algorithm.VERSION, seed_hex=seed.hex(),
                       candidate_hash=algorithm.listing_hash(listing), candidate_count=len(listing["targets"]),
                       candidates=listing, params=params, result=result, operator_id=user.id, witnesses=named,
-                      drawn_at=utcnow())
+                      reason=reason, drawn_at=utcnow())
     db.session.add(record)
     db.session.flush()
     parties = {p.id: p for p in db.session.scalars(select(Party).where(Party.id.in_([r["party"] for r in result])))}
@@ -363,11 +397,11 @@ def draw(user: User, plan_id: str, witnesses: Any) -> PlanDraw:
         db.session.add(PlanTarget(plan_id=plan.id, draw_id=record.id, position=position, stratum=row["stratum"],
                                   party_id=party.id, task_id=task.id))
     plan.status = "drawn"
-    audit.record("plan.draw", "inspection_plan", plan.id, actor_id=user.id,
-                 data={"draw": record.id, "algorithm": f"{algorithm.NAME}/{algorithm.VERSION}", "seed": record.seed_hex,
+    audit.record("plan.draw", "inspection_plan", plan.id, actor_id=user.id, reason=reason,
+                 data={"draw": record.id, "supersedes": supersedes.id if supersedes else None,
+                       "algorithm": f"{algorithm.NAME}/{algorithm.VERSION}", "seed": record.seed_hex,
                        "candidateHash": record.candidate_hash, "candidateCount": record.candidate_count,
                        "params": params, "witnesses": named, "result": result})
-    db.session.commit()
     return record
 
 
@@ -414,7 +448,7 @@ def recuse(user: User, plan_id: str, target_id: Any, inspector_id: Any, reason: 
     the directory (those eligible for the party's area and never on this task) replaces him."""
     ensure_manager(user)
     plan = get_plan(user, plan_id, lock=True)
-    target = next((t for t in plan.targets if str(t.id) == str(target_id)), None)
+    target = next((t for t in plan.current_targets if str(t.id) == str(target_id)), None)
     if target is None:
         raise ApiError("not_found", "No such drawn party.")
     reason = _text("reason", reason, MAX_TEXT)
@@ -429,7 +463,7 @@ def recuse(user: User, plan_id: str, target_id: Any, inspector_id: Any, reason: 
     if not pool:
         raise _invalid("inspector", "No other inspector of the directory can replace him.")
     listing = {"inspectors": pool}
-    root = next(d for d in plan.draws if d.kind == "targets")
+    root = plan.current_draw
     seed = secrets.token_bytes(algorithm.SEED_BYTES)
     params = {"target": target.party_id, "recused": out.id, "count": 1}
     result = algorithm.draw_replacement(listing, seed, params)

@@ -81,9 +81,13 @@ def _inspection_result(inspection: Inspection) -> tuple[date, str]:
 
 
 def target_rows(plan: InspectionPlan) -> list[TargetRow]:
-    """The plan's drawn parties in draw order, with their task and (once checked) result and dates."""
+    """The parties of the plan's draw in force, in draw order, with their task and (once checked)
+    result and dates."""
+    current = plan.current_draw
+    if current is None:
+        return []
     targets = list(db.session.scalars(
-        select(PlanTarget).where(PlanTarget.plan_id == plan.id).order_by(PlanTarget.position)
+        select(PlanTarget).where(PlanTarget.draw_id == current.id).order_by(PlanTarget.position)
         .options(selectinload(PlanTarget.party), selectinload(PlanTarget.task).selectinload(Task.assignees))))
     done = [t.task.inspection_id for t in targets if t.task.status == "done" and t.task.inspection_id]
     inspections = {i.id: i for i in db.session.scalars(
