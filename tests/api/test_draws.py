@@ -160,7 +160,7 @@ def test_an_inspector_who_declares_a_conflict_is_replaced_by_a_child_draw_both_v
     assert "回避替换抽取记录" in page and "随机抽取记录" in page and "该店系其表兄经营" in page
     assert f'data-recused="{first.id}"' in page and party.name in page
     actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("plan.%"))))
-    assert {"plan.create", "plan.draw", "plan.redraw"} <= actions
+    assert {"plan.create", "plan.draw", "plan.replacement_draw"} <= actions
     # Nobody left to replace the other one: refused, nothing changed.
     other = next(a.user for a in task.active_assignees if a.user_id != extra.id)
     refused = client.post(f"/console/plans/{plan_id}/targets/{target.id}/recuse", data={

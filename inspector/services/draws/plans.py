@@ -474,7 +474,7 @@ def recuse(user: User, plan_id: str, target_id: Any, inspector_id: Any, reason: 
                       drawn_at=utcnow())
     db.session.add(record)
     replace_assignee(task, out=out, into=db.session.get(User, result[0]), reason=reason, by=user, recusal=True)
-    audit.record("plan.redraw", "inspection_plan", plan.id, actor_id=user.id, reason=reason,
+    audit.record("plan.replacement_draw", "inspection_plan", plan.id, actor_id=user.id, reason=reason,
                  data={"draw": record.id, "parent": root.id, "seed": record.seed_hex,
                        "candidateHash": record.candidate_hash, "recused": out.id, "result": result,
                        "witnesses": named})
