@@ -60,10 +60,14 @@ def plan_scope(user: User):
     return InspectionPlan.agency_id.in_(agency_subtree(user))
 
 
+LIST_LIMIT = 200
+
+
 def list_plans(user: User) -> list[InspectionPlan]:
+    """The newest plans of the user's jurisdiction."""
     return list(db.session.scalars(select(InspectionPlan).where(plan_scope(user))
                                    .options(selectinload(InspectionPlan.agency))
-                                   .order_by(InspectionPlan.created_at.desc())))
+                                   .order_by(InspectionPlan.created_at.desc()).limit(LIST_LIMIT)))
 
 
 def get_plan(user: User, plan_id: str, *, lock: bool = False) -> InspectionPlan:
@@ -195,25 +199,25 @@ def _in_category(party: Party, categories: list[str]) -> bool:
     return any(word in text for c in categories for word in CATEGORY_WORDS.get(c, ()))
 
 
-def _flagged(party_ids: list[str]) -> set[str]:
-    """Parties with a risk flag: named in a complaint or report, or with a failed item on record."""
-    if not party_ids:
-        return set()
-    complained = set(db.session.scalars(select(Filing.party_id).where(Filing.party_id.in_(party_ids))))
+def _flagged(in_areas: Any) -> set[str]:
+    """Parties of the areas with a risk flag: named in a complaint or report, or with a failed item
+    on record (subqueries over the areas, not a list of ids: a league holds thousands of parties)."""
+    parties = select(Party.id).join(Agency, Agency.id == Party.agency_id).where(in_areas)
+    complained = set(db.session.scalars(select(Filing.party_id).where(Filing.party_id.in_(parties))))
     failed = set(db.session.scalars(
         select(Inspection.party_id).join(Finding, Finding.inspection_id == Inspection.id)
-        .where(Inspection.party_id.in_(party_ids), Inspection.deleted_at.is_(None), Finding.result == "fail")))
+        .where(Inspection.party_id.in_(parties), Inspection.deleted_at.is_(None), Finding.result == "fail")))
     return complained | failed
 
 
 def target_directory(plan: InspectionPlan) -> list[dict[str, Any]]:
     """The parties the plan may draw today, sorted by id, each with its stratum."""
-    paths = [a.path for a in areas(plan)]
+    in_areas = or_(*(Agency.path.startswith(a.path) for a in areas(plan)))
     query = (select(Party).join(Agency, Agency.id == Party.agency_id)
-             .where(Party.deleted_at.is_(None), or_(*(Agency.path.startswith(path) for path in paths)))
+             .where(Party.deleted_at.is_(None), in_areas)
              .options(selectinload(Party.agency)).order_by(Party.id))
     parties = [p for p in db.session.scalars(query) if _in_category(p, plan.categories)]
-    flagged = _flagged([p.id for p in parties])
+    flagged = _flagged(in_areas) if parties else set()
     rows = [{"id": p.id, "creditCode": p.credit_code or "", "name": p.name, "agency": p.agency.code,
              "agencyPath": p.agency.path, "stratum": "flagged" if p.id in flagged else "normal"} for p in parties]
     if plan.risk == "flagged":
