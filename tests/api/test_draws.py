@@ -357,12 +357,16 @@ def test_the_public_list_shows_results_without_personal_data(app, client):
     assert csv_body.splitlines()[0].startswith("抽查计划,检查实施机关,检查对象")
 
 
-def test_an_enterprise_is_published_with_its_full_name(app, client):
+def test_an_enterprise_is_published_with_its_full_name_and_a_formula_stays_text(app, client):
     plan_id, target = _drawn_and_checked(client, enterprise=True)
+    target.plan.check_items = '=HYPERLINK("http://example.invalid","点此")'
+    db.session.commit()
     client.post(f"/console/plans/{plan_id}/targets/{target.id}/publish",
                 data={"csrf_token": _csrf(client, f"/console/plans/{plan_id}")})
     body = client.get("/public/checks").get_data(as_text=True)
     assert "内蒙古丰收农业科技有限公司" in body and target.party.credit_code in body
+    row = client.get("/public/checks.csv").get_data().decode("utf-8-sig").splitlines()[1]
+    assert "内蒙古丰收农业科技有限公司" in row and '"\'=HYPERLINK(""http://example.invalid"",""点此"")"' in row
 
 
 def test_the_plan_pages_read_in_english_with_no_message_key_left_untranslated(app, client):

@@ -187,12 +187,17 @@ def public_rows() -> list[PublicRow]:
                       published_on=cn_date(t.published_at)) for t in targets]
 
 
+def _cell(value: str) -> str:
+    # Anyone downloads this file: a name typed as "=HYPERLINK(...)" must stay text in a spreadsheet.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def public_csv(rows: list[PublicRow]) -> bytes:
     """The public list as CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(PUBLIC_COLUMNS)
     for r in rows:
-        writer.writerow([r.plan, r.agency, r.party, r.credit_code, r.area, r.items, r.checked_on.isoformat(),
-                         r.result, r.published_on.isoformat()])
+        writer.writerow([_cell(v) for v in (r.plan, r.agency, r.party, r.credit_code, r.area, r.items,
+                                            r.checked_on.isoformat(), r.result, r.published_on.isoformat())])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
