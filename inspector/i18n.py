@@ -776,6 +776,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "draw_params": {"zh": "参数", "en": "Parameters"},
     "draw_result": {"zh": "抽取结果", "en": "Result"},
     "draw_check": {"zh": "复核（按保存的输入重新计算）", "en": "Re-run check"},
+    "draw_file": {"zh": "下载抽取记录（JSON，可用 scripts/verify_draw.py 离线复核）", "en": "Download the draw (JSON; recompute offline with scripts/verify_draw.py)"},
     "draw_check_ok": {"zh": "复核一致：按保存的名录、种子和参数重新计算，结果完全相同。", "en": "Check passed: the stored listing, seed and parameters give the identical result."},
     "draw_check_failed_hash_mismatch": {"zh": "复核不通过：保存的名录与其SHA-256不符，名录已被改动。", "en": "Check refused: the stored listing does not match its SHA-256; it was changed."},
     "draw_check_failed_result_mismatch": {"zh": "复核不通过：重新计算的结果与保存的结果不同。", "en": "Check refused: recomputing gives a different result than the one stored."},

@@ -2,7 +2,9 @@
 witnessed draw, the re-run check, recusal by child draw, and publishing the results (一公开)."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+import json
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..clock import today_cn
@@ -104,6 +106,18 @@ def check_draw(plan_id: str, draw_id: str):
         abort(404)
     check = plan_service.verify_draw(record)
     return plan(plan_id, check=(record, check), status=200 if check.ok else 409)
+
+
+@bp.get("/plans/<plan_id>/draws/<draw_id>.json")
+@login_required(*plan_service.PLAN_MANAGERS)
+def draw_file(plan_id: str, draw_id: str):
+    try:
+        record = plan_service.get_draw(g.user, plan_id, draw_id)
+    except ApiError:
+        abort(404)
+    body = json.dumps(plan_service.draw_record(record), ensure_ascii=False, indent=1)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="draw-{record.id}.json"'})
 
 
 @bp.post("/plans/<plan_id>/targets/<target_id>/recuse")

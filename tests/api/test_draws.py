@@ -416,3 +416,34 @@ def test_a_redraw_needs_a_reason_keeps_the_old_draw_and_cancels_its_tasks(app, c
     assert again.status_code == 409 and "不能重新抽取" in again.get_data(as_text=True)
     db.session.rollback()
     assert _count(PlanDraw) == 2
+
+
+def test_an_auditor_recomputes_a_downloaded_draw_offline_and_a_changed_file_is_refused(app, client, tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    _dealers("150122", 3)
+    reviewer_session(client, "tuoketuo.officer")
+    plan_id = _plan(client, normal_count="2")
+    assert _draw(client, plan_id).status_code == 302
+    record = db.session.scalars(select(PlanDraw)).one()
+    r = client.get(f"/console/plans/{plan_id}/draws/{record.id}.json")
+    assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
+    data = json.loads(r.get_data(as_text=True))
+    assert data["seed"] == record.seed_hex and data["witnesses"][0] == {"name": "王法制", "title": "法制科科长"}
+    script = Path(__file__).resolve().parents[2] / "scripts" / "verify_draw.py"
+    good = tmp_path / "draw.json"
+    good.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    ok = subprocess.run([sys.executable, str(script), str(good)], capture_output=True, text=True)
+    assert ok.returncode == 0 and "复核一致" in ok.stdout and record.candidate_hash in ok.stdout
+    data["candidates"]["targets"][1]["creditCode"] = "92150122MA00000000"
+    bad = tmp_path / "changed.json"
+    bad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    refused = subprocess.run([sys.executable, str(script), str(bad)], capture_output=True, text=True)
+    assert refused.returncode == 1 and "hash_mismatch" in refused.stdout
+    # Another bureau's officer cannot download it.
+    client.post("/console/logout", data={"csrf_token": _csrf(client)})
+    reviewer_session(client, "baotou.reviewer")
+    assert client.get(f"/console/plans/{plan_id}/draws/{record.id}.json").status_code == 404

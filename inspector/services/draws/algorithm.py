@@ -122,3 +122,20 @@ def draw_replacement(listing: dict[str, Any], seed: bytes, params: dict[str, Any
     """The replacement inspector(s) for a recusal: [user id]."""
     pool = [i["id"] for i in listing["inspectors"]]
     return shuffled(pool, seed, f"replacement/{params['target']}")[:int(params.get("count", 1))]
+
+
+def refusal(record: dict[str, Any]) -> str | None:
+    """The re-run check of a stored draw (keys `kind`, `algorithm`, `algorithmVersion`, `seed` in hex,
+    `candidateHash`, `candidates`, `params`, `result`): None when its inputs reproduce its result,
+    else why not: `unknown_algorithm`, `hash_mismatch` (the listing was changed) or `result_mismatch`."""
+    if record.get("algorithm") != NAME or record.get("algorithmVersion") != VERSION:
+        return "unknown_algorithm"
+    if listing_hash(record.get("candidates")) != record.get("candidateHash"):
+        return "hash_mismatch"
+    try:
+        seed = bytes.fromhex(str(record["seed"]))
+        run = draw_targets if record.get("kind") == "targets" else draw_replacement
+        again = run(record["candidates"], seed, record["params"])
+    except (KeyError, TypeError, ValueError, AttributeError):  # inputs edited into a shape no draw had
+        again = None
+    return None if again == record.get("result") else "result_mismatch"

@@ -422,21 +422,22 @@ class Check:
 def verify_draw(record: PlanDraw) -> Check:
     """Recompute the listing's hash and the result from the stored seed, listing and parameters."""
     recomputed = algorithm.listing_hash(record.candidates)
-    if record.algorithm != algorithm.NAME or record.algorithm_version != algorithm.VERSION:
-        return Check(False, record.candidate_hash, recomputed, "unknown_algorithm")
-    if recomputed != record.candidate_hash:
-        return Check(False, record.candidate_hash, recomputed, "hash_mismatch")
-    try:
-        seed = bytes.fromhex(record.seed_hex)
-        if record.kind == "targets":
-            again = algorithm.draw_targets(record.candidates, seed, record.params)
-        else:
-            again = algorithm.draw_replacement(record.candidates, seed, record.params)
-    except (KeyError, TypeError, ValueError, AttributeError):  # inputs edited into a shape no draw had
-        again = None
-    if again != record.result:
-        return Check(False, record.candidate_hash, recomputed, "result_mismatch")
-    return Check(True, record.candidate_hash, recomputed)
+    reason = algorithm.refusal(_wire(record))
+    return Check(reason is None, record.candidate_hash, recomputed, reason)
+
+
+def _wire(record: PlanDraw) -> dict[str, Any]:
+    return {"kind": record.kind, "algorithm": record.algorithm, "algorithmVersion": record.algorithm_version,
+            "seed": record.seed_hex, "candidateHash": record.candidate_hash, "candidates": record.candidates,
+            "params": record.params, "result": record.result}
+
+
+def draw_record(record: PlanDraw) -> dict[str, Any]:
+    """The draw as a file an auditor takes away and recomputes (scripts/verify_draw.py)."""
+    return {"plan": record.plan.name, "agency": record.plan.agency.name, "draw": record.id,
+            "parent": record.parent_id, **_wire(record), "operator": record.operator.display_name,
+            "witnesses": record.witnesses, "reason": record.reason, "drawnAt": record.drawn_at.isoformat(),
+            "supersededAt": record.superseded_at.isoformat() if record.superseded_at else None}
 
 
 def get_draw(user: User, plan_id: str, draw_id: str) -> PlanDraw:
