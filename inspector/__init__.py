@@ -78,6 +78,9 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     from .verify import bp as verify_bp
 
     app.register_blueprint(verify_bp)  # public: /verify/<token> (the QR codes' target) and /verify (file check)
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)  # public: /public/checks, the published results of random checks (一公开)
 
     @app.context_processor
     def _template_helpers() -> dict[str, Any]:

@@ -57,6 +57,9 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "job_unknown": (409, "This server has no such job to run."),
     # Complaints and reports register
     "transition_not_allowed": (409, "This step is not allowed from the filing's current status."),
+    # Plans and draws (双随机)
+    "draw_done": (409, "This plan was drawn already."),
+    "draw_in_use": (409, "Drawn parties are being or have been checked, or published: the draw can no longer be redone."),
 }
 
 
