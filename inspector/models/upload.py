@@ -34,3 +34,18 @@ class Upload(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The write lease: the request appending to (or closing) this upload, on whichever host, and
+    # until when it holds it unless it renews it. A crashed writer's lease simply runs out.
+    writer: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    writing_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class UploadPart(db.Model):
+    """A received range of an unfinished upload, kept in the blob store as the part `name`."""
+
+    __tablename__ = "upload_part"
+
+    upload_id: Mapped[str] = mapped_column(ForeignKey("upload.id", ondelete="CASCADE"), primary_key=True)
+    start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    end: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(64))
