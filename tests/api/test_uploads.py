@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from inspector.database import db, utcnow
-from inspector.models import Blob, Photo, Upload
+from inspector.models import Blob, Photo, Upload, UploadPart
 from inspector.services import evidence
 
 from .. import factories
@@ -550,6 +550,49 @@ def test_two_requests_never_write_one_upload_at_once(case, login_as, blob_dir):
     assert patch(api, location, 0, original[:10000]).status_code == 204
     fresh()
     assert db.session.get(Upload, upload_id).writer is None  # released when the PATCH ended
+
+
+def test_a_chunk_whose_lease_was_taken_over_meanwhile_is_not_recorded(case, login_as, blob_dir, monkeypatch):
+    """The link stalls mid-chunk longer than the lease; the phone's retry (on another host) takes the
+    upload over. The stalled request, when its bytes finally arrive, records nothing: 423."""
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+    upload_id = location.rsplit("/", 1)[1]
+    monkeypatch.setattr(evidence, "RENEW_LEASE_SECONDS", 0)  # renew after every piece that arrives
+
+    class Stalling(io.BytesIO):
+        taken = False
+
+        def _after(self) -> None:
+            if self.tell() > 30000 and not self.taken:  # meanwhile another request took the upload
+                self.taken = True
+                with db.engine.begin() as conn:
+                    conn.execute(Upload.__table__.update().where(Upload.__table__.c.id == upload_id).values(
+                        writer="the-retry", writing_until=utcnow() + timedelta(minutes=1)))
+
+        def read(self, size=-1):
+            data = super().read(size)
+            self._after()
+            return data
+
+        def readinto(self, buffer):
+            n = super().readinto(buffer)
+            self._after()
+            return n
+
+    r = patch(api, location, 0, Stalling(original[:65536]))
+
+    assert r.status_code == 423 and r.get_json()["error"]["code"] == "upload_locked"
+    fresh()
+    assert db.session.get(Upload, upload_id).offset == 0
+    assert db.session.scalars(select(UploadPart).where(UploadPart.upload_id == upload_id)).all() == []
+    db.session.get(Upload, upload_id).writing_until = utcnow() - timedelta(seconds=1)  # the retry died too
+    db.session.commit()
+    assert upload(api, original).status_code == 204
+    assert api.get(f"/api/v1/blobs/{sha256(original)}").data == original
+    assert received_parts(blob_dir, location) == []  # the stalled request's bytes went with the rest
 
 
 def test_same_hash_with_another_length_starts_a_new_session(case, login_as, blob_dir):
