@@ -27,7 +27,7 @@ class Upload(db.Model):
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id", ondelete="SET NULL"), nullable=True)
     sha256: Mapped[str] = mapped_column(String(64))  # declared by the phone, checked at the end
     length: Mapped[int] = mapped_column(BigInteger)
-    offset: Mapped[int] = mapped_column(BigInteger, default=0)  # bytes received and fsynced
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)  # bytes received and stored (as parts)
     media_type: Mapped[str | None] = mapped_column(String(64), nullable=True)  # as declared; content decides
     upload_metadata: Mapped[str | None] = mapped_column(Text, nullable=True)  # Upload-Metadata, echoed by HEAD
     status: Mapped[str] = mapped_column(String(12), default="open")

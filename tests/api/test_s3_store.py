@@ -15,7 +15,6 @@ from inspector.models import Blob, UploadPart
 from inspector.services.case_file import prepare_case_file
 from inspector.storage import make_store
 
-from ..s3_server import s3_endpoint  # noqa: F401  (fixture)
 from ..sync_phone import Phone
 from .evidence_helpers import DroppedLink, add_photo, camera_jpeg, create, head, patch, sha256, tuoketuo_case
 from .test_case_file import renders  # noqa: F401  (fixture)
@@ -23,7 +22,7 @@ from .test_review_flow import _phone_submits_a_case
 
 
 @pytest.fixture
-def bucket(app, s3_endpoint, tmp_path, monkeypatch) -> str:  # noqa: F811
+def bucket(app, s3_endpoint, tmp_path, monkeypatch) -> str:
     """The app's blob store is a new bucket; its local blob directory and PDF cache stay empty."""
     name = s3_endpoint.new_bucket()
     for key, value in {**s3_endpoint.settings(name, prefix="inspector/"), "BLOB_DIR": str(tmp_path / "blobs"),
@@ -37,7 +36,7 @@ def local_files(tmp_path: Path) -> list[Path]:
     return [p for p in tmp_path.rglob("*") if p.is_file() and "instance" not in p.parts[-3:]]
 
 
-def test_photo_cut_mid_chunk_resumes_and_is_stored_in_the_bucket(app, login_as, bucket, s3_endpoint,  # noqa: F811
+def test_photo_cut_mid_chunk_resumes_and_is_stored_in_the_bucket(app, login_as, bucket, s3_endpoint,
                                                                   tmp_path):
     original = camera_jpeg((1200, 900))
     add_photo(tuoketuo_case(), original)
@@ -78,7 +77,7 @@ def test_photo_cut_mid_chunk_resumes_and_is_stored_in_the_bucket(app, login_as, 
     assert list((tmp_path / "blobs").rglob("*.*")) == []  # nothing of it on this host's disk
 
 
-def test_bytes_that_do_not_match_their_hash_never_reach_the_bucket(app, login_as, bucket, s3_endpoint):  # noqa: F811
+def test_bytes_that_do_not_match_their_hash_never_reach_the_bucket(app, login_as, bucket, s3_endpoint):
     original = camera_jpeg()
     add_photo(tuoketuo_case(), original)
     damaged = bytearray(original)

@@ -30,7 +30,6 @@ from inspector.database import db
 
 from ..conftest import CHEAP_HASHING, DATABASE_OPTIONS, DEMO_PASSWORD, POSTGRES_ADMIN_URL, TEST_DATABASE_PREFIX, \
     unavailable
-from ..s3_server import s3_endpoint  # noqa: F401  (fixture)
 from ..sync_phone import Phone
 from .evidence_helpers import add_photo, camera_jpeg, sha256, tuoketuo_case
 from .test_jobs import WorkerProcess, eventually
@@ -154,7 +153,7 @@ def shared_redis() -> Iterator[str]:
 
 
 @pytest.fixture
-def cluster(tmp_path, shared_database, shared_redis, s3_endpoint) -> Iterator[dict[str, Any]]:  # noqa: F811
+def cluster(tmp_path, shared_database, shared_redis, s3_endpoint) -> Iterator[dict[str, Any]]:
     """Hosts A and B and a worker; the test's own app on the same database (for seeding and reading)."""
     bucket = s3_endpoint.new_bucket()
     key = base64.b64encode(secrets.token_bytes(32)).decode()

@@ -12,7 +12,7 @@ import pytest
 from inspector.storage import LocalBlobStore
 from inspector.storage.s3 import S3BlobStore
 
-from ..s3_server import REGION, s3_bucket, s3_endpoint  # noqa: F401  (fixtures)
+from ..s3_server import REGION
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -120,7 +120,7 @@ def test_local_store_writes_originals_in_a_two_level_tree(tmp_path):
     assert store.cache is None  # one host: the case-file cache stays in PDF_CACHE_DIR
 
 
-def test_s3_store_keys_are_content_addressed_with_our_sha256_in_the_metadata(s3_endpoint, tmp_path):  # noqa: F811
+def test_s3_store_keys_are_content_addressed_with_our_sha256_in_the_metadata(s3_endpoint, tmp_path):
     bucket = s3_endpoint.new_bucket()
     store = S3BlobStore(bucket=bucket, endpoint_url=s3_endpoint.url, region=REGION, access_key_id="test-access-key",
                         secret_access_key="test-secret-key", prefix="county/", staging_dir=tmp_path / "staging")
@@ -144,7 +144,7 @@ def test_s3_store_keys_are_content_addressed_with_our_sha256_in_the_metadata(s3_
     assert store.path_for(digest) is None
 
 
-def test_s3_client_sends_no_checksum_headers_minio_and_oss_reject(s3_endpoint, tmp_path):  # noqa: F811
+def test_s3_client_sends_no_checksum_headers_minio_and_oss_reject(s3_endpoint, tmp_path):
     """boto3 >= 1.36 adds x-amz-checksum-* (and aws-chunked bodies) to every upload unless told not to."""
     bucket = s3_endpoint.new_bucket()
     store = S3BlobStore(bucket=bucket, endpoint_url=s3_endpoint.url, region=REGION, access_key_id="test-access-key",
@@ -164,7 +164,7 @@ def test_s3_client_sends_no_checksum_headers_minio_and_oss_reject(s3_endpoint, t
     assert (config.request_checksum_calculation, config.response_checksum_validation) == ("when_required",) * 2
 
 
-def test_a_full_object_store_is_reported_as_a_full_disk(s3_endpoint, tmp_path):  # noqa: F811
+def test_a_full_object_store_is_reported_as_a_full_disk(s3_endpoint, tmp_path):
     from botocore.exceptions import ClientError
 
     store = S3BlobStore(bucket=s3_endpoint.new_bucket(), endpoint_url=s3_endpoint.url, region=REGION,
