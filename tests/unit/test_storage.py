@@ -151,15 +151,20 @@ def test_s3_client_sends_no_checksum_headers_minio_and_oss_reject(s3_endpoint, t
                         secret_access_key="test-secret-key", staging_dir=tmp_path / "staging")
     sent: list[dict[str, str]] = []
     store.client.meta.events.register("before-send.s3.*", lambda request, **_: sent.append(dict(request.headers)))
-    data = b"photo"
+    small, large = b"photo", bytes(range(256)) * 40_000  # the large one goes up in several parts
 
-    store.put_file(hashlib.sha256(data).hexdigest(), staged(store, data))
+    store.put_file(hashlib.sha256(small).hexdigest(), staged(store, small))
+    store.put_file(hashlib.sha256(large).hexdigest(), staged(store, large, "u2.assembled"))
     store.put_part("up1", "p", io.BytesIO(b"part"), 4)
     store.put_derived("ab" * 32, "thumb", b"jpeg")
+    store.delete_parts("up1")
 
     checksum_headers = [name for headers in sent for name in headers
                         if name.lower().startswith("x-amz-checksum") or name.lower() == "x-amz-sdk-checksum-algorithm"]
-    assert len(sent) >= 3 and checksum_headers == []
+    assert len(sent) >= 8 and checksum_headers == []
+    assert not any(headers.get("Content-Encoding") == "aws-chunked" for headers in sent)
+    with store.open(hashlib.sha256(large).hexdigest()) as fp:
+        assert fp.read() == large
     config = store.client.meta.config
     assert (config.request_checksum_calculation, config.response_checksum_validation) == ("when_required",) * 2
 
