@@ -17,7 +17,9 @@ import errno
 import hashlib
 import io
 import logging
+import os
 import secrets
+import socket
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -50,6 +52,7 @@ LEASE = timedelta(seconds=60)
 """How long a write lease lasts unless renewed: a crashed writer blocks its upload this long at most."""
 RENEW_LEASE_SECONDS = 15
 SPOOL_IN_MEMORY = 1024 * 1024  # a chunk larger than this waits on local disk until it is stored
+_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
 log = logging.getLogger(__name__)
 
 
@@ -318,16 +321,45 @@ def _locked(message: str | None = None) -> ApiError:
     return ApiError("upload_locked", message, headers={"Retry-After": "5"})
 
 
+def _writer_token() -> str:
+    """Names the request holding a lease: this host, this process, and a random part."""
+    return f"{_HOST}.{os.getpid()}.{secrets.token_hex(4)}"
+
+
+def _abandoned(writer: str | None) -> bool:
+    """Whether a lease was taken by a process of this host that is gone: a server that crashed and
+    restarted need not wait for its own leases to run out."""
+    host, _, rest = (writer or "").partition(".")
+    pid = rest.partition(".")[0]
+    if host != _HOST or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 @contextmanager
 def _writing(upload_id: str) -> Iterator[_Lease]:
     """Hold the upload's write lease for the block; 423 when another request holds it."""
-    lease, now = _Lease(upload_id, secrets.token_hex(8)), utcnow()
+    lease, now = _Lease(upload_id, _writer_token()), utcnow()
     taken = db.session.execute(update(Upload).where(
         Upload.id == upload_id, or_(Upload.writer.is_(None), Upload.writing_until <= now),
     ).values(writer=lease.token, writing_until=now + LEASE))
     db.session.commit()
     if taken.rowcount != 1:
-        raise _locked()
+        holder = db.session.scalar(select(Upload.writer).where(Upload.id == upload_id))
+        db.session.commit()
+        if not _abandoned(holder):
+            raise _locked()
+        taken = db.session.execute(update(Upload).where(Upload.id == upload_id, Upload.writer == holder)
+                                   .values(writer=lease.token, writing_until=now + LEASE))
+        db.session.commit()
+        if taken.rowcount != 1:
+            raise _locked()
     try:
         yield lease
     finally:

@@ -552,6 +552,32 @@ def test_two_requests_never_write_one_upload_at_once(case, login_as, blob_dir):
     assert db.session.get(Upload, upload_id).writer is None  # released when the PATCH ended
 
 
+def test_a_lease_left_by_a_crashed_server_process_of_this_host_is_taken_at_once(case, login_as, blob_dir):
+    """The server was killed mid-PATCH and restarted: the phone's resend need not wait for the dead
+    process's lease to run out."""
+    import subprocess
+
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+    upload_id = location.rsplit("/", 1)[1]
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a process of this host that no longer exists
+    db.session.get(Upload, upload_id).writer = f"{evidence._HOST}.{gone.pid}.dead"
+    db.session.get(Upload, upload_id).writing_until = utcnow() + timedelta(seconds=50)
+    db.session.commit()
+
+    assert patch(api, location, 0, original[:10000]).status_code == 204
+
+    fresh()
+    another_host = f"{'0' * 8 if evidence._HOST != '0' * 8 else '1' * 8}.{gone.pid}.alive"
+    db.session.get(Upload, upload_id).writer = another_host  # whether that one lives, this host cannot tell
+    db.session.get(Upload, upload_id).writing_until = utcnow() + timedelta(seconds=50)
+    db.session.commit()
+    assert patch(api, location, 10000, original[10000:20000]).status_code == 423
+
+
 def test_a_chunk_whose_lease_was_taken_over_meanwhile_is_not_recorded(case, login_as, blob_dir, monkeypatch):
     """The link stalls mid-chunk longer than the lease; the phone's retry (on another host) takes the
     upload over. The stalled request, when its bytes finally arrive, records nothing: 423."""
