@@ -285,3 +285,7 @@ def new_id():
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# A real S3 endpoint (moto's server in its own process), started once per run by the tests that ask for it.
+from .s3_server import s3_bucket, s3_endpoint  # noqa: E402,F401

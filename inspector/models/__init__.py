@@ -25,7 +25,7 @@ from .sync import SyncState, Versioned
 from .task import TASK_SOURCES, TASK_STATUSES, Task, TaskAssignee
 from .sync_log import Conflict, InspectionRevision, MutationLog, ScopeExit
 from .template import CATEGORIES, ITEM_KINDS, TEMPLATE_STATUSES, ChecklistTemplate, PublishedTemplateChanged
-from .upload import UPLOAD_STATUSES, Upload
+from .upload import UPLOAD_STATUSES, Upload, UploadPart
 from . import pull_indexes  # noqa: F401,E402  (declares the pull's indexes on the tables above)
 
 __all__ = [
@@ -33,7 +33,7 @@ __all__ = [
     "IssuedDocument", "FailedJob", "Blob", "BlobHolder", "Photo", "INSPECTION_STATUSES", "SIGNATURE_ROLES", "SIGNATURE_STATUSES",
     "Campaign", "Finding", "Inspection", "InspectionInspector", "Sample", "Signature", "Party",
     "DECISIONS", "ReviewDecision", "SyncState", "Versioned", "CATEGORIES", "ITEM_KINDS",
-    "TEMPLATE_STATUSES", "ChecklistTemplate", "PublishedTemplateChanged", "UPLOAD_STATUSES", "Upload",
+    "TEMPLATE_STATUSES", "ChecklistTemplate", "PublishedTemplateChanged", "UPLOAD_STATUSES", "Upload", "UploadPart",
     "Conflict", "InspectionRevision", "MutationLog", "ScopeExit",
     "CHANNELS", "FILING_KINDS", "NOTICE_METHODS", "PRODUCT_CATEGORIES", "RULE_VERSIONS",
     "Filing", "FilingAttachment", "FilingPause", "FilingPerson", "FilingTransition",

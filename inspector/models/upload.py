@@ -27,10 +27,25 @@ class Upload(db.Model):
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id", ondelete="SET NULL"), nullable=True)
     sha256: Mapped[str] = mapped_column(String(64))  # declared by the phone, checked at the end
     length: Mapped[int] = mapped_column(BigInteger)
-    offset: Mapped[int] = mapped_column(BigInteger, default=0)  # bytes received and fsynced
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)  # bytes received and stored (as parts)
     media_type: Mapped[str | None] = mapped_column(String(64), nullable=True)  # as declared; content decides
     upload_metadata: Mapped[str | None] = mapped_column(Text, nullable=True)  # Upload-Metadata, echoed by HEAD
     status: Mapped[str] = mapped_column(String(12), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The write lease: the request appending to (or closing) this upload, on whichever host, and
+    # until when it holds it unless it renews it. A crashed writer's lease simply runs out.
+    writer: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    writing_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class UploadPart(db.Model):
+    """A received range of an unfinished upload, kept in the blob store as the part `name`."""
+
+    __tablename__ = "upload_part"
+
+    upload_id: Mapped[str] = mapped_column(ForeignKey("upload.id", ondelete="CASCADE"), primary_key=True)
+    start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    end: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(64))

@@ -747,22 +747,34 @@ def _action_text(event: AuditEvent, template) -> str:
 # ---------------------------------------------------------------- caches
 
 class _FileCache:
-    """Bytes under a key in a directory, written atomically; a reader never sees half a file."""
+    """Bytes under a key in a directory, written atomically; a reader never sees half a file.
+
+    When the blob store is shared by several hosts (S3), the same names are kept in its cache
+    instead, so a file drawn by a worker on one host is served by every other."""
 
     def __init__(self, root: Path, suffix: str):
         self.root, self.suffix = root, suffix
+        self.shared = get_store().cache
+
+    def _name(self, key: str) -> str:
+        name = hashlib.sha256(key.encode()).hexdigest() if not _is_sha256(key) else key
+        return f"{name[:2]}/{name}{self.suffix}"
 
     def _path(self, key: str) -> Path:
-        name = hashlib.sha256(key.encode()).hexdigest() if not _is_sha256(key) else key
-        return self.root / name[:2] / f"{name}{self.suffix}"
+        return self.root / self._name(key)
 
     def get(self, key: str) -> bytes | None:
+        if self.shared is not None:
+            return self.shared.get(f"{self.root.name}/{self._name(key)}")
         try:
             return self._path(key).read_bytes()
         except FileNotFoundError:
             return None
 
     def put(self, key: str, data: bytes) -> None:
+        if self.shared is not None:
+            self.shared.put(f"{self.root.name}/{self._name(key)}", data)
+            return
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -779,7 +791,8 @@ def _is_sha256(key: str) -> bool:
 
 
 def _cache_root() -> Path:
-    """PDF_CACHE_DIR, or `cache/` in the instance folder; safe to delete at any time."""
+    """PDF_CACHE_DIR, or `cache/` in the instance folder; safe to delete at any time. (With a shared
+    blob store the cache is kept there: see _FileCache.)"""
     configured = current_app.config.get("PDF_CACHE_DIR")
     return Path(configured) if configured else Path(current_app.instance_path) / "cache"
 

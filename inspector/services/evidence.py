@@ -1,20 +1,27 @@
 """Evidence bytes: resumable uploads verified against their declared SHA-256, stored once per hash,
 processed into derived sizes once, and read back only through records in the reader's scope.
 
-An upload's partial bytes live in the store's staging directory as `<upload id>.part`. Every
-request that writes to (or deletes) that file first takes an exclusive, non-blocking `flock` on
-it, so two PATCHes of one upload never interleave; no database transaction is held while a
-body streams in over a slow link. The database offset only advances after the bytes are fsynced,
-so after a crash the file is cut back to the recorded offset and the phone resends from there.
+An upload's received bytes live in the blob store, one part per received range, so that any app
+host can take the next chunk (the local directory and an S3 bucket alike); the database lists the
+parts (`UploadPart`). A request that appends to (or closes) an upload first takes the upload's
+write lease: a short UPDATE of its row that succeeds only when no other request holds an unexpired
+lease, so two PATCHes of one upload never interleave, on one host or several; no database
+transaction is held while a body streams in over a slow link. A writer renews its lease while it
+receives; a crashed one's lease runs out. The offset only advances, in the same transaction that
+lists the part, once the part is durably stored, so after a crash the phone resends from the
+recorded offset. Finishing assembles the parts into one local file while hashing it.
 """
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
 import io
+import logging
 import os
 import secrets
+import socket
+import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,14 +30,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import ClientDisconnected
 
 from .. import imaging
 from ..database import db, utcnow
 from ..errors import ApiError
-from ..models import Blob, BlobHolder, Photo, Signature, Upload, User
+from ..models import Blob, BlobHolder, Photo, Signature, Upload, UploadPart, User
 from ..models.sync import allocate_version
 from ..schemas.base import SHA256_HEX
 from ..storage import VARIANTS, get_store
@@ -41,6 +48,12 @@ STORAGE_FULL_RETRY_SECONDS = 300
 CHECKSUM_ALGORITHMS: dict[str, Callable[[], Any]] = {"sha256": hashlib.sha256, "sha1": hashlib.sha1}
 """Per-chunk Upload-Checksum algorithms (tus requires sha1; the phone sends sha256)."""
 EXPIRY_SWEEP_BATCH = 100
+LEASE = timedelta(seconds=60)
+"""How long a write lease lasts unless renewed: a crashed writer blocks its upload this long at most."""
+RENEW_LEASE_SECONDS = 15
+SPOOL_IN_MEMORY = 1024 * 1024  # a chunk larger than this waits on local disk until it is stored
+_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -136,12 +149,10 @@ def create_upload(user: User, device_id: int | None, *, length: int, sha256: str
         upload = None
     if upload is None:
         upload = _new_upload(user, device_id, sha256, length, media_type, upload_metadata, status="open")
-        _part_path(upload.id).touch(mode=0o600)  # before the commit: a crash leaves a stray file, not a lost one
         try:
             db.session.commit()
         except IntegrityError:  # a retried POST raced this one: answer with the session it created
             db.session.rollback()
-            _part_path(upload.id).unlink(missing_ok=True)
             upload = db.session.scalars(select(Upload).where(
                 Upload.user_id == user.id, Upload.sha256 == sha256, Upload.status == "open")).one()
     else:
@@ -199,13 +210,13 @@ def expire_all_uploads() -> int:
 
 
 def _retire(upload: Upload, status: str, *, when: Callable[[Upload], bool] = lambda _u: True) -> bool:
-    """Close an open session under its lock and commit; 423 when another request is writing to it."""
-    with _locked_part(upload.id):
+    """Close an open session under its lease and commit; 423 when another request is writing to it."""
+    with _writing(upload.id):
         db.session.refresh(upload)
         if upload.status != "open" or not when(upload):
             return False
         _close(upload, status)
-        db.session.commit()  # while the lock is held, so no PATCH sees the file gone but the row open
+        db.session.commit()  # while the lease is held, so no PATCH sees the parts gone but the row open
         return True
 
 
@@ -253,21 +264,17 @@ def _state(upload: Upload, *, blob_present: bool = False) -> UploadState:
 
 
 def _append(upload_id: str, chunk: Chunk) -> UploadState:
-    with _locked_part(upload_id) as part:
-        # Read after taking the lock: the row as the last writer left it.
+    with _writing(upload_id) as lease:
+        # Read after taking the lease: the row as the last writer left it.
         upload = db.session.get(Upload, upload_id, populate_existing=True)
-        if upload.status == "open" and part is None and upload.finished_at is not None and _already_stored(upload):
-            # This session's verified bytes were moved into the store, but it was not closed: the
-            # request that finished it failed or crashed after the move. (Bytes another session
-            # stored prove nothing of this one's sender: that case is "lost" below.)
+        if upload.status == "open" and upload.finished_at is not None and _already_stored(upload):
+            # This session's bytes were verified (finished_at is noted only then) and stored, but it
+            # was not closed: the request that finished it failed or crashed after storing. (Bytes
+            # another session stored prove nothing of this one's sender: see _finish.)
             _finish_stored(upload)
-        if upload.status == "open" and (part is None or upload.expires_at <= utcnow()):
-            lost = part is None
-            _close(upload, "failed" if lost else "expired")
+        if upload.status == "open" and upload.expires_at <= utcnow():
+            _close(upload, "expired")
             db.session.commit()
-            if lost:
-                raise ApiError("upload_gone", "The bytes received so far were lost on the server; "
-                               "start a new upload.")
         _require_usable(upload)
         if upload.status == "complete":
             if chunk.offset == upload.length and not chunk.length:
@@ -278,19 +285,91 @@ def _append(upload_id: str, chunk: Chunk) -> UploadState:
         if chunk.length is not None and upload.offset + chunk.length > upload.length:
             raise ApiError("too_large", f"This chunk would end at byte {upload.offset + chunk.length}, past the "
                            f"declared Upload-Length {upload.length}.")
-        assert part is not None
         start, length, sha256 = upload.offset, upload.length, upload.sha256
         user_id, upload_metadata = upload.user_id, upload.upload_metadata
         db.session.commit()  # no transaction stays open while the body arrives
 
-        offset = _receive(part, start, length, chunk)
+        offset = _receive(lease, start, length, chunk)
         if offset < length:
-            now = utcnow()
-            db.session.execute(update(Upload).where(Upload.id == upload_id, Upload.offset == start)
-                               .values(offset=offset, expires_at=_expiry(now)))
-            db.session.commit()
-            return UploadState(upload_id, offset, length, "open", _expiry(now), upload_metadata)
+            return UploadState(upload_id, offset, length, "open", _expiry(utcnow()), upload_metadata)
         return _finish(upload_id, user_id, sha256, length)
+
+
+class _Lease:
+    """This request's hold on an upload (its row's writer and writing_until)."""
+
+    def __init__(self, upload_id: str, token: str) -> None:
+        self.upload_id, self.token = upload_id, token
+        self.renewed = time.monotonic()
+
+    def held(self):
+        """The condition that this request still holds the lease."""
+        return (Upload.id == self.upload_id) & (Upload.writer == self.token)
+
+    def keep(self) -> None:
+        """Renew the lease now and then while a body streams in; 423 if another request took it."""
+        if time.monotonic() - self.renewed < RENEW_LEASE_SECONDS:
+            return
+        renewed = db.session.execute(update(Upload).where(self.held()).values(writing_until=utcnow() + LEASE))
+        db.session.commit()
+        if renewed.rowcount != 1:
+            raise _locked("This upload was taken over by another request while this chunk arrived.")
+        self.renewed = time.monotonic()
+
+
+def _locked(message: str | None = None) -> ApiError:
+    return ApiError("upload_locked", message, headers={"Retry-After": "5"})
+
+
+def _writer_token() -> str:
+    """Names the request holding a lease: this host, this process, and a random part."""
+    return f"{_HOST}.{os.getpid()}.{secrets.token_hex(4)}"
+
+
+def _abandoned(writer: str | None) -> bool:
+    """Whether a lease was taken by a process of this host that is gone: a server that crashed and
+    restarted need not wait for its own leases to run out."""
+    host, _, rest = (writer or "").partition(".")
+    pid = rest.partition(".")[0]
+    if host != _HOST or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+@contextmanager
+def _writing(upload_id: str) -> Iterator[_Lease]:
+    """Hold the upload's write lease for the block; 423 when another request holds it."""
+    lease, now = _Lease(upload_id, _writer_token()), utcnow()
+    taken = db.session.execute(update(Upload).where(
+        Upload.id == upload_id, or_(Upload.writer.is_(None), Upload.writing_until <= now),
+    ).values(writer=lease.token, writing_until=now + LEASE))
+    db.session.commit()
+    if taken.rowcount != 1:
+        holder = db.session.scalar(select(Upload.writer).where(Upload.id == upload_id))
+        db.session.commit()
+        if not _abandoned(holder):
+            raise _locked()
+        taken = db.session.execute(update(Upload).where(Upload.id == upload_id, Upload.writer == holder)
+                                   .values(writer=lease.token, writing_until=now + LEASE))
+        db.session.commit()
+        if taken.rowcount != 1:
+            raise _locked()
+    try:
+        yield lease
+    finally:
+        db.session.rollback()  # whatever the block left unfinished
+        try:
+            db.session.execute(update(Upload).where(lease.held()).values(writer=None, writing_until=None))
+            db.session.commit()
+        except Exception:  # noqa: BLE001  (the lease runs out by itself)
+            db.session.rollback()
+            log.warning("could not release the write lease of upload %s", upload_id, exc_info=True)
 
 
 def _offset_error(offset: int) -> ApiError:
@@ -299,27 +378,49 @@ def _offset_error(offset: int) -> ApiError:
 
 
 @contextmanager
-def _storage_full_is_retryable(part: BinaryIO | None = None, start: int = 0) -> Iterator[None]:
-    """A full disk (or quota) answers 507 with Retry-After, dropping the chunk's bytes written so far."""
+def _storage_full_is_retryable() -> Iterator[None]:
+    """A full disk, quota or bucket answers 507 with Retry-After; nothing of the chunk was kept."""
     try:
         yield
     except OSError as exc:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
-        if part is not None:
-            part.truncate(start)
         raise ApiError("storage_full", headers={"Retry-After": str(STORAGE_FULL_RETRY_SECONDS)}) from exc
 
 
-def _receive(part: BinaryIO, start: int, length: int, chunk: Chunk) -> int:
-    """Write the body at `start`, streaming; return the new offset. A checksummed chunk is all or nothing."""
-    with _storage_full_is_retryable(part, start):
-        return _write_chunk(part, start, length, chunk)
+def _receive(lease: _Lease, start: int, length: int, chunk: Chunk) -> int:
+    """Receive the body (streaming, into a local spool), store it as a part, then record it; return
+    the new offset. A checksummed chunk is all or nothing."""
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        received = _read_chunk(lease, spool, start, length, chunk)
+        if received == 0:
+            return start
+        spool.seek(0)
+        name = f"{start:015d}-{lease.token}"
+        with _storage_full_is_retryable():
+            get_store().put_part(lease.upload_id, name, spool, received)
+    offset, now = start + received, utcnow()
+    # The last part does not move the offset: finishing does, once the file is verified and stored,
+    # so a phone whose final PATCH failed half-way resends it rather than believe the upload done.
+    values = {"writing_until": now + LEASE}
+    if offset < length:
+        values.update(offset=offset, expires_at=_expiry(now))
+    # Recorded only while this request holds the lease and nobody moved the offset: a part written
+    # by a request that lost its lease stays unlisted (and is deleted with the upload's parts).
+    moved = db.session.execute(update(Upload).where(lease.held(), Upload.offset == start, Upload.status == "open")
+                               .values(**values))
+    if moved.rowcount != 1:
+        db.session.rollback()
+        raise _locked("This upload was taken over by another request while this chunk arrived; ask for its offset.")
+    # Parts past the offset were never acknowledged (a final chunk whose finishing failed): replaced.
+    db.session.execute(delete(UploadPart).where(UploadPart.upload_id == lease.upload_id, UploadPart.start >= start))
+    db.session.add(UploadPart(upload_id=lease.upload_id, start=start, end=offset, name=name))
+    db.session.commit()
+    return offset
 
 
-def _write_chunk(part: BinaryIO, start: int, length: int, chunk: Chunk) -> int:
-    part.truncate(start)  # bytes past the recorded offset were never acknowledged
-    part.seek(start)
+def _read_chunk(lease: _Lease, spool: BinaryIO, start: int, length: int, chunk: Chunk) -> int:
+    """Copy the body into `spool`; return how many bytes to keep."""
     hasher = CHECKSUM_ALGORITHMS[chunk.checksum[0]]() if chunk.checksum else None
     room = length - start
     received = 0
@@ -327,53 +428,95 @@ def _write_chunk(part: BinaryIO, start: int, length: int, chunk: Chunk) -> int:
         while piece := chunk.stream.read(min(READ_BYTES, room - received + 1)):
             received += len(piece)
             if received > room:
-                part.truncate(start)
                 raise ApiError("too_large", f"The body goes past the declared Upload-Length {length}; "
                                "the chunk was discarded.")
-            part.write(piece)
+            spool.write(piece)
             if hasher is not None:
                 hasher.update(piece)
+            lease.keep()
     except ClientDisconnected:
         # The link dropped mid-chunk. Unchecked bytes are kept (the phone resumes after them);
         # a checksummed chunk cannot be verified, so it is dropped whole.
-        if hasher is not None:
-            part.truncate(start)
-            return start
-    else:
-        if hasher is not None and hasher.digest() != chunk.checksum[1]:
-            part.truncate(start)
-            raise ApiError("checksum_mismatch", f"The chunk of {received} bytes at offset {start} does not match its "
-                           f"Upload-Checksum ({chunk.checksum[0]}); it was discarded. Send it again.",
-                           details={"offset": start})
-    part.flush()
-    os.fsync(part.fileno())
-    return start + received
+        return 0 if hasher is not None else received
+    if hasher is not None and hasher.digest() != chunk.checksum[1]:
+        raise ApiError("checksum_mismatch", f"The chunk of {received} bytes at offset {start} does not match its "
+                       f"Upload-Checksum ({chunk.checksum[0]}); it was discarded. Send it again.",
+                       details={"offset": start})
+    return received
 
 
 def _finish(upload_id: str, user_id: int, sha256: str, length: int) -> UploadState:
-    """Verify the whole file, check it is a photo we accept, store it and its derived sizes, record it."""
-    part_path = _part_path(upload_id)
-    received = _file_sha256(part_path)
-    if received != sha256:
-        _refuse(upload_id, ApiError(
-            "digest_mismatch", "The received bytes have the SHA-256 "
-            f"{received}, not the declared {sha256}; nothing was stored. Read the file again and re-send it.",
-            details={"declared": sha256, "received": received}))
-    try:
-        info, derived = imaging.ingest_image(part_path, max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
-    except imaging.ImageRejected as exc:
-        _refuse(upload_id, ApiError(exc.code, f"Not accepted as a photo: {exc.message}. Nothing was stored."))
-
-    # Noted before the move: if the server fails between moving and recording, the phone's resend
-    # finds the bytes stored and this session their verified sender (see _append).
-    db.session.execute(update(Upload).where(Upload.id == upload_id).values(finished_at=utcnow()))
-    db.session.commit()
+    """Assemble the parts while hashing them, verify the whole file, check it is a photo we accept,
+    store it and its derived sizes, record it."""
     store = get_store()
-    with _storage_full_is_retryable():  # the phone's resend finishes it (see _append)
-        store.put_file(sha256, part_path)
-        _put_derived(sha256, derived)
+    parts = db.session.scalars(select(UploadPart).where(UploadPart.upload_id == upload_id)
+                               .order_by(UploadPart.start)).all()
+    parts = [(part.start, part.end, part.name) for part in parts]
+    db.session.commit()
+    try:
+        assembled, received = _assemble(store, upload_id, parts, length)
+    except FileNotFoundError:
+        _close(db.session.get(Upload, upload_id), "failed")
+        db.session.commit()
+        raise ApiError("upload_gone", "The bytes received so far were lost on the server; "
+                       "start a new upload.") from None
+    try:
+        if received != sha256:
+            _refuse(upload_id, ApiError(
+                "digest_mismatch", "The received bytes have the SHA-256 "
+                f"{received}, not the declared {sha256}; nothing was stored. Read the file again and re-send it.",
+                details={"declared": sha256, "received": received}))
+        try:
+            info, derived = imaging.ingest_image(assembled, max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
+        except imaging.ImageRejected as exc:
+            _refuse(upload_id, ApiError(exc.code, f"Not accepted as a photo: {exc.message}. Nothing was stored."))
+
+        # Noted before storing: if the server fails between storing and recording, the phone's
+        # resend finds the bytes stored and this session their verified sender (see _append).
+        db.session.execute(update(Upload).where(Upload.id == upload_id).values(finished_at=utcnow()))
+        db.session.commit()
+        with _storage_full_is_retryable():  # the phone's resend finishes it (see _append)
+            store.put_file(sha256, assembled)
+            _put_derived(sha256, derived)
+    finally:
+        assembled.unlink(missing_ok=True)
+    _drop_parts(upload_id)
     _record_blob(upload_id, user_id, _blob_row(sha256, length, info, user_id))
     return UploadState(upload_id, length, length, "complete", None, None)
+
+
+def _assemble(store, upload_id: str, parts: list[tuple[int, int, str]], length: int) -> tuple[Path, str]:
+    """The parts copied in order into one local file, hashed on the way; FileNotFoundError when a part
+    is gone or the recorded ranges do not cover the file."""
+    digest = hashlib.sha256()
+    fd, name = tempfile.mkstemp(dir=store.staging_dir, prefix=f"{upload_id}.", suffix=".assembling")
+    path = Path(name)
+    try:
+        with open(fd, "wb") as out:
+            at = 0
+            for start, end, part in parts:
+                if start != at:
+                    raise FileNotFoundError(f"upload {upload_id}: no part starts at byte {at}")
+                with store.open_part(upload_id, part) as source:
+                    while block := source.read(1024 * 1024):
+                        digest.update(block)
+                        out.write(block)
+                        at += len(block)
+                if at != end:
+                    raise FileNotFoundError(f"upload {upload_id}: part {part} holds {at - start} bytes, not "
+                                            f"{end - start}")
+            if at != length:
+                raise FileNotFoundError(f"upload {upload_id}: parts end at byte {at}, not {length}")
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path, digest.hexdigest()
+
+
+def _drop_parts(upload_id: str) -> None:
+    """Forget an upload's parts once its bytes are stored whole or refused (in the store and the list)."""
+    get_store().delete_parts(upload_id)
+    db.session.execute(delete(UploadPart).where(UploadPart.upload_id == upload_id))
 
 
 def _already_stored(upload: Upload) -> bool:
@@ -390,6 +533,7 @@ def _finish_stored(upload: Upload) -> None:
         with _storage_full_is_retryable():
             info, _ = _ingest_stored(sha256, "Not accepted as a photo")
         blob = _blob_row(sha256, length, info, user_id)
+    _drop_parts(upload_id)
     _record_blob(upload_id, user_id, blob)
     db.session.refresh(upload)
 
@@ -465,36 +609,7 @@ def _close(upload: Upload, status: str) -> None:
     """End a session that will never complete and delete its partial bytes (in the caller's transaction)."""
     upload.status = status
     upload.finished_at = utcnow()
-    _part_path(upload.id).unlink(missing_ok=True)
-
-
-def _part_path(upload_id: str) -> Path:
-    return get_store().staging_dir / f"{upload_id}.part"
-
-
-@contextmanager
-def _locked_part(upload_id: str) -> Iterator[BinaryIO | None]:
-    """The session's partial file, opened and exclusively locked (None when there is no such file);
-    423 when another request holds it."""
-    try:
-        fd = os.open(_part_path(upload_id), os.O_RDWR)
-    except FileNotFoundError:
-        yield None  # a closed session (its row says so), or bytes lost from disk
-        return
-    with os.fdopen(fd, "r+b") as part:
-        try:
-            fcntl.flock(part.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ApiError("upload_locked", headers={"Retry-After": "5"}) from None
-        yield part
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fp:
-        while block := fp.read(1024 * 1024):
-            digest.update(block)
-    return digest.hexdigest()
+    _drop_parts(upload.id)
 
 
 def _discard(chunk: Chunk | None) -> None:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import errno
-import fcntl
 import io
+import shutil
 import struct
 from datetime import timedelta
 
@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from inspector.database import db, utcnow
-from inspector.models import Blob, Photo, Upload
+from inspector.models import Blob, Photo, Upload, UploadPart
 from inspector.services import evidence
 
 from .. import factories
@@ -42,9 +42,14 @@ def blob_path(blob_dir, digest: str, variant: str | None = None):
     return blob_dir / "blobs" / digest[:2] / digest[2:4] / digest
 
 
-def upload_part(blob_dir, location: str):
-    """Where the partial bytes of this upload wait."""
-    return blob_dir / "uploads" / f"{location.rsplit('/', 1)[1]}.part"
+def received_parts(blob_dir, location: str) -> list:
+    """The parts (received ranges) of this upload waiting in the store."""
+    folder = blob_dir / "uploads" / location.rsplit("/", 1)[1]
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def received_bytes(blob_dir, location: str) -> int:
+    return sum(part.stat().st_size for part in received_parts(blob_dir, location))
 
 
 def nothing_stored(blob_dir, digest: str) -> None:
@@ -175,7 +180,7 @@ def test_checksummed_chunk_cut_mid_way_is_discarded_whole(case, login_as, blob_d
     patch(api, location, 65536, DroppedLink(chunk, cut=20000), extra={"Upload-Checksum": checksum(chunk)})
 
     assert head(api, location).headers["Upload-Offset"] == "65536"
-    assert upload_part(blob_dir, location).stat().st_size == 65536
+    assert received_bytes(blob_dir, location) == 65536
 
 
 def test_repeated_creation_returns_the_same_session(case, login_as, blob_dir):
@@ -221,7 +226,7 @@ def test_wrong_chunk_checksum_is_460_and_the_chunk_discarded(case, login_as, blo
     assert r.status_code == 460 and r.get_json()["error"]["code"] == "checksum_mismatch"
     assert r.headers["Tus-Resumable"] == "1.0.0"
     assert head(api, location).headers["Upload-Offset"] == "10000"
-    assert upload_part(blob_dir, location).stat().st_size == 10000
+    assert received_bytes(blob_dir, location) == 10000
     assert patch(api, location, 10000, original[10000:]).status_code == 204  # the resend goes through
 
 
@@ -278,7 +283,7 @@ def test_expired_upload_answers_410_and_its_bytes_are_swept(case, login_as, blob
     assert head(api, location).status_code == 410
     r = patch(api, location, 10000, original[10000:20000])
     assert r.status_code == 410 and r.get_json()["error"]["code"] == "upload_gone"
-    assert not upload_part(blob_dir, location).exists()
+    assert received_parts(blob_dir, location) == []
 
     create(api, other)  # any new upload sweeps what expired meanwhile
     fresh()
@@ -521,19 +526,99 @@ def test_whole_iphone_heic_is_stored_with_its_exif(case, login_as, blob_dir):
 
 
 def test_two_requests_never_write_one_upload_at_once(case, login_as, blob_dir):
-    """A phone that retries a PATCH while the first is still streaming is told to wait (423)."""
+    """A phone that retries a PATCH while the first is still streaming (on this host or another) is
+    told to wait (423); once that request's lease runs out (its server crashed), the retry goes on."""
     original = camera_jpeg()
     add_photo(case, original)
     api = login_as("tuoketuo.zhang")
     location = create(api, original).headers["Location"]
+    upload_id = location.rsplit("/", 1)[1]
 
-    with open(upload_part(blob_dir, location), "r+b") as busy:
-        fcntl.flock(busy.fileno(), fcntl.LOCK_EX)  # the first PATCH, still receiving
-        r = patch(api, location, 0, original[:10000])
-
+    # The first PATCH, still receiving: it holds the upload's lease.
+    db.session.get(Upload, upload_id).writer = "first-request"
+    db.session.get(Upload, upload_id).writing_until = utcnow() + timedelta(seconds=30)
+    db.session.commit()
+    r = patch(api, location, 0, original[:10000])
     assert r.status_code == 423 and r.headers["Retry-After"]
+    assert r.get_json()["error"]["code"] == "upload_locked"
+    assert api.request("DELETE", location, headers=TUS).status_code == 423
     assert head(api, location).headers["Upload-Offset"] == "0"
+
+    fresh()
+    db.session.get(Upload, upload_id).writing_until = utcnow() - timedelta(seconds=1)  # it never renewed
+    db.session.commit()
     assert patch(api, location, 0, original[:10000]).status_code == 204
+    fresh()
+    assert db.session.get(Upload, upload_id).writer is None  # released when the PATCH ended
+
+
+def test_a_lease_left_by_a_crashed_server_process_of_this_host_is_taken_at_once(case, login_as, blob_dir):
+    """The server was killed mid-PATCH and restarted: the phone's resend need not wait for the dead
+    process's lease to run out."""
+    import subprocess
+
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+    upload_id = location.rsplit("/", 1)[1]
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a process of this host that no longer exists
+    db.session.get(Upload, upload_id).writer = f"{evidence._HOST}.{gone.pid}.dead"
+    db.session.get(Upload, upload_id).writing_until = utcnow() + timedelta(seconds=50)
+    db.session.commit()
+
+    assert patch(api, location, 0, original[:10000]).status_code == 204
+
+    fresh()
+    another_host = f"{'0' * 8 if evidence._HOST != '0' * 8 else '1' * 8}.{gone.pid}.alive"
+    db.session.get(Upload, upload_id).writer = another_host  # whether that one lives, this host cannot tell
+    db.session.get(Upload, upload_id).writing_until = utcnow() + timedelta(seconds=50)
+    db.session.commit()
+    assert patch(api, location, 10000, original[10000:20000]).status_code == 423
+
+
+def test_a_chunk_whose_lease_was_taken_over_meanwhile_is_not_recorded(case, login_as, blob_dir, monkeypatch):
+    """The link stalls mid-chunk longer than the lease; the phone's retry (on another host) takes the
+    upload over. The stalled request, when its bytes finally arrive, records nothing: 423."""
+    original = camera_jpeg()
+    add_photo(case, original)
+    api = login_as("tuoketuo.zhang")
+    location = create(api, original).headers["Location"]
+    upload_id = location.rsplit("/", 1)[1]
+    monkeypatch.setattr(evidence, "RENEW_LEASE_SECONDS", 0)  # renew after every piece that arrives
+
+    class Stalling(io.BytesIO):
+        taken = False
+
+        def _after(self) -> None:
+            if self.tell() > 30000 and not self.taken:  # meanwhile another request took the upload
+                self.taken = True
+                with db.engine.begin() as conn:
+                    conn.execute(Upload.__table__.update().where(Upload.__table__.c.id == upload_id).values(
+                        writer="the-retry", writing_until=utcnow() + timedelta(minutes=1)))
+
+        def read(self, size=-1):
+            data = super().read(size)
+            self._after()
+            return data
+
+        def readinto(self, buffer):
+            n = super().readinto(buffer)
+            self._after()
+            return n
+
+    r = patch(api, location, 0, Stalling(original[:65536]))
+
+    assert r.status_code == 423 and r.get_json()["error"]["code"] == "upload_locked"
+    fresh()
+    assert db.session.get(Upload, upload_id).offset == 0
+    assert db.session.scalars(select(UploadPart).where(UploadPart.upload_id == upload_id)).all() == []
+    db.session.get(Upload, upload_id).writing_until = utcnow() - timedelta(seconds=1)  # the retry died too
+    db.session.commit()
+    assert upload(api, original).status_code == 204
+    assert api.get(f"/api/v1/blobs/{sha256(original)}").data == original
+    assert received_parts(blob_dir, location) == []  # the stalled request's bytes went with the rest
 
 
 def test_same_hash_with_another_length_starts_a_new_session(case, login_as, blob_dir):
@@ -547,7 +632,7 @@ def test_same_hash_with_another_length_starts_a_new_session(case, login_as, blob
 
     assert second.headers["Location"] != first.headers["Location"] and second.headers["Upload-Offset"] == "0"
     assert head(api, first.headers["Location"]).status_code == 410
-    assert not upload_part(blob_dir, first.headers["Location"]).exists()
+    assert received_parts(blob_dir, first.headers["Location"]) == []
 
 
 def test_stored_hash_announced_with_another_length_is_refused(case, login_as, blob_dir):
@@ -571,7 +656,7 @@ def test_partial_session_is_closed_when_a_colleague_uploads_the_same_photo(case,
     again = create(zhang, original)
 
     assert again.get_json()["blobPresent"] is True
-    assert not upload_part(blob_dir, mine).exists()
+    assert received_parts(blob_dir, mine) == []
 
 
 def test_expire_uploads_command_sweeps_expired_partial_bytes(app, case, login_as, blob_dir):
@@ -580,7 +665,7 @@ def test_expire_uploads_command_sweeps_expired_partial_bytes(app, case, login_as
     result = app.test_cli_runner().invoke(args=["expire-uploads"])
 
     assert result.exit_code == 0 and "Expired 1 unfinished uploads" in result.output
-    assert not upload_part(blob_dir, location).exists()
+    assert received_parts(blob_dir, location) == []
     fresh()
     assert db.session.get(Upload, upload_id).status == "expired"
 
@@ -598,8 +683,7 @@ def test_bytes_someone_else_stored_do_not_finish_a_session_that_lost_its_own(cas
     assert created.status_code == 201 and created.get_json()["blobPresent"] is False
     location = created.headers["Location"]
     assert patch(chen, location, 0, original[:65536]).status_code == 204
-    upload_id = location.rsplit("/", 1)[1]
-    (blob_dir / "uploads" / f"{upload_id}.part").unlink()  # lost on the server
+    shutil.rmtree(blob_dir / "uploads" / location.rsplit("/", 1)[1])  # lost on the server
 
     resent = patch(chen, location, 65536, original[65536:])
 
@@ -607,7 +691,7 @@ def test_bytes_someone_else_stored_do_not_finish_a_session_that_lost_its_own(cas
     assert chen.get(f"/api/v1/blobs/{sha256(original)}").get_json()["error"]["code"] == "blob_not_uploaded"
 
 
-def test_a_full_disk_refuses_the_chunk_for_now_and_the_resend_completes(case, login_as, blob_dir, monkeypatch):
+def test_a_full_disk_refuses_the_chunk_for_now_and_the_resend_completes(app, case, login_as, blob_dir, monkeypatch):
     """Nothing the phone sent is half-kept: 507 with Retry-After, the offset where it was, and the
     same chunk sent again after space was freed finishes the photo."""
     original = camera_jpeg()
@@ -616,18 +700,20 @@ def test_a_full_disk_refuses_the_chunk_for_now_and_the_resend_completes(case, lo
     location = create(api, original).headers["Location"]
     assert patch(api, location, 0, original[:65536]).status_code == 204
 
-    real_fsync, space = evidence.os.fsync, {"free": False}
+    store = app.extensions["blob_store"]
+    real_put_part, space = store.put_part, {"free": False}
 
-    def fsync(fd):
+    def put_part(*args):
         if not space["free"]:
             raise OSError(errno.ENOSPC, "No space left on device")
-        real_fsync(fd)
+        real_put_part(*args)
 
-    monkeypatch.setattr(evidence.os, "fsync", fsync)
+    monkeypatch.setattr(store, "put_part", put_part)
     full = patch(api, location, 65536, original[65536:131072])
     assert full.status_code == 507 and full.get_json()["error"]["code"] == "storage_full"
     assert int(full.headers["Retry-After"]) > 0
     assert head(api, location).headers["Upload-Offset"] == "65536"
+    assert received_bytes(blob_dir, location) == 65536
     space["free"] = True
 
     offset = 65536
