@@ -3,7 +3,7 @@ in the blob store, which every host reads), and a write lease on the upload row 
 on a local file
 
 Revision ID: 0022_shared_upload_parts
-Revises: 0021_pull_indexes
+Revises: 0023_plans_and_draws
 
 Uploads open at the upgrade kept their bytes in `uploads/<id>.part` of the local blob directory;
 they are expired, and the phones start them again (the partial files are swept with them).
@@ -16,7 +16,7 @@ from alembic import op
 import inspector.database
 
 revision = "0022_shared_upload_parts"
-down_revision = "0021_pull_indexes"
+down_revision = "0023_plans_and_draws"
 branch_labels = None
 depends_on = None
 
