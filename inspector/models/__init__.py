@@ -19,6 +19,7 @@ from .inspection import (
     Campaign, Finding, Inspection, InspectionInspector, Sample, Signature,
 )
 from .party import Party
+from .report import REPORT_KINDS, REPORT_STATUSES, ReportDeadline, UpwardReport
 from .review import DECISIONS, ReviewDecision
 from .sync import SyncState, Versioned
 from .task import TASK_SOURCES, TASK_STATUSES, Task, TaskAssignee
@@ -39,4 +40,5 @@ __all__ = [
     "DAY_KINDS", "CalendarDay", "CalendarYear",
     "TASK_SOURCES", "TASK_STATUSES", "Task", "TaskAssignee",
     "ImportMapping", "Reminder",
+    "REPORT_KINDS", "REPORT_STATUSES", "ReportDeadline", "UpwardReport",
 ]
