@@ -286,3 +286,29 @@ def test_dashboard_and_reports_share_one_computation(app, records):
     totals = {k: int(v) for k, v in re.findall(r'data-total="(\w+)"><span class="number">(\d+)</span>',
                                                dash.get_data(as_text=True))}
     assert totals["inspections"] == 4 and totals["samples"] == 3  # 托克托县's three and 新城区's one
+
+
+def test_the_summary_pdf_of_the_dashboard_prints_the_same_figures(app, records):
+    league = _session(app, "hhht.reviewer")
+    pdf = league.get(f"/console/dashboard/report.pdf?campaign={records.id}&from=2026-03-01&to=2026-03-20")
+    text = _pdf_text(pdf.data)
+    # 托克托县 7 and 新城区 2 (its one inspection, two inspectors)
+    assert re.search(r"出动执法人员人次\s+9\b", text)
+    assert re.search(r"不合格批次\s+—\s+数据来源尚未建立", text)
+
+
+def test_an_exposure_makes_the_league_owe_a_special_report_the_same_day(app, records):
+    league = _session(app, "hhht.officer")
+    page = league.get(f"/console/reports?campaign={records.id}").get_data(as_text=True)
+    row = re.search(r'<tr data-obligation="special">(.*?)</tr>', page, re.S).group(1)
+    assert "托克托县丰收农资店" in row and "2026-03-15" in row and 'data-state="late"' in row
+    r = _produce(league, records, kind="special", start="2026-03-15", end="2026-03-15")
+    report_id = r.headers["Location"].rsplit("/", 1)[1]
+    html = league.get(f"/console/reports/{report_id}").get_data(as_text=True)
+    assert "托克托县丰收农资店" in html  # what was exposed, filled in
+    assert _figures(html)["exposures"] == "1" and _figures(html)["exposures_handled"] == "1"
+    ok = _post(league, report_id, action="submit", **{"section:actions": "当日出动执法人员2名，封存问题化肥20袋",
+                                                      "section:results": "已立案调查"})
+    assert ok.status_code == 302
+    text = _pdf_text(league.get(f"/console/reports/{report_id}/report.pdf").data)
+    assert "3·15曝光专报" in text and "封存问题化肥20袋" in text and "内蒙古自治区市场监督管理局" in text

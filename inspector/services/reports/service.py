@@ -104,12 +104,11 @@ class Rollup:
 def rollup_of(report: UpwardReport) -> Rollup | None:
     """For a league's report: its counties' submitted reports of the same campaign and kind, and
     the counties with none."""
-    if report.agency.level != "league":
+    if report.agency.level != "league" or report.kind == "special":
         return None
     included, missing = [], []
     for county in counties_of(report.agency):
-        found = latest_submitted(report.campaign_id, county.id, report.kind,
-                                 report.period_from if report.kind == "special" else None)
+        found = latest_submitted(report.campaign_id, county.id, report.kind)
         if found is not None:
             included.append((county, found))
         else:
@@ -122,7 +121,10 @@ def figure_rows(report: UpwardReport, rollup: Rollup | None = None) -> list[Figu
     keys = F.keys_for(report.kind)
     if not keys:
         return []
-    own_ids = F.only(report.agency) if report.agency.level == "league" else F.subtree(report.agency)
+    # A league's summary adds its counties' submitted figures to its own records; a 专报 (which the
+    # counties do not send) counts the whole league.
+    rolls_up = report.agency.level == "league" and report.kind != "special"
+    own_ids = F.only(report.agency) if rolls_up else F.subtree(report.agency)
     computed = F.compute(F.FigureScope(own_ids, report.period_from, report.period_to, report.campaign_id),
                          [k for k in keys if F.FIGURES[k].kind != F.ENTERED])
     county_values: list[dict[str, Any]] = []
