@@ -984,6 +984,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "figure_open_days": {"zh": "实验室开放日场次", "en": "Lab open days"},
     "figure_free_tests": {"zh": "免费检验批次", "en": "Free tests"},
     "deadline_rule_UP-R1": {"zh": "上报材料截止日", "en": "Report upward due"},
+    "figure_group_enforcement": {"zh": "执法检查", "en": "Enforcement"},
+    "figure_group_sampling": {"zh": "抽样检验", "en": "Sampling"},
+    "figure_group_cases": {"zh": "案件查办", "en": "Cases"},
+    "figure_group_filings": {"zh": "投诉举报", "en": "Complaints and reports"},
+    "figure_group_exposure": {"zh": "3·15曝光", "en": "3·15 exposure"},
+    "figure_group_publicity": {"zh": "宣传服务", "en": "Publicity and service"},
+    "reports_county_period": {"zh": "（{start} — {end}）", "en": " ({start} – {end})"},
 }
 
 

@@ -57,7 +57,9 @@ def _standings(campaign: Campaign | None) -> tuple[list, list]:
 def reports(error: str | None = None, status: int = 200):
     campaign = _campaign()
     mine, below = _standings(campaign)
+    kinds = [k for k in ("plan", "summary", "special") if any(x.obligation.kind == k for x in below)]
     return render_template("console/reports.html", campaign=campaign, campaigns=_all_campaigns(), mine=mine,
+                           kinds=kinds,
                            below=below, reports=R.reports_of(g.user, campaign), error=error,
                            can_write=g.user.role in R.WRITERS and g.user.agency.level in ("league", "county"),
                            sets_dates=g.user.role in R.WRITERS and g.user.agency.level in ("region", "league"),

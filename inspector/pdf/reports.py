@@ -74,7 +74,8 @@ class ReportRenderer(NoticeRenderer):
         if s.get("counties") or s.get("missing"):
             story.append(Paragraph("附：旗县（市、区）上报情况", head))
             for c in s.get("counties", []):
-                story.append(Paragraph(markup(f"{c['name']}：已上报 {c.get('reportNo') or ''}"), body))
+                period = f"（{c['periodFrom']} 至 {c['periodTo']}）" if c.get("periodFrom") else ""
+                story.append(Paragraph(markup(f"{c['name']}：已上报 {c.get('reportNo') or ''}{period}"), body))
             if s.get("missing"):
                 story.append(Paragraph(markup("未上报：" + "、".join(s["missing"])), body))
         story += [Spacer(1, 24), Paragraph(markup(s["agency"]["name"]), self.right),

@@ -310,6 +310,7 @@ def build_snapshot(report: UpwardReport, by: User, report_no: str) -> dict[str, 
         "figures": [row.as_dict() for row in figure_rows(report, rollup)],
         "narrative": report.narrative, "sections": report.sections or {}, "typicalCases": cases,
         "counties": [{"code": c.code, "name": c.short_name, "reportNo": r.report_no, "sha256": r.snapshot_sha256,
+                      "periodFrom": r.period_from.isoformat(), "periodTo": r.period_to.isoformat(),
                       "submittedAt": (r.snapshot or {}).get("submittedAt")} for c, r in rollup.included]
         if rollup else [],
         "missing": [c.short_name for c in rollup.missing] if rollup else [],
