@@ -286,6 +286,9 @@ def test_dashboard_and_reports_share_one_computation(app, records):
     totals = {k: int(v) for k, v in re.findall(r'data-total="(\w+)"><span class="number">(\d+)</span>',
                                                dash.get_data(as_text=True))}
     assert totals["inspections"] == 4 and totals["samples"] == 3  # 托克托县's three and 新城区's one
+    html = dash.get_data(as_text=True)
+    assert re.search(r'<tr data-figure="officer_turnout"><td>出动执法人员人次</td><td>9</td>', html)
+    assert re.search(r'<tr data-figure="samples_failed"><td>不合格批次</td><td>—</td><td[^>]*>数据来源尚未建立', html)
 
 
 def test_the_summary_pdf_of_the_dashboard_prints_the_same_figures(app, records):

@@ -24,6 +24,7 @@ from ... import clock
 from ...database import db
 from ...errors import ApiError
 from ...models import Agency, Campaign, ReportDeadline, Task, UpwardReport, User
+from .. import audit
 from ..calendar.deadlines import is_working_day
 
 SEED_DATES = {"plan": (3, 7), "summary": (3, 25)}  # UP-L1: 方案 before 3月7日, 总结 before 3月25日
@@ -181,6 +182,9 @@ def set_dates(user: User, campaign: Campaign, entries: dict[str, tuple[date, dat
     if problems:
         raise ApiError("validation_failed", details=problems)
     warnings = []
+    audit.record("report.dates", "campaign", campaign.id, actor_id=user.id,
+                 data={k: {"due": due.isoformat(), "from": start and start.isoformat(), "to": end and end.isoformat()}
+                       for k, (due, start, end) in entries.items()})
     for kind, (due, start, end) in entries.items():
         db.session.add(ReportDeadline(campaign_id=campaign.id, set_by_agency_id=user.agency_id, kind=kind,
                                       due_date=due, period_from=start, period_to=end, set_by_id=user.id))
