@@ -945,6 +945,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "reports_saved": {"zh": "已保存", "en": "Saved"},
     "reports_submitted_ok": {"zh": "已上报，内容已冻结", "en": "Submitted and frozen"},
     "reports_dates_saved": {"zh": "上报日期已保存", "en": "Dates saved"},
+    "reports_later": {"zh": "注意：{due}晚于本单位应报日期{own}，届时无法汇总", "en": "Note: {due} is after this bureau's own due date {own}; it cannot be rolled up in time"},
     "reports_section_exposed": {"zh": "曝光事项", "en": "What was exposed"},
     "reports_section_actions": {"zh": "当日处置情况", "en": "What was done that day"},
     "reports_section_results": {"zh": "查处结果", "en": "Results"},

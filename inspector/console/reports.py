@@ -54,12 +54,12 @@ def _standings(campaign: Campaign | None) -> tuple[list, list]:
 
 @bp.get("/reports")
 @login_required(*CONSOLE_READERS)
-def reports(error: str | None = None, status: int = 200):
+def reports(error: str | None = None, status: int = 200, form: dict | None = None):
     campaign = _campaign()
     mine, below = _standings(campaign)
     kinds = [k for k in ("plan", "summary", "special") if any(x.obligation.kind == k for x in below)]
     return render_template("console/reports.html", campaign=campaign, campaigns=_all_campaigns(), mine=mine,
-                           kinds=kinds,
+                           kinds=kinds, form=form or {},
                            below=below, reports=R.reports_of(g.user, campaign), error=error,
                            can_write=g.user.role in R.WRITERS and g.user.agency.level in ("league", "county"),
                            sets_dates=g.user.role in R.WRITERS and g.user.agency.level in ("region", "league"),
@@ -73,7 +73,7 @@ def report_create():
         report = R.create_report(g.user, campaign_id=request.form.get("campaign"), kind=request.form.get("kind"),
                                  period_from=request.form.get("period_from"), period_to=request.form.get("period_to"))
     except ApiError as err:
-        return reports(error=_message(err), status=err.status)
+        return reports(error=_message(err), status=err.status, form=request.form.to_dict())
     return redirect(url_for("console.report", report_id=report.id))
 
 
@@ -99,8 +99,9 @@ def report_dates():
         warnings = D.set_dates(g.user, campaign, entries)
     except ApiError as err:
         return reports(error=_message(err), status=err.status)
-    flash(t("reports_dates_saved") + "".join(
-        "；" + t("reports_rest_day", day=w.split(":")[2]) + " " + w.split(":")[1] for w in warnings), "ok")
+    notes = [t("reports_rest_day", day=day) + " " + when if what == "rest" else t("reports_later", due=when, own=day)
+             for what, when, day in (w.split(":") for w in warnings)]
+    flash("；".join([t("reports_dates_saved"), *notes]), "ok")
     return redirect(url_for("console.reports", campaign=campaign.id))
 
 

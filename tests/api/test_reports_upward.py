@@ -315,3 +315,17 @@ def test_an_exposure_makes_the_league_owe_a_special_report_the_same_day(app, rec
     assert ok.status_code == 302
     text = _pdf_text(league.get(f"/console/reports/{report_id}/report.pdf").data)
     assert "3·15曝光专报" in text and "封存问题化肥20袋" in text and "内蒙古自治区市场监督管理局" in text
+
+
+def test_a_plan_is_narrative_only_and_a_refused_period_keeps_what_was_typed(app, records):
+    county = _session(app, "tuoketuo.officer")
+    refused = _produce(county, records, kind="plan", start="2026-03-07", end="2026-03-01")
+    assert refused.status_code == 400 and 'value="2026-03-07"' in refused.get_data(as_text=True)
+    report_id = _produce(county, records, kind="plan", start="2026-03-01", end="2026-03-07").headers["Location"] \
+        .rsplit("/", 1)[1]
+    html = county.get(f"/console/reports/{report_id}").get_data(as_text=True)
+    assert "data-figures" not in html and 'name="typical_cases"' not in html
+    assert _post(county, report_id, action="submit", narrative="一、目标：检查经营户全覆盖。").status_code == 302
+    text = _pdf_text(county.get(f"/console/reports/{report_id}/report.pdf").data)
+    assert "工作方案" in text and "检查经营户全覆盖" in text and "主要数据" not in text
+    assert _fresh(report_id).snapshot["figures"] == []

@@ -170,7 +170,8 @@ def below(user: User, agency: Agency | None = None) -> list[Agency]:
 
 def set_dates(user: User, campaign: Campaign, entries: dict[str, tuple[date, date | None, date | None]]) -> list[str]:
     """The user's bureau sets the dates the bureaus below it owe (a league for its counties).
-    Returns the rest-day warnings; refuses (400, nothing saved) a period ending before it starts."""
+    Returns warnings ("rest:<date>:周六" for a rest day, "later:<date>:<own due>" for a date after the
+    bureau's own, so it could not include its counties' figures); refuses (400, nothing saved) a period ending before it starts."""
     if not user.agency.path.startswith(owner(campaign).path):
         raise ApiError("forbidden")
     problems = {}
@@ -182,6 +183,7 @@ def set_dates(user: User, campaign: Campaign, entries: dict[str, tuple[date, dat
     if problems:
         raise ApiError("validation_failed", details=problems)
     warnings = []
+    own = dates_for(campaign, user.agency)  # what the user's bureau itself owes, by when
     audit.record("report.dates", "campaign", campaign.id, actor_id=user.id,
                  data={k: {"due": due.isoformat(), "from": start and start.isoformat(), "to": end and end.isoformat()}
                        for k, (due, start, end) in entries.items()})
@@ -189,6 +191,8 @@ def set_dates(user: User, campaign: Campaign, entries: dict[str, tuple[date, dat
         db.session.add(ReportDeadline(campaign_id=campaign.id, set_by_agency_id=user.agency_id, kind=kind,
                                       due_date=due, period_from=start, period_to=end, set_by_id=user.id))
         if not is_working_day(due):
-            warnings.append(f"{kind}:{due.isoformat()}:周{WEEKDAYS_ZH[due.weekday()]}")
+            warnings.append(f"rest:{due.isoformat()}:周{WEEKDAYS_ZH[due.weekday()]}")
+        if kind in own and due > own[kind][0]:
+            warnings.append(f"later:{due.isoformat()}:{own[kind][0].isoformat()}")
     db.session.commit()
     return warnings

@@ -323,6 +323,9 @@ def submit(user: User, report: UpwardReport, form: dict[str, Any] | None = None)
     ensure_writer(user)
     if report.agency_id != user.agency_id:
         raise ApiError("forbidden", "A bureau submits only its own reports.")
+    # One submission per bureau at a time: a second draft of the same period waits here, then sees
+    # the first one submitted.
+    db.session.execute(select(Agency.id).where(Agency.id == report.agency_id).with_for_update())
     report = _locked(report.id)
     try:
         if report.status != "draft":
