@@ -200,6 +200,14 @@ def test_a_county_report_computes_each_figure_from_the_records_and_freezes_on_su
     # Anyone holding the paper checks the hash.
     verify = app.test_client().get(f"/verify/report/{frozen.verify_token}").get_data(as_text=True)
     assert 'data-verdict="ok"' in verify and frozen.snapshot_sha256 in verify
+    # A snapshot altered in the database no longer matches the hash printed on the paper.
+    db.session.commit()
+    altered = db.session.get(UpwardReport, report_id)
+    altered.snapshot = {**altered.snapshot, "narrative": "改过的内容"}
+    db.session.commit()
+    tampered = app.test_client().get(f"/verify/report/{frozen.verify_token}").get_data(as_text=True)
+    assert 'data-verdict="bad"' in tampered
+    assert app.test_client().get("/verify/report/no-such-token").status_code == 404
 
 
 def test_bad_periods_and_other_bureaus_are_refused(app, records):
