@@ -337,3 +337,16 @@ def test_a_plan_is_narrative_only_and_a_refused_period_keeps_what_was_typed(app,
     text = _pdf_text(county.get(f"/console/reports/{report_id}/report.pdf").data)
     assert "工作方案" in text and "检查经营户全覆盖" in text and "主要数据" not in text
     assert _fresh(report_id).snapshot["figures"] == []
+
+
+def test_a_source_registered_later_replaces_the_dash(app, records, monkeypatch):
+    """How the lab results (helper `labs`) plug in: a function under the pending key."""
+    from inspector.services.reports import figures as F
+
+    monkeypatch.setitem(F.FIGURES, "samples_failed", F.FIGURES["samples_failed"])
+    F.figure("samples_failed", "sampling")(lambda scope: F.samples(scope) - 1)
+    county = _session(app, "tuoketuo.officer")
+    report_id = _produce(county, records).headers["Location"].rsplit("/", 1)[1]
+    html = county.get(f"/console/reports/{report_id}").get_data(as_text=True)
+    assert _figures(html)["samples_failed"] == "2"
+    assert not re.search(r'data-figure="samples_failed"[^>]*>(?:(?!</tr>).)*数据来源尚未建立', html, re.S)

@@ -171,7 +171,8 @@ def below(user: User, agency: Agency | None = None) -> list[Agency]:
 def set_dates(user: User, campaign: Campaign, entries: dict[str, tuple[date, date | None, date | None]]) -> list[str]:
     """The user's bureau sets the dates the bureaus below it owe (a league for its counties).
     Returns warnings ("rest:<date>:周六" for a rest day, "later:<date>:<own due>" for a date after the
-    bureau's own, so it could not include its counties' figures); refuses (400, nothing saved) a period ending before it starts."""
+    bureau's own, so it could not include its counties' figures); refuses (400, nothing saved) a
+    period ending before it starts."""
     if not user.agency.path.startswith(owner(campaign).path):
         raise ApiError("forbidden")
     problems = {}
