@@ -99,6 +99,8 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
     ("COMPLAINT_RULES", "INSPECTOR_COMPLAINT_RULES", json.loads, {},
      "Complaints register: the rule values the law texts at hand do not confirm, as a JSON object "
      "(keys in services/complaints/rules.py SETTINGS, e.g. `{\"V121_DECISION_NOTICE_WD\": 5}`)"),
+    ("REPORT_EXPOSURE_DUE_DAYS", "INSPECTOR_REPORT_EXPOSURE_DUE_DAYS", int, 0,
+     "Reporting upward: a 3·15 exposure's 专报 is due this many calendar days after the exposure (0: the same day)"),
 ]
 
 

@@ -56,6 +56,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "job_retried": (409, "This job was sent again already."),
     "job_unknown": (409, "This server has no such job to run."),
     # Complaints and reports register
+    "report_submitted": (409, "This report was submitted and is frozen; it can no longer change."),
     "transition_not_allowed": (409, "This step is not allowed from the filing's current status."),
     # Plans and draws (双随机)
     "draw_done": (409, "This plan was drawn already."),

@@ -20,6 +20,7 @@ from .inspection import (
 )
 from .party import Party
 from .plan import DRAW_KINDS, PLAN_STATUSES, RESULT_CODES, InspectionPlan, PlanDraw, PlanTarget
+from .report import REPORT_KINDS, REPORT_STATUSES, ReportDeadline, UpwardReport
 from .review import DECISIONS, ReviewDecision
 from .sync import SyncState, Versioned
 from .task import TASK_SOURCES, TASK_STATUSES, Task, TaskAssignee
@@ -41,4 +42,5 @@ __all__ = [
     "TASK_SOURCES", "TASK_STATUSES", "Task", "TaskAssignee",
     "ImportMapping", "Reminder",
     "DRAW_KINDS", "PLAN_STATUSES", "RESULT_CODES", "InspectionPlan", "PlanDraw", "PlanTarget",
+    "REPORT_KINDS", "REPORT_STATUSES", "ReportDeadline", "UpwardReport",
 ]

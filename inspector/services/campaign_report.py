@@ -18,6 +18,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from ..i18n import t
 from ..pdf.fonts import register_cjk_font
 from .dashboard import Counts, Dashboard, Group
+from .reports.figures import FIGURES, PENDING
 
 MARGIN = 20 * mm
 BODY_WIDTH = A4[0] - 2 * MARGIN
@@ -55,6 +56,8 @@ class CampaignReportRenderer:
             story += [Paragraph(heading, self.head_style), self._group_table(groups, label)]
             if heading == t("by_category"):
                 story += [Spacer(1, 4), self._bars([(label(g), g.counts.inspections) for g in groups])]
+        if d.figures:
+            story += [Paragraph(t("reports_figures"), self.head_style), self._figures_table(d.figures)]
         doc.build(story, onFirstPage=self._footer, onLaterPages=self._footer)
         return out.getvalue()
 
@@ -91,6 +94,16 @@ class CampaignReportRenderer:
         if len(rows) == 1:
             rows.append(self._cells(["—", "", "", "", "", ""]))
         return self._style(Table(rows, colWidths=[BODY_WIDTH * 0.25] + [BODY_WIDTH * 0.15] * 5, repeatRows=1))
+
+    def _figures_table(self, values: dict) -> Table:
+        """The statistics of reporting upward for the same filters (services/reports/figures.py):
+        "—" and its note where a figure has no source yet, never a zero."""
+        rows = [self._cells([t("reports_figures"), t("reports_value"), t("reports_note")])]
+        for key, value in values.items():
+            missing = value is None
+            rows.append(self._cells([t("figure_" + key), "—" if missing else value,
+                                     t("reports_no_source") if missing and FIGURES[key].kind == PENDING else ""]))
+        return self._style(Table(rows, colWidths=[BODY_WIDTH * 0.45, BODY_WIDTH * 0.2, BODY_WIDTH * 0.35], repeatRows=1))
 
     def _bars(self, rows: list[tuple[str, int]]) -> Drawing:
         row_h, label_w = 16, 90

@@ -8,16 +8,15 @@ date), else when it was created. All sums are SQL aggregates; no case rows are l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Mapping
 
 from sqlalchemy import and_, func, select
 
 from ..database import db
 from ..models import CATEGORIES, Agency, Campaign, ChecklistTemplate, Finding, Inspection, Sample, User
-from .case_numbers import CHINA
 from .queue import parse_agency, parse_dates, parse_id
-from .scope import inspection_scope
+from .reports import figures
 
 
 @dataclass(frozen=True)
@@ -27,6 +26,9 @@ class DashboardFilters:
     date_to: date | None = None
     agency_id: int | None = None
     problems: tuple[str, ...] = ()
+
+
+DASHBOARD_FIGURES = ("inspections", "parties", "failed_items", "failed_inspections", "samples")
 
 
 @dataclass
@@ -58,6 +60,8 @@ class Dashboard:
     by_category: list[Group]
     by_league: list[Group]
     by_county: list[Group]
+    # The statistics of reporting upward (UP-F) for the same filters; None: no source yet ("—").
+    figures: dict[str, int | float | None] = field(default_factory=dict)
 
 
 def parse_dashboard_filters(args: Mapping[str, str], user: User) -> DashboardFilters:
@@ -80,21 +84,20 @@ def parse_dashboard_filters(args: Mapping[str, str], user: User) -> DashboardFil
 
 
 def inspection_date():
-    return func.coalesce(Inspection.started_at_device, Inspection.created_at)
+    return figures.inspection_date()
+
+
+def figure_scope(user: User, filters: DashboardFilters) -> figures.FigureScope:
+    """The dashboard's filters as the scope of the one figure computation (services/reports/figures.py)."""
+    agency_ids = None
+    if filters.agency_id is not None:
+        path = select(Agency.path).where(Agency.id == filters.agency_id).scalar_subquery()
+        agency_ids = select(Agency.id).where(Agency.path.startswith(path))
+    return figures.FigureScope(agency_ids, filters.date_from, filters.date_to, filters.campaign_id, user)
 
 
 def _conditions(user: User, filters: DashboardFilters) -> list:
-    where = [inspection_scope(user), Inspection.deleted_at.is_(None), Inspection.submitted_at.is_not(None)]
-    if filters.campaign_id is not None:
-        where.append(Inspection.campaign_id == filters.campaign_id)
-    if filters.date_from:
-        where.append(inspection_date() >= datetime.combine(filters.date_from, time.min, tzinfo=CHINA))
-    if filters.date_to:
-        where.append(inspection_date() < datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=CHINA))
-    if filters.agency_id is not None:
-        path = select(Agency.path).where(Agency.id == filters.agency_id).scalar_subquery()
-        where.append(Inspection.agency_id.in_(select(Agency.id).where(Agency.path.startswith(path))))
-    return where
+    return figures.inspection_conditions(figure_scope(user, filters))
 
 
 def build_dashboard(user: User, filters: DashboardFilters) -> Dashboard:
@@ -119,13 +122,10 @@ def build_dashboard(user: User, filters: DashboardFilters) -> Dashboard:
     for agency_id, cat, n in db.session.execute(sample_join.add_columns(func.count())):
         cell(agency_id, cat).samples = n
 
-    # Parties are counted once each, however often and under however many checklists inspected.
-    distinct_parties = select(func.count(Inspection.party_id.distinct())).join(
-        ChecklistTemplate, ChecklistTemplate.id == Inspection.template_id).where(*where)
-    totals = Counts()
-    for counts in cells.values():
-        totals.add(counts)
-    totals.parties = db.session.scalar(distinct_parties) or 0
+    # The totals are the figures of reporting upward, computed once (parties counted once each,
+    # however often and under however many checklists inspected).
+    scope = figure_scope(user, filters)
+    totals = Counts(**figures.compute(scope, DASHBOARD_FIGURES))
     parties_by_category = dict(db.session.execute(
         select(category, func.count(Inspection.party_id.distinct())).select_from(Inspection)
         .join(ChecklistTemplate, ChecklistTemplate.id == Inspection.template_id).where(*where).group_by(category)).all())
@@ -151,7 +151,8 @@ def build_dashboard(user: User, filters: DashboardFilters) -> Dashboard:
     scope_agency = agencies.get(filters.agency_id) if filters.agency_id else user.agency
     return Dashboard(filters, scope_agency, campaign, totals,
                      [g for g in by_category.values()],
-                     sorted(leagues.values(), key=lambda g: g.key), sorted(counties.values(), key=lambda g: g.key))
+                     sorted(leagues.values(), key=lambda g: g.key), sorted(counties.values(), key=lambda g: g.key),
+                     figures.compute(scope, figures.keys_for("summary")))
 
 
 def _county_label(agency: Agency, league: Agency) -> str:
@@ -205,18 +206,7 @@ class FilingStats:
 
 
 def _filing_conditions(user: User, filters: DashboardFilters) -> list:
-    from ..models import Filing
-    from .complaints import filing_scope
-
-    where = [filing_scope(user), Filing.deleted_at.is_(None)]
-    if filters.date_from:
-        where.append(Filing.clock_start_on >= filters.date_from)
-    if filters.date_to:
-        where.append(Filing.clock_start_on <= filters.date_to)
-    if filters.agency_id is not None:
-        path = select(Agency.path).where(Agency.id == filters.agency_id).scalar_subquery()
-        where.append(Filing.handling_agency_id.in_(select(Agency.id).where(Agency.path.startswith(path))))
-    return where
+    return figures.filing_conditions(figure_scope(user, filters))
 
 
 def build_filing_stats(user: User, filters: DashboardFilters) -> FilingStats:

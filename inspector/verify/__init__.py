@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("verify", __name__, url_prefix="/verify", template_folder="templates")
 
-from . import views  # noqa: E402,F401  (register routes)
+from . import reports, views  # noqa: E402,F401  (register routes)
