@@ -78,6 +78,9 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     from .verify import bp as verify_bp
 
     app.register_blueprint(verify_bp)  # public: /verify/<token> (the QR codes' target) and /verify (file check)
+    from .open_days import bp as open_days_bp
+
+    app.register_blueprint(open_days_bp)  # public: /open-days/ (lab open days: list, book, look a result up)
 
     @app.context_processor
     def _template_helpers() -> dict[str, Any]:

@@ -57,6 +57,11 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "job_unknown": (409, "This server has no such job to run."),
     # Complaints and reports register
     "transition_not_allowed": (409, "This step is not allowed from the filing's current status."),
+    # Lab open days (public booking pages and the desk)
+    "slot_full": (409, "This time slot is fully booked; choose another."),
+    "booking_limit": (429, "Too many bookings from this phone number or browser today."),
+    "booking_not_found": (404, "No booking matches this booking number and phone number."),
+    "booking_state": (409, "This step is not possible in the booking's current state."),
 }
 
 

@@ -14,6 +14,7 @@ from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
 from .intake import ImportMapping, Reminder
 from .job import FailedJob
+from .open_day import BOOKING_STATUSES, VERDICTS, OpenDay, OpenDayBooking, OpenDayLookupFailure, OpenDaySample, OpenDaySlot
 from .inspection import (
     INSPECTION_STATUSES, SIGNATURE_ROLES, SIGNATURE_STATUSES,
     Campaign, Finding, Inspection, InspectionInspector, Sample, Signature,
@@ -39,4 +40,5 @@ __all__ = [
     "DAY_KINDS", "CalendarDay", "CalendarYear",
     "TASK_SOURCES", "TASK_STATUSES", "Task", "TaskAssignee",
     "ImportMapping", "Reminder",
+    "BOOKING_STATUSES", "VERDICTS", "OpenDay", "OpenDayBooking", "OpenDayLookupFailure", "OpenDaySample", "OpenDaySlot",
 ]
