@@ -10,13 +10,14 @@ from ..errors import ApiError
 from ..i18n import t
 from ..models import PRODUCT_CATEGORIES
 from ..models.open_day import CONSENT_METHODS
-from ..schemas.open_days import ForwardIn, OpenDayIn, ResultIn, SampleIn
+from ..schemas.open_days import BookingIn, ForwardIn, OpenDayIn, ResultIn, SampleIn
 from ..services import open_days
 from ..services.open_days.events import ANNOUNCING_LEVELS
 from . import bp
 from .auth import login_required
 
 open_day_in, sample_in, result_in, forward_in = OpenDayIn(), SampleIn(), ResultIn(), ForwardIn()
+booking_in = BookingIn()
 BOOLEANS = ("consent", "anonymous")
 
 
@@ -72,7 +73,7 @@ def announce_open_day():
 
 @bp.get("/open-days/<open_day_id>")
 @login_required(*open_days.STAFF_ROLES)
-def open_day(open_day_id: str):
+def open_day(open_day_id: str, form: dict | None = None, errors: dict | None = None, status: int = 200):
     try:
         day = open_days.staff_open_day(g.user, open_day_id)
     except ApiError:
@@ -83,9 +84,29 @@ def open_day(open_day_id: str):
         if found is not None:
             return redirect(url_for("console.open_day_booking", booking_id=found.id))
         flash(t("od_desk_not_found"), "error")
-    bookings = open_days.bookings_of(day)
-    return render_template("console/open_day.html", day=day, slots=open_days.slot_views(day), bookings=bookings,
-                           number=open_days.format_number, q=q)
+    return render_template("console/open_day.html", day=day, slots=open_days.slot_views(day),
+                           bookings=open_days.bookings_of(day), number=open_days.format_number, q=q,
+                           form=form or {}, errors=errors or {}), status
+
+
+@bp.post("/open-days/<open_day_id>/walk-in")
+@login_required(*open_days.STAFF_ROLES)
+def open_day_walk_in(open_day_id: str):
+    try:
+        day = open_days.staff_open_day(g.user, open_day_id)
+    except ApiError:
+        abort(404)
+    typed = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    try:
+        booking = open_days.book_walk_in(g.user, day, booking_in.load(_form()))
+    except (ValidationError, ApiError) as err:
+        db.session.rollback()
+        if isinstance(err, ApiError) and err.code not in ("validation_failed", "slot_full"):
+            abort(err.status)
+        return open_day(open_day_id, form=typed, errors=_errors(err),
+                        status=409 if isinstance(err, ApiError) and err.code == "slot_full" else 400)
+    flash(t("od_walked_in", number=open_days.format_number(booking.number)), "ok")
+    return redirect(url_for("console.open_day_booking", booking_id=booking.id), 303)
 
 
 def _booking(booking_id: str):

@@ -323,3 +323,22 @@ def test_desk_staff_of_another_league_do_not_see_the_booking(app):
     _farmer, _desk, _number, booking_id = farmer_with_result(app)
     other = staff(app, "baotou.reviewer")
     assert other.get(f"/console/open-days/bookings/{booking_id}").status_code == 404
+
+
+def test_the_desk_registers_walk_ins_past_the_public_limits_but_not_past_the_slot(app):
+    open_day = announce(app, slots="09:00-11:30 6")
+    desk = staff(app)
+    page = f"/console/open-days/{open_day}"
+    slot = re.search(r'<option value="(\d+)"', desk.get(page).get_data(as_text=True)).group(1)
+    for n in range(6):  # one desk browser, one farmer's phone for his family: no public limit applies
+        r = desk.post(f"{page}/walk-in", data={"csrf_token": csrf(desk, page), "slotID": slot, "name": f"农户{n}",
+                                               "phone": PHONE, "product": "尿素", "boughtFrom": SELLER})
+        assert r.status_code == 303, r.get_data(as_text=True)
+    assert "已现场登记" in desk.get(r.headers["Location"]).get_data(as_text=True)
+    full = desk.post(f"{page}/walk-in", data={"csrf_token": csrf(desk, page), "slotID": slot, "name": "迟到的",
+                                              "phone": PHONE, "product": "尿素", "boughtFrom": SELLER})
+    assert full.status_code == 409 and "该时段已约满" in full.get_data(as_text=True)
+    assert 'value="迟到的"' in full.get_data(as_text=True)
+    db.session.rollback()
+    statuses = db.session.scalars(select(OpenDayBooking.status)).all()
+    assert statuses == ["checked_in"] * 6

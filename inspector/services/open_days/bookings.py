@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, select
 from ...clock import now, today_cn
 from ...database import db
 from ...errors import ApiError
-from ...models import OpenDayBooking, OpenDayLookupFailure, OpenDaySlot
+from ...models import OpenDayBooking, OpenDayLookupFailure, OpenDaySlot, User
 from ...models.open_day import ACTIVE_STATUSES
 from .. import audit
 from .events import HOLDING, invalid, public_open_day
@@ -88,16 +88,12 @@ def _check_limits(phone: str, open_day_id: str, browser: str, address: str) -> N
         _limit(count, limit, which)
 
 
-def book(open_day_id: str, data: dict[str, Any], browser_token: str, address: str) -> OpenDayBooking:
-    """Book a slot (data as loaded by schemas.open_days.BookingIn); commits.
-
-    Refuses a past day, a phone number that is not one, a full slot and bookings over the limits;
-    past the event's sample capacity the booking is wait-listed (OPEN-A1).
-    """
-    open_day = public_open_day(open_day_id)
+def _slot_and_phone(open_day, data: dict[str, Any]) -> tuple[OpenDaySlot, str]:
+    """The slot of this open day (locked on PostgreSQL: one booking at a time per slot) and the
+    phone number; a past day, another open day's slot or a number that is not one are refused."""
     slot = db.session.scalars(select(OpenDaySlot).where(OpenDaySlot.id == data["slot_id"],
                                                         OpenDaySlot.open_day_id == open_day.id)
-                              .with_for_update()).first()  # PostgreSQL: one booking at a time per slot
+                              .with_for_update()).first()
     errors: dict[str, str] = {}
     if slot is None:
         errors["slotID"] = "od_err_slot"
@@ -108,18 +104,23 @@ def book(open_day_id: str, data: dict[str, Any], browser_token: str, address: st
         errors["phone"] = "od_err_phone"
     if errors:
         raise invalid(errors)
-    browser = browser_key(browser_token)
-    _check_limits(phone, open_day.id, browser, address)
+    return slot, phone
+
+
+def _place(open_day, slot: OpenDaySlot, data: dict[str, Any], phone: str, browser: str, address: str,
+           status: str | None = None) -> OpenDayBooking:
+    """Add the booking: refused when the slot is full, wait-listed past the event's sample places."""
     taken = db.session.scalar(select(func.count()).select_from(OpenDayBooking).where(
         OpenDayBooking.slot_id == slot.id, OpenDayBooking.status.in_(HOLDING)))
     if taken >= slot.capacity:
         raise ApiError("slot_full", details={"slotID": ["od_err_slot_full"]})
-    status = "booked"
-    if open_day.capacity_samples is not None:
-        held = db.session.scalar(select(func.count()).select_from(OpenDayBooking).where(
-            OpenDayBooking.open_day_id == open_day.id, OpenDayBooking.status.in_(HOLDING)))
-        if held >= open_day.capacity_samples:
-            status = "waitlisted"
+    if status is None:
+        status = "booked"
+        if open_day.capacity_samples is not None:
+            held = db.session.scalar(select(func.count()).select_from(OpenDayBooking).where(
+                OpenDayBooking.open_day_id == open_day.id, OpenDayBooking.status.in_(HOLDING)))
+            if held >= open_day.capacity_samples:
+                status = "waitlisted"
     while True:
         number = new_number()
         if db.session.scalar(select(func.count()).select_from(OpenDayBooking)
@@ -132,9 +133,35 @@ def book(open_day_id: str, data: dict[str, Any], browser_token: str, address: st
         booked_on=today_cn(), created_at=now())
     db.session.add(booking)
     db.session.flush()
+    return booking
+
+
+def book(open_day_id: str, data: dict[str, Any], browser_token: str, address: str) -> OpenDayBooking:
+    """Book a slot (data as loaded by schemas.open_days.BookingIn); commits.
+
+    Refuses a past day, a phone number that is not one, a full slot and bookings over the limits;
+    past the event's sample capacity the booking is wait-listed (OPEN-A1).
+    """
+    open_day = public_open_day(open_day_id)
+    slot, phone = _slot_and_phone(open_day, data)
+    browser = browser_key(browser_token)
+    _check_limits(phone, open_day.id, browser, address)
+    booking = _place(open_day, slot, data, phone, browser, address)
     # The audit trail names the booking, not the person.
     audit.record("open_day.book", "open_day_booking", booking.id, data={"openDay": open_day.id, "slot": slot.id,
-                                                                        "status": status})
+                                                                        "status": booking.status})
+    db.session.commit()
+    return booking
+
+
+def book_walk_in(by: User, open_day, data: dict[str, Any]) -> OpenDayBooking:
+    """A farmer who came without booking, registered at the desk and checked in at once (OPEN-R2).
+    The public limits do not apply (the desk's one browser serves everyone); slots still fill."""
+    slot, phone = _slot_and_phone(open_day, data)
+    booking = _place(open_day, slot, data, phone, f"desk:{by.id}", "desk", status="checked_in")
+    booking.checked_in_at, booking.checked_in_by_id = now(), by.id
+    audit.record("open_day.walk_in", "open_day_booking", booking.id, actor_id=by.id,
+                 data={"openDay": open_day.id, "slot": slot.id})
     db.session.commit()
     return booking
 
