@@ -6,6 +6,7 @@ that carries the CSRF token, so a form cannot be posted without it).
 from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 
 from ..clock import today_cn
@@ -46,6 +47,19 @@ def _errors(err: Exception) -> dict[str, str]:
     if not isinstance(messages, dict):
         return {"_": "od_err_form"}
     return {key: str(value[0] if isinstance(value, list) and value else value) for key, value in messages.items()}
+
+
+@bp.errorhandler(CSRFError)
+def _form_expired(_err: CSRFError):
+    """A form left open too long (or a lost cookie): shown again as typed, with a fresh token."""
+    db.session.rollback()
+    if request.endpoint == "open_days.book":
+        typed = {k: request.form.get(k, "") for k in BOOKING_FIELDS}
+        return _detail(request.view_args.get("open_day_id", ""), typed, {"_": "od_err_expired"}, 400)
+    if request.endpoint == "open_days.lookup":
+        typed = {"number": request.form.get("number", "")[:40], "phone": request.form.get("phone", "")[:40]}
+        return render_template("open_days/lookup.html", form=typed, error="od_err_expired"), 400
+    return render_template("open_days/not_found.html"), 400
 
 
 @bp.get("/")

@@ -211,7 +211,8 @@ def test_bad_input_is_refused_and_changes_nothing(app):
     no_token = farmer.post(f"/open-days/{open_day}/book", data={"slotID": slot_ids(farmer, open_day)[0],
                                                                "name": FARMER, "phone": PHONE, "product": "尿素",
                                                                "boughtFrom": SELLER})
-    assert no_token.status_code == 400
+    assert no_token.status_code == 400 and "页面已过期，您填写的内容已保留" in no_token.get_data(as_text=True)
+    assert f'value="{FARMER}"' in no_token.get_data(as_text=True)
     slot = slot_ids(farmer, open_day)[0]
     at(1, month=10)  # the open day is past
     past = book(farmer, open_day, slot=slot)
