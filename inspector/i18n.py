@@ -1017,6 +1017,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "od_forwarded_to": {"zh": "已转为举报：", "en": "Forwarded as a report:"},
     "od_open_filing": {"zh": "打开举报登记", "en": "Open the report"},
     "od_consent_recorded": {"zh": "农户同意（{method}）已记录", "en": "The farmer's consent ({method}) is recorded"},
+    "deadline_rule_OPEN-R3": {"zh": "开放日样品出结果（5个工作日）", "en": "Open day sample: result (5 working days)"},
     "od_err_expired": {"zh": "页面已过期，您填写的内容已保留，请再点一次提交。", "en": "The page expired; what you typed is kept. Submit again."},
     "od_walk_in": {"zh": "现场登记（未预约到场）", "en": "Walk-in (came without booking)"},
     "od_walk_in_add": {"zh": "登记并到场", "en": "Register and check in"},

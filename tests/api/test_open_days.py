@@ -271,6 +271,25 @@ def test_open_a2_the_result_is_due_five_working_days_after_the_sample(app):
     assert "2026-10-13" in desk.get(f"/console/open-days/bookings/{booking_id}").get_data(as_text=True)
 
 
+def test_a_sample_without_its_result_is_on_the_bureaus_todo_list(app):
+    """A sample registered 2026-09-30 shows overdue on 2026-10-14 until its result is entered."""
+    open_day = announce(app)
+    number = booked_number(app.test_client(), open_day)
+    at(30)
+    desk = staff(app)
+    booking_id = desk.get(f"/console/open-days/{open_day}?q={number}").headers["Location"].rsplit("/", 1)[1]
+    desk_post(desk, booking_id, "check-in")
+    desk_post(desk, booking_id, "samples", {"product": "尿素", "boughtFrom": SELLER})
+    at(14, month=10)
+    todo = desk.get("/console/todo?scope=bureau").get_data(as_text=True)
+    overdue = todo[todo.index('data-bucket="overdue"'):]
+    assert f"{number}-1 尿素" in overdue and "开放日样品出结果" in overdue and FARMER not in todo
+    sample_id = booking(number).samples[0].id
+    desk_post(desk, booking_id, "result", {"sampleID": sample_id, "testItem": "总氮", "measuredValue": "46.2%",
+                                           "verdict": "normal"})
+    assert f"{number}-1" not in desk.get("/console/todo?scope=bureau").get_data(as_text=True)
+
+
 def test_the_farmer_reads_his_result_marked_informational(app):
     """OPEN-A4: the result as printed says 仅供参考，不作为执法依据."""
     farmer, _desk, number, _ = farmer_with_result(app)

@@ -7,20 +7,23 @@ reporter (or anonymous, at his choice), and the register keeps the reporter conf
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.sql import Select
 
 from ...clock import now, today_cn
 from ...database import db
 from ...errors import ApiError
-from ...models import OpenDayBooking, OpenDaySample, User
+from ...models import OpenDay, OpenDayBooking, OpenDaySample, User
 from .. import audit
 from ..calendar.deadlines import working_days_after
 from ..complaints import INTAKE_ROLES
 from ..complaints.register import add_filing
 from ..scope import agency_in_scope
+from ..todo import Deadline, source
 from .bookings import format_number
 from .events import STAFF_ROLES, invalid
 
@@ -139,3 +142,17 @@ def forward_to_register(by: User, booking: OpenDayBooking, data: dict[str, Any])
                        "anonymous": anonymous})
     db.session.commit()
     return filing
+
+
+@source
+def result_deadlines(agency_ids: Select) -> Iterable[Deadline]:
+    """Samples still without a result, on the 待办 of the announcing bureau (OPEN-R3); the title
+    names the sample's label and product, never the farmer."""
+    rows = db.session.execute(
+        select(OpenDaySample.id, OpenDaySample.label, OpenDaySample.product, OpenDaySample.result_due,
+               OpenDaySample.result_due_provisional, OpenDay.agency_id)
+        .join(OpenDayBooking, OpenDayBooking.id == OpenDaySample.booking_id)
+        .join(OpenDay, OpenDay.id == OpenDayBooking.open_day_id)
+        .where(OpenDay.agency_id.in_(agency_ids), OpenDaySample.result_at.is_(None)))
+    return [Deadline("open_day_sample", str(sample_id), "OPEN-R3", f"{label} {product}", due, bool(provisional),
+                     agency_id) for sample_id, label, product, due, provisional, agency_id in rows]
