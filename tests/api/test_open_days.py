@@ -362,3 +362,16 @@ def test_the_desk_registers_walk_ins_past_the_public_limits_but_not_past_the_slo
     db.session.rollback()
     statuses = db.session.scalars(select(OpenDayBooking.status)).all()
     assert statuses == ["checked_in"] * 6
+
+
+def test_a_farmer_may_read_the_pages_in_english(app):
+    open_day = announce(app)
+    farmer = app.test_client()
+    r = farmer.post("/console/language", data={"lang": "en", "next": f"/open-days/{open_day}",
+                                               "csrf_token": csrf(farmer, "/open-days/")})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/open-days/{open_day}")
+    page = farmer.get(f"/open-days/{open_day}").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Choose a time" in page and "20 of 20 left" in page
+    number = booked_number(farmer, open_day)
+    assert "Your booking number" in farmer.get("/open-days/booked").get_data(as_text=True)
+    assert "No booking matches" in lookup(farmer, number, "13800000000").get_data(as_text=True)
