@@ -80,7 +80,7 @@ def open_day(open_day_id: str, form: dict | None = None, errors: dict | None = N
         abort(404)
     q = request.args.get("q", "").strip()
     if q:
-        found = open_days.find_by_number(g.user, day.id, q)
+        found = open_days.find_by_number(day, q)
         if found is not None:
             return redirect(url_for("console.open_day_booking", booking_id=found.id))
         flash(t("od_desk_not_found"), "error")

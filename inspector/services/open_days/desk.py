@@ -24,7 +24,7 @@ from ..complaints import INTAKE_ROLES
 from ..complaints.register import add_filing
 from ..scope import agency_in_scope
 from ..todo import Deadline, source
-from .bookings import format_number
+from .bookings import format_number, parse_number
 from .events import STAFF_ROLES, invalid
 
 DISCLAIMER = "本结果仅供参考，不作为执法依据，不是法定检验报告。"
@@ -38,11 +38,9 @@ def staff_booking(user: User, booking_id: str) -> OpenDayBooking:
     return booking
 
 
-def find_by_number(user: User, open_day_id: str, number: str) -> OpenDayBooking | None:
-    """The desk's search: a booking of this open day by its number as the farmer reads it out."""
-    from .bookings import parse_number
-
-    return db.session.scalars(select(OpenDayBooking).where(OpenDayBooking.open_day_id == open_day_id,
+def find_by_number(open_day: OpenDay, number: str) -> OpenDayBooking | None:
+    """The desk's search: a booking of the open day (one the user may see) by its number as read out."""
+    return db.session.scalars(select(OpenDayBooking).where(OpenDayBooking.open_day_id == open_day.id,
                                                            OpenDayBooking.number == parse_number(number))).first()
 
 
