@@ -93,7 +93,7 @@ def open_day(open_day_id: str, form: dict | None = None, errors: dict | None = N
 @login_required(*open_days.STAFF_ROLES)
 def open_day_walk_in(open_day_id: str):
     try:
-        day = open_days.staff_open_day(g.user, open_day_id)
+        day = open_days.staff_open_day(g.user, open_day_id, lock=True)
     except ApiError:
         abort(404)
     typed = {k: v for k, v in request.form.items() if k != "csrf_token"}

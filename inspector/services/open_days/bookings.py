@@ -89,11 +89,10 @@ def _check_limits(phone: str, open_day_id: str, browser: str, address: str) -> N
 
 
 def _slot_and_phone(open_day, data: dict[str, Any]) -> tuple[OpenDaySlot, str]:
-    """The slot of this open day (locked on PostgreSQL: one booking at a time per slot) and the
-    phone number; a past day, another open day's slot or a number that is not one are refused."""
+    """The slot of this open day and the phone number; a past day, another open day's slot or a
+    number that is not one are refused."""
     slot = db.session.scalars(select(OpenDaySlot).where(OpenDaySlot.id == data["slot_id"],
-                                                        OpenDaySlot.open_day_id == open_day.id)
-                              .with_for_update()).first()
+                                                        OpenDaySlot.open_day_id == open_day.id)).first()
     errors: dict[str, str] = {}
     if slot is None:
         errors["slotID"] = "od_err_slot"
@@ -142,7 +141,7 @@ def book(open_day_id: str, data: dict[str, Any], browser_token: str, address: st
     Refuses a past day, a phone number that is not one, a full slot and bookings over the limits;
     past the event's sample capacity the booking is wait-listed (OPEN-A1).
     """
-    open_day = public_open_day(open_day_id)
+    open_day = public_open_day(open_day_id, lock=True)
     slot, phone = _slot_and_phone(open_day, data)
     browser = browser_key(browser_token)
     _check_limits(phone, open_day.id, browser, address)
@@ -156,7 +155,8 @@ def book(open_day_id: str, data: dict[str, Any], browser_token: str, address: st
 
 def book_walk_in(by: User, open_day, data: dict[str, Any]) -> OpenDayBooking:
     """A farmer who came without booking, registered at the desk and checked in at once (OPEN-R2).
-    The public limits do not apply (the desk's one browser serves everyone); slots still fill."""
+    The public limits do not apply (the desk's one browser serves everyone); slots still fill.
+    `open_day` comes locked (`staff_open_day(..., lock=True)`)."""
     slot, phone = _slot_and_phone(open_day, data)
     booking = _place(open_day, slot, data, phone, f"desk:{by.id}", "desk", status="checked_in")
     booking.checked_in_at, booking.checked_in_by_id = now(), by.id

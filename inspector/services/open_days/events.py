@@ -99,8 +99,18 @@ def public_open_days() -> list[OpenDay]:
                               OpenDay.last_day >= today_cn()).order_by(OpenDay.first_day, OpenDay.lab)))
 
 
-def public_open_day(open_day_id: str) -> OpenDay:
-    open_day = db.session.get(OpenDay, open_day_id) if isinstance(open_day_id, str) and len(open_day_id) <= 36 else None
+def _get(open_day_id: str, lock: bool) -> OpenDay | None:
+    """`lock` (booking): on PostgreSQL one booking of the open day at a time, so its slots' and
+    samples' places and a phone's limit are counted without a race (SQLite locks at BEGIN)."""
+    if not isinstance(open_day_id, str) or len(open_day_id) > 36:
+        return None
+    query = select(OpenDay).where(OpenDay.id == open_day_id)
+    return db.session.scalars(query.with_for_update() if lock else query).first()
+
+
+def public_open_day(open_day_id: str, *, lock: bool = False) -> OpenDay:
+    """A published, not cancelled open day, or `not_found`."""
+    open_day = _get(open_day_id, lock)
     if open_day is None or open_day.published_at is None or open_day.cancelled_at is not None:
         raise ApiError("not_found")
     return open_day
@@ -112,8 +122,9 @@ def staff_open_days(user: User) -> list[OpenDay]:
     return [o for o in rows if agency_in_scope(user, o.agency)]
 
 
-def staff_open_day(user: User, open_day_id: str) -> OpenDay:
-    open_day = db.session.get(OpenDay, open_day_id) if len(open_day_id) <= 36 else None
+def staff_open_day(user: User, open_day_id: str, *, lock: bool = False) -> OpenDay:
+    """An open day of the user's jurisdiction, or `not_found`."""
+    open_day = _get(open_day_id, lock)
     if open_day is None or user.role not in STAFF_ROLES or not agency_in_scope(user, open_day.agency):
         raise ApiError("not_found")
     return open_day
