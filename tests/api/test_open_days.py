@@ -7,13 +7,15 @@ refused and changes nothing (SQLite and PostgreSQL). Acceptance examples: next-c
 from __future__ import annotations
 
 import re
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 from inspector import clock
-from inspector.database import db
+from inspector.database import db, write_intent
+from inspector.errors import ApiError
 from inspector.models import Filing, OpenDayBooking
 from inspector.services import complaints, open_days
 
@@ -375,3 +377,33 @@ def test_a_farmer_may_read_the_pages_in_english(app):
     number = booked_number(farmer, open_day)
     assert "Your booking number" in farmer.get("/open-days/booked").get_data(as_text=True)
     assert "No booking matches" in lookup(farmer, number, "13800000000").get_data(as_text=True)
+
+
+def test_farmers_booking_the_last_places_at_the_same_moment_do_not_overfill_the_slot(app):
+    open_day = announce(app, slots="09:00-11:30 3\n14:00-16:30 3")
+    slot = open_days.public_open_day(open_day).slots[0].id
+    db.session.rollback()
+    barrier = threading.Barrier(8)
+    results: list = [None] * 8
+
+    def farmer(n: int) -> None:
+        token = write_intent.set(True)  # as a POST request would
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                results[n] = open_days.book(open_day, {"slot_id": slot, "name": f"农户{n}", "phone": f"1394730{n:04d}",
+                                                       "product": "尿素", "bought_from": SELLER}, f"b{n}", f"10.1.0.{n}")
+                results[n] = "booked"
+            except ApiError as err:
+                results[n] = err.code
+            finally:
+                db.session.remove()
+                write_intent.reset(token)
+
+    threads = [threading.Thread(target=farmer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(results) == ["booked"] * 3 + ["slot_full"] * 5, results
+    assert bookings() == 3
