@@ -121,7 +121,7 @@ def test_a_farmer_books_and_looks_up_with_number_and_phone(app):
     number = booked_number(farmer, open_day)
     confirmation = farmer.get("/open-days/booked").get_data(as_text=True)
     assert "预约成功" in confirmation and "2026-09-30 09:00-11:30" in confirmation
-    result = lookup(app.test_client(), number.lower().replace("-", " "), "139 4710 0088")
+    result = lookup(app.test_client(), number.lower().replace("-", " "), "１３９ ４７１０ ００８８")  # full-width
     page = result.get_data(as_text=True)
     assert result.status_code == 200 and number in page and "已预约" in page
     assert "仅供参考，不作为执法依据" in page
@@ -407,3 +407,22 @@ def test_farmers_booking_the_last_places_at_the_same_moment_do_not_overfill_the_
         thread.join(timeout=120)
     assert sorted(results) == ["booked"] * 3 + ["slot_full"] * 5, results
     assert bookings() == 3
+
+
+@pytest.mark.parametrize("junk", [
+    {"slotID": "abc"}, {"slotID": "99999999999"}, {"slotID": "-1"}, {"name": "王" * 65}, {"phone": "\x00"},
+    {"phone": "139471000889"}, {"phone": "२३९४७१०००८८"}, {"product": ""},
+])
+def test_junk_in_the_booking_form_is_a_4xx_and_books_nothing(app, junk):
+    open_day = announce(app)
+    r = book(app.test_client(), open_day, **junk)
+    assert 400 <= r.status_code < 500, r.status_code
+    assert bookings() == 0
+
+
+def test_junk_in_the_lookup_and_the_addresses_is_a_4xx(app):
+    farmer = app.test_client()
+    assert lookup(farmer, "\x00" * 30, "ü" * 50).status_code == 404
+    assert farmer.get("/open-days/" + "x" * 500).status_code == 404
+    assert farmer.get("/open-days/booked").status_code == 302  # nothing booked in this browser
+    assert farmer.post("/open-days/", data={}).status_code == 405

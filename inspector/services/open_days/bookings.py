@@ -13,6 +13,7 @@ import hmac
 import math
 import re
 import secrets
+import unicodedata
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -30,12 +31,13 @@ from .events import HOLDING, invalid, public_open_day
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and written by hand
 NUMBER_LENGTH = 8
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def normalise_phone(raw: str | None) -> str | None:
-    """An 11-digit mainland mobile number, from what a person types (spaces, dashes, +86)."""
-    digits = re.sub(r"[\s\-()（）]", "", raw or "")
+    """An 11-digit mainland mobile number, from what a person types (spaces, dashes, +86, and the
+    full-width digits a Chinese input method gives)."""
+    digits = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", raw or ""))
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):
