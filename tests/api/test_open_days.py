@@ -426,3 +426,20 @@ def test_junk_in_the_lookup_and_the_addresses_is_a_4xx(app):
     assert farmer.get("/open-days/" + "x" * 500).status_code == 404
     assert farmer.get("/open-days/booked").status_code == 302  # nothing booked in this browser
     assert farmer.post("/open-days/", data={}).status_code == 405
+
+
+def test_names_and_phones_are_forgotten_half_a_year_after_the_open_day(app):
+    """OPEN-R6: the CLI erases who booked; what was tested stays; the 举报 keeps its reporter."""
+    farmer, desk, number, booking_id = farmer_with_result(app)
+    desk_post(desk, booking_id, "forward", {"productCategory": "fertilizer", "consent": "1"})
+    at(1, month=12)  # two months on: kept
+    runner = app.test_cli_runner()
+    assert "of 0 open-day" in runner.invoke(args=["forget-open-day-contacts", "--days", "180"]).output
+    clock.set_now(datetime(2027, 4, 1, 10, 0, tzinfo=BEIJING))
+    assert "of 1 open-day" in runner.invoke(args=["forget-open-day-contacts", "--days", "180"]).output
+    page = desk.get(f"/console/open-days/bookings/{booking_id}").get_data(as_text=True)
+    assert FARMER not in page and PHONE not in page and "（已删除）" in page and "32%" in page
+    assert lookup(farmer, number).status_code == 404
+    db.session.rollback()
+    filing = db.session.get(Filing, booking(number).filing_id)
+    assert complaints.person_for(filing.created_by, filing).phone == PHONE

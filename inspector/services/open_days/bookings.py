@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, select
 from ...clock import now, today_cn
 from ...database import db
 from ...errors import ApiError
-from ...models import OpenDayBooking, OpenDayLookupFailure, OpenDaySlot, User
+from ...models import OpenDay, OpenDayBooking, OpenDayLookupFailure, OpenDaySlot, User
 from ...models.open_day import ACTIVE_STATUSES
 from .. import audit
 from .events import HOLDING, invalid, public_open_day
@@ -199,3 +199,24 @@ def lookup(number_typed: str, phone_typed: str, browser_token: str) -> OpenDayBo
     db.session.execute(delete(OpenDayLookupFailure).where(OpenDayLookupFailure.browser == browser))
     db.session.commit()
     return booking
+
+
+FORGOTTEN = "（已删除）"
+
+
+def forget_contacts(older_than_days: int) -> int:
+    """Erase the name and phone (and the browser and address digests) of bookings whose open day
+    ended more than `older_than_days` ago (OPEN-R6); what was tested and found stays for the
+    statistics, and a 举报 made of a result keeps its reporter under the register's own rules.
+    Returns how many bookings were erased; commits."""
+    ended_before = today_cn() - timedelta(days=older_than_days)
+    rows = db.session.scalars(select(OpenDayBooking).join(OpenDayBooking.open_day).where(
+        OpenDay.last_day < ended_before, OpenDayBooking.name != FORGOTTEN)).all()
+    for booking in rows:
+        booking.name, booking.phone, booking.browser, booking.address = FORGOTTEN, "", "", ""
+    erased = len(rows)
+    if erased:
+        audit.record("open_day.forget_contacts", "open_day_booking", "*",
+                     data={"bookings": erased, "endedBefore": ended_before.isoformat()})
+    db.session.commit()
+    return erased
