@@ -81,6 +81,9 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)  # public: /public/checks, the published results of random checks (一公开)
+    from .open_days import bp as open_days_bp
+
+    app.register_blueprint(open_days_bp)  # public: /open-days/ (lab open days: list, book, look a result up)
 
     @app.context_processor
     def _template_helpers() -> dict[str, Any]:

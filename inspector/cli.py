@@ -182,6 +182,15 @@ def register_cli(app: Flask) -> None:
         total = expire_all_uploads()
         click.echo(f"Expired {total} unfinished uploads.")
 
+    @app.cli.command("forget-open-day-contacts")
+    @click.option("--days", type=click.IntRange(min=0), default=180, show_default=True,
+                  help="keep farmers' names and phones this long after their open day ended")
+    def forget_open_day_contacts(days) -> None:
+        """Erase the names and phones of open-day bookings whose open day ended long enough ago."""
+        from .services.open_days import forget_contacts
+
+        click.echo(f"Erased the name and phone of {forget_contacts(days)} open-day bookings.")
+
     @app.cli.command("prepare-case-file")
     @click.argument("inspection_ids", nargs=-1, required=True)
     def prepare_case_file_command(inspection_ids) -> None:

@@ -61,6 +61,11 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     # Plans and draws (双随机)
     "draw_done": (409, "This plan was drawn already."),
     "draw_in_use": (409, "Drawn parties are being or have been checked, or published: the draw can no longer be redone."),
+    # Lab open days (public booking pages and the desk)
+    "slot_full": (409, "This time slot is fully booked; choose another."),
+    "booking_limit": (429, "Too many bookings from this phone number or browser today."),
+    "booking_not_found": (404, "No booking matches this booking number and phone number."),
+    "booking_state": (409, "This step is not possible in the booking's current state."),
 }
 
 

@@ -14,6 +14,7 @@ from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
 from .intake import ImportMapping, Reminder
 from .job import FailedJob
+from .open_day import BOOKING_STATUSES, VERDICTS, OpenDay, OpenDayBooking, OpenDayLookupFailure, OpenDaySample, OpenDaySlot
 from .inspection import (
     INSPECTION_STATUSES, SIGNATURE_ROLES, SIGNATURE_STATUSES,
     Campaign, Finding, Inspection, InspectionInspector, Sample, Signature,
@@ -43,4 +44,5 @@ __all__ = [
     "ImportMapping", "Reminder",
     "DRAW_KINDS", "PLAN_STATUSES", "RESULT_CODES", "InspectionPlan", "PlanDraw", "PlanTarget",
     "REPORT_KINDS", "REPORT_STATUSES", "ReportDeadline", "UpwardReport",
+    "BOOKING_STATUSES", "VERDICTS", "OpenDay", "OpenDayBooking", "OpenDayLookupFailure", "OpenDaySample", "OpenDaySlot",
 ]
