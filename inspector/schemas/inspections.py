@@ -37,6 +37,14 @@ class SampleOut(WireSchema):
     backup_quantity = fields.String(dump_only=True, allow_none=True)
     seal_numbers = fields.List(fields.String(), dump_only=True)
     note = fields.String(dump_only=True, allow_none=True)
+    sample_no = fields.String(dump_only=True, allow_none=True)
+    sampled_at = fields.DateTime(dump_only=True, allow_none=True)
+    lab_name = fields.String(dump_only=True, allow_none=True)
+    price_paid = fields.String(dump_only=True, allow_none=True)
+    backup_seal_numbers = fields.List(fields.String(), dump_only=True)
+    backup_storage = fields.String(dump_only=True, allow_none=True)
+    backup_condition = fields.String(dump_only=True, allow_none=True)
+    sealed_photo_ids = fields.List(fields.String(), dump_only=True, data_key="sealedPhotoIDs")
 
 
 class SignatureOut(WireSchema):
@@ -48,6 +56,13 @@ class SignatureOut(WireSchema):
     image_sha256 = fields.String(dump_only=True, allow_none=True)
     refusal_reason = fields.String(dump_only=True, allow_none=True)
     witness_name = fields.String(dump_only=True, allow_none=True)
+    witness_id_number = fields.String(dump_only=True, allow_none=True)
+    witness_unit = fields.String(dump_only=True, allow_none=True)
+    witness_phone = fields.String(dump_only=True, allow_none=True)
+    recording_file_no = fields.String(dump_only=True, allow_none=True)
+    recording_device = fields.String(dump_only=True, allow_none=True)
+    recording_started_at = fields.DateTime(dump_only=True, allow_none=True)
+    sample_id = fields.String(dump_only=True, allow_none=True)
     signed_at_device = fields.DateTime(dump_only=True, allow_none=True)
 
 
@@ -99,6 +114,8 @@ class InspectionOut(WireSchema):
     narrative = fields.String(dump_only=True, allow_none=True)
     party_statement = fields.String(dump_only=True, allow_none=True)
     closing_answer = fields.String(dump_only=True, allow_none=True)
+    on_site_person = fields.String(dump_only=True, allow_none=True)
+    party_notified = fields.String(dump_only=True, allow_none=True)
     case_number = fields.String(dump_only=True, allow_none=True)
     submitted_at = fields.DateTime(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)

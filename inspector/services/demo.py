@@ -114,8 +114,9 @@ def seed_demo() -> dict[str, object]:
                 result, value = ("fail" if index == 2 else "pass"), None
             elif item["kind"] == "number":
                 result, value = None, item.get("min", 1) or 1
-            elif item["kind"] == "choice":
-                result, value = None, item["choices"][0]
+            elif item["kind"] == "choice":  # 已抽样 only where the demo records a sample (fertilizer)
+                sampled = "已抽样" if key == "fertilizer" else "未抽样"
+                result, value = None, sampled if sampled in item["choices"] else item["choices"][0]
             elif item["kind"] == "date":
                 result, value = None, "2026-10-01"
             else:
