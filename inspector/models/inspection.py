@@ -145,7 +145,7 @@ class Signature(Versioned, db.Model):
     __tablename__ = "signature"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     inspection_id: Mapped[str] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(12))
+    role: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(10), default="signed")
     signer_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)

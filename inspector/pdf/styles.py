@@ -57,7 +57,6 @@ PAGE_NUMBER_SIZE = 10.5
 FOOTER_SIZE = 7
 SIGNATURE_LABEL_SIZE = 8
 SIGNATURE_TEXT_SIZE = 7.5
-SIGNATURE_REFUSAL_SIZES = (7, 6.5, 6, 5.5, 5)  # tried in order until the refusal note fits
 
 INK = colors.black
 RULE = colors.Color(0.35, 0.35, 0.35)
@@ -98,6 +97,7 @@ def case_file_stylesheet(font_name: str) -> StyleSheet1:
                              alignment=TA_CENTER))
     sheet.add(ParagraphStyle("placeholder_hash", parent=base, fontSize=8, leading=11,
                              alignment=TA_CENTER, wordWrap=None))
-    sheet.add(ParagraphStyle("refusal", parent=base, fontSize=SIGNATURE_REFUSAL_SIZES[0],
-                             leading=SIGNATURE_REFUSAL_SIZES[0] * 1.25))
+    # Table cells at body size (a refusal's details, a sample's own fields).
+    sheet.add(ParagraphStyle("cell_body", parent=base, leading=16))
+    sheet.add(ParagraphStyle("cell_body_latin", parent=sheet["cell_body"], wordWrap=None))
     return sheet

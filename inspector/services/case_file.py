@@ -305,7 +305,9 @@ def gather(inspection: Inspection, *, url_base: str) -> Gathered:
         case_number=inspection.case_number,
         case_version=inspection.revision,
         party=pdf.Party(name=party.name, credit_code=party.credit_code, legal_representative=party.legal_rep,
-                        address=party.address, phone=party.phone, licences=_licences(party)),
+                        address=party.address, phone=party.phone, licences=_licences(party),
+                        entity_type=ENTITY_TYPE_LABELS.get(party.entity_type or ""),
+                        operator_id_number=party.operator_id_number),
         inspectors=inspectors,
         started_at=started,
         ended_at=ended,
@@ -314,11 +316,14 @@ def gather(inspection: Inspection, *, url_base: str) -> Gathered:
              if inspection.lat is not None and inspection.lon is not None else None),
         answers=pdf.StandardAnswers(certificates_seen=inspection.certificates_answer or "／",
                                     recusal=inspection.recusal_answer or "／",
-                                    closing=inspection.closing_answer or "／"),
+                                    closing=inspection.closing_answer or "／",
+                                    party_notified=inspection.party_notified),
+        on_site_person=inspection.on_site_person,
+        copies=dict(current_app.config["DOCUMENT_COPIES"]),
         checklist=_checklist(inspection, template),
         narrative=inspection.narrative or "",
         party_statement=inspection.party_statement or "",
-        samples=_samples(inspection),
+        samples=_samples(inspection, store),
         photos=photos,
         signatures=_signatures(inspection, party, people, store),
         audit_trail=_audit_trail(inspection.id),
@@ -423,8 +428,15 @@ def _value_text(kind: str, value: Any, unit: str | None) -> str:
     return str(value)
 
 
-def _samples(inspection: Inspection) -> tuple[pdf.Sample, ...]:
+ENTITY_TYPE_LABELS = {"enterprise": "企业", "individual": "个体工商户", "cooperative": "农民专业合作社",
+                      "other": "其他"}
+
+
+def _samples(inspection: Inspection, store) -> tuple[pdf.Sample, ...]:
     rows = sorted((s for s in inspection.samples if s.deleted_at is None), key=lambda s: (s.created_at, s.id))
+    sheets = {row.id: n for n, row in enumerate(_evidence_rows(inspection), start=1)}
+    signed = {row.sample_id: row for row in _live_signatures(inspection) if row.role == "sampled_party"}
+    image = _signature_loader(inspection, signed.values(), store)
     return tuple(
         pdf.Sample(
             name=s.name, quantity=s.quantity, base_quantity=s.base_quantity, brand=s.brand, spec=s.spec,
@@ -432,16 +444,53 @@ def _samples(inspection: Inspection) -> tuple[pdf.Sample, ...]:
                                      if x) or None,
             maker=s.maker, standard=s.standard, backup_quantity=s.backup_quantity,
             seal_numbers=tuple(s.seal_numbers or ()), note=s.note,
+            sample_no=s.sample_no, sampled_at=s.sampled_at, lab_name=s.lab_name, price_paid=s.price_paid,
+            backup_seal_numbers=tuple(s.backup_seal_numbers or ()), backup_storage=s.backup_storage,
+            backup_condition=s.backup_condition,
+            sealed_photo_refs=tuple(f"证据提取单第{sheets[p]}号" if p in sheets else "照片已删除"
+                                    for p in s.sealed_photo_ids or ()),
+            party_signature=(pdf.Signature(signed[s.id].signer_name or "", image_png=image(signed[s.id]),
+                                           signed_on=_signed_on(signed[s.id])) if s.id in signed else None),
         )
         for s in rows)
+
+
+def _live_signatures(inspection: Inspection) -> list[Signature]:
+    """The signatures in force, oldest first (a later one of the same signer replaced the earlier)."""
+    return sorted((s for s in inspection.signatures if s.deleted_at is None), key=lambda s: (s.created_at, s.id))
+
+
+def _signature_loader(inspection: Inspection, rows, store) -> Callable[[Signature | None], bytes | None]:
+    """Reads a signature's drawing, if its bytes are held for this case (scope.held_by_case)."""
+    held = hashes_held_by_case(inspection, [row.image_sha256 for row in rows])
+
+    def image(row: Signature | None) -> bytes | None:
+        if row is None or row.image_sha256 not in held:
+            return None
+        try:
+            with store.open(row.image_sha256) as fp:
+                return fp.read()
+        except FileNotFoundError:
+            return None
+    return image
+
+
+def _signed_on(row: Signature | None) -> date | None:
+    moment = row.signed_at_device if row is not None else None
+    return local(moment).date() if moment else None
+
+
+def _evidence_rows(inspection: Inspection) -> list[Photo]:
+    """The record's photos in the order their 证据提取单 print: as taken."""
+    return sorted(
+        db.session.scalars(select(Photo).where(Photo.inspection_id == inspection.id, Photo.deleted_at.is_(None))),
+        key=lambda p: (p.taken_at_device or p.created_at, p.created_at, p.id))
 
 
 def _photos(inspection: Inspection, template, people: list[User], inspectors: tuple[pdf.Inspector, ...],
             store) -> tuple[tuple[pdf.EvidencePhoto, ...], list[str]]:
     """Evidence sheets in the order taken, each with an opener of the best bytes the server has."""
-    rows = sorted(
-        db.session.scalars(select(Photo).where(Photo.inspection_id == inspection.id, Photo.deleted_at.is_(None))),
-        key=lambda p: (p.taken_at_device or p.created_at, p.created_at, p.id))
+    rows = _evidence_rows(inspection)
     held = hashes_held_by_case(inspection, (h for p in rows for h in (p.sha256, p.display_sha256)))
     blobs = {b.sha256: b for b in db.session.scalars(select(Blob).where(Blob.sha256.in_(held)))} if held else {}
     by_user = {u.id: i for u, i in zip(people, inspectors)}
@@ -526,8 +575,12 @@ def _signatures(inspection: Inspection, party: Party, people: list[User], store)
     party_name = (party_row.signer_name if party_row else None) or party.legal_rep or ""
     if party_row is not None and party_row.status == "refused":
         witness = party_row.witness_name or (witness_row.signer_name if witness_row else None)
-        party_signature = pdf.Signature(party_name, refused=True, refusal_reason=party_row.refusal_reason or "未说明",
-                                        witness_name=witness or "未记录")
+        party_signature = pdf.Signature(
+            party_name, refused=True, refusal_reason=party_row.refusal_reason or "未说明", witness_name=witness or "未记录",
+            refused_at=party_row.signed_at_device, witness_id_number=party_row.witness_id_number,
+            witness_unit=party_row.witness_unit, witness_phone=party_row.witness_phone,
+            recording=pdf.Recording(party_row.recording_file_no, party_row.recording_device,
+                                    party_row.recording_started_at))
     elif party_row is not None and party_row.status == "absent":
         party_signature = pdf.Signature("（当事人未到场）")
     else:
@@ -546,7 +599,18 @@ def _signatures(inspection: Inspection, party: Party, people: list[User], store)
         inspector2=inspector_signature(people[1]),
         witness=(pdf.Signature(witness_row.signer_name or "", image_png=image(witness_row),
                                signed_on=signed_on(witness_row)) if witness_row is not None else None),
+        evidence_provider=_evidence_provider(inspection, store),
     )
+
+
+def _evidence_provider(inspection: Inspection, store) -> pdf.Signature | None:
+    """证据提供人, who signed on the phone that the photos match what they show."""
+    rows = [row for row in _live_signatures(inspection) if row.role == "evidence_provider"]
+    if not rows:
+        return None
+    row = rows[-1]
+    return pdf.Signature(row.signer_name or "", image_png=_signature_loader(inspection, [row], store)(row),
+                         signed_on=_signed_on(row))
 
 
 def _audit_trail(inspection_id: str) -> tuple[pdf.AuditEntry, ...]:

@@ -45,11 +45,15 @@ def upgrade() -> None:
         for name in _SAMPLE_LISTS:
             batch_op.add_column(sa.Column(name, sa.JSON(), nullable=False, server_default="[]"))
     _add("signature", _SIGNATURE)
+    with op.batch_alter_table("signature", schema=None) as batch_op:  # sampled_party, evidence_provider
+        batch_op.alter_column("role", existing_type=sa.String(12), type_=sa.String(20), existing_nullable=False)
     op.create_index("ix_signature_sample_id", "signature", ["sample_id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_signature_sample_id", table_name="signature")
+    with op.batch_alter_table("signature", schema=None) as batch_op:
+        batch_op.alter_column("role", existing_type=sa.String(20), type_=sa.String(12), existing_nullable=False)
     for table, names in (("signature", [n for n, _ in _SIGNATURE]),
                          ("sample", [n for n, _ in _SAMPLE] + list(_SAMPLE_LISTS)),
                          ("inspection", [n for n, _ in _INSPECTION]), ("party", [n for n, _ in _PARTY])):

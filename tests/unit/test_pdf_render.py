@@ -318,7 +318,7 @@ def test_cover_lists_every_document_with_the_pages_it_really_has(rendered):
 def test_party_refusal_is_recorded_with_reason_and_witness(rendered):
     renderer, _pdf, pages = rendered
     text = squeeze(document_text(renderer, pages, "on_site"))
-    assert f"当事人拒绝签名，理由：{REFUSAL_REASON}；见证人：孙立（村委会主任）" in text
+    assert f"当事人拒绝签名情况" in text and f"拒绝理由{REFUSAL_REASON}" in text and "见证人姓名孙立（村委会主任）" in text
 
 
 def test_every_photo_hash_is_printed_in_full_on_its_own_sheet(rendered):
@@ -327,7 +327,10 @@ def test_every_photo_hash_is_printed_in_full_on_its_own_sheet(rendered):
     for sheet, item in zip(pages[evidence.first_page - 1: evidence.last_page], renderer.case.photos):
         assert item.sha256 in sheet  # on one line, not wrapped
         assert squeeze(item.caption) in squeeze(sheet)
-        assert "证据提供人确认：以上照片与原件一致。" in squeeze(sheet)
+        printed = "照片原件尚未上传" not in sheet and "照片无法读取" not in sheet
+        # Nobody confirmed a photo that is not there: the sheet says it is missing instead.
+        assert ("证据提供人确认：以上照片与原件一致。" in squeeze(sheet)) == printed
+        assert ("照片缺失" in sheet) == (not printed)
         assert item.inspector.cert_no in sheet
         assert "2026年3月5日9时20分11秒" in sheet and "2026年3月5日9时20分9秒" in sheet  # device, EXIF
 
@@ -492,8 +495,8 @@ def test_a_long_refusal_and_a_damaged_signature_image_still_print():
     write_page_images(pdf, "long-refusal")
     pages = pdf_pages_text(pdf)
     assert squeeze(reason) in document_cells(renderer, pdf, "on_site")  # in full in the record
-    for page in map(squeeze, pages):
-        assert "当事人拒绝签名" in page and "（全文见笔录）；见证人：孙立（村委会主任）" in page
+    for page in map(squeeze, pages):  # each page's cell points to the record, which prints it in full
+        assert "当事人拒绝签名（详见现场笔录）" in page
     assert all("孙立" in page for page in pages)  # the witness's name without the image
 
 
