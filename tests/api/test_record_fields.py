@@ -161,3 +161,61 @@ def test_a_party_with_a_bad_operator_id_is_rejected_and_not_created(zhang):
     assert result["status"] == "rejected" and result["reasons"][0]["field"] == "operatorIDNumber"
     assert "身份证号码无效" in result["reasons"][0]["messageZh"]
     assert _rows(Party, id=party_id) == []
+
+
+# ---------------------------------------------------------------- on paper
+
+def test_the_case_file_prints_the_new_fields(app, client, login_as, tmp_path, monkeypatch):
+    from .test_case_file import (
+        WITNESS, download, inspected_case, issued, pdf_pages_text, small_png, squeeze, store_blob,
+    )
+
+    monkeypatch.setitem(app.config, "PDF_CACHE_DIR", str(tmp_path / "pdf-cache"))
+    phone = login_as("tuoketuo.zhang")
+    case = inspected_case()
+    party = case.party
+    party.entity_type, party.operator_id_number = "individual", WITNESS_ID
+    case.on_site_person, case.party_notified = "王建国（店主）", "电话通知当事人到场，其于9时20分到场"
+    refusal = next(s for s in case.signatures if s.status == "refused")
+    refusal.witness_id_number, refusal.witness_unit, refusal.witness_phone = WITNESS_ID, "新华村委会主任", "13904710000"
+    refusal.recording_file_no, refusal.recording_device = "DSJ-20261130-0007", "DSJ-15012226001"
+    [sample] = case.samples
+    sample.sample_no, sample.lab_name, sample.price_paid = "CY-150122-2026-0042", "内蒙古自治区产品质量检验研究院", "86.50"
+    sample.backup_seal_numbers, sample.backup_storage = ["FY2026-0312"], "托克托县市场监督管理局样品室"
+    sample.backup_condition = "常温、干燥、避光"
+    sealed = next(p for p in case_photos(case) if p.caption == "货架上未附合格证的复合肥料")
+    sample.sealed_photo_ids = [sealed.id]
+    image = store_blob(small_png((280, 90)), "image/png")
+    case.signatures.append(Signature(id=new_id(), role="sampled_party", status="signed", signer_name="王建国",
+                                     image_sha256=image, sample_id=sample.id))
+    case.signatures.append(Signature(id=new_id(), role="evidence_provider", status="signed", signer_name="王建国",
+                                     image_sha256=image))
+    db.session.commit()
+
+    response = download(phone, case.id)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    pages = [squeeze(p) for p in pdf_pages_text(response.data)]
+    text = "".join(pages)
+    for printed in ("主体类型个体工商户", WITNESS_ID, "现场负责人：王建国（店主）", "通知当事人到场情况：电话通知当事人到场",
+                    "当事人拒绝签名情况", "见证人工作单位或职务新华村委会主任", "见证人联系电话13904710000",
+                    "文件编号DSJ-20261130-0007", "CY-150122-2026-0042", "内蒙古自治区产品质量检验研究院", "86.50元",
+                    "备份样品封条编号FY2026-0312", "常温、干燥、避光", "证据提取单第1号",
+                    "被抽样单位经办人（签名，样品1）：王建国", "抽样单位：", "（印章）",
+                    "本文书一式二份，一份送达，一份归档。", "本文书一式三份，二份送达，一份归档。"):
+        assert squeeze(printed) in text, printed
+    assert squeeze(WITNESS) in text
+    sheets = [p for p in pages if "证据序号" in p]
+    assert len(sheets) == 3
+    missing = [s for s in sheets if "照片原件尚未上传" in s]
+    assert len(missing) == 1 and "照片缺失" in missing[0] and "证据提供人确认" not in missing[0]
+    assert all("证据提供人确认" in s and "证据提供人（签名）：王建国" in s for s in sheets if s not in missing)
+
+    visitor = app.test_client()  # the public verify page shows no ID number, not even the refusal's witness's
+    html = visitor.get(f"/verify/{issued(response.headers['X-Document-Number']).verify_token}").get_data(as_text=True)
+    assert "一致" in html and WITNESS_ID not in html
+
+
+def case_photos(case):
+    from inspector.models import Photo
+
+    return db.session.scalars(select(Photo).where(Photo.inspection_id == case.id)).all()
