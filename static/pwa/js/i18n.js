@@ -113,6 +113,14 @@ const zh = {
   errRateLimited: '尝试次数过多，请稍后再试',
   justNow: '刚刚', minutesAgo: '{n} 分钟前', hoursAgo: '{n} 小时前', daysAgo: '{n} 天前',
   yes: '是', no: '否', photosCount: '{n} 张照片',
+  onSitePerson: '现场负责人', partyNotified: '通知当事人到场情况',
+  sampleNo: '抽样单编号', sampledAt: '抽样时间', labName: '检验机构', pricePaid: '购样费用（元）',
+  backupSealNumbers: '备份样品封条编号（多个用逗号分隔）', backupStorage: '备样存放地点', backupCondition: '备样保存条件',
+  witnessIDNumber: '见证人身份证号码（选填）', witnessUnit: '见证人工作单位或职务', witnessPhone: '见证人联系电话',
+  recordingFileNo: '执法记录仪文件编号', recordingDevice: '执法记录仪设备编号', recordingStartedAt: '录像开始时间',
+  badIDNumber: '身份证号码无效（应为18位，校验码和出生日期须正确）',
+  missSampleRecord: '检查项 {key} 填写为“已抽样”，但未填写抽样记录：请添加样品，或更正该项',
+  missWitnessID: '见证人身份证号码无效',
 };
 
 const en = {
@@ -227,6 +235,14 @@ const en = {
   errRateLimited: 'Too many attempts; try again later',
   justNow: 'just now', minutesAgo: '{n} min ago', hoursAgo: '{n} h ago', daysAgo: '{n} days ago',
   yes: 'Yes', no: 'No', photosCount: '{n} photos',
+  onSitePerson: 'Person in charge on site', partyNotified: 'How the party was asked to attend',
+  sampleNo: 'Sampling form number', sampledAt: 'Sampling time', labName: 'Testing laboratory', pricePaid: 'Price paid (yuan)',
+  backupSealNumbers: 'Backup sample seal numbers (comma-separated)', backupStorage: 'Where the backup sample is kept', backupCondition: 'Backup sample storage condition',
+  witnessIDNumber: "Witness's ID number (optional)", witnessUnit: "Witness's employer or title", witnessPhone: "Witness's phone",
+  recordingFileNo: 'Body camera file number', recordingDevice: 'Body camera device number', recordingStartedAt: 'Recording started at',
+  badIDNumber: 'Not a valid ID number (18 characters, check digit and birth date)',
+  missSampleRecord: 'Item {key} says a sample was taken (已抽样) but no sample is recorded: add the sample or correct the item',
+  missWitnessID: "The witness's ID number is not valid",
 };
 
 const DICTIONARIES = { zh, en };

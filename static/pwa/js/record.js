@@ -3,9 +3,13 @@
 import { uuid, nowISO } from './lib/ids.js';
 
 export const INSPECTION_FIELDS = ['place', 'lat', 'lon', 'gpsAccuracyM', 'inspectorIDs', 'startedAt', 'endedAt',
-  'certificatesAnswer', 'recusalAnswer', 'narrative', 'partyStatement', 'closingAnswer'];
+  'certificatesAnswer', 'recusalAnswer', 'narrative', 'partyStatement', 'closingAnswer', 'onSitePerson', 'partyNotified'];
 export const SAMPLE_FIELDS = ['name', 'brand', 'spec', 'batchNo', 'productionDate', 'maker', 'standard', 'quantity',
-  'baseQuantity', 'backupQuantity', 'sealNumbers', 'note'];
+  'baseQuantity', 'backupQuantity', 'sealNumbers', 'note', 'sampleNo', 'sampledAt', 'labName', 'pricePaid',
+  'backupSealNumbers', 'backupStorage', 'backupCondition'];
+export const SAMPLE_LISTS = ['sealNumbers', 'backupSealNumbers'];
+// A refusal's optional details (witness, 执法记录仪 recording), sent only when filled in.
+export const REFUSAL_DETAILS = ['witnessIDNumber', 'witnessUnit', 'witnessPhone', 'recordingFileNo', 'recordingDevice', 'recordingStartedAt'];
 export const EDITABLE_PHASES = ['setup', 'editing'];
 
 // The party's answers to the fixed questions of the 现场笔录, printed after 答：. None is filled in
@@ -23,7 +27,7 @@ export function newDraft(user) {
     id: uuid(), schema: 3, owner: user.id, phase: 'setup', phaseAt: Date.now(), templateID: null, templateTitle: '', party: null,
     coInspector: null, inspectorIDs: [user.id], place: '', lat: null, lon: null, gpsAccuracyM: null,
     startedAt: now, endedAt: null, certificatesAnswer: '', recusalAnswer: '', narrative: '',
-    partyStatement: '', closingAnswer: '', findings: {}, samples: [], photos: [], signatures: {},
+    partyStatement: '', closingAnswer: '', onSitePerson: '', partyNotified: '', findings: {}, samples: [], photos: [], signatures: {},
     refusal: null, revision: 1, caseNumber: null, serverStatus: null, baseVersions: {}, decisions: [],
     rejections: [], conflicts: [], createdAt: now, updatedAt: now, submittedAt: null,
   };
@@ -82,7 +86,7 @@ export function findingSet(draft, itemKey) {
 
 function sampleArgs(sample) {
   const out = {};
-  for (const f of SAMPLE_FIELDS) out[f] = f === 'sealNumbers' ? (sample.sealNumbers || []) : clean(sample[f]);
+  for (const f of SAMPLE_FIELDS) out[f] = SAMPLE_LISTS.includes(f) ? (sample[f] || []) : clean(sample[f]);
   return out;
 }
 
@@ -117,8 +121,9 @@ export function signatureAdd(draft, slot) {
 
 export function signatureRefuse(draft) {
   const r = draft.refusal;
-  return mutation('signature.refuse.v1', { id: r.id, inspectionID: draft.id, reason: r.reason, witnessName: r.witnessName, at: r.at },
-    `refusal:${r.id}`, draft.id);
+  const args = { id: r.id, inspectionID: draft.id, reason: r.reason, witnessName: r.witnessName, at: r.at };
+  for (const f of REFUSAL_DETAILS) if (clean(r[f]) !== null) args[f] = r[f];
+  return mutation('signature.refuse.v1', args, `refusal:${r.id}`, draft.id);
 }
 
 export function partyCreate(party) {

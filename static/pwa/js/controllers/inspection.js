@@ -4,11 +4,12 @@
 // so sync can start before the record is submitted.
 import * as store from '../store.js';
 import * as rec from '../record.js';
-import { missingItems } from '../checks.js';
+import { missingItems, SAMPLE_REQUIRED } from '../checks.js';
 import { checkAsTyped, checkCreditCode, normalise } from '../creditcode.js';
 import { processCapture, currentPosition, objectURL, PhotoError, showsInBrowser } from '../photos.js';
 import { photoDeviation, deviationPhrases } from '../provenance.js';
 import { SignaturePad } from '../signature.js';
+import { validIDNumber } from '../idnumber.js';
 import { sha256Hex } from '../lib/bytes.js';
 import { uuid, nowISO } from '../lib/ids.js';
 import { call, authHeaders, fetchWithTimeout } from '../api.js';
@@ -18,7 +19,10 @@ import { FormView } from '../views/form.js';
 import { STEPS } from '../views/steps.js';
 
 const SAVE_DELAY_MS = 300;
-const SAMPLE_REQUIRED = ['name', 'quantity', 'baseQuantity'];
+const asList = (value) => value.split(/[,，、\s]+/).filter(Boolean);
+// A datetime-local input's text (the phone's local time) as an instant; '' stays empty.
+const asInstant = (value) => (value ? new Date(value).toISOString() : null);
+const INSTANT_FIELDS = ['sampledAt', 'recordingStartedAt'];
 const DIRTY_SETS = ['fields', 'findings', 'samples', 'photos'];
 
 const noEdits = () => ({ draft: false, fields: new Set(), findings: new Set(), samples: new Set(), photos: new Set(), refusal: false });
@@ -113,7 +117,8 @@ export class InspectionController {
       place: v.place || '', lat: v.lat ?? null, lon: v.lon ?? null, gpsAccuracyM: v.gpsAccuracyM ?? null,
       startedAt: v.startedAt || v.startedAtDevice || null, endedAt: v.endedAt || v.endedAtDevice || null,
       certificatesAnswer: v.certificatesAnswer || '', recusalAnswer: v.recusalAnswer || '', narrative: v.narrative || '',
-      partyStatement: v.partyStatement || '', closingAnswer: v.closingAnswer || '', revision: v.revision || 1,
+      partyStatement: v.partyStatement || '', closingAnswer: v.closingAnswer || '', onSitePerson: v.onSitePerson || '',
+      partyNotified: v.partyNotified || '', revision: v.revision || 1,
       caseNumber: v.caseNumber || null, serverStatus: v.status, baseVersions: {}, decisions: decisions.map((r) => ({ ...r.value, id: r.id })) };
     draft.baseVersions[`inspection:${id}`] = (await store.rowsOfType('inspection')).find((r) => r.id === id).version;
     for (const { value: f, version } of findings) {
@@ -123,7 +128,10 @@ export class InspectionController {
     draft.samples = samples.map(({ value: s }) => ({ ...s, queued: true }));
     draft.photos = photos.map(({ value: p }) => ({ ...p, displaySha256: p.displaySha256 || p.sha256, takenAt: p.takenAt || p.takenAtDevice }));
     for (const { value: s } of signatures) {
-      if (s.status === 'refused') draft.refusal = { id: s.id, reason: s.refusalReason, witnessName: s.witnessName, at: s.signedAtDevice, queued: true };
+      if (s.status === 'refused') {
+        draft.refusal = { id: s.id, reason: s.refusalReason, witnessName: s.witnessName, at: s.signedAtDevice, queued: true };
+        for (const f of rec.REFUSAL_DETAILS) if (s[f]) draft.refusal[f] = s[f];
+      } else if (!['party', 'witness', 'inspector'].includes(s.role)) continue; // a sample's or the evidence provider's: no slot here
       else draft.signatures[s.role === 'inspector' ? `inspector:${s.userID}` : s.role] = { id: s.id, role: s.role, signerName: s.signerName, userID: s.userID, imageSha256: s.imageSha256, signedAt: s.signedAtDevice || s.signedAt };
     }
     return draft;
@@ -315,13 +323,13 @@ export class InspectionController {
       this.dirty.findings.add(data.item);
     } else if (kind === 'sample') {
       const s = d.samples.find((x) => x.id === data.sample);
-      s[data.field] = data.field === 'sealNumbers' ? value.split(/[,，、\s]+/).filter(Boolean) : value;
+      s[data.field] = rec.SAMPLE_LISTS.includes(data.field) ? asList(value) : INSTANT_FIELDS.includes(data.field) ? asInstant(value) : value;
       this.dirty.samples.add(s.id);
     } else if (kind === 'caption') {
       d.photos.find((p) => p.id === data.photo).caption = value;
       this.dirty.photos.add(data.photo);
     } else if (kind === 'refusal') {
-      d.refusal[data.field] = value;
+      d.refusal[data.field] = INSTANT_FIELDS.includes(data.field) ? asInstant(value) : value;
       this.dirty.refusal = true;
     }
     this.dirty.draft = true;
@@ -418,10 +426,11 @@ export class InspectionController {
       const s = d.samples.find((x) => x.id === id);
       if (!s) continue;
       if (s.queued) out.push(rec.sampleUpdate(d, s));
-      else if (SAMPLE_REQUIRED.every((f) => s[f])) { s.queued = true; out.push(rec.sampleAdd(d, s)); }
+      else if (SAMPLE_REQUIRED.every((f) => (Array.isArray(s[f]) ? s[f].length : s[f]))) { s.queued = true; out.push(rec.sampleAdd(d, s)); }
     }
     for (const id of dirty.photos) { const p = d.photos.find((x) => x.id === id); if (p) out.push(rec.photoUpdate(d, p)); }
-    if (dirty.refusal && d.refusal && d.refusal.reason && d.refusal.witnessName) {
+    if (dirty.refusal && d.refusal && d.refusal.reason && d.refusal.witnessName
+        && !(d.refusal.witnessIDNumber && !validIDNumber(d.refusal.witnessIDNumber))) {
       // As on the server, the refusal replaces the party's signature: the phone no longer shows one.
       delete d.signatures.party;
       d.refusal.queued = true;
