@@ -337,7 +337,7 @@ def _party_table(case: CaseFile, ss: StyleSheet1) -> Flowable:
 
 def _party_sign_text(case: CaseFile) -> str:
     party = case.signatures.party
-    return "（拒绝签名，见签名栏）" if party.refused else markup(party.name)
+    return "（拒绝签名，见现场笔录）" if party.refused else markup(party.name)
 
 
 def _sign_date(case: CaseFile) -> str:

@@ -219,3 +219,24 @@ def case_photos(case):
     from inspector.models import Photo
 
     return db.session.scalars(select(Photo).where(Photo.inspection_id == case.id)).all()
+
+
+def test_the_reviewer_sees_the_new_fields_on_the_case_page(client):
+    from ..console_support import open_case, reviewer_session, submitted_case
+
+    case = submitted_case(on_site_person="王建国（店主）", party_notified="当事人在场")
+    case.party.entity_type, case.party.operator_id_number = "individual", WITNESS_ID
+    case.samples.append(Sample(id=new_id(), name="复合肥料", quantity="2 kg", base_quantity="120 袋",
+                               seal_numbers=["FY20260001"], sample_no="CY-150122-2026-0042", lab_name="自治区质检院",
+                               backup_seal_numbers=["FY20260002"], backup_storage="县局样品室",
+                               backup_condition="常温"))
+    case.signatures.append(Signature(id=new_id(), role="party", status="refused", refusal_reason="拒签",
+                                     witness_name="李四", witness_unit="村委会主任", witness_phone="13904710000",
+                                     recording_file_no="DSJ-0007"))
+    db.session.commit()
+
+    reviewer_session(client)
+    html, _token, _version = open_case(client, case.id)
+    for shown in ("个体工商户", WITNESS_ID, "王建国（店主）", "当事人在场", "CY-150122-2026-0042", "自治区质检院",
+                  "FY20260002", "县局样品室（常温）", "村委会主任", "13904710000", "DSJ-0007"):
+        assert shown in html, shown

@@ -88,7 +88,9 @@ def test_whole_inspection_offline_then_synced_once(live_server, phone, screensho
     assert sample["sampleNo"] == "CY-150122-2026-0042" and sample["backupSealNumbers"] == ["FY20260003"]
     assert sample["pricePaid"] == "86.50" and sample["backupCondition"] == "常温、干燥"
     assert case["onSitePerson"] == "王建国（店主）" and case["partyNotified"] == "当事人在场"
-    assert sorted(s["role"] for s in case["signatures"]) == ["inspector", "inspector", "party", "witness"]
+    # The 证据提供人 signed the evidence sheets too (the record has photos).
+    assert sorted(s["role"] for s in case["signatures"]) == ["evidence_provider", "inspector", "inspector", "party",
+                                                             "witness"]
     photos = {p["sha256"]: p for p in case["photos"]}
     assert set(photos) == set(hashes.values()) | {evidence_sha}
     assert all(p["uploaded"] for p in photos.values())

@@ -40,7 +40,7 @@ const zh = {
   notANumber: '请输入数字', reviewerComment: '审核意见：{text}',
   samples: '抽样记录', addSample: '添加样品', sampleName: '样品名称', brand: '商标', spec: '规格型号',
   batchNo: '批号', productionDate: '生产日期', maker: '标称生产者', standard: '执行标准', quantity: '抽样数量',
-  baseQuantity: '抽样基数', backupQuantity: '备样数量', sealNumbers: '封样编号（多个用逗号分隔）', sampleN: '样品 {n}',
+  baseQuantity: '抽样基数', backupQuantity: '备样数量', sealNumbers: '检验样品封条编号（多个用逗号分隔）', sampleN: '样品 {n}',
   noSamples: '未抽样。如已抽样，请添加样品。',
   photos: '证据照片', takeEvidencePhoto: '拍摄证据照片', caption: '照片说明', noPhotos: '暂无证据照片。',
   photoTaken: '拍摄时间 {time}', photoGps: '位置 {lat}, {lon}', photoHash: '指纹 {hash}',
@@ -121,6 +121,11 @@ const zh = {
   badIDNumber: '身份证号码无效（应为18位，校验码和出生日期须正确）',
   missSampleRecord: '检查项 {key} 填写为“已抽样”，但未填写抽样记录：请添加样品，或更正该项',
   missWitnessID: '见证人身份证号码无效',
+  entityType: '主体类型', entityEnterprise: '企业', entityIndividual: '个体工商户', entityCooperative: '农民专业合作社', entityOther: '其他',
+  operatorIDNumber: '经营者身份证号码（个体工商户）', pesticideLicence: '农药经营许可证号', seedFiling: '种子经营备案编号',
+  badOperatorID: '经营者身份证号码无效（应为18位，校验码和出生日期须正确）',
+  sealedPhoto: '拍摄封样照片', sealedPhotoCaption: '样品{n}封样照片', sealedPhotos: '封样照片 {n} 张',
+  signSampledParty: '被抽样单位经办人签名', signSampleFirst: '填写样品必填项后可签名', signProvider: '证据提供人签名（证据提取单）',
 };
 
 const en = {
@@ -162,7 +167,7 @@ const en = {
   notANumber: 'Enter a number', reviewerComment: 'Reviewer: {text}',
   samples: 'Samples', addSample: 'Add sample', sampleName: 'Sample name', brand: 'Brand', spec: 'Specification',
   batchNo: 'Batch no.', productionDate: 'Production date', maker: 'Stated maker', standard: 'Standard', quantity: 'Quantity taken',
-  baseQuantity: 'Base quantity (lot)', backupQuantity: 'Backup quantity', sealNumbers: 'Seal numbers (comma-separated)', sampleN: 'Sample {n}',
+  baseQuantity: 'Base quantity (lot)', backupQuantity: 'Backup quantity', sealNumbers: 'Test sample seal numbers (comma-separated)', sampleN: 'Sample {n}',
   noSamples: 'No samples. Add one if you took samples.',
   photos: 'Evidence photos', takeEvidencePhoto: 'Take evidence photo', caption: 'Caption', noPhotos: 'No evidence photos yet.',
   photoTaken: 'Taken {time}', photoGps: 'At {lat}, {lon}', photoHash: 'SHA-256 {hash}',
@@ -243,6 +248,11 @@ const en = {
   badIDNumber: 'Not a valid ID number (18 characters, check digit and birth date)',
   missSampleRecord: 'Item {key} says a sample was taken (已抽样) but no sample is recorded: add the sample or correct the item',
   missWitnessID: "The witness's ID number is not valid",
+  entityType: 'Type of business', entityEnterprise: 'Enterprise', entityIndividual: 'Individual business (个体工商户)', entityCooperative: "Farmers' cooperative", entityOther: 'Other',
+  operatorIDNumber: "Operator's ID number (individual businesses)", pesticideLicence: 'Pesticide dealer licence number', seedFiling: 'Seed dealer filing number',
+  badOperatorID: "The operator's ID number is not valid (18 characters, check digit and birth date)",
+  sealedPhoto: 'Photo of the sealed sample', sealedPhotoCaption: 'Sample {n} sealed', sealedPhotos: '{n} photos of the sealing',
+  signSampledParty: "Sampled party's signature", signSampleFirst: 'Fill in the required fields of the sample to sign', signProvider: 'Evidence provider signature (evidence sheets)',
 };
 
 const DICTIONARIES = { zh, en };

@@ -6,8 +6,8 @@ export const INSPECTION_FIELDS = ['place', 'lat', 'lon', 'gpsAccuracyM', 'inspec
   'certificatesAnswer', 'recusalAnswer', 'narrative', 'partyStatement', 'closingAnswer', 'onSitePerson', 'partyNotified'];
 export const SAMPLE_FIELDS = ['name', 'brand', 'spec', 'batchNo', 'productionDate', 'maker', 'standard', 'quantity',
   'baseQuantity', 'backupQuantity', 'sealNumbers', 'note', 'sampleNo', 'sampledAt', 'labName', 'pricePaid',
-  'backupSealNumbers', 'backupStorage', 'backupCondition'];
-export const SAMPLE_LISTS = ['sealNumbers', 'backupSealNumbers'];
+  'backupSealNumbers', 'backupStorage', 'backupCondition', 'sealedPhotoIDs'];
+export const SAMPLE_LISTS = ['sealNumbers', 'backupSealNumbers', 'sealedPhotoIDs'];
 // A refusal's optional details (witness, 执法记录仪 recording), sent only when filled in.
 export const REFUSAL_DETAILS = ['witnessIDNumber', 'witnessUnit', 'witnessPhone', 'recordingFileNo', 'recordingDevice', 'recordingStartedAt'];
 export const EDITABLE_PHASES = ['setup', 'editing'];
@@ -116,6 +116,7 @@ export function signatureAdd(draft, slot) {
   const s = draft.signatures[slot];
   const args = { id: s.id, inspectionID: draft.id, role: s.role, signerName: clean(s.signerName), imageSha256: s.imageSha256, signedAt: s.signedAt };
   if (s.role === 'inspector') args.userID = s.userID;
+  if (s.role === 'sampled_party') args.sampleID = s.sampleID;
   return mutation('signature.add.v1', args, `signature:${s.id}`, draft.id);
 }
 
@@ -128,7 +129,8 @@ export function signatureRefuse(draft) {
 
 export function partyCreate(party) {
   const args = { id: party.id, name: party.name };
-  for (const f of ['creditCode', 'legalRep', 'address', 'phone']) if (party[f]) args[f] = party[f];
+  for (const f of ['creditCode', 'legalRep', 'address', 'phone', 'entityType', 'operatorIDNumber']) if (party[f]) args[f] = party[f];
+  if (party.licences && party.licences.length) args.licences = party.licences;
   return mutation('party.create.v1', args, `party:${party.id}`, 'none');
 }
 
@@ -170,7 +172,17 @@ export function signatureSlots(draft, colleaguesByID, me) {
     const person = uid === me.id ? me : colleaguesByID[uid];
     slots.push({ slot: `inspector:${uid}`, role: 'inspector', userID: uid, name: person ? person.displayName : String(uid) });
   }
+  // 证据提供人 confirms the evidence sheets; the 被抽样单位 signs each sample (on its card).
+  if (draft.photos.length) slots.push({ slot: 'evidence_provider', role: 'evidence_provider' });
+  for (const s of draft.samples) slots.push({ slot: `sample:${s.id}`, role: 'sampled_party', sampleID: s.id });
   return slots;
+}
+
+// The slot a signature row pulled from the server fills on this form.
+export function slotOf(s) {
+  if (s.role === 'inspector') return `inspector:${s.userID}`;
+  if (s.role === 'sampled_party') return `sample:${s.sampleID}`;
+  return s.role;
 }
 
 // The template's items, flat, each with its section.

@@ -9,19 +9,20 @@ import { checkAsTyped, checkCreditCode, normalise } from '../creditcode.js';
 import { processCapture, currentPosition, objectURL, PhotoError, showsInBrowser } from '../photos.js';
 import { photoDeviation, deviationPhrases } from '../provenance.js';
 import { SignaturePad } from '../signature.js';
-import { validIDNumber } from '../idnumber.js';
+import { validIDNumber, normaliseID } from '../idnumber.js';
 import { sha256Hex } from '../lib/bytes.js';
 import { uuid, nowISO } from '../lib/ids.js';
 import { call, authHeaders, fetchWithTimeout } from '../api.js';
 import { t } from '../i18n.js';
 import { SetupView } from '../views/setup.js';
 import { FormView } from '../views/form.js';
-import { STEPS } from '../views/steps.js';
+import { STEPS, slotTitle } from '../views/steps.js';
 
 const SAVE_DELAY_MS = 300;
 const asList = (value) => value.split(/[,，、\s]+/).filter(Boolean);
-// A datetime-local input's text (the phone's local time) as an instant; '' stays empty.
-const asInstant = (value) => (value ? new Date(value).toISOString() : null);
+// A datetime-local input's text as an instant; it is China time, as every time on the phone is
+// shown (i18n clockTime) whatever zone the phone is set to. '' stays empty.
+const asInstant = (value) => (value ? new Date(`${value}:00+08:00`).toISOString() : null);
 const INSTANT_FIELDS = ['sampledAt', 'recordingStartedAt'];
 const DIRTY_SETS = ['fields', 'findings', 'samples', 'photos'];
 
@@ -131,8 +132,7 @@ export class InspectionController {
       if (s.status === 'refused') {
         draft.refusal = { id: s.id, reason: s.refusalReason, witnessName: s.witnessName, at: s.signedAtDevice, queued: true };
         for (const f of rec.REFUSAL_DETAILS) if (s[f]) draft.refusal[f] = s[f];
-      } else if (!['party', 'witness', 'inspector'].includes(s.role)) continue; // a sample's or the evidence provider's: no slot here
-      else draft.signatures[s.role === 'inspector' ? `inspector:${s.userID}` : s.role] = { id: s.id, role: s.role, signerName: s.signerName, userID: s.userID, imageSha256: s.imageSha256, signedAt: s.signedAtDevice || s.signedAt };
+      } else draft.signatures[rec.slotOf(s)] = { id: s.id, role: s.role, signerName: s.signerName, userID: s.userID, sampleID: s.sampleID || null, imageSha256: s.imageSha256, signedAt: s.signedAtDevice || s.signedAt };
     }
     return draft;
   }
@@ -200,7 +200,12 @@ export class InspectionController {
     } else if (name.startsWith('party:')) {
       const field = name.slice(6);
       this.creatingParty[field] = value;
-      if (field === 'creditCode') this.setupView.showCreditCheck(value ? checkAsTyped(value) : { valid: null, length: 0 });
+      if (field === 'creditCode') {
+        this.setupView.showCreditCheck(value ? checkAsTyped(value) : { valid: null, length: 0 });
+        const stated = { 91: 'enterprise', 92: 'individual', 93: 'cooperative' }[normalise(value).slice(0, 2)];
+        this.creatingParty.entityType = this.setupView.suggestEntityType(stated);
+      }
+      if (field === 'operatorIDNumber') this.setupView.showOperatorIDCheck(value.trim().length >= 18 ? validIDNumber(value) : null);
     } else if (name === 'edit:place') {
       this.draft.place = value;
       this.dirty.draft = true;
@@ -218,7 +223,11 @@ export class InspectionController {
       if (!check.valid) return;
       creditCode = normalise(form.creditCode);
     }
-    const party = { id: uuid(), name: form.name, creditCode, legalRep: form.legalRep || null, address: form.address || null, phone: form.phone || null, local: true };
+    if (form.operatorIDNumber && !validIDNumber(form.operatorIDNumber)) { this.setupView.showOperatorIDCheck(false); return; }
+    const licences = [['pesticideLicence', '农药经营许可证'], ['seedFiling', '种子经营备案']]
+      .filter(([field]) => form[field]).map(([field, kind]) => ({ kind, number: form[field] }));
+    const party = { id: uuid(), name: form.name, creditCode, legalRep: form.legalRep || null, address: form.address || null, phone: form.phone || null,
+      entityType: form.entityType || null, operatorIDNumber: form.operatorIDNumber ? normaliseID(form.operatorIDNumber) : null, licences, local: true };
     this.draft.party = party;
     if (!this.draft.place) this.draft.place = party.address || '';
     this.creatingParty = null;
@@ -441,11 +450,11 @@ export class InspectionController {
 
   async act(action, data, el) {
     const d = this.draft;
-    if (action === 'file-item' || action === 'file-evidence') {
+    if (action === 'file-item' || action === 'file-evidence' || action === 'file-sample') {
       // The camera is another app and may return its picture after the inspector left the record
       // (or it became read-only): it is never attached to another record, nor dropped silently.
       if (!d || d.id !== data.record || !this.view || !rec.isEditable(d)) { this.shell.showError(t('photoRecordClosed')); return; }
-      await this.capture(el, action === 'file-item' ? data.item : null);
+      await this.capture(el, action === 'file-item' ? data.item : null, action === 'file-sample' ? data.sample : null);
       return;
     }
     if (action === 'step') { await this.flush(); this.navigate(`#/i/${d.id}/${data.step}`); return; }
@@ -495,6 +504,7 @@ export class InspectionController {
       if (!(await this.shell.confirm({ title: t('removeSampleTitle'), ok: t('remove') }))) return;
       const s = d.samples.find((x) => x.id === data.sample);
       d.samples = d.samples.filter((x) => x.id !== data.sample);
+      delete d.signatures[`sample:${data.sample}`]; // its 抽样记录 is gone with it
       await this.flush();
       await store.commit(d, s && s.queued ? [rec.sampleRemove(d, s.id)] : []);
       await this.renderForm();
@@ -503,6 +513,9 @@ export class InspectionController {
       const p = d.photos.find((x) => x.id === data.photo);
       if (!p || this.draft !== d) return;
       d.photos = d.photos.filter((x) => x.id !== data.photo);
+      for (const s of d.samples) {
+        if ((s.sealedPhotoIDs || []).includes(p.id)) { s.sealedPhotoIDs = s.sealedPhotoIDs.filter((x) => x !== p.id); this.dirty.samples.add(s.id); }
+      }
       const stillUsed = new Set(d.photos.flatMap((x) => [x.sha256, x.displaySha256]));
       await this.flush();
       await store.commit(d, rec.isCreated(d) ? [rec.photoRemove(d, p.id)] : [], { dropUploads: [p.sha256, p.displaySha256].filter((x) => !stillUsed.has(x)) });
@@ -526,7 +539,8 @@ export class InspectionController {
 
   // ---------------------------------------------------------------- photos
   // Every failure stays on screen until dismissed (a toast vanished before anyone read it).
-  async capture(files, itemKey) {
+  // `sampleID`: the photo shows that sample sealed (it also prints as a 证据提取单).
+  async capture(files, itemKey, sampleID = null) {
     for (const file of files) {
       const processing = processCapture(file); // reads the bytes before anything else
       const position = currentPosition(10000);
@@ -547,8 +561,11 @@ export class InspectionController {
       const remark = deviation ? await this.askPhotoReason(deviationPhrases(deviation)) : null;
       if (deviation && remark === null) continue; // the inspector chose not to attach it
       const display = shot.display;
+      const sealed = sampleID ? d.samples.find((x) => x.id === sampleID) : null;
+      if (sampleID && !sealed) continue; // the sample was removed while the camera was open
+      const caption = sealed ? t('sealedPhotoCaption', { n: d.samples.indexOf(sealed) + 1 }) : '';
       const photo = { id: uuid(), sha256: shot.sha256, size: shot.size, mediaType: shot.mediaType, displaySha256: display ? display.sha256 : null,
-        displaySize: display ? display.size : null, width: shot.width, height: shot.height, caption: '', itemKey, takenAt: nowISO(),
+        displaySize: display ? display.size : null, width: shot.width, height: shot.height, caption, itemKey, takenAt: nowISO(),
         exifTakenAt: shot.exifTakenAt, lat: pos && !pos.error ? pos.lat : null, lon: pos && !pos.error ? pos.lon : null,
         gpsAccuracyM: pos && !pos.error ? pos.accuracyM ?? null : null, gpsSource: shot.exifGps ? 'exif' : pos && !pos.error ? 'device' : null,
         remark };
@@ -572,6 +589,12 @@ export class InspectionController {
         continue;
       }
       this.savedAt = nowISO();
+      if (sealed) { // after the photo's own mutation: the sample names a photo the server knows
+        sealed.sealedPhotoIDs = [...(sealed.sealedPhotoIDs || []), photo.id];
+        this.dirty.samples.add(sealed.id);
+        this.dirty.draft = true;
+        await this.flush();
+      }
       this.sync.request('edit');
     }
     this.shell.hideToast(); // the "processing" note only; errors stay in their own box
@@ -619,8 +642,9 @@ export class InspectionController {
     const slot = this.lastModel.slots.find((s) => s.slot === slotName);
     const existing = d.signatures[slotName];
     const askName = slot.role !== 'inspector';
-    const title = slot.role === 'party' ? t('signParty') : slot.role === 'witness' ? t('signWitness') : t('signInspector', { name: slot.name });
-    const signerName = (existing && existing.signerName) || (slot.role === 'party' ? d.party && d.party.legalRep : slot.role === 'witness' ? d.refusal && d.refusal.witnessName : slot.name) || '';
+    const title = slotTitle(slot);
+    const partyRoles = ['party', 'sampled_party', 'evidence_provider'];
+    const signerName = (existing && existing.signerName) || (partyRoles.includes(slot.role) ? d.party && d.party.legalRep : slot.role === 'witness' ? d.refusal && d.refusal.witnessName : slot.name) || '';
     let pad = null;
     const sheet = this.view.openSignSheet(this.shell, { title, signerName, askName }, async (action, element) => {
       if (action === 'cancel') element.remove();
@@ -646,7 +670,7 @@ export class InspectionController {
     // signature the sent refusal replaced stays replaced: this drawing is a new one.
     const refusal = slot.role === 'party' ? d.refusal : null;
     const reuse = old && !(refusal && refusal.queued);
-    d.signatures[slot.slot] = { id: reuse ? old.id : uuid(), role: slot.role, signerName, userID: slot.userID || null, imageSha256: sha, signedAt: nowISO() };
+    d.signatures[slot.slot] = { id: reuse ? old.id : uuid(), role: slot.role, signerName, userID: slot.userID || null, sampleID: slot.sampleID || null, imageSha256: sha, signedAt: nowISO() };
     if (refusal) d.refusal = null;
     const now = nowISO();
     try {

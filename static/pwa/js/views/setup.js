@@ -3,6 +3,9 @@
 import { html, mount } from '../lib/html.js';
 import { t, language } from '../i18n.js';
 
+// 主体类型 values as the server stores them, with their labels.
+export const ENTITY_TYPES = [['enterprise', 'entityEnterprise'], ['individual', 'entityIndividual'], ['cooperative', 'entityCooperative'], ['other', 'entityOther']];
+
 export class SetupView {
   constructor(section) { this.section = section; }
 
@@ -18,7 +21,7 @@ export class SetupView {
             <div class="item-title">${draft.party.name}</div>
             <div class="muted small">${draft.party.creditCode || ''} ${draft.party.address || ''}</div></div>
             <button class="btn" type="button" data-action="change-party">${t('changeParty')}</button></div>`
-          : creatingParty ? this.partyForm(creatingParty) : html`
+          : creatingParty ? this.partyForm(creatingParty, (templates.find((x) => x.id === draft.templateID) || {}).category) : html`
           <input type="search" data-role="party-search" data-testid="party-search" placeholder="${t('searchParty')}" value="${query || ''}" autocomplete="off">
           <div data-role="party-results">${this.partyResults(parties)}</div>
           <button class="btn block" type="button" data-action="new-party" data-testid="new-party" style="margin-top:8px">＋ ${t('newParty')}</button>`}
@@ -47,7 +50,8 @@ export class SetupView {
       <div><div class="item-title">${p.name}</div><div class="muted small">${p.creditCode || ''}</div></div></button>`)}`;
   }
 
-  partyForm(form) {
+  // The licence a dealer of the chosen checklist's products needs is asked for with it.
+  partyForm(form, category) {
     return html`<div data-testid="party-form">
       <label class="field"><span>${t('partyName')} *</span><input type="text" data-party="name" value="${form.name || ''}"></label>
       <label class="field"><span>${t('creditCode')}</span><input type="text" data-party="creditCode" data-testid="credit-code"
@@ -56,6 +60,13 @@ export class SetupView {
       <label class="field"><span>${t('legalRep')}</span><input type="text" data-party="legalRep" value="${form.legalRep || ''}"></label>
       <label class="field"><span>${t('address')}</span><input type="text" data-party="address" value="${form.address || ''}"></label>
       <label class="field"><span>${t('phone')}</span><input type="tel" data-party="phone" value="${form.phone || ''}"></label>
+      <label class="field"><span>${t('entityType')}</span><select data-party="entityType" data-testid="entity-type">
+        <option value=""></option>${ENTITY_TYPES.map(([value, label]) => html`<option value="${value}" ${form.entityType === value ? 'selected' : ''}>${t(label)}</option>`)}</select></label>
+      <label class="field"><span>${t('operatorIDNumber')}</span><input type="text" data-party="operatorIDNumber" data-testid="operator-id"
+        autocomplete="off" maxlength="24" value="${form.operatorIDNumber || ''}"></label>
+      <div data-role="operator-id-check" data-testid="operator-id-check" class="small"></div>
+      ${category === 'pesticide' ? html`<label class="field"><span>${t('pesticideLicence')}</span><input type="text" data-party="pesticideLicence" data-testid="pesticide-licence" value="${form.pesticideLicence || ''}"></label>` : ''}
+      ${category === 'seed' ? html`<label class="field"><span>${t('seedFiling')}</span><input type="text" data-party="seedFiling" data-testid="seed-filing" value="${form.seedFiling || ''}"></label>` : ''}
       <div class="row"><button class="btn" type="button" data-action="cancel-party">${t('cancel')}</button>
         <button class="btn primary" type="button" data-action="save-party" data-testid="save-party">${t('createParty')}</button></div>
     </div>`;
@@ -80,6 +91,18 @@ export class SetupView {
     else {
       mount(el, html`<span class="ok">✓ ${t('creditValid')}</span>${(zh ? result.warningsZh : result.warnings).map((w) => html`<div class="warning">${w}</div>`)}`);
     }
+  }
+
+  showOperatorIDCheck(valid) {
+    const el = this.section.querySelector('[data-role=operator-id-check]');
+    if (el) mount(el, valid === false ? html`<span class="error">${t('badOperatorID')}</span>` : html``);
+  }
+
+  // The type the credit code states (GB 32100 position 2 under 9: 1 企业, 2 个体工商户, 3 合作社), when not chosen yet.
+  suggestEntityType(value) {
+    const select = this.section.querySelector('[data-party=entityType]');
+    if (select && !select.value && value) select.value = value;
+    return select ? select.value : value;
   }
 
   partyFormValues() {

@@ -119,11 +119,11 @@ function inputValue(value, type) {
   return value || '';
 }
 
+// An instant as datetime-local text in China time (UTC+8, no daylight saving), as the controller reads it.
 export function localInput(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  const local = new Date(d.getTime() - d.getTimezoneOffset() * 60000);
-  return local.toISOString().slice(0, 16);
+  return new Date(d.getTime() + 8 * 3600000).toISOString().slice(0, 16);
 }
 
 export function samples(m) {
@@ -134,8 +134,22 @@ export function samples(m) {
       ${SAMPLE_INPUTS.map(([field, label, type, req]) => html`<label class="field"><span>${t(label)}${req ? ' *' : ''}</span>
         <input type="${type}" data-edit="sample" data-sample="${s.id}" data-field="${field}" data-testid="sample-${field}"
           value="${inputValue(s[field], type)}"></label>`)}
+      ${sampleSealing(m, s, i)}
     </div>`)}
     ${m.editable ? html`<button class="btn block" data-action="add-sample" data-testid="add-sample">＋ ${t('addSample')}</button>` : ''}`;
+}
+
+// The photo of the sealed sample and the 被抽样单位's signature of its 抽样记录.
+function sampleSealing(m, s, i) {
+  const photos = m.draft.photos.filter((p) => (s.sealedPhotoIDs || []).includes(p.id));
+  const signature = m.draft.signatures[`sample:${s.id}`];
+  return html`<div class="thumbs" data-testid="sealed-photos">${photos.map((p) => picture(m, p, t('sealedPhotoCaption', { n: i + 1 })))}</div>
+    ${m.editable ? html`<label class="btn file-btn block">${t('sealedPhoto')}<input type="file" accept="${PHOTO_ACCEPT}" capture="environment" data-file="sample" data-sample="${s.id}" data-testid="sealed-photo"></label>` : ''}
+    <div class="field" data-testid="sample-signature"><span>${t('signSampledParty')}</span>
+      ${signature ? html`<img class="sig-img" src="${m.thumbs[signature.imageSha256] || ''}" alt=""><div class="muted small">${signature.signerName || '—'} · ${t('signedAt', { time: clockTime(signature.signedAt) })}</div>`
+        : html`<div class="muted">${t('notSigned')}</div>`}
+      ${!m.editable ? '' : s.queued ? html`<button class="btn block" data-action="sign" data-slot="sample:${s.id}" data-testid="sign-sample">${signature ? t('resign') : t('sign')}</button>`
+        : html`<div class="muted small">${t('signSampleFirst')}</div>`}</div>`;
 }
 
 // ------------------------------------------------------------------ evidence photos
@@ -236,7 +250,7 @@ export function sign(m) {
   const d = m.draft;
   const slotCard = (slot) => {
     const s = d.signatures[slot.slot];
-    const title = slot.role === 'party' ? t('signParty') : slot.role === 'witness' ? t('signWitness') : t('signInspector', { name: slot.name });
+    const title = slotTitle(slot);
     return html`<div class="card" data-testid="sign-${slot.role}" data-slot-card="${slot.slot}"><h2>${title}</h2>
       ${s ? html`<img class="sig-img" src="${m.thumbs[s.imageSha256] || ''}" alt=""><div class="muted small">${s.signerName || '—'} · ${t('signedAt', { time: clockTime(s.signedAt) })}</div>`
         : html`<div class="muted">${t('notSigned')}</div>`}
@@ -249,7 +263,15 @@ export function sign(m) {
           ${affirmsRecord(d.closingAnswer) ? html`<div class="warning" data-testid="closing-contradiction">${t('closingContradictsRefusal', { answer: d.closingAnswer })}</div>` : ''}` : ''}` : ''}
     </div>`;
   };
-  return html`${m.slots.map(slotCard)}`;
+  return html`${m.slots.filter((slot) => slot.role !== 'sampled_party').map(slotCard)}`;
+}
+
+export function slotTitle(slot) {
+  if (slot.role === 'party') return t('signParty');
+  if (slot.role === 'witness') return t('signWitness');
+  if (slot.role === 'evidence_provider') return t('signProvider');
+  if (slot.role === 'sampled_party') return t('signSampledParty');
+  return t('signInspector', { name: slot.name });
 }
 
 // Asked when a photo's time or place is far from the inspection's: why it belongs to this case.
