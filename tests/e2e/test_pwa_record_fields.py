@@ -5,10 +5,11 @@ recording; synced when the signal comes back, and printed."""
 from __future__ import annotations
 
 import subprocess
+import urllib.parse
 
 from .pwa_helpers import (
     PHOTO_ITEMS, Api, add_sample, answer_checklist, at_field, draw_signature, goto_step, login, make_jpeg,
-    submit, wait_saved, wait_synced, watch_errors, write_record,
+    go_home, submit, wait_saved, wait_synced, watch_errors, write_record,
 )
 
 OPERATOR_ID = "150102198001011236"
@@ -118,4 +119,32 @@ def test_the_new_fields_are_filled_offline_synced_and_printed(live_server, phone
                     "文件编号DSJ-20261130-0007", "开始时间2026年11月30日9时12分", "CY-150122-2026-0042",
                     "被抽样单位经办人（签名，样品1）", "样品1封样照片", "本文书一式三份"):
         assert printed in text, printed
+    assert errors == []
+
+
+def test_a_known_partys_missing_details_are_added_on_site(live_server, phone):
+    """A dealer already on file lacks its type, the operator's ID and the pesticide licence: the
+    inspector adds them while setting up the inspection, and the server's party then has them."""
+    at_field(phone, live_server.url)
+    page = phone.new_page()
+    errors = watch_errors(page)
+    login(page, live_server.url)
+    page.click("[data-testid=new-inspection]")
+    page.click("[data-testid=template-pesticide]")
+    page.fill("[data-testid=party-search]", "丰收")
+    page.click("[data-testid=party-result] >> nth=0")
+    party_name = page.inner_text("[data-testid=chosen-party] .item-title")
+    page.click("[data-testid=party-details] summary")
+    page.select_option("[data-testid=entity-type]", "individual")
+    page.fill("[data-testid=operator-id]", OPERATOR_ID)
+    page.fill("[data-testid=pesticide-licence]", "农药经许（蒙）15012220099号")
+    page.click("[data-testid=save-party-details]")
+    go_home(page)
+    page.click("[data-testid=sync-now]")
+    wait_synced(page)
+
+    api = Api(live_server.url)
+    [party] = [p for p in api.get("/api/v1/parties?q=" + urllib.parse.quote("丰收"))["parties"] if p["name"] == party_name]
+    assert party["entityType"] == "individual" and party["operatorIDNumber"] == OPERATOR_ID
+    assert {"kind": "农药经营许可证", "number": "农药经许（蒙）15012220099号", "validUntil": None} in party["licences"]
     assert errors == []

@@ -124,6 +124,7 @@ const zh = {
   entityType: '主体类型', entityEnterprise: '企业', entityIndividual: '个体工商户', entityCooperative: '农民专业合作社', entityOther: '其他',
   operatorIDNumber: '经营者身份证号码（个体工商户）', pesticideLicence: '农药经营许可证号', seedFiling: '种子经营备案编号',
   badOperatorID: '经营者身份证号码无效（应为18位，校验码和出生日期须正确）',
+  partyDetails: '补充当事人信息（主体类型、经营者身份证号、许可证）', partyDetailsSaved: '当事人信息已保存',
   sealedPhoto: '拍摄封样照片', sealedPhotoCaption: '样品{n}封样照片', sealedPhotos: '封样照片 {n} 张',
   signSampledParty: '被抽样单位经办人签名', signSampleFirst: '填写样品必填项后可签名', signProvider: '证据提供人签名（证据提取单）',
 };
@@ -251,6 +252,7 @@ const en = {
   entityType: 'Type of business', entityEnterprise: 'Enterprise', entityIndividual: 'Individual business (个体工商户)', entityCooperative: "Farmers' cooperative", entityOther: 'Other',
   operatorIDNumber: "Operator's ID number (individual businesses)", pesticideLicence: 'Pesticide dealer licence number', seedFiling: 'Seed dealer filing number',
   badOperatorID: "The operator's ID number is not valid (18 characters, check digit and birth date)",
+  partyDetails: "Add to the party's details (type, operator's ID, licence)", partyDetailsSaved: "The party's details are saved",
   sealedPhoto: 'Photo of the sealed sample', sealedPhotoCaption: 'Sample {n} sealed', sealedPhotos: '{n} photos of the sealing',
   signSampledParty: "Sampled party's signature", signSampleFirst: 'Fill in the required fields of the sample to sign', signProvider: 'Evidence provider signature (evidence sheets)',
 };

@@ -134,6 +134,11 @@ export function partyCreate(party) {
   return mutation('party.create.v1', args, `party:${party.id}`, 'none');
 }
 
+// Fields of a party the inspector added on site (主体类型, operator's ID, licences).
+export function partyUpdate(party, fields) {
+  return mutation('party.update.v1', { id: party.id, baseVersion: party.version || 0, fields }, `party-update:${party.id}`, 'none');
+}
+
 export const inspectionSubmit = (draft) => mutation('inspection.submit.v1', { id: draft.id }, null, draft.id, true);
 export const inspectionAmend = (draft, reason) => mutation('inspection.amend.v1', { id: draft.id, reason: reason || null }, null, draft.id, true);
 export const inspectionDelete = (draft) => mutation('inspection.delete.v1', { id: draft.id }, null, draft.id, true);

@@ -14,7 +14,7 @@ import { sha256Hex } from '../lib/bytes.js';
 import { uuid, nowISO } from '../lib/ids.js';
 import { call, authHeaders, fetchWithTimeout } from '../api.js';
 import { t } from '../i18n.js';
-import { SetupView } from '../views/setup.js';
+import { SetupView, LICENCE_KINDS } from '../views/setup.js';
 import { FormView } from '../views/form.js';
 import { STEPS, slotTitle } from '../views/steps.js';
 
@@ -171,6 +171,7 @@ export class InspectionController {
     else if (action === 'new-party') this.creatingParty = { name: this.query || '' };
     else if (action === 'cancel-party') this.creatingParty = null;
     else if (action === 'save-party') { await this.saveParty(); return; }
+    else if (action === 'save-party-details') { await this.savePartyDetails(); return; }
     else if (action === 'co') {
       const c = this.colleagues.find((x) => String(x.id) === id);
       d.coInspector = { id: c.id, displayName: c.displayName, certNo: c.certNo };
@@ -199,13 +200,14 @@ export class InspectionController {
       }
     } else if (name.startsWith('party:')) {
       const field = name.slice(6);
+      if (field === 'operatorIDNumber') this.setupView.showOperatorIDCheck(value.trim().length >= 18 ? validIDNumber(value) : null);
+      if (!this.creatingParty) return; // the chosen party's details: read when saved
       this.creatingParty[field] = value;
       if (field === 'creditCode') {
         this.setupView.showCreditCheck(value ? checkAsTyped(value) : { valid: null, length: 0 });
         const stated = { 91: 'enterprise', 92: 'individual', 93: 'cooperative' }[normalise(value).slice(0, 2)];
         this.creatingParty.entityType = this.setupView.suggestEntityType(stated);
       }
-      if (field === 'operatorIDNumber') this.setupView.showOperatorIDCheck(value.trim().length >= 18 ? validIDNumber(value) : null);
     } else if (name === 'edit:place') {
       this.draft.place = value;
       this.dirty.draft = true;
@@ -224,8 +226,7 @@ export class InspectionController {
       creditCode = normalise(form.creditCode);
     }
     if (form.operatorIDNumber && !validIDNumber(form.operatorIDNumber)) { this.setupView.showOperatorIDCheck(false); return; }
-    const licences = [['pesticideLicence', '农药经营许可证'], ['seedFiling', '种子经营备案']]
-      .filter(([field]) => form[field]).map(([field, kind]) => ({ kind, number: form[field] }));
+    const licences = mergeLicences([], form);
     const party = { id: uuid(), name: form.name, creditCode, legalRep: form.legalRep || null, address: form.address || null, phone: form.phone || null,
       entityType: form.entityType || null, operatorIDNumber: form.operatorIDNumber ? normaliseID(form.operatorIDNumber) : null, licences, local: true };
     this.draft.party = party;
@@ -234,6 +235,28 @@ export class InspectionController {
     await this.saving;
     await store.commit(this.draft, [rec.partyCreate(party)], { parties: [party] });
     this.sync.request('edit');
+    await this.showSetup();
+  }
+
+  // What the inspector added to a chosen party's record, sent as party.update.v1 (merged per field
+  // on the server like any edit of a party).
+  async savePartyDetails() {
+    const d = this.draft;
+    const form = this.setupView.partyFormValues();
+    if (form.operatorIDNumber && !validIDNumber(form.operatorIDNumber)) { this.setupView.showOperatorIDCheck(false); return; }
+    const party = d.party;
+    const fields = {};
+    if ((form.entityType || null) !== (party.entityType || null)) fields.entityType = form.entityType || null;
+    const id = form.operatorIDNumber ? normaliseID(form.operatorIDNumber) : null;
+    if (id !== (party.operatorIDNumber || null)) fields.operatorIDNumber = id;
+    const licences = mergeLicences(party.licences || [], form);
+    if (JSON.stringify(licences) !== JSON.stringify(party.licences || [])) fields.licences = licences;
+    if (!Object.keys(fields).length) return;
+    d.party = { ...party, ...fields };
+    await this.saving;
+    await store.commit(d, [rec.partyUpdate(party, fields)]);
+    this.sync.request('edit');
+    this.shell.toast(t('partyDetailsSaved'));
     await this.showSetup();
   }
 
@@ -769,6 +792,20 @@ export class InspectionController {
     this.sync.request('resend');
     await this.renderForm();
   }
+}
+
+// The party's licences with the pesticide licence or seed filing as typed (others kept).
+function mergeLicences(licences, form) {
+  let out = licences.map((l) => ({ kind: l.kind, number: l.number, validUntil: l.validUntil ?? null }));
+  for (const [field, kind] of Object.entries(LICENCE_KINDS)) {
+    if (!(field in form)) continue;
+    const number = form[field];
+    const at = out.findIndex((l) => l.kind === kind);
+    if (number && at >= 0) out[at] = { ...out[at], number };
+    else if (number) out.push({ kind, number, validUntil: null });
+    else if (at >= 0) out = out.filter((_, i) => i !== at);
+  }
+  return out;
 }
 
 // A photo that could not be kept, in the reader's language (never a raw browser message).
