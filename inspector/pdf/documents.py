@@ -142,7 +142,7 @@ def sampling_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
 
     # Header lines are broken by hand: CJK wrapping would leave one character on a line.
     heads = ("序号", "样品<br/>名称", "商标/<br/>品牌", "规格<br/>型号", "批号/<br/>生产日期", "生产者",
-             "执行<br/>标准", "抽样<br/>数量", "抽样<br/>基数", "备样<br/>数量", "封样<br/>编号")
+             "执行<br/>标准", "抽样<br/>数量", "抽样<br/>基数", "备样<br/>数量", "检验样品<br/>封条号")
     rows = [[Paragraph(h, ss["cell_small_head"]) for h in heads]]
     for number, sample in enumerate(case.samples, start=1):
         values = (str(number), sample.name, sample.brand, sample.spec, sample.batch_or_date,

@@ -364,7 +364,7 @@ def test_sampling_record_has_the_sample_table_and_both_declarations(rendered):
     renderer, pdf, _pages = rendered
     text = document_cells(renderer, pdf, "sampling")
     for head in ("样品名称", "商标/品牌", "规格型号", "批号/生产日期", "生产者", "执行标准",
-                 "抽样数量", "抽样基数", "备样数量", "封样编号"):
+                 "抽样数量", "抽样基数", "备样数量", "检验样品封条号"):
         assert head in text
     assert "FY2026-0311" in text and "GB20684-2017" in text
     assert "抽样人员声明：本次抽样已按要求执行完毕" in text
