@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from .database import db
 from .errors import ApiError
+from .models import ROLES
 
 
 def _read_template(path: str) -> dict:
@@ -58,7 +59,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.option("--username", required=True)
     @click.option("--name", "display_name", required=True)
-    @click.option("--role", type=click.Choice(["inspector", "reviewer", "admin"]), required=True)
+    @click.option("--role", type=click.Choice(ROLES), required=True)
     @click.option("--agency", "agency_code", required=True, help="GB/T 2260 code, e.g. 150122")
     @click.option("--cert-no", default=None, help="执法证号 (required for inspectors)")
     @click.password_option()
@@ -181,6 +182,16 @@ def register_cli(app: Flask) -> None:
         total = expire_all_uploads()
         click.echo(f"Expired {total} unfinished uploads.")
 
+    @app.cli.command("prepare-case-file")
+    @click.argument("inspection_ids", nargs=-1, required=True)
+    def prepare_case_file_command(inspection_ids) -> None:
+        """Draw case files now, as the job does (no worker running, or a cache emptied by hand)."""
+        from .services.case_file import prepare_case_file
+
+        for inspection_id in inspection_ids:
+            drawn = prepare_case_file(inspection_id)
+            click.echo(f"{inspection_id}: {'drawn' if drawn else 'ready already, or nothing to draw'}")
+
     @app.cli.command("prune-sync")
     @click.option("--days", type=click.IntRange(min=1), default=180, show_default=True,
                   help="keep what a phone offline this long still needs")
@@ -193,6 +204,48 @@ def register_cli(app: Flask) -> None:
 
         removed = prune_scope_exits(utcnow() - timedelta(days=days))
         click.echo(f"Removed {removed} scope-exit records older than {days} days.")
+
+    @app.cli.command("deadline")
+    @click.argument("start")
+    @click.argument("n", type=click.IntRange(min=0, max=3660))
+    @click.option("--natural", is_flag=True, help="natural days (日) instead of working days (工作日)")
+    @click.option("--pause", "pauses", multiple=True, metavar="FIRST..LAST",
+                  help="days not counted, both included (repeatable), e.g. 2026-06-01..2026-06-09")
+    def deadline(start, n, natural, pauses) -> None:
+        """Due date of an N-day period from START (a date, or `today` by the clock), on the calendar."""
+        from datetime import date
+
+        from . import clock
+        from .services.calendar import natural_days_after, working_days_after
+
+        try:
+            first = clock.today_cn() if start == "today" else date.fromisoformat(start)
+            spans = [tuple(date.fromisoformat(part) for part in p.split("..", 1)) for p in pauses]
+            due = (natural_days_after if natural else working_days_after)(first, n, spans)
+        except ValueError as err:
+            raise click.ClickException(str(err)) from err
+        unit = "日" if natural else "个工作日"
+        line = f"{first.isoformat()} + {n}{unit} → {due.date.isoformat()}"
+        if natural and due.raw != due.date:
+            line += f" ({due.raw.isoformat()} 为休息日，顺延)"
+        click.echo(line + (" 暂定 (provisional: a year without a loaded notice)" if due.provisional else ""))
+
+    @app.cli.command("clock")
+    def show_clock() -> None:
+        """The server's clock (INSPECTOR_CLOCK when set) and today's date in Beijing."""
+        from . import clock
+
+        source = "INSPECTOR_CLOCK" if app.config.get("INSPECTOR_CLOCK") else "real time"
+        click.echo(f"{clock.now().isoformat()} ({source}); today in Beijing: {clock.today_cn().isoformat()}")
+
+    @app.cli.command("calendar-seed")
+    def calendar_seed() -> None:
+        """Load the years the installed chinesecalendar covers that are not loaded yet (never
+        replacing a year an admin entered), e.g. after upgrading the pinned package."""
+        from .services.calendar.notices import load_package_years
+
+        added = load_package_years()
+        click.echo(f"Loaded {len(added)} years from chinesecalendar: {', '.join(map(str, added)) or 'none new'}.")
 
     @app.cli.command("db-revision")
     @click.option("-m", "--message", required=True)

@@ -1,6 +1,7 @@
 """Configuration as data: defaults, then environment variables, then a test's mapping."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -21,6 +22,13 @@ def _copies(raw: str) -> dict[str, int]:
         if key.strip():
             out[key.strip()] = max(1, int(count))
     return out
+
+
+def _instant(raw: str) -> str:
+    """An ISO instant with its zone, checked at start-up (a typo must not surface on every request)."""
+    from .clock import parse_instant
+
+    return parse_instant(raw).isoformat()
 
 
 # (setting, environment variable, parser, default, what it is). The README's table is this list.
@@ -85,6 +93,14 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
      "approval asks for confirmation, the case file prints the reason"),
     ("PHOTO_MAX_METRES_FROM_INSPECTION", "INSPECTOR_PHOTO_MAX_METRES_FROM_INSPECTION", float, 1000,
      "The same for a photo taken further than this from the inspection's place (metres)"),
+    ("INSPECTOR_CLOCK", "INSPECTOR_CLOCK", _instant, None,
+     "Demos and tests: the server's clock stands at this ISO instant (e.g. `2026-09-30T07:30:00+08:00`) "
+     "for deadlines and today's date; default: the real time"),
+    ("TASK_URGENT_DELIVERY_HOURS", "INSPECTOR_TASK_URGENT_DELIVERY_HOURS", float, 2,
+     "An urgent task no assigned phone has pulled within this many hours alerts its county"),
+    ("COMPLAINT_RULES", "INSPECTOR_COMPLAINT_RULES", json.loads, {},
+     "Complaints register: the rule values the law texts at hand do not confirm, as a JSON object "
+     "(keys in services/complaints/rules.py SETTINGS, e.g. `{\"V121_DECISION_NOTICE_WD\": 5}`)"),
 ]
 
 

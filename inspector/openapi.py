@@ -72,6 +72,11 @@ def _operation(rule: str, view: Any, doc: dict[str, Any]) -> dict[str, Any]:
         errors["headers"] = {name: _header(h) for name, h in doc["response_headers"].items() if h.get("always")}
     responses: dict[str, Any] = {str(doc["status"]): success, "4XX": errors}
     for status, description in doc["responses"].items():
+        if isinstance(description, tuple):  # (description, schema of its JSON body)
+            description, schema = description
+            responses[str(status)] = {"description": description,
+                                      "content": {"application/json": {"schema": type(schema)}}}
+            continue
         responses[str(status)] = ({"description": description} if status < 400
                                   else {**errors, "description": description})
     op: dict[str, Any] = {"summary": doc["summary"], "responses": responses}

@@ -94,13 +94,13 @@ def documented(summary: str, *, body: Schema | None = None, response: Schema | N
                body_media_type: str | None = None, body_required: bool = True,
                request_headers: dict[str, dict[str, Any]] | None = None,
                response_headers: dict[str, dict[str, Any]] | None = None,
-               responses: dict[int, str] | None = None) -> Callable:
+               responses: dict[int, str | tuple[str, Schema]] | None = None) -> Callable:
     """Attach what /api/v1/openapi.json says about a route (inspector/openapi.py writes it out).
 
     `media_types`: what a success answers when it is not JSON; `body_media_type`: a body that is not
     JSON; headers as {name: {"schema": …, "required": …, "description": …}}, a response header with
     "always": True is on error answers too; `responses`: statuses beyond the success and 4XX errors
-    (a 5XX the client should retry, a 304)."""
+    (a 5XX the client should retry, a 304), as a description or (description, schema of its JSON body)."""
 
     def decorator(view: Callable) -> Callable:
         view.openapi = {"summary": summary, "body": body, "response": response, "query": query, "status": status,

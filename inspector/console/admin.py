@@ -192,3 +192,34 @@ def retry_job(job_id: int):
             abort(404)
         flash(error_text(err), "error")
     return redirect(url_for("console.failed_jobs"))
+
+
+# ---------------------------------------------------------------- working-day calendar
+
+@bp.get("/admin/calendar")
+@login_required("admin")
+def calendar(form: dict | None = None, error: str | None = None, problems: list[str] | None = None,
+             fields: list[str] | None = None, status: int = 200):
+    from ..services.calendar import notices
+
+    shown = request.args.get("year", type=int)
+    return render_template("console/admin_calendar.html", years=notices.list_years(), holidays=notices.HOLIDAYS,
+                           form=form or {}, error=error, problems=problems or [], bad_fields=set(fields or []),
+                           shown=shown, shown_days=notices.year_days(shown) if shown else []), status
+
+
+@bp.post("/admin/calendar")
+@login_required("admin")
+def enter_calendar_notice():
+    from ..services.calendar import notices
+
+    f = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    try:
+        row = notices.enter_notice(g.user, f)
+    except ApiError as err:
+        details = err.details if isinstance(err.details, dict) else {}
+        message = err.message if err.code == "validation_failed" else error_text(err)
+        return calendar(form=f, error=message, problems=list(details.get("problems", [])),
+                        fields=list(details.get("fields", [])), status=err.status)
+    flash(t("cal_saved", year=row.year, notice=row.notice_no), "ok")
+    return redirect(url_for("console.calendar"))

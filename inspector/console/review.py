@@ -6,13 +6,15 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from ..errors import ApiError
 from ..i18n import t
 from ..models import CATEGORIES
+from ..services import case_file as case_file_service
 from ..services import case_view as case_service
 from ..services import queue as queue_service
 from ..services import review as review_service
 from . import bp
 from .auth import login_required
 
-CONSOLE_READERS = ("reviewer", "admin")
+# Who reads the queue, cases, dashboard and exports of their jurisdiction; only reviewers decide.
+CONSOLE_READERS = ("reviewer", "admin", "officer", "head")
 
 
 def error_text(err: ApiError, decision: str | None = None) -> str:
@@ -84,3 +86,22 @@ def decide(inspection_id: str):
     else:
         flash(t("decided_" + decision.decision), "ok")
     return redirect(url_for("console.case", inspection_id=inspection_id))
+
+
+@bp.get("/cases/<inspection_id>/case-file")
+@login_required(*CONSOLE_READERS)
+def case_file(inspection_id: str):
+    """The case file when it is ready; else a page saying 正在生成 that asks again until it is."""
+    from ..api.case_files import pdf_response
+
+    try:
+        result = case_file_service.fetch_case_file(g.user, inspection_id)
+    except ApiError as err:
+        if err.status == 404:
+            abort(404)
+        return _render_case(inspection_id, error=error_text(err), status=err.status)
+    if isinstance(result, case_file_service.CaseFilePreparing):
+        return render_template("console/case_file_preparing.html", progress=result, inspection_id=inspection_id,
+                               refresh=case_file_service.RETRY_AFTER_SECONDS), 202, {
+            "Refresh": str(case_file_service.RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    return pdf_response(result)

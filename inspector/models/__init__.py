@@ -4,9 +4,15 @@ from __future__ import annotations
 from .account import ROLES, Device, LoginAttempt, User
 from .agency import LEVELS, Agency
 from .audit import AuditCheckpoint, AuditEvent, AuditHead
+from .calendar import DAY_KINDS, CalendarDay, CalendarYear
 from .case_number import CaseNumberCounter
+from .complaint import (
+    CHANNELS, FILING_KINDS, NOTICE_METHODS, PRODUCT_CATEGORIES, RULE_VERSIONS,
+    Filing, FilingAttachment, FilingPause, FilingPerson, FilingTransition,
+)
 from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
+from .intake import ImportMapping, Reminder
 from .job import FailedJob
 from .inspection import (
     INSPECTION_STATUSES, SIGNATURE_ROLES, SIGNATURE_STATUSES,
@@ -15,9 +21,11 @@ from .inspection import (
 from .party import Party
 from .review import DECISIONS, ReviewDecision
 from .sync import SyncState, Versioned
+from .task import TASK_SOURCES, TASK_STATUSES, Task, TaskAssignee
 from .sync_log import Conflict, InspectionRevision, MutationLog, ScopeExit
 from .template import CATEGORIES, ITEM_KINDS, TEMPLATE_STATUSES, ChecklistTemplate, PublishedTemplateChanged
 from .upload import UPLOAD_STATUSES, Upload
+from . import pull_indexes  # noqa: F401,E402  (declares the pull's indexes on the tables above)
 
 __all__ = [
     "CaseNumberCounter", "ROLES", "Device", "LoginAttempt", "User", "LEVELS", "Agency", "AuditCheckpoint", "AuditEvent", "AuditHead",
@@ -26,4 +34,9 @@ __all__ = [
     "DECISIONS", "ReviewDecision", "SyncState", "Versioned", "CATEGORIES", "ITEM_KINDS",
     "TEMPLATE_STATUSES", "ChecklistTemplate", "PublishedTemplateChanged", "UPLOAD_STATUSES", "Upload",
     "Conflict", "InspectionRevision", "MutationLog", "ScopeExit",
+    "CHANNELS", "FILING_KINDS", "NOTICE_METHODS", "PRODUCT_CATEGORIES", "RULE_VERSIONS",
+    "Filing", "FilingAttachment", "FilingPause", "FilingPerson", "FilingTransition",
+    "DAY_KINDS", "CalendarDay", "CalendarYear",
+    "TASK_SOURCES", "TASK_STATUSES", "Task", "TaskAssignee",
+    "ImportMapping", "Reminder",
 ]

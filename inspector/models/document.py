@@ -34,3 +34,17 @@ class IssuedDocument(db.Model):
     checkpoint_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     audit_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     audit_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Argon2id hash of the access code printed on its cover (services/verification/access.py);
+    # None on documents issued before access codes were printed.
+    access_code_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
+class AccessCodeAttempt(db.Model):
+    """A wrong access code typed on a verify page, kept so that guessing is limited per
+    document and per address across workers and hosts."""
+
+    __tablename__ = "access_code_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("issued_document.id"), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -41,6 +41,8 @@ class Inspection(Versioned, db.Model):
     party_id: Mapped[str] = mapped_column(ForeignKey("party.id"), index=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("checklist_template.id"))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), nullable=True, index=True)
+    # The task (检查任务) this inspection was started from, if any.
+    task_id: Mapped[str | None] = mapped_column(ForeignKey("task.id"), nullable=True, index=True)
     status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
     # Amendment number: 1 at first submission; each amendment after a return adds one.
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -162,5 +164,11 @@ class Signature(Versioned, db.Model):
     sample_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)  # role sampled_party
     signed_at_device: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the signer saw: per document covered, [{document, sha256, revision}] (services/attestation);
+    # None on signatures recorded before phones sent it.
+    attests: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    confirmation: Mapped[str | None] = mapped_column(String(12), nullable=True)  # "seen" | "read_aloud"
+    # The inspector whose phone recorded it: their upload of the image holds the bytes for it.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
 
     inspection: Mapped[Inspection] = relationship(back_populates="signatures")

@@ -11,6 +11,12 @@ from reportlab import rl_config
 # This setting is process-wide: every PDF this process makes (reports too) gets binary images.
 rl_config.useA85 = 0
 
+# Chinese line breaking (禁则, codes kept whole, nothing past the margin) for every paragraph with
+# wordWrap="CJK" in this process; ReportLab's own lets punctuation hang and splits codes (linebreak.py).
+from . import linebreak  # noqa: E402
+
+linebreak.install()
+
 from .case_file import CaseFileRenderer  # noqa: E402
 from .documents import DocumentPages  # noqa: E402
 from .fonts import CjkFont, register_cjk_font  # noqa: E402

@@ -165,6 +165,7 @@ class EvidencePhoto:
     # reason; the sheet then prints these instead of "taken at this inspection".
     deviation: tuple[str, ...] = ()
     remark: str | None = None
+    document: str | None = None  # its 证据提取单's document key ("evidence:<photo id>"), see content.py
 
 
 @dataclass(frozen=True)
@@ -183,10 +184,28 @@ class Signature:
     witness_unit: str | None = None  # 工作单位或职务
     witness_phone: str | None = None
     recording: Recording | None = None
+    # Documents (content.py keys) whose content changed after this signature attested it: the cell of
+    # their pages prints this text ("所签为第1版，本页内容已于…修改，未重新签名") instead of the image.
+    stale_on: dict[str, str] = field(default_factory=dict, hash=False)
+    absent: bool = False  # the party was not there: `name` says so ("（当事人未到场）")
+
+    def cell_text(self, document: str) -> str | None:
+        """What a page of `document` prints in this signature's cell instead of the image, if anything."""
+        if self.refused:
+            return None
+        if document in self.stale_on:
+            return self.stale_on[document]
+        if self.image_png is None:
+            return self.name if self.absent else UNSIGNED
+        return None
 
     def __post_init__(self) -> None:
         if self.refused and not (self.refusal_reason and self.witness_name):
             raise ValueError("a refusal to sign needs a reason and a witness (reference §3.9)")
+
+
+UNSIGNED = "未签名"
+"""A signature cell without an image: never the typed name, as if it had been signed."""
 
 
 @dataclass(frozen=True)
@@ -206,11 +225,14 @@ class Signatures:
 
 @dataclass(frozen=True)
 class AuditEntry:
-    at: datetime
+    """One action on the case, as the appendix prints it: no device names, browsers or client ids."""
+
+    at: datetime  # when the server recorded it (for a phone's action: when it synced)
     actor: str
-    action: str
-    device: str | None = None
+    action: str  # in words: "提交审核", "填写检查项 营业执照是否悬挂…"
+    device: str | None = None  # kept for callers; not printed
     reason: str | None = None
+    on_site_at: datetime | None = None  # the phone's clock when the action was taken, when known
 
 
 @dataclass(frozen=True)
@@ -227,18 +249,23 @@ class AuditAnchor:
 
 @dataclass(frozen=True)
 class Verification:
-    """What the QR code on every page leads to: `url_base` joined with `token`."""
+    """What the QR codes lead to: `url_base` joined with `token`, and on each page that page's number."""
 
     url_base: str
     token: str
     document_no: str | None = None  # the issued document's number, printed beside the QR code
     anchor: AuditAnchor | None = None  # printed in the appendix; None on a document not issued
+    access_code: str | None = None  # printed on the cover: shows the pages as issued on the verify page
 
     @property
     def url(self) -> str:
         if self.url_base.endswith(("/", "=")):
             return self.url_base + self.token
         return f"{self.url_base}/{self.token}"
+
+    def page_url(self, page_no: int) -> str:
+        """The address a page's QR code holds: the document's, then the page's number in the file."""
+        return f"{self.url}/{page_no}"
 
 
 @dataclass(frozen=True)
@@ -281,6 +308,14 @@ class CaseFile:
     on_site_person: str | None = None  # 现场负责人
     # 一式N份 per document key (on_site, sampling, evidence); a key not here prints no copies line.
     copies: dict[str, int] = field(default_factory=dict)
+    # The record's review status: draft | submitted | returned | rejected | approved. Only an
+    # approved record prints clean and with its number; any other prints a watermark.
+    status: str = "approved"
+
+    @property
+    def printed_number(self) -> str | None:
+        """The 文号 as printed: only an approved record has one on paper."""
+        return self.case_number if self.status == "approved" else None
 
     def __post_init__(self) -> None:
         if len(self.inspectors) < 2:

@@ -8,20 +8,27 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Sequence
 
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from . import styles as S
-from .data import AuditAnchor, CaseFile, ChecklistItem, ResultStatus, Sample, Signature
+from .data import AuditAnchor, AuditEntry, CaseFile, ChecklistItem, ResultStatus, Sample, Signature
 from .photos import prepare_signature
 from .wording import (
     AUTHORITY_LABELS, RECUSAL_QUESTION, SAMPLED_PARTY_DECLARATION, SAMPLER_DECLARATION, SEAL_LABEL,
-    STATUS_LABELS, UNNUMBERED, certificates_question, closing_question, cn_date, cn_datetime, cn_time_span,
-    copies_line, gps_text, inspector_text, iso_minute, markup, or_blank, refusal_rows,
+    RECORD_NUMBER_LABEL, STATUS_LABELS, UNNUMBERED, certificates_question, closing_question, cn_date, cn_datetime,
+    cn_time_span, copies_line, gps_text, inspector_text, iso_minute, local, markup, or_blank, refusal_rows,
 )
+
+
+# The sample table's seal-number column, and the smallest size a code is set in to stay whole.
+SEAL_COLUMN = 24 * mm
+CODE_MIN_SIZE = 5.5
 
 
 @dataclass(frozen=True)
@@ -42,18 +49,24 @@ def cover_story(case: CaseFile, ss: StyleSheet1, contents: Sequence[DocumentPage
     """案卷封面: who, when, where, and the list of documents inside with their pages."""
     inspectors = "、".join(inspector_text(i) for i in case.inspectors)
     fields = [
-        ("案　　号", case.case_number or UNNUMBERED),
-        ("当 事 人", case.party.name),
+        (RECORD_NUMBER_LABEL, case.printed_number or UNNUMBERED),
+        ("当事人", case.party.name),
         ("信用代码", or_blank(case.party.credit_code)),
         ("检查时间", cn_time_span(case.started_at, case.ended_at)),
         ("检查地点", case.place),
         ("检查人员", inspectors),
-        ("版　　本", f"第 {case.case_version} 版"),
+        ("版本", f"第 {case.case_version} 版"),
         ("出具时间", cn_datetime(case.issued_at)),
     ]
-    story: list[Flowable] = [Spacer(1, 10 * mm), Paragraph(markup(case.case_title), ss["cover_title"])]
-    story += [Paragraph(f"{label}：{markup(value)}", ss["cover_field"]) for label, value in fields]
-    story += [Spacer(1, 8 * mm), Paragraph("卷内文书目录", ss["heading"])]
+    story: list[Flowable] = [Spacer(1, 6 * mm), Paragraph(markup(case.case_title), ss["cover_title"])]
+    # Label and value in columns: a wrapped value stays aligned under itself, whatever the label's length.
+    rows = [[Paragraph(f"{label}：", ss["cover_field"]), Paragraph(markup(value), ss["cover_field"])]
+            for label, value in fields]
+    story.append(Table(rows, colWidths=[36 * mm, S.TEXT_WIDTH - 36 * mm], hAlign="LEFT", style=TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), ss["cover_field"].fontName), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])))
+    story += [Spacer(1, 6 * mm), Paragraph("卷内文书目录", ss["heading"])]
     rows = [_head(ss, "序号", "文书名称", "页码", "页数")]
     for number, doc in enumerate(contents, start=1):
         pages = (f"第 {doc.first_page} 页" if doc.page_count == 1
@@ -148,10 +161,9 @@ def sampling_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
         values = (str(number), sample.name, sample.brand, sample.spec, sample.batch_or_date,
                   sample.maker, sample.standard, sample.quantity, sample.base_quantity,
                   sample.backup_quantity)
-        seals = "<br/>".join(markup(n) for n in sample.seal_numbers) or "／"
         rows.append([_cell(ss, or_blank(v), "cell_small") for v in values]
-                    + [Paragraph(seals, _wrapping(ss, "cell_small", "".join(sample.seal_numbers)))])
-    widths = [7, 18, 12, 13, 17, 20, 18, 13, 12, 13, 13]
+                    + [code_cell(ss, sample.seal_numbers, SEAL_COLUMN)])
+    widths = [7, 17, 12, 12, 17, 16, 16, 12, 11, 12, SEAL_COLUMN / mm]
     story.append(_table(ss, rows, [w * mm for w in widths]))
     notes = [f"样品{n}：{s.note}" for n, s in enumerate(case.samples, start=1) if s.note]
     if notes:
@@ -247,8 +259,7 @@ def appendix_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
             basis = markup(or_blank(item.legal_basis)) + (f"（{authority}）" if authority else "")
             rows.append([
                 _cell(ss, str(number)),
-                Paragraph(f"{markup(item.label)}<br/><font size=6.5 color='#666666'>"
-                          f"{markup(item.key)} · {markup(item.kind)}</font>", ss["cell"]),
+                _cell(ss, item.label),
                 _cell(ss, item.result_text),
                 _cell(ss, STATUS_LABELS[item.status]),
                 Paragraph(basis, ss["cell"]),
@@ -260,17 +271,76 @@ def appendix_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
         story.append(Spacer(1, 2 * mm))
 
     story.append(Paragraph("附录二　案件操作记录", ss["heading"]))
-    if not case.audit_trail:
-        story.append(Paragraph("无记录。", ss["body"]))
-    else:
-        rows = [_head(ss, "时间", "操作人", "设备", "操作", "原因")]
-        for entry in case.audit_trail:
-            rows.append([_cell(ss, iso_minute(entry.at)), _cell(ss, entry.actor), _cell(ss, or_blank(entry.device)),
-                         _cell(ss, entry.action), _cell(ss, or_blank(entry.reason))])
-        story.append(_table(ss, rows, [30 * mm, 22 * mm, 26 * mm, 38 * mm, 40 * mm]))
+    story.append(audit_table(case.audit_trail, ss))
     if case.verification.anchor is not None:
         story.extend(_anchor_story(case.verification.anchor, ss))
     return story
+
+
+def audit_table(entries: Sequence[AuditEntry], ss: StyleSheet1) -> Flowable:
+    """附录二: one compact row per action, or per run of the same action by the same person synced
+    at the same minute. The phone's own time (on site, perhaps offline) and the server's time
+    (when it synced) are printed apart, so an offline record does not look made days later."""
+    if not entries:
+        return Paragraph("无记录。", ss["body"])
+    rows = [_head(ss, "现场时间（手机）", "同步时间（服务器）", "操作人", "操作", "说明")]
+    for run in _runs(entries):
+        first, last = run[0], run[-1]
+        on_site = _time_span(first.on_site_at, last.on_site_at)
+        synced = _time_span(first.at, last.at)
+        action = first.action if len(run) == 1 else _run_action(run)
+        rows.append([_cell(ss, on_site, "cell_small"), _cell(ss, synced, "cell_small"),
+                     _cell(ss, first.actor, "cell_small"), _cell(ss, action, "cell_small"),
+                     _cell(ss, or_blank(first.reason), "cell_small")])
+    return _table(ss, rows, [27 * mm, 27 * mm, 20 * mm, 50 * mm, 32 * mm])
+
+
+def _runs(entries: Sequence[AuditEntry]) -> list[list[AuditEntry]]:
+    runs: list[list[AuditEntry]] = []
+    for entry in entries:
+        last = runs[-1][-1] if runs else None
+        if (last is not None and last.actor == entry.actor and last.reason == entry.reason
+                and _verb(last.action) == _verb(entry.action) and _minute(last.at) == _minute(entry.at)):
+            runs[-1].append(entry)
+        else:
+            runs.append([entry])
+    return runs
+
+
+def _verb(action: str) -> str:
+    return action.split(" ", 1)[0]
+
+
+def _run_action(run: list[AuditEntry]) -> str:
+    objects = [a.action.split(" ", 1)[1] for a in run if " " in a.action]
+    head = f"{_verb(run[0].action)}（{len(run)} 次）"
+    return head + ("：" + "；".join(dict.fromkeys(objects)) if objects and len(objects) <= 3 else "")
+
+
+def _minute(moment: datetime) -> str:
+    return local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _time_span(first: datetime | None, last: datetime | None) -> str:
+    if first is None:
+        return "／"
+    start, end = _minute(first), _minute(last or first)
+    if start == end:
+        return start
+    return f"{start}–{end[11:]}" if start[:10] == end[:10] else f"{start}–{end}"
+
+
+def code_cell(ss: StyleSheet1, codes: Sequence[str], width: float, style: str = "cell_small") -> Paragraph:
+    """Codes (seal numbers, batch numbers), one a line, each whole: set smaller when a code is wider
+    than the column, down to a size still legible; only a code longer than that breaks."""
+    base = ss[style]
+    if not codes:
+        return Paragraph("／", base)
+    room = width - 6  # the table's left and right padding
+    widest = max(stringWidth(code, base.fontName, 1) for code in codes)
+    size = max(min(base.fontSize, room / widest if widest else base.fontSize), CODE_MIN_SIZE)
+    fitted = ParagraphStyle(f"{style}-codes-{size:.2f}", parent=base, fontSize=size, leading=size * 1.3)
+    return Paragraph("<br/>".join(markup(code) for code in codes), fitted)
 
 
 def _anchor_story(anchor: AuditAnchor, ss: StyleSheet1) -> list[Flowable]:
@@ -302,7 +372,11 @@ def _findings_table(case: CaseFile, ss: StyleSheet1) -> Flowable:
     rows = [_head(ss, "序号", "检查项目", "检查结果", "依据")]
     fills = []
     for number, (section, item) in enumerate(failed_first(case), start=1):
-        result = f"【{STATUS_LABELS[item.status]}】{markup(item.result_text)}"
+        label = STATUS_LABELS[item.status]
+        # A judged item prints its judgement once (not "【不符合】不符合"); a recorded value prints the value.
+        result = (f"【{label}】" if item.result_text == label
+                  else markup(item.result_text) if item.status is ResultStatus.VALUE
+                  else f"【{label}】{markup(item.result_text)}")
         if item.note:
             result += f"<br/>备注：{markup(item.note)}"
         rows.append([
@@ -394,3 +468,12 @@ def _table(ss: StyleSheet1, rows: list[list[Flowable]], widths: list[float], fil
     # splitInRow: one finding with a very long note may be taller than a page.
     return Table(rows, colWidths=widths, style=TableStyle(commands), repeatRows=1 if header else 0,
                  splitInRow=1, hAlign="LEFT")
+
+
+def access_code_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
+    """The cover's access code (查验码): typed on a page's verify page, it shows that page as issued."""
+    code = case.verification.access_code
+    if not code:
+        return []
+    return [Spacer(1, 4 * mm),
+            Paragraph(f"查验码：{code}（扫描任一页的二维码并输入此码，可查看该页出具时的原样）", ss["cover_field"])]

@@ -14,7 +14,8 @@ from .data import CaseFile, EvidencePhoto
 from .photos import PrintPhoto
 from .documents import signature_flowable
 from .wording import (
-    EVIDENCE_CONFIRMATION, EVIDENCE_MISSING, cn_date, cn_moment, copies_line, evidence_deviation_note, evidence_explanation, gps_text, inspector_text,
+    EVIDENCE_CONFIRMATION, EVIDENCE_MISSING, PHOTO_TOO_SMALL, cn_date, cn_moment, copies_line, evidence_deviation_note,
+    evidence_explanation, gps_text, inspector_text,
     markup,
 )
 
@@ -71,7 +72,19 @@ class EvidenceSheet(Flowable):
             self._photo(printed, box_top, box_height)
 
     def _photo(self, printed: PrintPhoto, box_top: float, box_height: float) -> None:
+        too_small = max(printed.width_px, printed.height_px) < S.PHOTO_LEGIBLE_MIN_PX
+        if too_small:
+            # Stretched to the box, 100 x 68 px is a blur that looks like evidence: print it at its
+            # natural size (1 px = 1/96 inch) and say why it is small.
+            note = Paragraph(markup(PHOTO_TOO_SMALL.format(w=printed.width_px, h=printed.height_px)),
+                             self.ss["evidence"])
+            _w, note_h = note.wrap(self.width, box_height)
+            note.drawOn(self.canv, 0, box_top - note_h)
+            box_top -= note_h + 2 * mm
+            box_height -= note_h + 2 * mm
         scale = min(self.width / printed.width_px, box_height / printed.height_px)
+        if too_small:
+            scale = min(scale, 72 / 96)
         w, h = printed.width_px * scale, printed.height_px * scale
         x, y = (self.width - w) / 2, box_top - h
         reader = ImageReader(io.BytesIO(printed.jpeg))

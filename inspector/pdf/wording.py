@@ -9,10 +9,23 @@ from datetime import date, datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
 from .data import GeoPoint, Inspector, ResultStatus, Signature
+from .fonts import fallback_markup
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
 
 UNNUMBERED = "待编号"
+# The inspection record's own number (the 文号 given on approval). Not "案号": readers take that
+# for the number of a 行政处罚 case, which an inspection is not (yet).
+RECORD_NUMBER_LABEL = "检查记录编号"
+
+# Printed diagonally across every page of a record that is not approved: such a print is no
+# official document and carries no 文号 (services/case_file.py prints approved records clean).
+WATERMARKS = {
+    "draft": "草稿 · 非正式文书",
+    "submitted": "待审核",
+    "returned": "已退回",
+    "rejected": "不予通过",
+}
 
 STATUS_LABELS = {
     ResultStatus.FAIL: "不符合",
@@ -31,6 +44,7 @@ SEAL_LABEL = "（印章）"
 PHOTO_NOT_UPLOADED = "照片原件尚未上传"
 PHOTO_UNREADABLE = "照片无法读取"
 PHOTO_HASH_MISMATCH = "照片与登记的 SHA-256 不一致"
+PHOTO_TOO_SMALL = "注意：该照片仅 {w}×{h} 像素，过小，无法清晰印制；按原始大小印制，细节可能无法辨认。"
 
 
 def local(moment: datetime) -> datetime:
@@ -168,7 +182,7 @@ def markup(text: str | None) -> str:
     """User text made safe for a ReportLab Paragraph; line breaks kept."""
     if not text:
         return ""
-    return escape(text).replace("\r\n", "\n").replace("\n", "<br/>")
+    return fallback_markup(escape(text)).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
 def or_blank(text: str | None) -> str:

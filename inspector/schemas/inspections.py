@@ -47,6 +47,14 @@ class SampleOut(WireSchema):
     sealed_photo_ids = fields.List(fields.String(), dump_only=True, data_key="sealedPhotoIDs")
 
 
+class AttestationOut(WireSchema):
+    """One document a signature covers: the SHA-256 of its content as the signer saw it, and the revision."""
+
+    document = fields.String(dump_only=True)
+    sha256 = fields.String(dump_only=True)
+    revision = fields.Integer(dump_only=True)
+
+
 class SignatureOut(WireSchema):
     id = fields.String(dump_only=True)
     role = fields.String(dump_only=True)
@@ -64,6 +72,29 @@ class SignatureOut(WireSchema):
     recording_started_at = fields.DateTime(dump_only=True, allow_none=True)
     sample_id = fields.String(dump_only=True, allow_none=True)
     signed_at_device = fields.DateTime(dump_only=True, allow_none=True)
+    attests = fields.List(fields.Nested(AttestationOut), dump_only=True, allow_none=True)
+    confirmation = fields.String(dump_only=True, allow_none=True)
+
+
+class StaleDocumentOut(WireSchema):
+    document = fields.String(dump_only=True)
+    signed_revision = fields.Integer(dump_only=True, allow_none=True)
+    changed_on = fields.Date(dump_only=True, allow_none=True)
+
+
+class StaleSignatureOut(WireSchema):
+    id = fields.String(dump_only=True)
+    role = fields.String(dump_only=True)
+    documents = fields.List(fields.Nested(StaleDocumentOut), dump_only=True)
+
+
+class SignatureStandingOut(WireSchema):
+    """Which signatures were replaced (kept, no longer printed), which attest content changed since
+    (their cells say 未重新签名), and which have no image held (their cells say 未签名)."""
+
+    replaced = fields.List(fields.String(), dump_only=True)
+    stale = fields.List(fields.Nested(StaleSignatureOut), dump_only=True)
+    unsigned = fields.List(fields.String(), dump_only=True)
 
 
 class PhotoOut(WireSchema):
@@ -101,6 +132,7 @@ class InspectionOut(WireSchema):
     agency_id = fields.Integer(dump_only=True)
     template_id = fields.Integer(dump_only=True)
     campaign_id = fields.Integer(dump_only=True, allow_none=True)
+    task_id = fields.String(dump_only=True, allow_none=True)  # the task (检查任务) it was started from
     party = fields.Nested(PartyOut, dump_only=True)
     inspectors = fields.List(fields.Nested(InspectorOut), dump_only=True)
     place = fields.String(dump_only=True, allow_none=True)
@@ -124,6 +156,7 @@ class InspectionOut(WireSchema):
     signatures = fields.List(fields.Nested(SignatureOut), dump_only=True)
     photos = fields.List(fields.Nested(PhotoOut), dump_only=True)
     decisions = fields.List(fields.Nested(DecisionOut), dump_only=True)
+    signature_standing = fields.Nested(SignatureStandingOut, dump_only=True)
 
 
 class InspectionListQuery(WireSchema):

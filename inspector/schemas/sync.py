@@ -125,12 +125,28 @@ class PatchOpOut(WireSchema):
     value = fields.Dict(dump_only=True)
 
 
+class CalendarYearOut(WireSchema):
+    year = fields.Integer(dump_only=True)
+    notice_no = fields.String(dump_only=True, allow_none=True)
+    rest = fields.List(fields.Date(), dump_only=True)  # holiday rest days (weekends inside included)
+    work = fields.List(fields.Date(), dump_only=True)  # 调休 working Saturdays and Sundays
+
+
+class CalendarOut(WireSchema):
+    """The official working-day calendar (years with a loaded notice); other years are provisional."""
+
+    version = fields.Integer(dump_only=True)
+    years = fields.List(fields.Nested(CalendarYearOut), dump_only=True)
+
+
 class PullOut(WireSchema):
     cursor = fields.String(dump_only=True)
     has_more = fields.Boolean(dump_only=True)
     reset = fields.Boolean(dump_only=True)
     last_mutation_id = fields.Integer(dump_only=True, data_key="lastMutationID")
     patch = fields.List(fields.Nested(PatchOpOut), dump_only=True)
+    # Sent on a reset and when the calendar changed since the cursor; absent otherwise.
+    calendar = fields.Nested(CalendarOut, dump_only=True)
 
 
 class ResolveIn(WireSchema):
@@ -168,6 +184,7 @@ class InspectionCreateArgs(WireSchema):
     inspector_ids = fields.List(_key(), required=True, data_key="inspectorIDs",
                                 validate=validate.Length(min=2, max=10))
     campaign_id = _key(load_default=None, allow_none=True)
+    task_id = _id(load_default=None, allow_none=True)  # started from this task (检查任务)
     place = _text(300)
     lat = _lat()
     lon = _lon()
@@ -287,6 +304,26 @@ class PhotoUpdateArgs(WireSchema):
     base_version = _base_version()
 
 
+class AttestationArgs(WireSchema):
+    """One document a signature (or refusal) covers: its content's SHA-256 as the phone showed it."""
+
+    document = fields.String(required=True, validate=validate.Regexp(
+        r"^(on_site|sampling|evidence:[A-Za-z0-9-]{1,36})$",
+        error="a document is on_site, sampling or evidence:<photo id>"))
+    sha256 = fields.String(required=True, validate=SHA256_HEX)
+    revision = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10_000))
+
+
+def _attests():
+    """What the signer saw (phones from this version on); absent from older phones' payloads."""
+    return fields.List(fields.Nested(AttestationArgs), load_default=None, allow_none=True,
+                       validate=validate.Length(min=1, max=500))
+
+
+def _confirmation():
+    return fields.String(load_default=None, allow_none=True, validate=validate.OneOf(("seen", "read_aloud")))
+
+
 class SignatureAddArgs(WireSchema):
     id = _id(required=True)
     inspection_id = _id(required=True)
@@ -296,6 +333,8 @@ class SignatureAddArgs(WireSchema):
     sample_id = _id(allow_none=True)  # role sampled_party: the sample whose 抽样记录 is signed
     image_sha256 = fields.String(required=True, validate=SHA256_HEX)
     signed_at_device = Instant(allow_none=True, data_key="signedAt")
+    attests = _attests()
+    confirmation = _confirmation()
 
 
 class SignatureRefuseArgs(WireSchema):
@@ -313,15 +352,41 @@ class SignatureRefuseArgs(WireSchema):
     recording_file_no = _text(80)
     recording_device = _text(80)
     recording_started_at = Instant(allow_none=True)
+    attests = _attests()
+    confirmation = _confirmation()
 
 
 # ---------------------------------------------------------------- pulled values (the read API's shapes)
+
+# A lead (线索) an inspector records on the phone: how it reached him, the kinds of filing it may be.
+PHONE_CHANNELS = ("inspection_found", "walk_in", "onsite_event")
+PHONE_KINDS = ("report", "complaint", "inquiry")
+PHONE_CATEGORIES = ("fertilizer", "pesticide", "seed", "film", "machinery", "other")
+
+
+class ComplaintCreateArgs(WireSchema):
+    """complaint.create.v1: a complaint, report or inquiry registered from the phone (text only)."""
+
+    id = _id(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(PHONE_KINDS))
+    channel = fields.String(required=True, validate=validate.OneOf(PHONE_CHANNELS))
+    received_at = Instant(required=True)
+    party_id = _id(load_default=None, allow_none=True)
+    respondent_name = _text(200, load_default=None)
+    respondent_address = _text(300, load_default=None)
+    product_category = fields.String(required=True, validate=validate.OneOf(PHONE_CATEGORIES))
+    facts = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    requests = _text(2000, load_default=None)
+    anonymous = fields.Boolean(load_default=False)
+    person_name = _text(64, load_default=None)
+    person_phone = _text(32, load_default=None)
+
 
 class InspectionValue(InspectionOut):
     """An inspection without its children, which arrive as rows of their own."""
 
     class Meta(InspectionOut.Meta):
-        exclude = ("party", "findings", "samples", "signatures", "photos", "decisions")
+        exclude = ("party", "findings", "samples", "signatures", "photos", "decisions", "signature_standing")
 
     party_id = fields.String(dump_only=True, data_key="partyID")
     created_by_id = fields.Integer(dump_only=True, data_key="createdByID")
@@ -381,6 +446,46 @@ class RejectionValue(WireSchema):
     created_at = fields.DateTime(dump_only=True)
 
 
+class TaskPartyValue(WireSchema):
+    """What the phone shows of the party to visit, offline."""
+
+    id = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+    credit_code = fields.String(dump_only=True, allow_none=True)
+    address = fields.String(dump_only=True, allow_none=True)
+    phone = fields.String(dump_only=True, allow_none=True)
+    legal_rep = fields.String(dump_only=True, allow_none=True)
+
+
+class TaskAssigneeValue(WireSchema):
+    user_id = fields.Integer(dump_only=True)
+    display_name = fields.Function(lambda a: a.user.display_name, dump_only=True)
+    cert_no = fields.Function(lambda a: a.user.cert_no, dump_only=True)
+    recused = fields.Boolean(dump_only=True)
+    reason = fields.String(dump_only=True, allow_none=True)
+
+
+class TaskValue(WireSchema):
+    """A task (检查任务) on an assigned inspector's phone: whom to visit, what to check, by when."""
+
+    id = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    status = fields.String(dump_only=True)
+    source_kind = fields.String(dump_only=True)
+    agency_id = fields.Integer(dump_only=True)
+    party_id = fields.String(dump_only=True, allow_none=True)
+    party = fields.Nested(TaskPartyValue, dump_only=True, allow_none=True)
+    title = fields.String(dump_only=True)
+    what_to_check = fields.String(dump_only=True, allow_none=True)
+    due_date = fields.Date(dump_only=True, allow_none=True)
+    due_provisional = fields.Boolean(dump_only=True)
+    urgent = fields.Boolean(dump_only=True)
+    assignees = fields.List(fields.Nested(TaskAssigneeValue), dump_only=True)
+    inspection_id = fields.String(dump_only=True, allow_none=True)
+    cancel_reason = fields.String(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
 class RejectionListOut(WireSchema):
     rejections = fields.List(fields.Nested(RejectionValue), required=True, dump_only=True)
 
@@ -390,5 +495,5 @@ VALUE_SCHEMAS = {
     "agency": AgencyOut(), "colleague": ColleagueOut(), "template": TemplateOut(), "party": PartyOut(),
     "inspection": InspectionValue(), "finding": FindingValue(), "sample": SampleValue(), "photo": PhotoValue(),
     "signature": SignatureValue(), "decision": DecisionValue(), "conflict": ConflictValue(),
-    "rejection": RejectionValue(),
+    "rejection": RejectionValue(), "task": TaskValue(),
 }

@@ -22,7 +22,14 @@ holds what was handed out, and a drawing nobody downloads leaves no document beh
 download of that same content registers the drawing as it is, to the person downloading, and
 serves its bytes without rendering; so the issue time printed and registered is when the file
 was drawn (when its content was fixed by the submission or approval), not when it was first
-downloaded. Content that changed since the drawing is drawn in the request, as before.
+downloaded.
+
+Never in the request. A download (`fetch_case_file`) serves a file that is ready: an issued
+document whose bytes are in the cache, or a drawing made ahead. Anything else (content changed
+since the drawing, a cache emptied) asks the job to draw it and answers "正在生成" with the job's
+progress (photos printed of photos), which the job writes beside the cache; the console page
+and the phone ask again until the file is ready. A 40-photo file then never holds a web worker
+for seconds. `issue_case_file` still draws in the caller (exports, which stream their bundle).
 """
 from __future__ import annotations
 
@@ -45,17 +52,19 @@ from ..database import db, utcnow
 from ..errors import ApiError
 from ..i18n import MESSAGES
 from ..models import (
-    AuditEvent, Blob, Device, Finding, Inspection, IssuedDocument, Party, Photo, Sample, Signature, User,
+    AuditEvent, Blob, Finding, Inspection, IssuedDocument, Party, Photo, Sample, Signature, User,
 )
 from ..pdf import CaseFileRenderer
 from ..pdf import data as pdf
-from ..pdf.wording import STATUS_LABELS, cn_date, local
+from ..pdf.wording import STATUS_LABELS, WATERMARKS, cn_date, local
 from ..storage import get_store
-from . import documents
+from ..pdf import content as document_content
+from . import attestation, documents
 from .photo_checks import photo_deviation
 from .scope import get_inspection, hashes_held_by_case
 from .amendments import plain_number
 from .sync.rejections import shown_with_case
+from .verification import access
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +78,32 @@ SUBJECTS = {  # what the opening question says is being inspected, by template c
 # Audit actions as the appendix prints them: the catalogue's Chinese names, as the console shows them.
 ACTION_LABELS = {key.removeprefix("event_"): text["zh"] for key, text in MESSAGES.items() if key.startswith("event_")}
 DISPLAY_COPY_NOTE = "（原件尚未上传，本页印制的是手机显示副本；原件 SHA-256：{sha256}）"
+
+
+@dataclass(frozen=True)
+class CaseFilePreparing:
+    """A case file the job is drawing: how far it is (photos printed of photos in the file)."""
+
+    inspection_id: str
+    state: str  # queued | drawing
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.done // self.total if self.total else 0
+
+
+# A drawing whose progress has not moved for this long is asked for again (the worker died, or the
+# job was lost with the embedded broker); a job drawn twice is only time lost.
+PROGRESS_STALE_SECONDS = 120
+RETRY_AFTER_SECONDS = 2
+
+
+class _NotReady(Exception):
+    def __init__(self, gathered: "Gathered"):
+        super().__init__(gathered.inspection_id)
+        self.gathered = gathered
 
 
 @dataclass(frozen=True)
@@ -90,28 +125,44 @@ class IssuedCaseFile:
                 f"filename*=UTF-8''{quote(self.filename, safe='')}")
 
 
-def issue_case_file(user: User, inspection_id: str, device_id: int | None = None) -> IssuedCaseFile:
-    """The case file of an inspection in the user's scope (404 outside it), registered as issued."""
+def fetch_case_file(user: User, inspection_id: str, device_id: int | None = None
+                    ) -> IssuedCaseFile | CaseFilePreparing:
+    """The case file of an inspection in the user's scope (404 outside it), registered as issued,
+    when it is ready; else the job is asked to draw it and its progress is returned. Never renders."""
+    try:
+        return issue_case_file(user, inspection_id, device_id, render_now=False)
+    except _NotReady as waiting:
+        return _ask_for_drawing(waiting.gathered)
+
+
+def issue_case_file(user: User, inspection_id: str, device_id: int | None = None, *,
+                    render_now: bool = True) -> IssuedCaseFile:
+    """The case file of an inspection in the user's scope (404 outside it), registered as issued;
+    drawn here when nothing is ready (`render_now`; else _NotReady is raised)."""
     inspection = get_inspection(user, inspection_id)
     user_id = user.id
     gathered = gather(inspection, url_base=_verify_base())
     earlier = documents.issued_for_content(inspection.id, gathered.content_sha256)
     if earlier is not None:
-        served = _serve_again(earlier, gathered)
+        served = _serve_again(earlier, gathered, render_now=render_now)
         if served is not None:
             return served
 
     drawn = _prepared(gathered)
     rendered = drawn is None
     if drawn is None:
+        if not render_now:
+            raise _NotReady(gathered)
         drawn = _draw(gathered, inspection.agency.code)
+
+    code_hash = access.code_hash(drawn.verify_token)  # Argon2id: hashed before the lock is taken
 
     def register_ours(inspection: Inspection) -> None:
         documents.register(
             document_no=drawn.document_no, verify_token=drawn.verify_token, inspection=inspection,
             case_version=gathered.case_version, content_sha256=gathered.content_sha256, pdf=drawn.pdf,
             issued_at=drawn.issued_at, issued_by_id=user_id, device_id=device_id, summary=drawn.summary,
-            anchor=drawn.anchor)
+            anchor=drawn.anchor, access_code_hash=code_hash)
 
     with documents.writing():
         # Under the case row's lock (SQLite: the write lock), so that two first downloads of the
@@ -123,7 +174,7 @@ def issue_case_file(user: User, inspection_id: str, device_id: int | None = None
     if meanwhile is not None and meanwhile.sha256 == drawn.sha256:
         rendered = False  # another download registered this same drawing (drawn ahead) first
     elif meanwhile is not None:
-        served = _serve_again(meanwhile, gathered)
+        served = _serve_again(meanwhile, gathered, render_now=render_now)
         if served is not None:
             return served
         with documents.writing():  # its bytes can no longer be made: ours is registered after all
@@ -149,17 +200,56 @@ def prepare_case_file(inspection_id: str) -> bool:
         return False
     earlier = documents.issued_for_content(inspection.id, gathered.content_sha256)
     if earlier is not None:
-        served = _serve_again(earlier, gathered)
-        return served is not None and served.rendered
+        served = _serve_again(earlier, gathered, progress=_progress_writer(gathered))
+        if served is not None:
+            return served.rendered
+        # Its bytes can no longer be made: a new drawing, which the next download registers.
     if _prepared(gathered) is not None:
         return False
-    drawn = _draw(gathered, inspection.agency.code)
+    drawn = _draw(gathered, inspection.agency.code, progress=_progress_writer(gathered))
     # The drawing is found by its content: the file first (put by _draw), then what names it.
     _prepared_cache().put(_prepared_key(gathered), json.dumps({
         "documentNo": drawn.document_no, "verifyToken": drawn.verify_token, "sha256": drawn.sha256,
         "issuedAt": drawn.issued_at.isoformat(), "summary": drawn.summary,
         "checkpoint": drawn.anchor.checkpoint_no if drawn.anchor else None}).encode())
     return True
+
+
+def _ask_for_drawing(gathered: "Gathered") -> CaseFilePreparing:
+    """Progress of the job drawing this content; the job is sent when none is under way."""
+    from ..jobs import enqueue  # jobs import the services; the services send jobs only at run time
+    from ..jobs.tasks import PREPARE_CASE_FILE
+
+    total = len(gathered.case.photos)
+    progress = _read_progress(gathered)
+    now = utcnow().timestamp()
+    if progress is not None and now - progress.get("at", 0) < PROGRESS_STALE_SECONDS:
+        return CaseFilePreparing(gathered.inspection_id, progress.get("state", "queued"),
+                                 int(progress.get("done", 0)), int(progress.get("total", total)))
+    _progress_cache().put(_prepared_key(gathered), json.dumps(
+        {"state": "queued", "done": 0, "total": total, "at": now}).encode())
+    enqueue(PREPARE_CASE_FILE, gathered.inspection_id)
+    db.session.commit()  # sends the job
+    return CaseFilePreparing(gathered.inspection_id, "queued", 0, total)
+
+
+def _read_progress(gathered: "Gathered") -> dict[str, Any] | None:
+    raw = _progress_cache().get(_prepared_key(gathered))
+    try:
+        return json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _progress_writer(gathered: "Gathered") -> Callable[[int, int], None]:
+    """What the renderer calls as it prints photos: the job's progress, for the download to show."""
+    key = _prepared_key(gathered)
+
+    def write(done: int, total: int) -> None:
+        _progress_cache().put(key, json.dumps(
+            {"state": "drawing", "done": done, "total": total, "at": utcnow().timestamp()}).encode())
+    write(0, len(gathered.case.photos))
+    return write
 
 
 def case_file_pdf(user: User, inspection: Inspection) -> IssuedCaseFile:
@@ -180,7 +270,7 @@ class _Drawn:
     anchor: pdf.AuditAnchor | None  # the signed audit head it prints
 
 
-def _draw(gathered: Gathered, agency_code: str) -> _Drawn:
+def _draw(gathered: Gathered, agency_code: str, progress: Callable[[int, int], None] | None = None) -> _Drawn:
     """Render the gathered case under a new number, token and time, and keep the bytes in the cache."""
     anchor = documents.sign_audit_head()  # every issued document prints a freshly signed head
     issued_at = utcnow().replace(microsecond=0)
@@ -188,7 +278,7 @@ def _draw(gathered: Gathered, agency_code: str) -> _Drawn:
     token = documents.new_verify_token()
     case, summary = _for_issue(gathered, document_no, token, issued_at, anchor)
     db.session.commit()  # no transaction stays open while the pages are drawn
-    pdf_bytes, summary["documents"] = _render(case)
+    pdf_bytes, summary["documents"] = _render(case, progress)
     summary["pages"] = summary["documents"][-1]["lastPage"]
     sha256 = hashlib.sha256(pdf_bytes).hexdigest()
     _pdf_cache().put(sha256, pdf_bytes)
@@ -221,14 +311,18 @@ def _prepared_key(gathered: Gathered) -> str:
     return f"{gathered.inspection_id}:{gathered.content_sha256}"
 
 
-def _serve_again(earlier: IssuedDocument, gathered: Gathered) -> IssuedCaseFile | None:
-    """The earlier document's bytes, from the cache or re-rendered identically; None if they differ."""
+def _serve_again(earlier: IssuedDocument, gathered: Gathered, *, render_now: bool = True,
+                 progress: Callable[[int, int], None] | None = None) -> IssuedCaseFile | None:
+    """The earlier document's bytes, from the cache or re-rendered identically (`render_now`);
+    None if they differ, or are not in the cache and may not be rendered now."""
     cache = _pdf_cache()
     pdf_bytes = cache.get(earlier.sha256)
     if pdf_bytes is not None and hashlib.sha256(pdf_bytes).hexdigest() != earlier.sha256:
         log.warning("cached case file %s is damaged; drawing it again", earlier.document_no)
         pdf_bytes = None  # never hand out bytes the register does not know
     rendered = pdf_bytes is None
+    if pdf_bytes is None and not render_now:
+        return None
     if pdf_bytes is None:
         try:
             anchor = documents.printed_anchor(earlier)
@@ -237,7 +331,7 @@ def _serve_again(earlier: IssuedDocument, gathered: Gathered) -> IssuedCaseFile 
             return None
         case, _summary = _for_issue(gathered, earlier.document_no, earlier.verify_token, earlier.issued_at, anchor)
         db.session.commit()
-        pdf_bytes, _pages = _render(case)
+        pdf_bytes, _pages = _render(case, progress)
         if hashlib.sha256(pdf_bytes).hexdigest() != earlier.sha256:
             # Different fonts or library versions since: issue a new document rather than hand
             # out bytes the register does not know.
@@ -248,9 +342,11 @@ def _serve_again(earlier: IssuedDocument, gathered: Gathered) -> IssuedCaseFile 
                           earlier.issued_at, gathered.filename(earlier.document_no), rendered=rendered)
 
 
-def _render(case: pdf.CaseFile) -> tuple[bytes, list[dict[str, Any]]]:
+def _render(case: pdf.CaseFile, progress: Callable[[int, int], None] | None = None
+            ) -> tuple[bytes, list[dict[str, Any]]]:
     config = current_app.config
-    renderer = CaseFileRenderer(case, font_path=config.get("CJK_FONT_PATH"), photo_cache=_photo_cache())
+    renderer = CaseFileRenderer(case, font_path=config.get("CJK_FONT_PATH"), photo_cache=_photo_cache(),
+                                progress=progress)
     pdf_bytes = renderer.render()
     pages = [{"title": d.title, "firstPage": d.first_page, "lastPage": d.last_page} for d in renderer.documents]
     return pdf_bytes, pages
@@ -258,6 +354,32 @@ def _render(case: pdf.CaseFile) -> tuple[bytes, list[dict[str, Any]]]:
 
 def _verify_base() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + VERIFY_PATH
+
+
+# ---------------------------------------------------------------- registered bytes, for the verify pages
+
+def registered_pdf(document: IssuedDocument) -> bytes | None:
+    """The bytes of a registered case file: from the cache, or drawn again identically while its
+    case still prints the same content; None when neither can give the registered bytes."""
+    cached = _pdf_cache().get(document.sha256)
+    if cached is not None and hashlib.sha256(cached).hexdigest() == document.sha256:
+        return cached
+    inspection = db.session.get(Inspection, document.inspection_id)
+    if inspection is None or inspection.deleted_at is not None:
+        return None
+    try:
+        gathered = gather(inspection, url_base=_verify_base())
+    except ApiError:
+        return None
+    if gathered.content_sha256 != document.content_sha256:
+        return None
+    served = _serve_again(document, gathered)
+    return served.pdf if served is not None else None
+
+
+def page_image_cache() -> _FileCache:
+    """Pages of registered case files drawn as images for the verify page, keyed by file, page and size."""
+    return _FileCache(_cache_root() / "page-images", ".png")
 
 
 # ---------------------------------------------------------------- gathering
@@ -273,14 +395,14 @@ class Gathered:
     summary: dict[str, Any]
 
     def filename(self, document_no: str) -> str:
-        name = self.case.case_number or self.case.party.name
+        name = self.case.printed_number or self.case.party.name
         return f"案卷-{name}-{document_no}.pdf".replace("/", "_").replace("\\", "_")
 
 
 def _for_issue(gathered: Gathered, document_no: str, token: str, issued_at: datetime,
                anchor: pdf.AuditAnchor | None) -> tuple[pdf.CaseFile, dict[str, Any]]:
     verification = dataclasses.replace(gathered.case.verification, token=token, document_no=document_no,
-                                       anchor=anchor)
+                                       anchor=anchor, access_code=access.access_code(token))
     case = dataclasses.replace(gathered.case, verification=verification, issued_at=issued_at)
     return case, dict(gathered.summary)
 
@@ -298,40 +420,51 @@ def gather(inspection: Inspection, *, url_base: str) -> Gathered:
     ended = max(inspection.ended_at_device or started, started)
 
     photos, photo_sources = _photos(inspection, template, people, inspectors, store)
+    # What the signatures attested, and the text the 现场笔录 prints: one content, so what the
+    # signer saw on the phone is what prints (pdf/content.py).
+    contents = attestation.current_contents(inspection)
+    on_site = contents[document_content.ON_SITE]
+    standing = attestation.attestations(
+        inspection, {key: document_content.content_hash(c) for key, c in contents.items()})
     case = pdf.CaseFile(
         agency_name=inspection.agency.name,
         case_title=f"{party.name} {template.title.removesuffix('表')}",
         inspection_subject=SUBJECTS.get(template.category, "农资经营情况"),
         case_number=inspection.case_number,
         case_version=inspection.revision,
-        party=pdf.Party(name=party.name, credit_code=party.credit_code, legal_representative=party.legal_rep,
-                        address=party.address, phone=party.phone, licences=_licences(party),
-                        entity_type=ENTITY_TYPE_LABELS.get(party.entity_type or ""),
-                        operator_id_number=party.operator_id_number),
+        party=pdf.Party(name=on_site["party"]["name"], credit_code=on_site["party"]["creditCode"] or None,
+                        legal_representative=on_site["party"]["legalRep"] or None,
+                        address=on_site["party"]["address"] or None, phone=on_site["party"]["phone"] or None,
+                        licences=_licences(party), entity_type=on_site["party"].get("entityType") or None,
+                        operator_id_number=on_site["party"].get("operatorIDNumber") or None),
         inspectors=inspectors,
         started_at=started,
         ended_at=ended,
-        place=inspection.place or party.address or "／",
+        place=on_site["place"] or party.address or "／",
         gps=(pdf.GeoPoint(inspection.lat, inspection.lon, inspection.gps_accuracy_m)
              if inspection.lat is not None and inspection.lon is not None else None),
-        answers=pdf.StandardAnswers(certificates_seen=inspection.certificates_answer or "／",
-                                    recusal=inspection.recusal_answer or "／",
-                                    closing=inspection.closing_answer or "／",
-                                    party_notified=inspection.party_notified),
-        on_site_person=inspection.on_site_person,
+        answers=pdf.StandardAnswers(certificates_seen=on_site["certificatesAnswer"] or "／",
+                                    recusal=on_site["recusalAnswer"] or "／",
+                                    closing=on_site["closingAnswer"] or "／",
+                                    record_read_aloud=_read_aloud(standing),
+                                    party_notified=on_site.get("partyNotified") or None),
+        on_site_person=on_site.get("onSitePerson") or None,
         copies=dict(current_app.config["DOCUMENT_COPIES"]),
         checklist=_checklist(inspection, template),
-        narrative=inspection.narrative or "",
-        party_statement=inspection.party_statement or "",
-        samples=_samples(inspection, store),
+        narrative=on_site["narrative"],
+        party_statement=on_site["partyStatement"],
+        samples=_samples(inspection, contents.get(document_content.SAMPLING), store, standing),
         photos=photos,
-        signatures=_signatures(inspection, party, people, store),
-        audit_trail=_audit_trail(inspection.id),
+        signatures=_signatures(inspection, party, people, store, standing),
+        audit_trail=_audit_trail(inspection.id, template),
         verification=pdf.Verification(url_base, ""),
         issued_at=_EPOCH,
+        status=inspection.status,
     )
-    summary = {"agency": case.agency_name, "caseNumber": case.case_number, "party": party.name,
-               "inspectedOn": local(started).date().isoformat()}
+    # What the verify page says of the print: an unapproved record's has no number and a watermark.
+    summary = {"agency": case.agency_name, "caseNumber": case.printed_number, "party": party.name,
+               "inspectedOn": local(started).date().isoformat(), "status": case.status,
+               "watermark": WATERMARKS.get(case.status)}
     return Gathered(case=case, inspection_id=inspection.id, case_version=case_version(inspection.id),
                     content_sha256=_fingerprint(case, photo_sources), summary=summary)
 
@@ -428,31 +561,40 @@ def _value_text(kind: str, value: Any, unit: str | None) -> str:
     return str(value)
 
 
-ENTITY_TYPE_LABELS = {"enterprise": "企业", "individual": "个体工商户", "cooperative": "农民专业合作社",
-                      "other": "其他"}
+def _samples(inspection: Inspection, sampling: dict[str, Any] | None, store,
+             standing: list[attestation.SignatureAttestation] = ()) -> tuple[pdf.Sample, ...]:
+    """The 抽样记录's rows from the content its signatures attest (pdf/content.py), in the order
+    added; each with the 证据提取单 of its sealed photos and the 被抽样单位经办人's signature."""
+    def text(value: str | None) -> str | None:
+        return value or None
 
-
-def _samples(inspection: Inspection, store) -> tuple[pdf.Sample, ...]:
     rows = sorted((s for s in inspection.samples if s.deleted_at is None), key=lambda s: (s.created_at, s.id))
     sheets = {row.id: n for n, row in enumerate(_evidence_rows(inspection), start=1)}
     signed = {row.sample_id: row for row in _live_signatures(inspection) if row.role == "sampled_party"}
     image = _signature_loader(inspection, signed.values(), store)
+    by_id = {a.signature.id: a for a in standing}
+
+    def signature(row: Signature | None) -> pdf.Signature | None:
+        if row is None:
+            return None
+        return pdf.Signature(row.signer_name or "", image_png=image(row), signed_on=_signed_on(row),
+                             stale_on=_stale_on(row, by_id))
+
+    # record_of lists the samples in this same order, so the content's n-th sample is the n-th row.
     return tuple(
         pdf.Sample(
-            name=s.name, quantity=s.quantity, base_quantity=s.base_quantity, brand=s.brand, spec=s.spec,
-            batch_or_date=" / ".join(x for x in (s.batch_no, s.production_date and s.production_date.isoformat())
-                                     if x) or None,
-            maker=s.maker, standard=s.standard, backup_quantity=s.backup_quantity,
-            seal_numbers=tuple(s.seal_numbers or ()), note=s.note,
-            sample_no=s.sample_no, sampled_at=s.sampled_at, lab_name=s.lab_name, price_paid=s.price_paid,
-            backup_seal_numbers=tuple(s.backup_seal_numbers or ()), backup_storage=s.backup_storage,
-            backup_condition=s.backup_condition,
+            name=s["name"], quantity=s["quantity"], base_quantity=s["baseQuantity"], brand=text(s["brand"]),
+            spec=text(s["spec"]), batch_or_date=" / ".join(x for x in (s["batchNo"], s["productionDate"]) if x) or None,
+            maker=text(s["maker"]), standard=text(s["standard"]), backup_quantity=text(s["backupQuantity"]),
+            seal_numbers=tuple(s["sealNumbers"]), note=text(s["note"]),
+            sample_no=text(s.get("sampleNo")), sampled_at=text(s.get("sampledAt")), lab_name=text(s.get("labName")),
+            price_paid=text(s.get("pricePaid")), backup_seal_numbers=tuple(s.get("backupSealNumbers") or ()),
+            backup_storage=text(s.get("backupStorage")), backup_condition=text(s.get("backupCondition")),
             sealed_photo_refs=tuple(f"证据提取单第{sheets[p]}号" if p in sheets else "照片已删除"
-                                    for p in s.sealed_photo_ids or ()),
-            party_signature=(pdf.Signature(signed[s.id].signer_name or "", image_png=image(signed[s.id]),
-                                           signed_on=_signed_on(signed[s.id])) if s.id in signed else None),
+                                    for p in s.get("sealedPhotoIDs") or ()),
+            party_signature=signature(signed.get(row.id)),
         )
-        for s in rows)
+        for s, row in zip((sampling or {}).get("samples", []), rows))
 
 
 def _live_signatures(inspection: Inspection) -> list[Signature]:
@@ -517,6 +659,7 @@ def _photos(inspection: Inspection, template, people: list[User], inspectors: tu
             gps=pdf.GeoPoint(row.lat, row.lon, row.gps_accuracy_m) if row.lat is not None and row.lon is not None
             else None,
             deviation=tuple(photo_deviation(row, inspection).phrases("zh")), remark=row.remark,
+            document=document_content.evidence_key(row.id),
         ))
     return tuple(photos), sources
 
@@ -551,26 +694,36 @@ def _opener(store, sha256: str) -> Callable[[], BinaryIO | None]:
     return open_stored
 
 
-def _signatures(inspection: Inspection, party: Party, people: list[User], store) -> pdf.Signatures:
+def _read_aloud(standing: list[attestation.SignatureAttestation]) -> bool:
+    """The closing question says 已向你宣读 when the party's signature (or refusal) standing now was
+    recorded after the record was read aloud to them, not read by them."""
+    party = [a.signature for a in standing if not a.replaced and a.signature.role == "party"]
+    return bool(party) and party[-1].confirmation == "read_aloud"
+
+
+def _stale_on(row: Signature | None, standing: dict[str, attestation.SignatureAttestation]) -> dict[str, str]:
+    """{document: the note printed instead of the image} for the documents changed since `row` was signed."""
+    found = standing.get(row.id) if row is not None else None
+    if found is None:
+        return {}
+    notes = {}
+    for key, doc in found.documents.items():
+        if doc.status in (attestation.STALE, attestation.NOT_COVERED):
+            when = f"于{cn_date(doc.changed_on)}" if doc.changed_on else "于签名后"
+            notes[key] = f"所签为第{doc.signed_revision or 1}版，本页内容已{when}修改，未重新签名"
+    return notes
+
+
+def _signatures(inspection: Inspection, party: Party, people: list[User], store,
+                standing: list[attestation.SignatureAttestation] = ()) -> pdf.Signatures:
+    by_id = {a.signature.id: a for a in standing}
     latest: dict[tuple[str, int | None], Signature] = {}
     for row in sorted((s for s in inspection.signatures if s.deleted_at is None), key=lambda s: (s.created_at, s.id)):
         latest[(row.role, row.user_id if row.role == "inspector" else None)] = row
     witness_row = latest.get(("witness", None))
     party_row = latest.get(("party", None))
-    held = hashes_held_by_case(inspection, (row.image_sha256 for row in latest.values()))
-
-    def image(row: Signature | None) -> bytes | None:
-        if row is None or row.image_sha256 not in held:
-            return None
-        try:
-            with store.open(row.image_sha256) as fp:
-                return fp.read()
-        except FileNotFoundError:
-            return None
-
-    def signed_on(row: Signature | None) -> date | None:
-        moment = row.signed_at_device if row is not None else None
-        return local(moment).date() if moment else None
+    image = _signature_loader(inspection, latest.values(), store)
+    signed_on = _signed_on
 
     party_name = (party_row.signer_name if party_row else None) or party.legal_rep or ""
     if party_row is not None and party_row.status == "refused":
@@ -582,56 +735,73 @@ def _signatures(inspection: Inspection, party: Party, people: list[User], store)
             recording=pdf.Recording(party_row.recording_file_no, party_row.recording_device,
                                     party_row.recording_started_at))
     elif party_row is not None and party_row.status == "absent":
-        party_signature = pdf.Signature("（当事人未到场）")
+        party_signature = pdf.Signature("（当事人未到场）", absent=True)
     else:
-        party_signature = pdf.Signature(party_name, image_png=image(party_row), signed_on=signed_on(party_row))
+        party_signature = pdf.Signature(party_name, image_png=image(party_row), signed_on=signed_on(party_row),
+                                        stale_on=_stale_on(party_row, by_id))
 
     unclaimed = [row for (role, uid), row in latest.items()
                  if role == "inspector" and uid not in {u.id for u in people[:2]}]
 
     def inspector_signature(user: User) -> pdf.Signature:
         row = latest.get(("inspector", user.id)) or (unclaimed.pop(0) if unclaimed else None)
-        return pdf.Signature(user.display_name, image_png=image(row), signed_on=signed_on(row))
+        return pdf.Signature(user.display_name, image_png=image(row), signed_on=signed_on(row),
+                             stale_on=_stale_on(row, by_id))
 
     return pdf.Signatures(
         party=party_signature,
         inspector1=inspector_signature(people[0]),
         inspector2=inspector_signature(people[1]),
         witness=(pdf.Signature(witness_row.signer_name or "", image_png=image(witness_row),
-                               signed_on=signed_on(witness_row)) if witness_row is not None else None),
-        evidence_provider=_evidence_provider(inspection, store),
+                               signed_on=signed_on(witness_row), stale_on=_stale_on(witness_row, by_id))
+                 if witness_row is not None else None),
+        evidence_provider=_evidence_provider(inspection, store, by_id),
     )
 
 
-def _evidence_provider(inspection: Inspection, store) -> pdf.Signature | None:
-    """证据提供人, who signed on the phone that the photos match what they show."""
+def _evidence_provider(inspection: Inspection, store,
+                       by_id: dict[str, attestation.SignatureAttestation]) -> pdf.Signature | None:
+    """证据提供人, who signed on the phone that the photos match what they show; a sheet whose
+    content changed since prints a note instead of the drawing (Signature.cell_text)."""
     rows = [row for row in _live_signatures(inspection) if row.role == "evidence_provider"]
     if not rows:
         return None
     row = rows[-1]
     return pdf.Signature(row.signer_name or "", image_png=_signature_loader(inspection, [row], store)(row),
-                         signed_on=_signed_on(row))
+                         signed_on=_signed_on(row), stale_on=_stale_on(row, by_id))
 
 
-def _audit_trail(inspection_id: str) -> tuple[pdf.AuditEntry, ...]:
+def _audit_trail(inspection_id: str, template) -> tuple[pdf.AuditEntry, ...]:
     """The case's audit events, oldest first; the issues of case files themselves are left out
-    (they are in the register, and printing them would change the content each issue registers)."""
+    (they are in the register, and printing them would change the content each issue registers).
+    Nothing internal is printed: no device labels (a browser's User-Agent), client ids or item keys."""
     rows = db.session.execute(
-        select(AuditEvent, User.display_name, Device.client_id, Device.label)
-        .outerjoin(User, User.id == AuditEvent.actor_id).outerjoin(Device, Device.id == AuditEvent.device_id)
+        select(AuditEvent, User.display_name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
         .where(AuditEvent.inspection_id == inspection_id, AuditEvent.action != documents.ISSUE_ACTION)
         .order_by(AuditEvent.seq)).all()
     shown = shown_with_case(inspection_id, [row[0] for row in rows])
     return tuple(
-        pdf.AuditEntry(at=event.at, actor=name or "系统", action=_action_text(event),
-                       device=f"{label or '手机'} {client_id[:8]}" if client_id else None, reason=event.reason)
-        for event, name, client_id, label in rows if shown(event))
+        pdf.AuditEntry(at=event.at, actor=name or "系统", action=_action_text(event, template), reason=event.reason,
+                       on_site_at=_client_time(event))
+        for event, name in rows if shown(event))
 
 
-def _action_text(event: AuditEvent) -> str:
+def _client_time(event: AuditEvent) -> datetime | None:
+    raw = (event.data or {}).get("clientTime")
+    try:
+        return datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+
+
+def _action_text(event: AuditEvent, template) -> str:
+    """The action in the console's words; a checklist answer names its item by the item's label."""
     text = ACTION_LABELS.get(event.action, event.action)
     item_key = (event.data or {}).get("itemKey") if event.action == "finding.set" else None
-    return f"{text} {item_key}" if item_key else text
+    item = template.item(item_key) if item_key else None
+    label = (item or {}).get("label")
+    return f"{text} {label}" if label else text
 
 
 # ---------------------------------------------------------------- caches
@@ -683,9 +853,14 @@ def _prepared_cache() -> _FileCache:
     return _FileCache(_cache_root() / "drawn-ahead", ".json")
 
 
+def _progress_cache() -> _FileCache:
+    """How far the job drawing each content is, keyed like the drawings (`_prepared_key`)."""
+    return _FileCache(_cache_root() / "drawing", ".json")
+
+
 def _photo_cache() -> _FileCache:
     """The renderer's PhotoCache: photos downscaled for print, keyed by hash and print size."""
     return _FileCache(_cache_root() / "print-photos", ".jpg")
 
 
-__all__ = ["IssuedCaseFile", "case_file_pdf", "case_version", "gather", "issue_case_file", "prepare_case_file"]
+__all__ = ["CaseFilePreparing", "IssuedCaseFile", "case_file_pdf", "fetch_case_file", "case_version", "gather", "issue_case_file", "prepare_case_file"]

@@ -12,6 +12,7 @@ from ..models import AuditEvent, Conflict, Inspection, InspectionRevision, Photo
 from .amendments import change_lines
 from .case_numbers import CHINA
 from .photo_checks import PhotoDeviation, distance_m, parse_exif_time, photo_deviation
+from .inspections import signature_standing
 from .scope import get_inspection, held_by_case
 from .sync.rejections import shown_with_case
 
@@ -64,6 +65,7 @@ class CaseView:
     revisions: list[dict[str, Any]]
     conflicts: list[dict[str, Any]]
     distance_from_registered_m: float | None
+    signature_standing: dict[str, Any] | None = None  # services.inspections.signature_standing
 
     @property
     def deviating_photos(self) -> int:
@@ -91,7 +93,7 @@ def case_view(user: User, inspection_id: str) -> CaseView:
     return CaseView(inspection=inspection, findings=_findings(inspection, decisions),
                     photos=_photos(inspection), decisions=decisions, audit=_audit(inspection),
                     revisions=_revisions(inspection), conflicts=_conflicts(inspection),
-                    distance_from_registered_m=distance)
+                    distance_from_registered_m=distance, signature_standing=signature_standing(inspection))
 
 
 def _findings(inspection: Inspection, decisions: list[ReviewDecision]) -> list[FindingLine]:

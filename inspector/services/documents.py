@@ -22,6 +22,8 @@ from ..models import AuditCheckpoint, AuditEvent, Inspection, IssuedDocument
 from ..pdf.data import AuditAnchor
 from . import audit
 from .audit import checkpoints
+from .verification import seals
+from .verification.seals import AppendedCheck
 
 CASE_FILE = "case_file"
 ISSUE_ACTION = "case_file.issue"
@@ -112,15 +114,19 @@ def _anchor(row: AuditCheckpoint) -> AuditAnchor:
 
 def register(*, document_no: str, verify_token: str, inspection: Inspection, case_version: int,
              content_sha256: str, pdf: bytes, issued_at: datetime, issued_by_id: int | None,
-             device_id: int | None, summary: dict[str, Any], anchor: AuditAnchor | None) -> IssuedDocument:
-    """Register an issued case file and leave an audit event, in the caller's write transaction."""
+             device_id: int | None, summary: dict[str, Any], anchor: AuditAnchor | None,
+             access_code_hash: str | None = None) -> IssuedDocument:
+    """Register an issued case file and leave an audit event, in the caller's write transaction.
+
+    `access_code_hash`: the hash of the access code printed on its cover (verification.access).
+    """
     document = IssuedDocument(
         document_no=document_no, inspection_id=inspection.id, inspection_revision=inspection.revision,
         inspection_version=case_version, kind=CASE_FILE, sha256=hashlib.sha256(pdf).hexdigest(),
         size=len(pdf), verify_token=verify_token, issued_at=issued_at, issued_by_id=issued_by_id,
         content_sha256=content_sha256, summary=summary,
         checkpoint_id=anchor.checkpoint_no if anchor else None, audit_seq=anchor.seq if anchor else None,
-        audit_hash=anchor.head_hash if anchor else None,
+        audit_hash=anchor.head_hash if anchor else None, access_code_hash=access_code_hash,
     )
     db.session.add(document)
     db.session.flush()
@@ -205,19 +211,23 @@ def check_document(token: str) -> DocumentCheck | None:
 
 @dataclass(frozen=True)
 class UploadCheck:
-    """The answer to an uploaded file: `outcome` is match, no_match, empty, not_pdf, too_large or form_expired."""
+    """The answer to an uploaded file: `outcome` is match, appended (a registered document
+    followed by updates that only add seals, signatures or annotations), appended_changed (one
+    followed by updates that change it), no_match, empty, not_pdf, too_large or form_expired."""
 
     outcome: str
     sha256: str | None = None
     size: int = 0
     document: IssuedDocument | None = None
+    appended: AppendedCheck | None = None  # for appended and appended_changed
 
 
 def check_upload(stream: BinaryIO | None, max_bytes: int) -> UploadCheck:
-    """Hash an uploaded file chunk by chunk and look the hash up in the register."""
+    """Hash an uploaded file chunk by chunk and look the hash up in the register; a file that
+    only begins with a registered document is checked for what was appended (verification.seals)."""
     if stream is None:
         return UploadCheck("empty")
-    digest, size, head = hashlib.sha256(), 0, b""
+    digest, size, head, chunks = hashlib.sha256(), 0, b"", []
     while chunk := stream.read(_HASH_CHUNK):
         size += len(chunk)
         if size > max_bytes:
@@ -225,6 +235,7 @@ def check_upload(stream: BinaryIO | None, max_bytes: int) -> UploadCheck:
         if len(head) < _PDF_MAGIC_WINDOW:
             head += chunk[: _PDF_MAGIC_WINDOW - len(head)]
         digest.update(chunk)
+        chunks.append(chunk)
     if size == 0:
         return UploadCheck("empty")
     if _PDF_MAGIC not in head:
@@ -233,4 +244,12 @@ def check_upload(stream: BinaryIO | None, max_bytes: int) -> UploadCheck:
     document = db.session.scalars(
         select(IssuedDocument).where(IssuedDocument.sha256 == sha256).order_by(IssuedDocument.id)
     ).first()
-    return UploadCheck("match" if document else "no_match", sha256=sha256, size=size, document=document)
+    if document is not None:
+        return UploadCheck("match", sha256=sha256, size=size, document=document)
+    data = b"".join(chunks)
+    prefix = seals.registered_prefix(data)
+    if prefix is None:
+        return UploadCheck("no_match", sha256=sha256, size=size)
+    appended = seals.check_appended(data, *prefix)
+    return UploadCheck("appended" if appended.ok else "appended_changed", sha256=sha256, size=size,
+                       document=prefix[0], appended=appended)

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from ..database import db
 from ..models import Inspection, Photo, ReviewDecision, User
-from .scope import get_inspection, held_by_case, inspection_scope
+from . import attestation
+from .scope import get_inspection, hashes_held_by_case, held_by_case, inspection_scope
 
 
 @dataclass
@@ -18,6 +19,7 @@ class InspectionView:
     inspection: Inspection
     photos: list[dict[str, Any]]
     decisions: list[ReviewDecision]
+    signature_standing: dict[str, Any] | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inspection, name)
@@ -32,7 +34,24 @@ def inspection_view(user: User, inspection_id: str) -> InspectionView:
     photos = [{**{c.key: getattr(p, c.key) for c in Photo.__table__.columns}, "uploaded": bool(up)} for p, up in rows]
     decisions = list(db.session.scalars(
         select(ReviewDecision).where(ReviewDecision.inspection_id == inspection.id).order_by(ReviewDecision.id)))
-    return InspectionView(inspection, photos, decisions)
+    return InspectionView(inspection, photos, decisions, signature_standing(inspection))
+
+
+def signature_standing(inspection: Inspection) -> dict[str, Any]:
+    """Which signatures were replaced, which attest content changed since, which lack a held image."""
+    found = attestation.attestations(inspection)
+    live = [a for a in found if not a.replaced]
+    held = hashes_held_by_case(inspection, (a.signature.image_sha256 for a in live))
+    return {
+        "replaced": [a.signature.id for a in found if a.replaced],
+        "stale": [{"id": a.signature.id, "role": a.signature.role,
+                   "documents": [{"document": d.document, "signed_revision": d.signed_revision,
+                                  "changed_on": d.changed_on}
+                                 for d in a.documents.values() if d.status in (attestation.STALE, attestation.NOT_COVERED)]}
+                  for a in live if a.stale],
+        "unsigned": [a.signature.id for a in live
+                     if a.signature.status == "signed" and a.signature.image_sha256 not in held],
+    }
 
 
 def list_inspections(user: User, status: str | None, limit: int, before: str | None) -> list[Inspection]:

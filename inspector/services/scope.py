@@ -15,7 +15,8 @@ from sqlalchemy.sql import Select
 from ..database import db
 from ..errors import ApiError
 from ..models import (
-    Agency, BlobHolder, Inspection, InspectionInspector, IssuedDocument, Party, Photo, Signature, User,
+    Agency, BlobHolder, Inspection, InspectionInspector, IssuedDocument, Party, Photo, Signature, Task, TaskAssignee,
+    User,
 )
 
 
@@ -60,13 +61,33 @@ def inspection_scope(user: User) -> ColumnElement[bool]:
 
 
 def party_scope(user: User) -> ColumnElement[bool]:
-    """Filter for parties the user may see: their jurisdiction's, and those of cases they work on."""
+    """Filter for parties the user may see: their jurisdiction's, and those of cases and tasks they work on."""
     if not user.active:
         return false()
     own_cases = select(Inspection.party_id).join(
         InspectionInspector, InspectionInspector.inspection_id == Inspection.id
     ).where(InspectionInspector.user_id == user.id)
-    return or_(Party.agency_id.in_(agency_subtree(user)), Party.id.in_(own_cases))
+    # A task may send an inspector of one county to a party of another county of the league.
+    own_tasks = select(Task.party_id).join(TaskAssignee, TaskAssignee.task_id == Task.id).where(
+        TaskAssignee.user_id == user.id, TaskAssignee.recused.is_(False), Task.party_id.is_not(None))
+    return or_(Party.agency_id.in_(agency_subtree(user)), Party.id.in_(own_cases), Party.id.in_(own_tasks))
+
+
+def task_scope(user: User) -> ColumnElement[bool]:
+    """Filter for tasks the user may see: those of their jurisdiction (a county its own, a league
+    its counties'), and those they are or were assigned to."""
+    if not user.active:
+        return false()
+    assigned = exists().where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == user.id)
+    return or_(Task.agency_id.in_(agency_subtree(user)), assigned)
+
+
+def get_task(user: User, task_id: str) -> Task:
+    """The task, or 404 when it does not exist or is outside the user's scope."""
+    found = db.session.scalars(select(Task).where(Task.id == task_id, task_scope(user))).first()
+    if found is None or found.deleted_at is not None:
+        raise ApiError("not_found", "No such task.")
+    return found
 
 
 def get_inspection(user: User, inspection_id: str) -> Inspection:
@@ -119,7 +140,7 @@ def _named(hashes: Iterable[str | None],
 
 def held_by_case(sha256: ColumnElement[str], record: type[Photo] | type[Signature]) -> ColumnElement[bool]:
     """Whether the bytes a record of the enclosing query names are held for it: its author (a
-    photo's `taken_by_id`) uploaded them, or someone of its case (creator, an inspector) uploaded
+    photo's `taken_by_id`, a signature's `created_by_id`) uploaded them, or someone of its case (creator, an inspector) uploaded
     them after the record was made (an upload needs its record first, so every upload for this
     record comes after it).
 
@@ -134,7 +155,11 @@ def held_by_case(sha256: ColumnElement[str], record: type[Photo] | type[Signatur
                .correlate_except(Inspection).scalar_subquery())
     of_the_case_since = and_(or_(BlobHolder.user_id.in_(inspectors), BlobHolder.user_id == creator),
                              BlobHolder.created_at >= record.created_at)
-    who = or_(BlobHolder.user_id == Photo.taken_by_id, of_the_case_since) if record is Photo else of_the_case_since
+    # The author: a photo's taker, or the inspector whose phone recorded a signature (the party's or a
+    # witness's is drawn on an inspector's phone), who may have sent the bytes before the row was made
+    # again (a refusal edited after a return, a record resent after a rejection).
+    author = Photo.taken_by_id if record is Photo else Signature.created_by_id
+    who = or_(BlobHolder.user_id == author, of_the_case_since)
     return exists().where(BlobHolder.sha256 == sha256, who).correlate_except(BlobHolder)
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..console.auth import session_user
+from ..errors import ApiError
 from ..pdf.wording import cn_date, cn_datetime
 from ..services import documents
+from ..services.verification import access, pages, public
 from . import bp
 
 
@@ -32,7 +35,43 @@ def document(token: str):
     found = documents.check_document(token)
     if found is None:
         return render_template("verify/not_found.html"), 404
-    return render_template("verify/document.html", check=found, doc=found.document, summary=found.summary)
+    return render_template("verify/document.html", check=found, doc=found.document,
+                           summary=public.public_summary(found.document, found.summary))
+
+
+@bp.route("/<token>/<int:page_no>", methods=["GET", "POST"])
+def page(token: str, page_no: int):
+    """What a page's QR code leads to: that page's status, and the page as issued to those who may see it."""
+    found = documents.check_document(token)
+    place = pages.page_place(found.summary, page_no) if found is not None else None
+    if found is None or place is None:
+        return render_template("verify/not_found.html"), 404
+    document, error, status = found.document, None, 200
+    if request.method == "POST":
+        try:
+            access.enter_code(document, request.form.get("code", ""), request.remote_addr or "?")
+            return redirect(url_for("verify.page", token=token, page_no=page_no), 303)
+        except ApiError as err:
+            error, status = err, err.status
+    viewer = access.viewer(document, session_user())
+    image = viewer.may_see_pages and pages.page_image(document, page_no) is not None
+    return render_template("verify/document.html", check=found, doc=document,
+                           summary=public.public_summary(found.document, found.summary), page=place, viewer=viewer,
+                           page_image=image, code_error=error), status
+
+
+@bp.get("/<token>/<int:page_no>/image.png")
+def page_image(token: str, page_no: int):
+    """The page as issued, drawn from the registered file: for an officer in scope or after the access code."""
+    found = documents.check_document(token)
+    if found is None or pages.page_place(found.summary, page_no) is None:
+        abort(404)
+    if not access.viewer(found.document, session_user()).may_see_pages:
+        abort(403)
+    image = pages.page_image(found.document, page_no)
+    if image is None:
+        abort(404)
+    return current_app.response_class(image, mimetype="image/png")
 
 
 @bp.route("", methods=["GET", "POST"])

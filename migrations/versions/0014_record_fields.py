@@ -3,7 +3,7 @@
 evidence provider
 
 Revision ID: 0014_record_fields
-Revises: 0012_failed_jobs
+Revises: 0020_intake
 
 New nullable columns (JSON lists default to empty); existing rows stay valid as they are.
 """
@@ -15,7 +15,7 @@ from alembic import op
 import inspector.database
 
 revision = "0014_record_fields"
-down_revision = "0012_failed_jobs"
+down_revision = "0020_intake"
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from .evidence_helpers import (
 from .evidence_helpers import blob_dir  # noqa: F401  (a fixture these tests use)
 from .test_auth import console_login
 from ..unit.test_pdf_render import pdf_pages_text, squeeze
+from .test_case_file import download
 
 IMMUTABLE = "private, max-age=31536000, immutable"
 
@@ -172,7 +173,7 @@ def test_naming_a_hash_read_off_a_case_file_does_not_hand_over_the_photo(case, l
     assert login_as("baotou.reviewer").get(f"/api/v1/blobs/{sha256(original)}").status_code == 404
     assert chen.post("/api/v1/blobs/check", json={"sha256": [sha256(original)]}).get_json()["missing"] == [
         sha256(original)]
-    pdf = chen.get(f"/api/v1/inspections/{own_case.id}/case-file.pdf")
+    pdf = download(chen, own_case.id)
     assert pdf.status_code == 200 and "照片原件尚未上传" in squeeze("".join(pdf_pages_text(pdf.data)))
 
     upload(chen, original)  # whoever has the bytes may send them, and then they are his case's too

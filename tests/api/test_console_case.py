@@ -91,7 +91,13 @@ def test_case_page_download_button_gives_the_registered_pdf(client):
     case = submitted_case(findings={"G01": "pass", "F01": "fail"})
     reviewer_session(client)
     html, _token, _version = open_case(client, case.id)
-    href = re.search(r'<a class="button primary" href="([^"]+)" download>', html).group(1)
+    href = re.search(r'<a class="button primary" href="([^"]+)" data-case-file>', html).group(1)
+    waiting = client.get(href)  # not drawn yet: a page saying so, which asks again
+    assert waiting.status_code == 202 and "正在生成" in waiting.get_data(as_text=True)
+    from inspector.database import db
+    from inspector.services.case_file import prepare_case_file
+    db.session.commit()
+    prepare_case_file(case.id)  # the job
     pdf = client.get(href)
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF") and len(pdf.headers["X-Document-SHA256"]) == 64

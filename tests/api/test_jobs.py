@@ -29,6 +29,7 @@ from inspector.jobs import enqueue
 from inspector.jobs.tasks import EXPIRE_UPLOADS
 from inspector.models import FailedJob, Inspection, IssuedDocument
 from inspector.services import evidence
+from inspector.services.case_file import prepare_case_file
 
 from ..conftest import CHEAP_HASHING, unavailable
 from ..console_support import csrf_token, decide, reviewer_session
@@ -124,6 +125,11 @@ def test_case_file_is_drawn_on_submission_and_approval_and_downloads_serve_it_re
     # What was drawn ahead is byte for byte what the request itself would draw under that number.
     for path in cached_case_files(pdf_cache):
         path.unlink()
+    waiting = phone.api.get(f"/api/v1/inspections/{case_id}/case-file.pdf")
+    assert waiting.status_code == 202 and waiting.get_json()["message"].startswith("正在生成")
+    assert len(renders) == drawn_so_far  # the request drew nothing: it sent the job
+    db.session.commit()
+    prepare_case_file(case_id)  # the job, run here (the worker is gone)
     again = download(phone.api, case_id)
     assert len(renders) == drawn_so_far + 1
     assert again.headers["X-Document-Number"] == approved.headers["X-Document-Number"]

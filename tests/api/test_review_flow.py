@@ -15,6 +15,7 @@ from .. import factories
 from ..console_support import decide, open_case, reviewer_session
 from ..sync_phone import PARTY_ANSWERS, Phone, complete_answers, fill_and_sign, inspection_args, new_id
 from ..unit.test_pdf_render import pdf_pages_text, squeeze
+from .test_case_file import download
 
 
 def _phone_submits_a_case(phone: Phone, user) -> str:
@@ -126,7 +127,7 @@ def test_a_refusal_edited_after_a_return_is_what_the_console_and_the_case_file_s
     rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
             for row in re.findall(r"<tr data-change>(.*?)</tr>", amendments, re.S)]
     assert any("见证人" in row and "郝村委 → 郝建军（新华村委会主任）" in row for row in rows), rows
-    pdf = phone.api.get(f"/api/v1/inspections/{case_id}/case-file.pdf")
+    pdf = download(phone.api, case_id)
     assert pdf.status_code == 200, pdf.get_data(as_text=True)[:300]
     text = squeeze("".join(pdf_pages_text(pdf.data)))
     assert "见证人姓名郝建军（新华村委会主任）" in text and "郝村委" not in text
@@ -198,7 +199,7 @@ def test_an_amendment_keeps_the_on_site_times_and_has_its_own(app, login_as, use
     case = phone.value("inspection", case_id)
     assert case["endedAtDevice"].startswith("2026-11-30T05:37:20")  # 13:37:20 in Inner Mongolia
     assert case["narrative"] == "补充：查看进货台账"  # the rest of the edit is applied
-    text = squeeze("".join(pdf_pages_text(phone.api.get(f"/api/v1/inspections/{case_id}/case-file.pdf").data)))
+    text = squeeze("".join(pdf_pages_text(download(phone.api, case_id).data)))
     assert text.count("2026年11月30日9时14分至13时37分") >= 2  # 现场笔录 and 抽样记录
     assert "16时5分" not in text
     html, _token, _version = open_case(reviewer, case_id)

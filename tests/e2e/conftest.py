@@ -60,6 +60,18 @@ class LiveServer:
         })
         return env
 
+    def case_file_pdf(self, api, inspection_id: str) -> bytes:
+        """The case file's bytes; when the server answers 202 (正在生成), drawn the way its job would
+        (no worker runs beside this server) and asked for again."""
+        path = f"/api/v1/inspections/{inspection_id}/case-file.pdf"
+        pdf = api.request("GET", path, raw=True)
+        if not pdf.startswith(b"%PDF"):
+            assert "正在生成" in pdf.decode(), pdf[:300]
+            subprocess.run([sys.executable, "-m", "flask", "--app", "inspector", "prepare-case-file", inspection_id],
+                           env=self.env(), cwd=ROOT, check=True, capture_output=True)
+            pdf = api.request("GET", path, raw=True)
+        return pdf
+
     def prepare(self) -> None:
         """Schema, reference data and the demo dataset."""
         for command in ("init-db", "seed-demo"):

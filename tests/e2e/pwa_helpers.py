@@ -140,8 +140,21 @@ def go_home(page) -> None:
     page.wait_for_selector("[data-testid=sync-panel]")
 
 
+def confirm_record(page, how: str = "seen") -> None:
+    """The record shown before signing: page through to its end, then 以上笔录我已看过 ("seen") or
+    已向其宣读 ("read-aloud")."""
+    page.wait_for_selector("[data-testid=preview-document]")
+    while page.locator("[data-testid=preview-next]").is_enabled():
+        page.click("[data-testid=preview-next]")
+    page.click(f"[data-testid=preview-{how}]")
+    page.wait_for_selector("[data-testid=preview-document]", state="detached")
+
+
 def draw_signature(page) -> None:
-    """Draw a stroke on the open signature pad and confirm it."""
+    """Confirm the record shown first (when it is), draw a stroke on the signature pad and confirm it."""
+    page.wait_for_selector("[data-testid=preview-document], [data-testid=signature-pad]")
+    if page.locator("[data-testid=preview-document]").count():
+        confirm_record(page)
     name = page.locator("[data-testid=signer-name]")
     if name.count() and not name.input_value():
         name.fill("李见证")  # the witness writes their name

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 
 from .pwa_helpers import (
-    at_field, Api, answer_checklist_with_photos, answer_party, draw_signature, goto_step, login,
+    at_field, Api, answer_checklist_with_photos, answer_party, confirm_record, draw_signature, goto_step, login,
     start_inspection, submit, wait_saved, wait_synced, watch_errors, write_record,
 )
 
@@ -39,6 +39,7 @@ def test_the_party_s_answers_are_chosen_and_a_refusal_cannot_read_record_true(li
     write_record(page, "现场检查货架陈列的农资商品，查看进货台账。")  # …ending with 以上记录属实
     goto_step(page, "sign")
     page.check("[data-testid=refuse]")
+    confirm_record(page, "read-aloud")  # the record is read to the party who refuses
     page.fill("[data-testid=refusal-reason]", "称店主外出，本人只是店员")
     page.fill("[data-testid=refusal-witness]", "郝建军")
     wait_saved(page)
@@ -65,7 +66,7 @@ def test_the_party_s_answers_are_chosen_and_a_refusal_cannot_read_record_true(li
     case = api.get(f"/api/v1/inspections/{record_id}")
     assert case["status"] == "submitted"
     assert (case["certificatesAnswer"], case["recusalAnswer"], case["closingAnswer"]) == ("看清楚了", "不申请回避", "有异议")
-    pdf = api.request("GET", f"/api/v1/inspections/{record_id}/case-file.pdf", raw=True)
+    pdf = live_server.case_file_pdf(api, record_id)
     text = "".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
                    .stdout.decode().split())
     assert "答：有异议" in text and "拒绝理由称店主外出，本人只是店员" in text and "见证人姓名郝建军" in text
@@ -131,6 +132,7 @@ def test_the_party_signs_after_all_and_the_phone_and_the_server_agree(live_serve
     page.locator("[data-testid=sign-party] [data-testid=sign-button]").click()
     draw_signature(page)
     page.check("[data-testid=refuse]")
+    confirm_record(page, "read-aloud")  # the record is read to the party who refuses
     page.fill("[data-testid=refusal-reason]", "称需请示店主")
     page.fill("[data-testid=refusal-witness]", "郝建军")
     wait_saved(page)
@@ -152,7 +154,7 @@ def test_the_party_signs_after_all_and_the_phone_and_the_server_agree(live_serve
 
     api = Api(live_server.url)
     assert api.get(f"/api/v1/inspections/{record_id}")["status"] == "submitted"
-    pdf = api.request("GET", f"/api/v1/inspections/{record_id}/case-file.pdf", raw=True)
+    pdf = live_server.case_file_pdf(api, record_id)
     text = "".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
                    .stdout.decode().split())
     # The record prints the party's signature, not the refusal (the appendix keeps both events).

@@ -41,7 +41,7 @@ def test_seed_demo_creates_people_parties_and_cases(app):
     statuses = set(db.session.scalars(select(Inspection.status)))
     assert {"draft", "submitted", "returned", "approved"} <= statuses
     roles = set(db.session.scalars(select(User.role)))
-    assert roles == {"inspector", "reviewer", "admin"}
+    assert roles == {"inspector", "reviewer", "admin", "registrar", "officer", "head"}  # every role
     leagues = {u.agency.path.split("/")[2] for u in db.session.scalars(select(User).where(User.role == "inspector"))}
     assert {"150100", "150200"} <= leagues
     from inspector.credit_code import check_credit_code

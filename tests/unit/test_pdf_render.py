@@ -283,15 +283,20 @@ def test_failed_items_come_before_passed_items_in_the_on_site_record(rendered):
     assert last_failed < first_passed
 
 
-def test_every_page_counts_its_own_document_and_carries_the_signature_block(rendered):
+def test_every_page_counts_its_own_document_and_signed_ones_carry_the_signature_block(rendered):
+    """The cover and the appendix (review, approval, case number: after the signing) carry no
+    signatures; every page of a signed document does."""
     renderer, _pdf, pages = rendered
     for doc in renderer.documents:
         for number, page in enumerate(pages[doc.first_page - 1: doc.last_page], start=1):
             assert f"第 {number} 页 共 {doc.page_count} 页" in page
             flat = squeeze(page)
-            assert "当事人（签名）" in flat and "见证人（签名）" in flat
-            assert flat.count("检查人员（签名）") == 2
-            assert "当事人拒绝签名" in flat
+            if doc.key in ("cover", "appendix"):
+                assert "当事人（签名）" not in flat and "检查人员（签名）" not in flat
+            else:
+                assert "当事人（签名）" in flat and "见证人（签名）" in flat
+                assert flat.count("检查人员（签名）") == 2
+                assert "当事人拒绝签名" in flat
             assert "https://nzdj.amr.nmg.gov.cn/v/k7Qm2xR9fT" in flat
             assert "NZ-2026-000123" in flat
             assert "呼和浩特市新城区市场监督管理局" in flat
@@ -495,9 +500,12 @@ def test_a_long_refusal_and_a_damaged_signature_image_still_print():
     write_page_images(pdf, "long-refusal")
     pages = pdf_pages_text(pdf)
     assert squeeze(reason) in document_cells(renderer, pdf, "on_site")  # in full in the record
-    for page in map(squeeze, pages):  # each page's cell points to the record, which prints it in full
+    signed = [squeeze(page) for doc in renderer.documents if doc.key not in ("cover", "appendix")
+              for page in pages[doc.first_page - 1: doc.last_page]]
+    for page in signed:  # each signed page's cell points to the record, which prints the refusal in full
         assert "当事人拒绝签名（详见现场笔录）" in page
-    assert all("孙立" in page for page in pages)  # the witness's name without the image
+        # A damaged image is no signature: the cell says so instead of printing the typed name as if signed.
+        assert "未签名" in page
 
 
 def test_times_recorded_in_utc_print_in_beijing_time():

@@ -162,7 +162,10 @@ class MutationContext:
         self.audited = True
         audit.record(action, entity_type, entity_id, actor_id=self.user.id, device_id=self.push.device_id,
                      inspection_id=self.inspection_id, reason=why,
-                     data={"mutation": [self.writer, self.mutation_id], **jsonable(data or {})})
+                     data={"mutation": [self.writer, self.mutation_id], **jsonable(data or {}),
+                           # the phone's clock when it was done (on site, maybe offline): the case file
+                           # prints it apart from the server's time of the event, which is the sync
+                           **({"clientTime": self.client_time.isoformat()} if self.client_time else {})})
 
 
 def check_client(device: Any, body: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from sqlalchemy import ColumnElement, String, and_, delete, false, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, String, and_, delete, exists, false, func, or_, select, tuple_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Select
@@ -24,11 +24,12 @@ from sqlalchemy.sql import Select
 from ...database import db, utcnow, write_intent
 from ...models import (
     Agency, ChecklistTemplate, Conflict, Device, Finding, Inspection, InspectionInspector, MutationLog, Party,
-    Photo, ReviewDecision, Sample, ScopeExit, Signature, SyncState, User,
+    Photo, ReviewDecision, Sample, ScopeExit, Signature, SyncState, Task, TaskAssignee, User,
 )
 from ...models.sync import current_version
 from ...schemas.sync import MAX_BIG, MAX_INT, VALUE_SCHEMAS
 from ..scope import colleague_filter, held_by_case, inspection_scope, party_scope
+from ..tasks import mark_delivered
 from .context import check_client
 from .cursor import START, Cursor, decode, encode, scope_hash
 
@@ -114,6 +115,10 @@ def sources(user: User) -> list[Source]:
                       select(ScopeExit).where(ScopeExit.user_id == user.id, ScopeExit.entity_type == kind),
                       lambda row: (row[0].entity_id, row[0].entity_id, "del", None), false())
 
+    on_task = exists().where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == user.id,
+                             TaskAssignee.recused.is_(False))
+    ever_on_task = select(TaskAssignee.task_id).where(TaskAssignee.user_id == user.id)
+    live_task = and_(Task.deleted_at.is_(None), on_task)
     party_conflict = and_(Conflict.entity_type == "party",
                           Conflict.entity_id.in_(select(Party.id).where(party_scope(user))))
     return [
@@ -148,6 +153,11 @@ def sources(user: User) -> list[Source]:
                select(Conflict, _case_live()).outerjoin(Inspection, Inspection.id == Conflict.inspection_id)
                .where(or_(and_(Conflict.inspection_id.is_not(None), cases), party_conflict)),
                _put_unless_deleted(), _live_in_live_case(Conflict)),
+        # A task the user is on; taken off it (回避, 改派) it arrives as `del`.
+        Source("task", Task, (Task.id,),
+               select(Task, live_task.label("live")).where(Task.id.in_(ever_on_task)).options(
+                   selectinload(Task.assignees).selectinload(TaskAssignee.user), selectinload(Task.party)),
+               lambda row: (row[0].id, row[0].id, "put" if row[1] else "del", row[0]), live_task),
         Source("rejection", MutationLog, (MutationLog.device_id, MutationLog.mutation_id),
                select(MutationLog, Device.client_id).join(Device, Device.id == MutationLog.device_id)
                .where(MutationLog.user_id == user.id, MutationLog.status == "rejected"),
@@ -166,7 +176,8 @@ def _after(source: Source, position: tuple[int, str | None, Any]) -> ColumnEleme
         return column >= version
     keys = _code_point_order(source.keys)
     later_key = (tuple_(*keys) > tuple_(*key)) if len(keys) > 1 else (keys[0] > key)
-    return or_(column > version, and_(column == version, later_key))
+    # The first term is implied by the second; it is there so an index on (scope, version) can seek.
+    return and_(column >= version, or_(column > version, and_(column == version, later_key)))
 
 
 def _code_point_order(keys: tuple[Any, ...]) -> list[Any]:
@@ -181,18 +192,43 @@ def _code_point_order(keys: tuple[Any, ...]) -> list[Any]:
 
 
 def collect(user: User, position: tuple[int, str | None, Any], round_start: int | None, limit: int) -> list[Entry]:
-    """Up to limit + 1 entries after the position, in order (one more tells that there is more)."""
+    """Up to limit + 1 entries after the position, in order (one more tells that there is more).
+
+    Two steps, so a page costs what it keeps: first each source's next positions (version and
+    key only, from the version index), merged to the page's limit + 1; then only those rows,
+    loaded whole. Loading limit + 1 whole rows of every kind and dropping most of them made a
+    pull's cost grow with the database.
+    """
+    every = sources(user)  # a type may have two sources (its rows and its scope exits)
+    positions: list[tuple[int, str, Any, int]] = []
+    for index, source in enumerate(every):
+        keys = _code_point_order(source.keys)
+        stmt = _after_position(source, position, round_start).with_only_columns(source.model.version, *source.keys)
+        for version, *key in db.session.execute(stmt.order_by(source.model.version, *keys).limit(limit + 1)):
+            positions.append((version, source.type, key[0] if len(key) == 1 else tuple(key), index))
+    positions.sort()
+    kept = positions[:limit + 1]
+    wanted: dict[int, list[Any]] = {}
+    for _version, _kind, key, index in kept:
+        wanted.setdefault(index, []).append(key)
+    kept_set = {(version, index, key) for version, _kind, key, index in kept}
     entries: list[Entry] = []
-    for source in sources(user):
-        stmt = source.query.where(_after(source, position))
-        if round_start is not None:  # the phone just cleared its copy: its tombstones are moot
-            stmt = stmt.where(or_(source.live, source.model.version > round_start))
-        stmt = stmt.order_by(source.model.version, *_code_point_order(source.keys)).limit(limit + 1)
-        for row in db.session.execute(stmt):
+    for index, keys in wanted.items():
+        source = every[index]
+        chosen = source.keys[0].in_(keys) if len(source.keys) == 1 else tuple_(*source.keys).in_(keys)
+        for row in db.session.execute(_after_position(source, position, round_start).where(chosen)):
             key, wire_id, op, value = source.entry(row)
-            entries.append((row[0].version, source.type, key, wire_id, op, value))
+            if (row[0].version, index, key) in kept_set:  # an older row of the same key is not this page's
+                entries.append((row[0].version, source.type, key, wire_id, op, value))
     entries.sort(key=lambda e: (e[0], e[1], e[2]))
-    return entries[:limit + 1]
+    return entries
+
+
+def _after_position(source: Source, position: tuple[int, str | None, Any], round_start: int | None) -> Select:
+    stmt = source.query.where(_after(source, position))
+    if round_start is not None:  # the phone just cleared its copy: its tombstones are moot
+        stmt = stmt.where(or_(source.live, source.model.version > round_start))
+    return stmt
 
 
 def pull_changes(user: User, device: Device | None, body: dict[str, Any]) -> dict[str, Any]:
@@ -210,6 +246,9 @@ def pull_changes(user: User, device: Device | None, body: dict[str, Any]) -> dic
         write_intent.reset(token)
     if stamp_due:
         _stamp(device_id)
+    delivered = [c["id"] for c in page["patch"] if c["type"] == "task" and c["op"] == "put"]
+    if delivered:
+        _deliver(delivered)
     return page
 
 
@@ -222,6 +261,18 @@ def _stamp(device_id: int) -> None:
                            .execution_options(synchronize_session=False))
         db.session.commit()
     except OperationalError:  # busy: the page is ready, the note can wait for the next pull
+        db.session.rollback()
+    finally:
+        write_intent.reset(token)
+
+
+def _deliver(task_ids: list[str]) -> None:
+    """Tasks on this page have reached an assigned phone: 送达 (the first pull's time is kept)."""
+    token = write_intent.set(True)
+    try:
+        mark_delivered(task_ids)
+        db.session.commit()
+    except OperationalError:  # busy: the next pull of the task marks it
         db.session.rollback()
     finally:
         write_intent.reset(token)
@@ -259,8 +310,18 @@ def _page(user: User, device_id: int, cursor: Cursor | None, limit: int) -> dict
         if op == "put":
             change["value"] = VALUE_SCHEMAS[kind].dump(value)
         patch.append(change)
-    return {"cursor": encode(following), "has_more": has_more, "reset": reset,
-            "last_mutation_id": last_mutation_id, "patch": patch}
+    out = {"cursor": encode(following), "has_more": has_more, "reset": reset,
+           "last_mutation_id": last_mutation_id, "patch": patch}
+    _add_calendar(out, None if reset else cursor.version)
+    return out
+
+
+def _add_calendar(page: dict[str, Any], since: int | None) -> None:
+    """The working-day calendar, on a reset or when it changed after the cursor (same snapshot)."""
+    from ..calendar.wire import calendar_block, calendar_version
+
+    if since is None or calendar_version() > since:
+        page["calendar"] = calendar_block()
 
 
 _INT_KEYS = ("agency", "colleague", "template", "decision")

@@ -1,6 +1,8 @@
 """Mutations of a record's parts: findings, samples, evidence photos, signatures and refusals."""
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -157,7 +159,7 @@ def remove_photo(ctx: MutationContext, args: dict[str, Any]) -> None:
 def add_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
     """A drawn signature; it replaces an earlier one of the same role and signer."""
     drawn = {"signer_name": args.get("signer_name"), "image_sha256": args["image_sha256"],
-             "signed_at_device": args.get("signed_at_device")}
+             "signed_at_device": args.get("signed_at_device"), **_attestation(args)}
     if _signed_again(ctx, args["id"], args["inspection_id"], "signature.add", drawn,
                      same_signer={"role": args["role"], "user_id": args.get("user_id"), "status": "signed",
                                   "sample_id": args.get("sample_id")}):
@@ -171,7 +173,7 @@ def add_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
     elif args.get("user_id") is not None:
         raise reject("invalid", "Only an inspector's signature names a user.", "只有检查人员签名可关联用户。", "userID")
     _replace(ctx, inspection.id, args["role"], args.get("signer_name"), args.get("user_id"), args.get("sample_id"))
-    signature = Signature(**args, status="signed")
+    signature = Signature(**args, status="signed", created_by_id=ctx.user.id)
     db.session.add(signature)
     ctx.audit("signature.add", "signature", signature.id, {k: v for k, v in args.items() if k != "id"})
 
@@ -181,15 +183,51 @@ def refuse_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
     """The party refuses to sign (拒绝签字): the reason and a witness replace the party's signature."""
     refusal = {"refusal_reason": args["reason"], "witness_name": args["witness_name"],
                **rules.refusal_details(args)}
+    _keep_earlier_refusal(ctx, args["id"], args["inspection_id"], refusal)
+    refusal.update(_attestation(args))
     if _signed_again(ctx, args["id"], args["inspection_id"], "signature.refuse", refusal,
                      same_signer={"role": "party", "status": "refused"}):
         return
     inspection = case_for(ctx, args["inspection_id"])
     _replace(ctx, inspection.id, "party", None, None)
     signature = Signature(id=args["id"], inspection_id=inspection.id, role="party", status="refused",
-                          **refusal, signed_at_device=args.get("at"))
+                          **refusal, signed_at_device=args.get("at"), created_by_id=ctx.user.id)
     db.session.add(signature)
     ctx.audit("signature.refuse", "signature", signature.id, _refusal_wire(refusal))
+
+
+def _attestation(args: dict[str, Any]) -> dict[str, Any]:
+    """What the signer saw (services/attestation): kept with the signature or refusal it came with."""
+    return {"attests": args.get("attests"), "confirmation": args.get("confirmation")}
+
+
+def _keep_earlier_refusal(ctx: MutationContext, refusal_id: str, inspection_id: str, values: dict[str, Any]) -> None:
+    """An edited refusal is a new refusal: one that was submitted is kept, replaced, when its reason or
+    witness changes (after a return), and the edit stands as a refusal recorded now.
+
+    The earlier is kept under an id derived from the refusal's id and version (a retried push is
+    answered from the log and never comes here twice). Edits before the record was ever submitted
+    change the refusal being written, as before (its audit events keep each value).
+    """
+    existing = db.session.get(Signature, refusal_id)
+    inspection = existing.inspection if existing is not None else None
+    if (existing is None or existing.inspection_id != inspection_id or existing.status != "refused"
+            or existing.deleted_at is not None or inspection.submitted_at is None
+            or _aware(existing.created_at) > _aware(inspection.submitted_at)
+            or all(getattr(existing, k) == v for k, v in values.items())):
+        return
+    case_for(ctx, inspection_id)  # a draft the caller inspects: otherwise _signed_again rejects the edit
+    columns = {c.key: getattr(existing, c.key) for c in Signature.__table__.columns
+               if c.key not in ("id", "version", "field_meta", "deleted_at")}
+    earlier = Signature(**columns, id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"refusal:{existing.id}:{existing.version}")),
+                        deleted_at=utcnow())
+    db.session.add(earlier)
+    existing.created_at = utcnow()
+    ctx.audit("signature.replace", "signature", earlier.id, {"replacedBy": existing.id})
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _refusal_wire(values: dict[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,13 @@ export const SAMPLED_ANSWER = '已抽样';
 // Characterising or penalty words that do not belong in an objective 现场情况.
 export const CHARACTERISING_WORDS = ['违法', '违规', '涉嫌', '非法', '擅自', '假冒', '伪劣', '责令', '罚款', '没收'];
 
+// A statute article cited in the narrative is a legal conclusion: it belongs to the checklist's
+// basis column (printed beside each item), not to the objective 现场情况.
+const STATUTE_ARTICLE = /《[^《》]{2,40}》\s*第[一二三四五六七八九十百千零〇0-9]+条/g;
+
 export function characterisingWords(text) {
-  return CHARACTERISING_WORDS.filter((w) => (text || '').includes(w));
+  const words = CHARACTERISING_WORDS.filter((w) => (text || '').includes(w));
+  return [...words, ...new Set((text || '').match(STATUTE_ARTICLE) || [])];
 }
 
 export const SAMPLE_REQUIRED = ['name', 'quantity', 'baseQuantity', 'sealNumbers'];

@@ -29,7 +29,7 @@ export function newDraft(user) {
     startedAt: now, endedAt: null, certificatesAnswer: '', recusalAnswer: '', narrative: '',
     partyStatement: '', closingAnswer: '', onSitePerson: '', partyNotified: '', findings: {}, samples: [], photos: [], signatures: {},
     refusal: null, revision: 1, caseNumber: null, serverStatus: null, baseVersions: {}, decisions: [],
-    rejections: [], conflicts: [], createdAt: now, updatedAt: now, submittedAt: null,
+    rejections: [], conflicts: [], createdAt: now, updatedAt: now, submittedAt: null, taskID: null,
   };
 }
 
@@ -117,6 +117,7 @@ export function signatureAdd(draft, slot) {
   const args = { id: s.id, inspectionID: draft.id, role: s.role, signerName: clean(s.signerName), imageSha256: s.imageSha256, signedAt: s.signedAt };
   if (s.role === 'inspector') args.userID = s.userID;
   if (s.role === 'sampled_party') args.sampleID = s.sampleID;
+  if (s.attests) Object.assign(args, { attests: s.attests, confirmation: s.confirmation || null }); // what the signer saw
   return mutation('signature.add.v1', args, `signature:${s.id}`, draft.id);
 }
 
@@ -124,6 +125,7 @@ export function signatureRefuse(draft) {
   const r = draft.refusal;
   const args = { id: r.id, inspectionID: draft.id, reason: r.reason, witnessName: r.witnessName, at: r.at };
   for (const f of REFUSAL_DETAILS) if (clean(r[f]) !== null) args[f] = r[f];
+  if (r.attests) Object.assign(args, { attests: r.attests, confirmation: r.confirmation || null }); // what was read to the party
   return mutation('signature.refuse.v1', args, `refusal:${r.id}`, draft.id);
 }
 
@@ -151,6 +153,7 @@ export function recordMutations(draft, { includeParty = true, includeSubmit = fa
   out.push(mutation('inspection.create.v1', {
     id: draft.id, templateID: draft.templateID, partyID: draft.party.id, inspectorIDs: draft.inspectorIDs,
     place: clean(draft.place), lat: draft.lat, lon: draft.lon, gpsAccuracyM: draft.gpsAccuracyM, startedAt: draft.startedAt,
+    ...(draft.taskID ? { taskID: draft.taskID } : {}),
   }, `create:${draft.id}`, draft.id));
   const filled = INSPECTION_FIELDS.filter((f) => !['place', 'lat', 'lon', 'gpsAccuracyM', 'inspectorIDs', 'startedAt'].includes(f) && clean(draft[f]) !== null);
   if (filled.length) out.push(inspectionUpdate(draft, filled));

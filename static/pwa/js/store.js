@@ -11,6 +11,7 @@ export const getSettings = async () => ({ lang: 'zh', originalsOnWifi: false, ch
 export async function saveSettings(patch) { const s = await getSettings(); await setMeta('settings', { ...s, ...patch }); return { ...s, ...patch }; }
 export const getSyncState = async () => ({ cursor: null, lastSuccessAt: null, lastError: null, ...(await getMeta('sync', {})) });
 export async function saveSyncState(patch) { const s = await getSyncState(); await setMeta('sync', { ...s, ...patch }); }
+export const getCalendar = () => getMeta('calendar'); // the pull's calendar block, for deadlines.js
 export const getOutboxState = async () => ({ nextMutationID: 1, sentThrough: 0, lastMutationID: 0, ...(await getMeta('outbox', {})) });
 
 // ------------------------------------------------------------------ drafts and the outbox

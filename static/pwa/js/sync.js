@@ -268,6 +268,8 @@ function applyPull(response) {
       }
     }
     for (const id of touched) await s.drafts.put(drafts[id]);
+    // The working-day calendar (deadlines.js), sent on a reset and when it changed; kept across resets.
+    if (response.calendar) await s.meta.put({ key: 'calendar', value: response.calendar });
     const row = await s.meta.get('sync');
     await s.meta.put({ key: 'sync', value: { ...(row ? row.value : {}), cursor: response.cursor } });
   });

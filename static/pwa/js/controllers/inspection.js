@@ -10,6 +10,9 @@ import { processCapture, currentPosition, objectURL, PhotoError, showsInBrowser 
 import { photoDeviation, deviationPhrases } from '../provenance.js';
 import { SignaturePad } from '../signature.js';
 import { validIDNumber, normaliseID } from '../idnumber.js';
+import { documentContents, contentHash, recordFromDraft, staleDocuments } from '../content.js';
+import { previewSheet } from '../views/preview.js';
+import { mount } from '../lib/html.js';
 import { sha256Hex } from '../lib/bytes.js';
 import { uuid, nowISO } from '../lib/ids.js';
 import { call, authHeaders, fetchWithTimeout } from '../api.js';
@@ -63,6 +66,25 @@ export class InspectionController {
   // ---------------------------------------------------------------- opening
   async create() {
     const draft = rec.newDraft(this.me());
+    await store.commit(draft);
+    this.navigate(`#/i/${draft.id}`);
+  }
+
+  // An inspection for a task (检查任务): its party and the co-inspector on the task filled in, the
+  // checklist chosen in setup as for any record. The server links the record to the task.
+  async createFromTask(task) {
+    const me = this.me();
+    const draft = rec.newDraft(me);
+    draft.taskID = task.id;
+    if (task.party) {
+      draft.party = { ...((await store.serverRow('party', String(task.party.id))) || task.party) };
+      draft.place = draft.party.address || '';
+    }
+    const co = (task.assignees || []).find((a) => !a.recused && a.userID !== me.id);
+    if (co) {
+      draft.coInspector = { id: co.userID, displayName: co.displayName, certNo: co.certNo };
+      draft.inspectorIDs = [me.id, co.userID];
+    }
     await store.commit(draft);
     this.navigate(`#/i/${draft.id}`);
   }
@@ -130,9 +152,11 @@ export class InspectionController {
     draft.photos = photos.map(({ value: p }) => ({ ...p, displaySha256: p.displaySha256 || p.sha256, takenAt: p.takenAt || p.takenAtDevice }));
     for (const { value: s } of signatures) {
       if (s.status === 'refused') {
-        draft.refusal = { id: s.id, reason: s.refusalReason, witnessName: s.witnessName, at: s.signedAtDevice, queued: true };
+        draft.refusal = { id: s.id, reason: s.refusalReason, witnessName: s.witnessName, at: s.signedAtDevice, queued: true,
+          attests: s.attests || null, confirmation: s.confirmation || null };
         for (const f of rec.REFUSAL_DETAILS) if (s[f]) draft.refusal[f] = s[f];
-      } else draft.signatures[rec.slotOf(s)] = { id: s.id, role: s.role, signerName: s.signerName, userID: s.userID, sampleID: s.sampleID || null, imageSha256: s.imageSha256, signedAt: s.signedAtDevice || s.signedAt };
+      } else draft.signatures[rec.slotOf(s)] = { id: s.id, role: s.role, signerName: s.signerName, userID: s.userID, sampleID: s.sampleID || null, imageSha256: s.imageSha256, signedAt: s.signedAtDevice || s.signedAt,
+        attests: s.attests || null, confirmation: s.confirmation || null };
     }
     return draft;
   }
@@ -167,6 +191,9 @@ export class InspectionController {
     } else if (action === 'party') {
       d.party = { ...(await store.serverRow('party', id)) };
       if (!d.place) d.place = d.party.address || '';
+      // Another party than the task's: an inspection of its own, not the task's.
+      const task = d.taskID ? await store.serverRow('task', d.taskID) : null;
+      if (task && task.partyID && task.partyID !== d.party.id) d.taskID = null;
     } else if (action === 'change-party') d.party = null;
     else if (action === 'new-party') this.creatingParty = { name: this.query || '' };
     else if (action === 'cancel-party') this.creatingParty = null;
@@ -291,8 +318,62 @@ export class InspectionController {
     const people = d.inspectorIDs.map((id) => (id === me.id ? me : byID[id] || { id, displayName: String(id) }));
     const uploads = Object.fromEntries((await store.listUploads()).filter((u) => u.inspectionID === d.id).map((u) => [u.sha256, u]));
     await this.loadThumbs();
+    const { hashes } = await this.documents(people);
+    const stale = {};
+    for (const [slot, s] of Object.entries(d.signatures)) {
+      const docs = staleDocuments(s.attests, hashes);
+      if (docs.length) stale[slot] = docs;
+    }
     return { draft: d, step: this.step, template: this.template, editable: rec.isEditable(d), deletable: rec.isDeletable(d), thumbs: this.thumbs, uploads,
-      savedAt: this.savedAt, saveError: this.saveError, slots: rec.signatureSlots(d, byID, me), missing: missingItems(d, this.template, people) };
+      savedAt: this.savedAt, saveError: this.saveError, slots: rec.signatureSlots(d, byID, me), missing: missingItems(d, this.template, people), stale };
+  }
+
+  // The people of the record as they print: the inspectors in order, with their certificate numbers.
+  people() {
+    const d = this.draft;
+    const me = this.me();
+    const byID = Object.fromEntries(this.colleagues.map((c) => [c.id, c]));
+    if (d.coInspector) byID[d.coInspector.id] = byID[d.coInspector.id] || d.coInspector;
+    return d.inspectorIDs.map((id) => (id === me.id ? me : byID[id] || { id, displayName: String(id) }));
+  }
+
+  // Each signable document's content and hash, as the server will build them (content.js).
+  async documents(people = this.people()) {
+    const contents = documentContents(recordFromDraft(this.draft, this.template, people));
+    const hashes = {};
+    for (const [key, content] of Object.entries(contents)) hashes[key] = await contentHash(content);
+    return { contents, hashes };
+  }
+
+  // Before anyone signs: the whole record read-only, as it prints; resolves with what the signature
+  // attests ({attests, confirmation}) once the signer confirmed 以上笔录我已看过 (or it was read aloud), else null.
+  async confirmRecord() {
+    await this.flush();
+    const d = this.draft;
+    const { contents, hashes } = await this.documents();
+    const photos = Object.fromEntries(d.photos.map((p) => [p.id, p]));
+    const pages = Object.entries(contents).map(([key, content]) => ({ key, content,
+      displaySha256: content.photoId && photos[content.photoId] ? photos[content.photoId].displaySha256 : null }));
+    let index = 0;
+    let seenAll = pages.length === 1;
+    return new Promise((resolve) => {
+      const draw = (holder) => {
+        mount(holder.firstElementChild, previewSheet({ pages, index, thumbs: this.thumbs, title: t('previewTitle'), seenAll }));
+      };
+      const sheet = this.shell.openSheet(previewSheet({ pages, index, thumbs: this.thumbs, title: t('previewTitle'), seenAll }), (action, holder) => {
+        if (action === 'next' || action === 'prev') {
+          index = Math.max(0, Math.min(pages.length - 1, index + (action === 'next' ? 1 : -1)));
+          if (index === pages.length - 1) seenAll = true;
+          draw(holder);
+          holder.firstElementChild.scrollTop = 0;
+          return;
+        }
+        holder.remove();
+        if (action === 'cancel') { resolve(null); return; }
+        resolve({ confirmation: action, attests: Object.entries(hashes).map(([document, sha256]) => ({ document, sha256, revision: d.revision || 1 })) });
+      });
+      sheet.dataset.testid = 'preview';
+    });
   }
 
   async renderForm(anchor) {
@@ -545,7 +626,11 @@ export class InspectionController {
       await this.renderForm();
     } else if (action === 'sign') this.sign(data.slot);
     else if (action === 'toggle-refusal') {
-      d.refusal = el.checked ? { id: (d.refusal && d.refusal.id) || uuid(), reason: '', witnessName: '', at: nowISO() } : null;
+      // A refusal, like a signature, is recorded over the record its party was shown (or read).
+      const seen = el.checked ? await this.confirmRecord() : null;
+      if (el.checked && !seen) { el.checked = false; return; }
+      d.refusal = el.checked ? { id: (d.refusal && d.refusal.id) || uuid(), reason: '', witnessName: '', at: nowISO(),
+        attests: seen.attests, confirmation: seen.confirmation } : null;
       this.dirty.draft = true;
       await this.flush();
       await this.renderForm();
@@ -660,7 +745,9 @@ export class InspectionController {
   }
 
   // ---------------------------------------------------------------- signatures
-  sign(slotName) {
+  async sign(slotName) {
+    const seen = await this.confirmRecord();
+    if (!seen) return;
     const d = this.draft;
     const slot = this.lastModel.slots.find((s) => s.slot === slotName);
     const existing = d.signatures[slotName];
@@ -678,22 +765,24 @@ export class InspectionController {
         if (problem) { element.querySelector('[data-role=sheet-error]').textContent = problem; return; }
         const bytes = await pad.toPNG();
         element.remove();
-        await this.saveSignature(slot, bytes, nameInput ? nameInput.value.trim() : slot.name);
+        await this.saveSignature(slot, bytes, nameInput ? nameInput.value.trim() : slot.name, seen);
       }
     });
     pad = new SignaturePad(sheet.querySelector('canvas'));
   }
 
-  async saveSignature(slot, bytes, signerName) {
+  async saveSignature(slot, bytes, signerName, seen) {
     const d = this.draft;
     const sha = await sha256Hex(bytes);
     const old = d.signatures[slot.slot];
     await this.flush();
     // The party signed after all: the signature replaces the refusal (on the server too). A party
     // signature the sent refusal replaced stays replaced: this drawing is a new one.
+    // Signing again is a new signature (the server keeps the earlier one as replaced), so each one
+    // attests exactly what its signer was shown.
     const refusal = slot.role === 'party' ? d.refusal : null;
-    const reuse = old && !(refusal && refusal.queued);
-    d.signatures[slot.slot] = { id: reuse ? old.id : uuid(), role: slot.role, signerName, userID: slot.userID || null, sampleID: slot.sampleID || null, imageSha256: sha, signedAt: nowISO() };
+    d.signatures[slot.slot] = { id: uuid(), role: slot.role, signerName, userID: slot.userID || null, sampleID: slot.sampleID || null, imageSha256: sha, signedAt: nowISO(),
+      attests: seen.attests, confirmation: seen.confirmation };
     if (refusal) d.refusal = null;
     const now = nowISO();
     try {

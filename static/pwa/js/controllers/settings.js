@@ -20,7 +20,8 @@ export class SettingsController {
 
   async showDiagnostics() {
     const hash = location.hash;
-    const model = { session: this.session.session, settings: await store.getSettings(), version: APP_VERSION, stats: await store.syncStats() };
+    const model = { session: this.session.session, settings: await store.getSettings(), version: APP_VERSION, stats: await store.syncStats(),
+      calendar: await store.getCalendar() };
     if (location.hash !== hash) return;
     this.shell.setTitle(t('diagnostics'), { back: true });
     this.view = new SettingsView(this.shell.screen());

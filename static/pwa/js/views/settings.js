@@ -37,13 +37,15 @@ export class SettingsView {
   }
 
   // For support staff: queue sizes, device id and the upload tuning an inspector never needs.
-  renderDiagnostics({ session, settings, version, stats }) {
+  renderDiagnostics({ session, settings, version, stats, calendar }) {
+    const years = ((calendar && calendar.years) || []).map((y) => Number(y.year));
     mount(this.section, html`
       <div class="card" data-testid="diagnostics"><h2>${t('diagnostics')}</h2>
         <p class="muted small">${t('diagnosticsHint')}</p>
         <div class="small">${t('appVersion', { v: version })}</div>
         <div class="small">${t('diagClient', { id: session.clientID || '' })}</div>
         <div class="small" data-testid="diag-queue">${t('diagQueue', { mutations: stats.mutations, uploads: stats.uploads })}</div>
+        <div class="small" data-testid="diag-calendar">${years.length ? t('diagCalendar', { first: Math.min(...years), last: Math.max(...years) }) : t('diagNoCalendar')}</div>
         <label class="field"><span>${t('chunkSize')}</span>
           <select data-setting="chunkSize" data-testid="chunk-size">${CHUNKS.map((c) => html`<option value="${c}" ${Number(settings.chunkSize) === c ? 'selected' : ''}>${c ? `${c / 1024} KiB` : t('chunkAuto')}</option>`)}</select></label>
       </div>`);

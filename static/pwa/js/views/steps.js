@@ -251,7 +251,9 @@ export function sign(m) {
   const slotCard = (slot) => {
     const s = d.signatures[slot.slot];
     const title = slotTitle(slot);
+    const stale = (m.stale || {})[slot.slot];
     return html`<div class="card" data-testid="sign-${slot.role}" data-slot-card="${slot.slot}"><h2>${title}</h2>
+      ${stale ? html`<div class="warning" data-testid="resign-needed">${t('resignNeeded', { revision: stale[0].revision, documents: staleNames(stale) })}</div>` : ''}
       ${s ? html`<img class="sig-img" src="${m.thumbs[s.imageSha256] || ''}" alt=""><div class="muted small">${s.signerName || '—'} · ${t('signedAt', { time: clockTime(s.signedAt) })}</div>`
         : html`<div class="muted">${t('notSigned')}</div>`}
       ${m.editable ? html`<button class="btn block" style="margin-top:8px" data-action="sign" data-slot="${slot.slot}" data-testid="sign-button">${s ? t('resign') : t('sign')}</button>` : ''}
@@ -272,6 +274,15 @@ export function slotTitle(slot) {
   if (slot.role === 'evidence_provider') return t('signProvider');
   if (slot.role === 'sampled_party') return t('signSampledParty');
   return t('signInspector', { name: slot.name });
+}
+
+// The documents a signature attests that changed since, by name: 现场笔录、证据提取单 2 张.
+function staleNames(stale) {
+  const evidence = stale.filter((x) => x.document.startsWith('evidence')).length;
+  const names = stale.filter((x) => x.document === 'on_site' || x.document === 'sampling')
+    .map((x) => t(x.document === 'on_site' ? 'docOnSite' : 'docSampling'));
+  if (evidence) names.push(`${t('docEvidence')} ×${evidence}`);
+  return names.join('、');
 }
 
 // Asked when a photo's time or place is far from the inspection's: why it belongs to this case.
@@ -306,6 +317,8 @@ export function review(m) {
     <div class="muted">${m.draft.party ? m.draft.party.name : ''} · ${m.draft.templateTitle}</div>
     <div class="muted small">${t('stepChecklist')} ${templateItems(m.template).length} · ${t('photosCount', { n: m.draft.photos.length })} · ${t('samples')} ${m.draft.samples.length}</div>
     ${characterisingWords(m.draft.narrative).length ? narrativeWarning(m.draft.narrative) : ''}
+    ${Object.keys(m.stale || {}).length ? html`<p class="warning" data-testid="resign-count">${t('resignCount', { n: Object.keys(m.stale).length })}
+      <button class="btn" data-action="goto" data-step="sign" data-anchor="">${t('goFix')}</button></p>` : ''}
     ${missing.length ? html`<p class="error" data-testid="missing-count">${t('missingItems', { n: missing.length })}</p>
       <ul class="list missing" data-testid="missing">${missing.map((x) => html`<li><span>${t(x.key, x.params)}</span>
         <button class="btn" data-action="goto" data-step="${x.step}" data-anchor="${x.anchor || ''}">${t('goFix')}</button></li>`)}</ul>`
