@@ -130,7 +130,7 @@ class Sample:
     seal_numbers: tuple[str, ...] = ()  # 检验样品封条编号
     note: str | None = None
     sample_no: str | None = None  # 抽样单编号
-    sampled_at: datetime | None = None  # its own sampling time; None: the inspection's
+    sampled_at: datetime | str | None = None  # its own sampling time (as printed when a str); None: the inspection's
     lab_name: str | None = None  # 检验机构
     price_paid: str | None = None  # 购样费用, yuan
     backup_seal_numbers: tuple[str, ...] = ()  # 备份样品封条编号

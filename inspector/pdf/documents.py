@@ -17,7 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from . import styles as S
-from .data import AuditAnchor, AuditEntry, CaseFile, ChecklistItem, ResultStatus, Sample, Signature
+from .data import UNSIGNED, AuditAnchor, AuditEntry, CaseFile, ChecklistItem, ResultStatus, Sample, Signature
 from .photos import prepare_signature
 from .wording import (
     AUTHORITY_LABELS, RECUSAL_QUESTION, SAMPLED_PARTY_DECLARATION, SAMPLER_DECLARATION, SEAL_LABEL,
@@ -25,6 +25,8 @@ from .wording import (
     cn_time_span, copies_line, gps_text, inspector_text, iso_minute, local, markup, or_blank, refusal_rows,
 )
 
+
+SAMPLING_DOCUMENT = "sampling"  # content.SAMPLING: the key its signatures attest
 
 # The sample table's seal-number column, and the smallest size a code is set in to stay whole.
 SEAL_COLUMN = 24 * mm
@@ -190,12 +192,18 @@ def sampling_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
     return story
 
 
+def _sampled_at(sample: Sample) -> str | None:
+    """A sample's own sampling time as printed (the content holds it written out already)."""
+    if not sample.sampled_at:
+        return None
+    return sample.sampled_at if isinstance(sample.sampled_at, str) else cn_datetime(sample.sampled_at)
+
+
 def _sample_details(case: CaseFile, number: int, sample: Sample, ss: StyleSheet1) -> Flowable:
     """The fields of one sample the table has no room for, at body size."""
     rows = [
         ("抽样单编号", or_blank(sample.sample_no)),
-        ("抽样时间", cn_datetime(sample.sampled_at) if sample.sampled_at else cn_time_span(case.started_at,
-                                                                                          case.ended_at)),
+        ("抽样时间", _sampled_at(sample) or cn_time_span(case.started_at, case.ended_at)),
         ("检验机构", or_blank(sample.lab_name)),
         ("购样费用", f"{sample.price_paid} 元" if sample.price_paid else "／"),
         ("检验样品封条编号", "、".join(sample.seal_numbers) or "／"),
@@ -224,8 +232,11 @@ def _sampled_party_signatures(case: CaseFile, ss: StyleSheet1) -> list[Flowable]
     for number, signature in signed:
         when = cn_date(signature.signed_on) if signature.signed_on else _sign_date(case)
         label = f"被抽样单位经办人（签名，样品{number}）：{markup(signature.name)}　日期：{when}"
-        picture = signature_flowable(signature, _SAMPLE_SIGNATURE_BOX)
-        out.append(Table([[Paragraph(label, ss["body"]), picture or Paragraph("未签名", ss["body"])]],
+        # Signed before the 抽样记录 changed (or no image held): the note, never the drawing.
+        note = signature.cell_text(SAMPLING_DOCUMENT)
+        picture = None if note is not None else signature_flowable(signature, _SAMPLE_SIGNATURE_BOX)
+        out.append(Table([[Paragraph(label, ss["body"]),
+                           picture or Paragraph(markup(note or UNSIGNED), ss["small"])]],
                          colWidths=[110 * mm, 46 * mm],
                          style=TableStyle([("FONTNAME", (0, 0), (-1, -1), ss["body"].fontName),
                                            ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]), hAlign="LEFT"))

@@ -10,7 +10,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Table, TableStyle
 
 from . import styles as S
-from .data import CaseFile, EvidencePhoto
+from .data import UNSIGNED, CaseFile, EvidencePhoto
 from .photos import PrintPhoto
 from .documents import signature_flowable
 from .wording import (
@@ -159,8 +159,10 @@ class EvidenceSheet(Flowable):
             return Paragraph("证据提供人（签名）：＿＿＿＿＿＿＿＿　　日期：　　　年　　月　　日", ss["evidence"])
         when = cn_date(provider.signed_on) if provider.signed_on else "　　年　月　日"
         text = Paragraph(f"证据提供人（签名）：{markup(provider.name)}　　日期：{when}", ss["evidence"])
-        picture = signature_flowable(provider, (36 * mm, 11 * mm))
-        cells = [[text, picture or Paragraph("未签名", ss["evidence"])]]
+        # Signed before this sheet changed (or was added), or no image held: the note, not the drawing.
+        note = provider.cell_text(self.photo.document) if self.photo.document else None
+        picture = None if note is not None else signature_flowable(provider, (36 * mm, 11 * mm))
+        cells = [[text, picture or Paragraph(markup(note or UNSIGNED), ss["small"])]]
         return Table(cells, colWidths=[self.width - 46 * mm, 40 * mm], style=TableStyle(_plain(ss)))
 
 

@@ -10,7 +10,7 @@ import { processCapture, currentPosition, objectURL, PhotoError, showsInBrowser 
 import { photoDeviation, deviationPhrases } from '../provenance.js';
 import { SignaturePad } from '../signature.js';
 import { validIDNumber, normaliseID } from '../idnumber.js';
-import { documentContents, contentHash, recordFromDraft, staleDocuments } from '../content.js';
+import { documentContents, documentsFor, contentHash, recordFromDraft, staleDocuments } from '../content.js';
 import { previewSheet } from '../views/preview.js';
 import { mount } from '../lib/html.js';
 import { sha256Hex } from '../lib/bytes.js';
@@ -45,6 +45,11 @@ function joinEdits(list) {
 
 const editsToJSON = (dirty) => ({ ...dirty, ...Object.fromEntries(DIRTY_SETS.map((k) => [k, [...dirty[k]]])) });
 const editsFromJSON = (data) => ({ ...noEdits(), ...data, ...Object.fromEntries(DIRTY_SETS.map((k) => [k, new Set(data[k] || [])])) });
+
+// The hashes of the documents a signer of `role` attests (content.js documentsFor).
+function onlyFor(role, hashes) {
+  return Object.fromEntries(documentsFor(role, Object.keys(hashes)).map((k) => [k, hashes[k]]));
+}
 
 export class InspectionController {
   constructor({ shell, sync, session, navigate }) {
@@ -321,7 +326,7 @@ export class InspectionController {
     const { hashes } = await this.documents(people);
     const stale = {};
     for (const [slot, s] of Object.entries(d.signatures)) {
-      const docs = staleDocuments(s.attests, hashes);
+      const docs = staleDocuments(s.attests, onlyFor(s.role, hashes));
       if (docs.length) stale[slot] = docs;
     }
     return { draft: d, step: this.step, template: this.template, editable: rec.isEditable(d), deletable: rec.isDeletable(d), thumbs: this.thumbs, uploads,
@@ -345,12 +350,16 @@ export class InspectionController {
     return { contents, hashes };
   }
 
-  // Before anyone signs: the whole record read-only, as it prints; resolves with what the signature
+  // Before anyone signs: the record read-only, as it prints; resolves with what the signature
   // attests ({attests, confirmation}) once the signer confirmed 以上笔录我已看过 (or it was read aloud), else null.
-  async confirmRecord() {
+  // The 被抽样单位经办人 (`role` sampled_party) sees and attests the 抽样记录, the 证据提供人 the
+  // 证据提取单s; everyone else the whole record. A refusal attests the record before it is typed.
+  async confirmRecord(role = null) {
     await this.flush();
     const d = this.draft;
-    const { contents, hashes } = await this.documents();
+    const all = await this.documents();
+    const hashes = onlyFor(role, all.hashes);
+    const contents = Object.fromEntries(Object.keys(hashes).map((k) => [k, all.contents[k]]));
     const photos = Object.fromEntries(d.photos.map((p) => [p.id, p]));
     const pages = Object.entries(contents).map(([key, content]) => ({ key, content,
       displaySha256: content.photoId && photos[content.photoId] ? photos[content.photoId].displaySha256 : null }));
@@ -746,10 +755,10 @@ export class InspectionController {
 
   // ---------------------------------------------------------------- signatures
   async sign(slotName) {
-    const seen = await this.confirmRecord();
-    if (!seen) return;
     const d = this.draft;
     const slot = this.lastModel.slots.find((s) => s.slot === slotName);
+    const seen = await this.confirmRecord(slot.role);
+    if (!seen) return;
     const existing = d.signatures[slotName];
     const askName = slot.role !== 'inspector';
     const title = slotTitle(slot);

@@ -143,9 +143,11 @@ export function samples(m) {
 function sampleSealing(m, s, i) {
   const photos = m.draft.photos.filter((p) => (s.sealedPhotoIDs || []).includes(p.id));
   const signature = m.draft.signatures[`sample:${s.id}`];
+  const stale = (m.stale || {})[`sample:${s.id}`]; // the 抽样记录 changed after it was signed
   return html`<div class="thumbs" data-testid="sealed-photos">${photos.map((p) => picture(m, p, t('sealedPhotoCaption', { n: i + 1 })))}</div>
     ${m.editable ? html`<label class="btn file-btn block">${t('sealedPhoto')}<input type="file" accept="${PHOTO_ACCEPT}" capture="environment" data-file="sample" data-sample="${s.id}" data-testid="sealed-photo"></label>` : ''}
     <div class="field" data-testid="sample-signature"><span>${t('signSampledParty')}</span>
+      ${stale ? html`<div class="warning" data-testid="resign-needed">${t('resignNeeded', { revision: stale[0].revision, documents: staleNames(stale) })}</div>` : ''}
       ${signature ? html`<img class="sig-img" src="${m.thumbs[signature.imageSha256] || ''}" alt=""><div class="muted small">${signature.signerName || '—'} · ${t('signedAt', { time: clockTime(signature.signedAt) })}</div>`
         : html`<div class="muted">${t('notSigned')}</div>`}
       ${!m.editable ? '' : s.queued ? html`<button class="btn block" data-action="sign" data-slot="sample:${s.id}" data-testid="sign-sample">${signature ? t('resign') : t('sign')}</button>`
