@@ -172,7 +172,7 @@ def test_the_case_file_prints_the_new_fields(app, client, login_as, tmp_path, mo
 
     monkeypatch.setitem(app.config, "PDF_CACHE_DIR", str(tmp_path / "pdf-cache"))
     phone = login_as("tuoketuo.zhang")
-    case = inspected_case()
+    case = inspected_case(status="approved")  # printed clean: no watermark between the words extracted
     party = case.party
     party.entity_type, party.operator_id_number = "individual", WITNESS_ID
     case.on_site_person, case.party_notified = "王建国（店主）", "电话通知当事人到场，其于9时20分到场"
