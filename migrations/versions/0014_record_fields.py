@@ -3,7 +3,7 @@
 evidence provider
 
 Revision ID: 0014_record_fields
-Revises: 0020_intake
+Revises: 0027_lab_open_days
 
 New nullable columns (JSON lists default to empty); existing rows stay valid as they are.
 """
@@ -15,7 +15,7 @@ from alembic import op
 import inspector.database
 
 revision = "0014_record_fields"
-down_revision = "0020_intake"
+down_revision = "0027_lab_open_days"
 branch_labels = None
 depends_on = None
 
