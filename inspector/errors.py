@@ -57,6 +57,8 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "job_unknown": (409, "This server has no such job to run."),
     # Complaints and reports register
     "transition_not_allowed": (409, "This step is not allowed from the filing's current status."),
+    # Lab results (抽样检验)
+    "retest_window_closed": (422, "The 15-day window to apply for a re-test (复检) has closed; the application is refused."),
 }
 
 

@@ -14,6 +14,10 @@ from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
 from .intake import ImportMapping, Reminder
 from .job import FailedJob
+from .lab import (
+    CHECK_TYPES, CONCLUSIONS, SAMPLE_LAB_STATUSES, VERDICTS, LabReport, LabResultItem, LabRetest, LabStep,
+    LabSubmission, SampleLab,
+)
 from .inspection import (
     INSPECTION_STATUSES, SIGNATURE_ROLES, SIGNATURE_STATUSES,
     Campaign, Finding, Inspection, InspectionInspector, Sample, Signature,
@@ -39,4 +43,6 @@ __all__ = [
     "DAY_KINDS", "CalendarDay", "CalendarYear",
     "TASK_SOURCES", "TASK_STATUSES", "Task", "TaskAssignee",
     "ImportMapping", "Reminder",
+    "CHECK_TYPES", "CONCLUSIONS", "SAMPLE_LAB_STATUSES", "VERDICTS", "LabReport", "LabResultItem", "LabRetest",
+    "LabStep", "LabSubmission", "SampleLab",
 ]
