@@ -260,3 +260,30 @@ def test_a_county_sees_its_samples_a_league_its_counties_another_league_none(app
     assert f'data-sample="{sample.id}"' not in baotou.get("/console/samples").get_data(as_text=True)
     assert baotou.get(f"/console/samples/{sample.id}").status_code == 404
     assert baotou.get(f"/console/samples/{sample.id}/notice.pdf").status_code == 404
+
+
+# ---------------------------------------------------------------- the phone
+
+def test_the_result_reaches_the_samples_inspectors_phones_and_no_one_elses(app, login_as, set_clock):
+    from ..sync_phone import Phone
+
+    zhang, chen = Phone(login_as("tuoketuo.zhang")), Phone(login_as("donghe.chen"))
+    zhang.pull()
+    chen.pull()
+    sample = sealed_sample()
+    tuoketuo = officer(app)
+    set_clock(date(2026, 9, 22))
+    for action, data in (("ship", {"labName": "内蒙古农产品质量检测中心", "shippedOn": "2026-09-01"}),
+                         ("result", K2O_SHORT), ("notify", {"notifiedOn": "2026-09-21"}),
+                         ("deliver", {"deliveredOn": "2026-09-22"})):
+        assert step(tuoketuo, sample.id, action, data).status_code == 302
+    zhang.pull()
+    chen.pull()
+    result = zhang.value("lab_result", sample.id)
+    assert (result["sampleID"], result["inspectionID"], result["status"]) == (sample.id, sample.inspection_id,
+                                                                                "objection_window")
+    report = result["reports"][0]
+    assert (report["conclusion"], report["retestDue"], report["labName"]) == ("fail", "2026-10-08", "内蒙古农产品质量检测中心")
+    assert {"item": "氧化钾(K₂O)", "measured": "13.4", "verdict": "fails", "declaredValue": "15"}.items() <= \
+        report["items"][2].items()
+    assert not chen.has("lab_result", sample.id)
