@@ -5,7 +5,7 @@ from __future__ import annotations
 from .conftest import DEMO_PASSWORD
 from .pwa_helpers import (
     add_sample, answer_checklist_with_photos, at_field, go_home, goto_step, login, open_app, sign_all,
-    start_inspection, submit, wait_controlled, wait_synced, watch_errors, write_record,
+    start_inspection, submit, until, wait_controlled, wait_synced, watch_errors, write_record,
 )
 
 
@@ -54,9 +54,14 @@ def test_a_lab_result_entered_in_the_console_shows_on_the_inspectors_phone_offli
     _step(officer, "deliver", {"deliveredOn": "2026-12-05", "receiver": "王建国"})
     assert "2026-12-21" in officer.inner_text("[data-retest-due]")  # 12-20 is a Sunday
 
-    go_home(page)
-    page.click("[data-testid=sync-now]")
-    wait_synced(page)
+    def pulled() -> bool:
+        go_home(page)
+        page.click("[data-testid=sync-now]")
+        wait_synced(page)
+        page.click("[data-testid=submitted] [data-testid=draft-row]")
+        goto_step(page, "samples")
+        return page.locator("[data-testid=lab-result]").count() == 1
+    until(pulled, timeout=60, interval=1)
     phone.set_offline(True)
     page.reload()
     open_app(page, live_server.url)
