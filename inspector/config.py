@@ -14,6 +14,16 @@ def _bool(raw: str) -> bool:
     return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _copies(raw: str) -> dict[str, int]:
+    """`on_site=2,sampling=3,evidence=2` → {"on_site": 2, …}: copies printed per document."""
+    out = {}
+    for part in raw.split(","):
+        key, _, count = part.partition("=")
+        if key.strip():
+            out[key.strip()] = max(1, int(count))
+    return out
+
+
 def _instant(raw: str) -> str:
     """An ISO instant with its zone, checked at start-up (a typo must not surface on every request)."""
     from .clock import parse_instant
@@ -75,6 +85,9 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
     ("JOB_MAX_RETRIES", "INSPECTOR_JOB_MAX_RETRIES", int, 3,
      "Retries of a failing job before it is listed for admins"),
     ("JOB_RETRY_DELAY_SECONDS", "INSPECTOR_JOB_RETRY_DELAY_SECONDS", int, 60, "Wait before each retry"),
+    ("DOCUMENT_COPIES", "INSPECTOR_DOCUMENT_COPIES", _copies, {"on_site": 2, "sampling": 3, "evidence": 2},
+     "The 一式N份 line of each 文书, as `on_site=2,sampling=3,evidence=2` (现场笔录: party and file; "
+     "抽样记录: party, laboratory and file; 证据提取单: party and file)"),
     ("PHOTO_MAX_HOURS_FROM_INSPECTION", "INSPECTOR_PHOTO_MAX_HOURS_FROM_INSPECTION", float, 12,
      "A photo taken further than this from the inspection's time is flagged: the phone asks why, "
      "approval asks for confirmation, the case file prints the reason"),

@@ -110,8 +110,8 @@ def complete_answers(template_key: str = "fertilizer") -> list[tuple[str, dict[s
             answer = {"result": "pass"}
         elif kind == "number":
             answer = {"value": item.get("min") or 1}
-        elif kind == "choice":
-            answer = {"value": item["choices"][0]}
+        elif kind == "choice":  # 未抽样 where offered: 已抽样 needs a sample record
+            answer = {"value": "未抽样" if "未抽样" in item["choices"] else item["choices"][0]}
         elif kind == "date":
             answer = {"value": "2026-10-01"}
         else:

@@ -15,7 +15,9 @@ from .sync import Versioned
 from .template import ChecklistTemplate
 
 INSPECTION_STATUSES = ("draft", "submitted", "returned", "approved", "rejected")
-SIGNATURE_ROLES = ("party", "witness", "inspector")
+# sampled_party: the 被抽样单位's 经办人 signing one sample's 抽样记录 (with `sample_id`);
+# evidence_provider: the 证据提供人 confirming the 证据提取单.
+SIGNATURE_ROLES = ("party", "witness", "inspector", "sampled_party", "evidence_provider")
 SIGNATURE_STATUSES = ("signed", "refused", "absent")
 
 
@@ -56,6 +58,8 @@ class Inspection(Versioned, db.Model):
     narrative: Mapped[str | None] = mapped_column(Text, nullable=True)  # 现场情况
     party_statement: Mapped[str | None] = mapped_column(Text, nullable=True)  # 陈述和申辩
     closing_answer: Mapped[str | None] = mapped_column(String(200), nullable=True)  # 以上记录属实
+    on_site_person: Mapped[str | None] = mapped_column(String(100), nullable=True)  # 现场负责人
+    party_notified: Mapped[str | None] = mapped_column(Text, nullable=True)  # 通知当事人到场情况
     case_number: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -121,8 +125,17 @@ class Sample(Versioned, db.Model):
     quantity: Mapped[str] = mapped_column(String(50))  # 抽样数量, e.g. "2 kg"
     base_quantity: Mapped[str] = mapped_column(String(50))  # 抽样基数, e.g. "120 袋"
     backup_quantity: Mapped[str | None] = mapped_column(String(50), nullable=True)  # 备样数量
-    seal_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    seal_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)  # 检验样品封条编号
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Names as in reference/next-capabilities.md §3.2; all optional, so older phones' samples stay valid.
+    sample_no: Mapped[str | None] = mapped_column(String(60), nullable=True)  # 抽样单编号
+    sampled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # 抽样时间 (its own)
+    lab_name: Mapped[str | None] = mapped_column(String(200), nullable=True)  # 检验机构
+    price_paid: Mapped[str | None] = mapped_column(String(20), nullable=True)  # 购样费用, yuan as "120.00"
+    backup_seal_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)  # 备份样品封条编号
+    backup_storage: Mapped[str | None] = mapped_column(String(200), nullable=True)  # 备样存放地点
+    backup_condition: Mapped[str | None] = mapped_column(String(200), nullable=True)  # 备样保存条件
+    sealed_photo_ids: Mapped[list[str]] = mapped_column(JSON, default=list)  # photos of the sealed sample
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     inspection: Mapped[Inspection] = relationship(back_populates="samples")
@@ -134,13 +147,21 @@ class Signature(Versioned, db.Model):
     __tablename__ = "signature"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     inspection_id: Mapped[str] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(12))
+    role: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(10), default="signed")
     signer_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     image_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     refusal_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     witness_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # A refusal's witness (besides the name) and the 执法记录仪 recording of it; all optional.
+    witness_id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)  # GB 11643, masked publicly
+    witness_unit: Mapped[str | None] = mapped_column(String(100), nullable=True)  # 工作单位或职务
+    witness_phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    recording_file_no: Mapped[str | None] = mapped_column(String(80), nullable=True)  # 执法记录仪 文件编号
+    recording_device: Mapped[str | None] = mapped_column(String(80), nullable=True)  # 执法记录仪 设备编号
+    recording_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sample_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)  # role sampled_party
     signed_at_device: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # What the signer saw: per document covered, [{document, sha256, revision}] (services/attestation);

@@ -22,6 +22,10 @@ class Party(Versioned, db.Model):
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # [{"kind": "农药经营许可证", "number": "...", "valid_until": "2028-01-01"}]
     licences: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # 主体类型: enterprise 企业 / individual 个体工商户 / cooperative 农民专业合作社 / other.
+    entity_type: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # 经营者身份证号 of an individual business (GB 11643); printed on its 文书, masked on public pages.
+    operator_id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)
     business_scope: Mapped[str | None] = mapped_column(String(500), nullable=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)

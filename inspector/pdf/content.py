@@ -29,10 +29,29 @@ _CST = timezone(timedelta(hours=8))
 STATUS_TEXT = {"pass": "符合", "fail": "不符合", "na": "不适用"}
 SAMPLE_FIELDS = ("name", "brand", "spec", "batchNo", "productionDate", "maker", "standard", "quantity",
                  "baseQuantity", "backupQuantity", "note")
+# The 抽样记录's own fields of a sample (issue 12 §3), in the content only when recorded, so the
+# content of a record without them (and the hashes older phones sent for it) stays the same.
+SAMPLE_DETAIL_FIELDS = ("sampleNo", "labName", "pricePaid", "backupStorage", "backupCondition")
+SAMPLE_DETAIL_LISTS = ("backupSealNumbers", "sealedPhotoIDs")
+# 主体类型 as printed, by the party's code.
+ENTITY_TYPE_LABELS = {"enterprise": "企业", "individual": "个体工商户", "cooperative": "农民专业合作社",
+                      "other": "其他"}
+# A refusal to sign as the 现场笔录 prints it (reference §3.9); the times as printed.
+REFUSAL_FIELDS = ("reason", "witnessName", "witnessUnit", "witnessPhone", "recordingFileNo", "recordingDevice")
 
 
 def evidence_key(photo_id: str) -> str:
     return f"{EVIDENCE}:{photo_id}"
+
+
+def documents_for(role: str | None, keys) -> list[str]:
+    """The documents a signer of `role` is shown and attests: the 被抽样单位经办人 (`sampled_party`)
+    the 抽样记录, the 证据提供人 (`evidence_provider`) the 证据提取单s, everyone else all of them."""
+    if role == "sampled_party":
+        return [k for k in keys if k == SAMPLING]
+    if role == "evidence_provider":
+        return [k for k in keys if k.startswith(EVIDENCE + ":")]
+    return list(keys)
 
 
 def document_contents(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -69,7 +88,25 @@ def on_site_content(record: dict[str, Any]) -> dict[str, Any]:
         "narrative": _text(record.get("narrative")),
         "partyStatement": _text(record.get("partyStatement")),
         "closingAnswer": _text(record.get("closingAnswer")),
+        **_present({"onSitePerson": _text(record.get("onSitePerson")),
+                    "partyNotified": _text(record.get("partyNotified"))}),
+        **({"refusal": refusal_block(record["refusal"])} if record.get("refusal") else {}),
     }
+
+
+def refusal_block(refusal: dict[str, Any]) -> dict[str, str]:
+    """当事人拒绝签名 as printed in the 现场笔录: when, why, the witness and the 执法记录仪 recording.
+
+    A refusal attests the record as it was shown or read to the party before it was recorded: its
+    own attestation is checked against the 现场笔录 without this block (`without_refusal`)."""
+    return {**{f: _text(refusal.get(f)) for f in REFUSAL_FIELDS},
+            "at": cn_minute(refusal.get("at")),
+            "witnessIDNumber": id_number_text(refusal.get("witnessIDNumber")),
+            "recordingStartedAt": cn_minute(refusal.get("recordingStartedAt"))}
+
+
+def without_refusal(record: dict[str, Any]) -> dict[str, Any]:
+    return {**record, "refusal": None}
 
 
 def sampling_content(record: dict[str, Any]) -> dict[str, Any]:
@@ -81,10 +118,20 @@ def sampling_content(record: dict[str, Any]) -> dict[str, Any]:
         "inspectors": [{"name": _text(i.get("name")), "certNo": _text(i.get("certNo"))}
                        for i in record.get("inspectors") or []],
         "party": party_block(record.get("party") or {}),
-        "samples": [{**{f: _text(s.get(f)) for f in SAMPLE_FIELDS},
-                     "sealNumbers": [_text(n) for n in s.get("sealNumbers") or []]}
-                    for s in record.get("samples") or []],
+        "samples": [sample_block(s) for s in record.get("samples") or []],
     }
+
+
+def sample_block(sample: dict[str, Any]) -> dict[str, Any]:
+    """One sample's row and its own fields (the detail fields only when recorded)."""
+    out: dict[str, Any] = {f: _text(sample.get(f)) for f in SAMPLE_FIELDS}
+    out["sealNumbers"] = [_text(n) for n in sample.get("sealNumbers") or []]
+    out.update(_present({f: _text(sample.get(f)) for f in SAMPLE_DETAIL_FIELDS}))
+    out.update(_present({"sampledAt": cn_minute(sample.get("sampledAt"))}))
+    for f in SAMPLE_DETAIL_LISTS:
+        if sample.get(f):
+            out[f] = [_text(n) for n in sample[f]]
+    return out
 
 
 def evidence_content(record: dict[str, Any], photo: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +150,21 @@ def evidence_content(record: dict[str, Any], photo: dict[str, Any]) -> dict[str,
 
 
 def party_block(party: dict[str, Any]) -> dict[str, str]:
-    return {k: _text(party.get(k)) for k in ("name", "creditCode", "legalRep", "address", "phone")}
+    """The 当事人 block; 主体类型 (as printed) and the operator's ID number only when recorded."""
+    out = {k: _text(party.get(k)) for k in ("name", "creditCode", "legalRep", "address", "phone")}
+    entity = party.get("entityType")
+    out.update(_present({"entityType": ENTITY_TYPE_LABELS.get(entity, _text(entity)),
+                         "operatorIDNumber": id_number_text(party.get("operatorIDNumber"))}))
+    return out
+
+
+def id_number_text(value: Any) -> str:
+    """An ID number as the server stores it: no spaces, upper-case X."""
+    return "".join(_text(value).split()).upper()
+
+
+def _present(values: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if v != ""}
 
 
 def findings(checklist: list[dict[str, Any]]) -> list[dict[str, str]]:

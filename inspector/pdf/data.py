@@ -66,6 +66,8 @@ class Party:
     address: str | None = None  # 住所（住址）
     phone: str | None = None
     licences: tuple[str, ...] = ("营业执照",)  # 主体资格证照名称, one printable line each
+    entity_type: str | None = None  # 主体类型 as printed: 企业 / 个体工商户 / 农民专业合作社 / 其他
+    operator_id_number: str | None = None  # 经营者身份证号 (individual businesses), printed in full here
 
 
 @dataclass(frozen=True)
@@ -125,8 +127,26 @@ class Sample:
     maker: str | None = None  # 标称生产者
     standard: str | None = None  # 执行标准
     backup_quantity: str | None = None  # 备样数量
-    seal_numbers: tuple[str, ...] = ()
+    seal_numbers: tuple[str, ...] = ()  # 检验样品封条编号
     note: str | None = None
+    sample_no: str | None = None  # 抽样单编号
+    sampled_at: datetime | str | None = None  # its own sampling time (as printed when a str); None: the inspection's
+    lab_name: str | None = None  # 检验机构
+    price_paid: str | None = None  # 购样费用, yuan
+    backup_seal_numbers: tuple[str, ...] = ()  # 备份样品封条编号
+    backup_storage: str | None = None  # 备样存放地点
+    backup_condition: str | None = None  # 备样保存条件
+    sealed_photo_refs: tuple[str, ...] = ()  # the 证据提取单 showing the sealed sample ("证据3")
+    party_signature: "Signature | None" = None  # 被抽样单位经办人
+
+
+@dataclass(frozen=True)
+class Recording:
+    """The 执法记录仪 recording of a refusal (reference §3.9: audio/video reference numbers)."""
+
+    file_no: str | None = None
+    device: str | None = None
+    started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +178,12 @@ class Signature:
     refused: bool = False
     refusal_reason: str | None = None
     witness_name: str | None = None
+    # A refusal's details, each optional (older records have none of them).
+    refused_at: datetime | None = None
+    witness_id_number: str | None = None
+    witness_unit: str | None = None  # 工作单位或职务
+    witness_phone: str | None = None
+    recording: Recording | None = None
     # Documents (content.py keys) whose content changed after this signature attested it: the cell of
     # their pages prints this text ("所签为第1版，本页内容已于…修改，未重新签名") instead of the image.
     stale_on: dict[str, str] = field(default_factory=dict, hash=False)
@@ -188,6 +214,7 @@ class Signatures:
     inspector1: Signature
     inspector2: Signature
     witness: Signature | None = None
+    evidence_provider: Signature | None = None  # signs the 证据提取单 (提供人 confirms the photos)
 
     def __post_init__(self) -> None:
         for role in ("inspector1", "inspector2", "witness"):
@@ -278,6 +305,9 @@ class CaseFile:
     photos: tuple[EvidencePhoto, ...] = ()
     audit_trail: tuple[AuditEntry, ...] = ()
     titles: DocumentTitles = DocumentTitles()
+    on_site_person: str | None = None  # 现场负责人
+    # 一式N份 per document key (on_site, sampling, evidence); a key not here prints no copies line.
+    copies: dict[str, int] = field(default_factory=dict)
     # The record's review status: draft | submitted | returned | rejected | approved. Only an
     # approved record prints clean and with its number; any other prints a watermark.
     status: str = "approved"

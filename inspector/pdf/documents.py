@@ -6,6 +6,7 @@ evidence.py.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
@@ -13,16 +14,19 @@ from typing import Sequence
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from . import styles as S
-from .data import AuditAnchor, AuditEntry, CaseFile, ChecklistItem, ResultStatus
+from .data import UNSIGNED, AuditAnchor, AuditEntry, CaseFile, ChecklistItem, ResultStatus, Sample, Signature
+from .photos import prepare_signature
 from .wording import (
-    AUTHORITY_LABELS, RECUSAL_QUESTION, SAMPLED_PARTY_DECLARATION, SAMPLER_DECLARATION,
-    RECORD_NUMBER_LABEL, STATUS_LABELS, UNNUMBERED, certificates_question, closing_question, cn_date, cn_datetime, cn_time_span,
-    gps_text, inspector_text, iso_minute, local, markup, or_blank, refusal_text,
+    AUTHORITY_LABELS, RECUSAL_QUESTION, SAMPLED_PARTY_DECLARATION, SAMPLER_DECLARATION, SEAL_LABEL,
+    RECORD_NUMBER_LABEL, STATUS_LABELS, UNNUMBERED, certificates_question, closing_question, cn_date, cn_datetime,
+    cn_time_span, copies_line, gps_text, inspector_text, iso_minute, local, markup, or_blank, refusal_rows,
 )
 
+
+SAMPLING_DOCUMENT = "sampling"  # content.SAMPLING: the key its signatures attest
 
 # The sample table's seal-number column, and the smallest size a code is set in to stay whole.
 SEAL_COLUMN = 24 * mm
@@ -87,6 +91,8 @@ def on_site_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
     for inspector in case.inspectors:
         story.append(_field(ss, "检查人员", inspector_text(inspector)))
     story += [Spacer(1, 2 * mm), _party_table(case, ss), Spacer(1, 2 * mm)]
+    if case.on_site_person:
+        story.append(_field(ss, "现场负责人", case.on_site_person))
     if answers.party_notified:
         story.append(_field(ss, "通知当事人到场情况", answers.party_notified))
     story += [
@@ -105,8 +111,34 @@ def on_site_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
         _qa(ss, "答", answers.closing),
     ]
     if case.signatures.party.refused:
-        story.append(Paragraph(markup(refusal_text(case.signatures.party) + "。"), ss["body"]))
+        story += refusal_story(case.signatures.party, ss)
+    story += _copies(case, "on_site", ss)
     return story
+
+
+def refusal_story(refusal: Signature, ss: StyleSheet1) -> list[Flowable]:
+    """当事人拒绝签名: time, reason, witness and recording, in body text (reference §3.9)."""
+    rows = [[_cell(ss, label, "cell_body"), _cell(ss, value, "cell_body")] for label, value in refusal_rows(refusal)]
+    return [Paragraph("当事人拒绝签名情况", ss["heading"]),
+            _table(ss, rows, [46 * mm, 110 * mm], header=False),
+            Paragraph("见证人在本页“见证人（签名）”栏签名。", ss["body"])]
+
+
+def _copies(case: CaseFile, key: str, ss: StyleSheet1) -> list[Flowable]:
+    copies = case.copies.get(key)
+    return [Spacer(1, 2 * mm), Paragraph(copies_line(copies), ss["body"])] if copies else []
+
+
+def seal_box(agency_name: str, day, ss: StyleSheet1, label: str = "抽样单位") -> Table:
+    """Where the agency seals (骑年盖月): its name, room for the seal, and the date under it."""
+    rows = [[Paragraph(f"{label}：{markup(agency_name)}", ss["body"])],
+            [Paragraph(SEAL_LABEL, ss["body"])],
+            [Paragraph(cn_date(day), ss["body"])]]
+    style = TableStyle([("FONTNAME", (0, 0), (-1, -1), ss["body"].fontName),
+                        ("BOX", (0, 0), (-1, -1), 0.6, S.TABLE_GRID),
+                        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                        ("TOPPADDING", (0, 1), (-1, 1), 9 * mm), ("BOTTOMPADDING", (0, 1), (-1, 1), 6 * mm)])
+    return Table(rows, colWidths=[76 * mm], style=style, hAlign="RIGHT")
 
 
 def sampling_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
@@ -125,7 +157,7 @@ def sampling_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
 
     # Header lines are broken by hand: CJK wrapping would leave one character on a line.
     heads = ("序号", "样品<br/>名称", "商标/<br/>品牌", "规格<br/>型号", "批号/<br/>生产日期", "生产者",
-             "执行<br/>标准", "抽样<br/>数量", "抽样<br/>基数", "备样<br/>数量", "封样<br/>编号")
+             "执行<br/>标准", "抽样<br/>数量", "抽样<br/>基数", "备样<br/>数量", "检验样品<br/>封条号")
     rows = [[Paragraph(h, ss["cell_small_head"]) for h in heads]]
     for number, sample in enumerate(case.samples, start=1):
         values = (str(number), sample.name, sample.brand, sample.spec, sample.batch_or_date,
@@ -138,6 +170,8 @@ def sampling_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
     notes = [f"样品{n}：{s.note}" for n, s in enumerate(case.samples, start=1) if s.note]
     if notes:
         story += [Spacer(1, 1.5 * mm), Paragraph("备注：" + markup("；".join(notes)), ss["small"])]
+    for number, sample in enumerate(case.samples, start=1):
+        story += [Spacer(1, 2 * mm), _sample_details(case, number, sample, ss)]
 
     samplers = "、".join(i.name for i in case.inspectors)
     story += [
@@ -145,15 +179,81 @@ def sampling_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
         KeepTogether([
             Paragraph("抽样人员声明：" + SAMPLER_DECLARATION, ss["body"]),
             Paragraph(f"抽样人员（签名）：{markup(samplers)}　　日期：{_sign_date(case)}", ss["body"]),
+            Spacer(1, 2 * mm),
+            seal_box(case.agency_name, case.ended_at, ss),
         ]),
         Spacer(1, 3 * mm),
         KeepTogether([
             Paragraph("被抽样单位声明：" + SAMPLED_PARTY_DECLARATION, ss["body"]),
-            Paragraph(f"被抽样单位经办人（签名）：{_party_sign_text(case)}　（盖章）　日期：{_sign_date(case)}",
-                      ss["body"]),
+            *_sampled_party_signatures(case, ss),
         ]),
     ]
+    story += _copies(case, "sampling", ss)
     return story
+
+
+def _sampled_at(sample: Sample) -> str | None:
+    """A sample's own sampling time as printed (the content holds it written out already)."""
+    if not sample.sampled_at:
+        return None
+    return sample.sampled_at if isinstance(sample.sampled_at, str) else cn_datetime(sample.sampled_at)
+
+
+def _sample_details(case: CaseFile, number: int, sample: Sample, ss: StyleSheet1) -> Flowable:
+    """The fields of one sample the table has no room for, at body size."""
+    rows = [
+        ("抽样单编号", or_blank(sample.sample_no)),
+        ("抽样时间", _sampled_at(sample) or cn_time_span(case.started_at, case.ended_at)),
+        ("检验机构", or_blank(sample.lab_name)),
+        ("购样费用", f"{sample.price_paid} 元" if sample.price_paid else "／"),
+        ("检验样品封条编号", "、".join(sample.seal_numbers) or "／"),
+        ("备份样品封条编号", "、".join(sample.backup_seal_numbers) or "／"),
+        ("备样存放地点", or_blank(sample.backup_storage)),
+        ("备样保存条件", or_blank(sample.backup_condition)),
+        ("封样照片", "、".join(sample.sealed_photo_refs) if sample.sealed_photo_refs else "未拍摄"),
+    ]
+    data = [[_cell(ss, f"样品{number}（{sample.name}）", "cell_body"), ""]]
+    data += [[_cell(ss, label, "cell_body"), _cell(ss, value, "cell_body")] for label, value in rows]
+    table = _table(ss, data, [46 * mm, 110 * mm], header=False)
+    table.setStyle(TableStyle([("SPAN", (0, 0), (1, 0)), ("BACKGROUND", (0, 0), (-1, 0), S.TABLE_HEAD_FILL)]))
+    return table
+
+
+_SAMPLE_SIGNATURE_BOX = (40 * mm, 14 * mm)
+
+
+def _sampled_party_signatures(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
+    """被抽样单位经办人's signature of each sample, drawn on the phone; a line to sign otherwise."""
+    signed = [(n, s.party_signature) for n, s in enumerate(case.samples, start=1) if s.party_signature is not None]
+    if not signed:
+        return [Paragraph(f"被抽样单位经办人（签名）：{_party_sign_text(case)}　（盖章）　日期：{_sign_date(case)}",
+                          ss["body"])]
+    out: list[Flowable] = []
+    for number, signature in signed:
+        when = cn_date(signature.signed_on) if signature.signed_on else _sign_date(case)
+        label = f"被抽样单位经办人（签名，样品{number}）：{markup(signature.name)}　日期：{when}"
+        # Signed before the 抽样记录 changed (or no image held): the note, never the drawing.
+        note = signature.cell_text(SAMPLING_DOCUMENT)
+        picture = None if note is not None else signature_flowable(signature, _SAMPLE_SIGNATURE_BOX)
+        out.append(Table([[Paragraph(label, ss["body"]),
+                           picture or Paragraph(markup(note or UNSIGNED), ss["small"])]],
+                         colWidths=[110 * mm, 46 * mm],
+                         style=TableStyle([("FONTNAME", (0, 0), (-1, -1), ss["body"].fontName),
+                                           ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]), hAlign="LEFT"))
+    return out
+
+
+def signature_flowable(signature: Signature, box: tuple[float, float]) -> Image | None:
+    """A signature drawn on the phone as a flowable fitting `box` (points); None without one."""
+    width, height = box
+    picture = prepare_signature(signature.image_png, (S.print_pixels(width), S.print_pixels(height)))
+    if picture is None:
+        return None
+    png = io.BytesIO()
+    picture.save(png, "PNG")
+    png.seek(0)
+    scale = min(width / picture.width, height / picture.height)
+    return Image(png, picture.width * scale, picture.height * scale)
 
 
 def appendix_story(case: CaseFile, ss: StyleSheet1) -> list[Flowable]:
@@ -308,10 +408,12 @@ def _party_table(case: CaseFile, ss: StyleSheet1) -> Flowable:
     party = case.party
     rows = [
         ("当事人", party.name),
+        ("主体类型", party.entity_type),
         ("主体资格证照名称", "、".join(party.licences) if party.licences else None),
         ("统一社会信用代码（注册号）", party.credit_code),
         ("住所（住址）", party.address),
         ("法定代表人（负责人、经营者）", party.legal_representative),
+        ("身份证（其他有效证件）号码", party.operator_id_number),
         ("联系电话", party.phone),
     ]
     data = [[_cell(ss, label), _cell(ss, or_blank(value))] for label, value in rows]
@@ -320,7 +422,7 @@ def _party_table(case: CaseFile, ss: StyleSheet1) -> Flowable:
 
 def _party_sign_text(case: CaseFile) -> str:
     party = case.signatures.party
-    return "（拒绝签名，见签名栏）" if party.refused else markup(party.name)
+    return "（拒绝签名，见现场笔录）" if party.refused else markup(party.name)
 
 
 def _sign_date(case: CaseFile) -> str:

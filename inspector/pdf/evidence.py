@@ -10,10 +10,12 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Table, TableStyle
 
 from . import styles as S
-from .data import CaseFile, EvidencePhoto
+from .data import UNSIGNED, CaseFile, EvidencePhoto
 from .photos import PrintPhoto
+from .documents import signature_flowable
 from .wording import (
-    EVIDENCE_CONFIRMATION, PHOTO_TOO_SMALL, cn_moment, evidence_deviation_note, evidence_explanation, gps_text, inspector_text,
+    EVIDENCE_CONFIRMATION, EVIDENCE_MISSING, PHOTO_TOO_SMALL, cn_date, cn_moment, copies_line, evidence_deviation_note,
+    evidence_explanation, gps_text, inspector_text,
     markup,
 )
 
@@ -54,8 +56,9 @@ class EvidenceSheet(Flowable):
         if self.prepare is None:
             return
         canv, width = self.canv, self.width
+        printed = self.prepare(self.photo)
         top = self._top_block()
-        bottom = self._bottom_block()
+        bottom = self._bottom_block(missing=printed.jpeg is None)
         _w, top_h = top.wrap(width, self.height)
         _w, bottom_h = bottom.wrap(width, self.height)
         top.drawOn(canv, 0, self.height - top_h)
@@ -63,7 +66,6 @@ class EvidenceSheet(Flowable):
 
         box_top = self.height - top_h - _GAP
         box_height = max(min(S.PHOTO_BOX_MAX_HEIGHT, box_top - bottom_h - _GAP), _MIN_PHOTO_HEIGHT)
-        printed = self.prepare(self.photo)
         if printed.jpeg is None:
             self._placeholder(printed.problem or "", box_top - box_height, box_height)
         else:
@@ -118,7 +120,7 @@ class EvidenceSheet(Flowable):
             rows.append([Paragraph(f"关联检查项：{markup(self.photo.item_label)}", self.ss["evidence"])])
         return Table(rows, colWidths=[self.width], style=_plain(self.ss))
 
-    def _bottom_block(self) -> Table:
+    def _bottom_block(self, missing: bool) -> Table:
         photo, ss = self.photo, self.ss
         facts = [
             ("拍摄时间（设备）", cn_moment(photo.device_taken_at)),
@@ -134,18 +136,34 @@ class EvidenceSheet(Flowable):
         # A photo far from the inspection's time or place must not be vouched for as taken there.
         origin = (evidence_deviation_note(photo.deviation, photo.remark) if photo.deviation or photo.remark
                   else evidence_explanation(when, self.case.place, self.case.party.name))
-        statement = [
-            [Paragraph(markup(origin), ss["evidence"]), ""],
-            [Paragraph(EVIDENCE_CONFIRMATION, ss["evidence"]), ""],
-            [Paragraph("证据提供人（签名）：＿＿＿＿＿＿＿＿　　日期：　　　年　　月　　日",
-                       ss["evidence"]), ""],
-        ]
+        if missing:
+            # Nothing is attached, so nobody confirmed it: no confirmation sentence, no signature line.
+            statement = [[Paragraph(EVIDENCE_MISSING, ss["evidence"]), ""]]
+        else:
+            statement = [[Paragraph(markup(origin), ss["evidence"]), ""],
+                         [Paragraph(EVIDENCE_CONFIRMATION, ss["evidence"]), ""],
+                         [self._provider_line(), ""]]
+        copies = self.case.copies.get("evidence")
+        if copies:
+            statement.append([Paragraph(copies_line(copies), ss["evidence"]), ""])
         style = _plain(ss) + [("GRID", (0, 0), (-1, len(rows) - 1), 0.5, S.TABLE_GRID),
-                            ("SPAN", (0, len(rows)), (1, len(rows))),
-                            ("SPAN", (0, len(rows) + 1), (1, len(rows) + 1)),
-                            ("SPAN", (0, len(rows) + 2), (1, len(rows) + 2)),
                             ("TOPPADDING", (0, len(rows)), (-1, len(rows)), 5)]
+        style += [("SPAN", (0, n), (1, n)) for n in range(len(rows), len(rows) + len(statement))]
         return Table(rows + statement, colWidths=[32 * mm, self.width - 32 * mm], style=TableStyle(style))
+
+    def _provider_line(self) -> Flowable:
+        """证据提供人 as signed on the phone (name, drawing, date), or a line to sign on paper."""
+        provider = self.case.signatures.evidence_provider
+        ss = self.ss
+        if provider is None:
+            return Paragraph("证据提供人（签名）：＿＿＿＿＿＿＿＿　　日期：　　　年　　月　　日", ss["evidence"])
+        when = cn_date(provider.signed_on) if provider.signed_on else "　　年　月　日"
+        text = Paragraph(f"证据提供人（签名）：{markup(provider.name)}　　日期：{when}", ss["evidence"])
+        # Signed before this sheet changed (or was added), or no image held: the note, not the drawing.
+        note = provider.cell_text(self.photo.document) if self.photo.document else None
+        picture = None if note is not None else signature_flowable(provider, (36 * mm, 11 * mm))
+        cells = [[text, picture or Paragraph(markup(note or UNSIGNED), ss["small"])]]
+        return Table(cells, colWidths=[self.width - 46 * mm, 40 * mm], style=TableStyle(_plain(ss)))
 
 
 def _plain(ss: StyleSheet1) -> list[tuple]:

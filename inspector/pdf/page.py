@@ -17,7 +17,7 @@ from reportlab.platypus import Paragraph
 from . import styles as S
 from .data import UNSIGNED, CaseFile, Signature
 from .photos import prepare_signature
-from .wording import RECORD_NUMBER_LABEL, SHORTENED, UNNUMBERED, WATERMARKS, cn_date, markup, refusal_text
+from .wording import RECORD_NUMBER_LABEL, REFUSAL_CELL, UNNUMBERED, WATERMARKS, cn_date, markup
 
 _SIGNATURE_FORM = "case-signature-block"
 _FOOTER_FORM = "case-footer"
@@ -164,8 +164,9 @@ class PageFurniture:
         if signature is None:
             return
         if signature.refused:
-            self._refusal_note(canv, x + _CELL_PAD, y + _CELL_PAD, signature,
-                               height=S.SIGNATURE_BLOCK_HEIGHT - _LABEL_DROP - 1 * mm - _CELL_PAD)
+            # The refusal's details print in the 现场笔录 at body size; the cell says where.
+            canv.setFont(self.font, S.SIGNATURE_TEXT_SIZE)
+            canv.drawString(x + _CELL_PAD, y + 1.8 * mm, REFUSAL_CELL)
             return
         if text is not None:  # not signed, or signed before this document's content changed
             self._cell_note(canv, x + _CELL_PAD, y + _CELL_PAD, text,
@@ -192,27 +193,6 @@ class PageFurniture:
             if h <= height:
                 break
         para.drawOn(canv, x, y + height - h)
-
-    def _refusal_note(self, canv: Canvas, x: float, y: float, signature: Signature,
-                      height: float) -> None:
-        """The refusal note in the party's cell, in the largest size that fits."""
-        base: ParagraphStyle = self.stylesheet["refusal"]
-        for size in S.SIGNATURE_REFUSAL_SIZES:
-            style = ParagraphStyle(f"refusal-{size}", parent=base, fontSize=size, leading=size * 1.2)
-            para = Paragraph(markup(refusal_text(signature)), style)
-            _w, h = para.wrap(_SIGN_AREA_WIDTH, height)
-            if h <= height:
-                break
-        else:
-            # Still too long at the smallest size: shorten the reason, keep the witness; the
-            # on-site record prints it in full.
-            reason = signature.refusal_reason or ""
-            while len(reason) > 4 and h > height:
-                reason = reason[: int(len(reason) * 0.9)]
-                para = Paragraph(markup(refusal_text(signature, reason + SHORTENED)), style)
-                _w, h = para.wrap(_SIGN_AREA_WIDTH, height)
-        para.drawOn(canv, x, y + height - h)
-
     def _footer(self, canv: Canvas) -> None:
         verification = self.case.verification
         text_x = S.MARGIN_LEFT + S.QR_SIZE + 2.5 * mm

@@ -70,7 +70,7 @@ WATERMARK_ALPHA = 0.22
 FOOTER_SIZE = 7
 SIGNATURE_LABEL_SIZE = 8
 SIGNATURE_TEXT_SIZE = 7.5
-SIGNATURE_REFUSAL_SIZES = (7, 6.5, 6, 5.5, 5)  # tried in order until the refusal note fits
+SIGNATURE_REFUSAL_SIZES = (7, 6.5, 6, 5.5, 5)  # tried in order until a note in a signature cell fits
 
 INK = colors.black
 RULE = colors.Color(0.35, 0.35, 0.35)
@@ -113,4 +113,7 @@ def case_file_stylesheet(font_name: str) -> StyleSheet1:
                              alignment=TA_CENTER, wordWrap=None))
     sheet.add(ParagraphStyle("refusal", parent=base, fontSize=SIGNATURE_REFUSAL_SIZES[0],
                              leading=SIGNATURE_REFUSAL_SIZES[0] * 1.25))
+    # Table cells at body size (a refusal's details, a sample's own fields).
+    sheet.add(ParagraphStyle("cell_body", parent=base, leading=16))
+    sheet.add(ParagraphStyle("cell_body_latin", parent=sheet["cell_body"], wordWrap=None))
     return sheet

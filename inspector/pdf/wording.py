@@ -38,6 +38,9 @@ AUTHORITY_LABELS = {"SAMR": "市场监管", "MARA": "农业农村", "both": "市
 SAMPLER_DECLARATION = "本次抽样已按要求执行完毕，样品经双方人员共同确认，并作记录如上。"
 SAMPLED_PARTY_DECLARATION = "我认真负责地填写（提供）了以上内容，确认填写内容及所抽样品的真实、可靠。"
 EVIDENCE_CONFIRMATION = "证据提供人确认：以上照片与原件一致。"
+# On a sheet whose photo is missing nobody can have confirmed it: this is printed instead.
+EVIDENCE_MISSING = "照片缺失：本证据提取单未附照片，证据提供人未作确认。"
+SEAL_LABEL = "（印章）"
 PHOTO_NOT_UPLOADED = "照片原件尚未上传"
 PHOTO_UNREADABLE = "照片无法读取"
 PHOTO_HASH_MISMATCH = "照片与登记的 SHA-256 不一致"
@@ -128,12 +131,40 @@ def closing_question(read_aloud: bool) -> str:
     return f"以上是本次现场检查的情况记录，{how}。如果属实请签名。"
 
 
-def refusal_text(signature: Signature, reason: str | None = None) -> str:
-    """当事人拒绝签名，理由：…；见证人：… (reference §3.9); `reason` replaces a shortened one."""
-    return f"当事人拒绝签名，理由：{reason or signature.refusal_reason}；见证人：{signature.witness_name}"
+REFUSAL_CELL = "当事人拒绝签名（详见现场笔录）"
+
+_NUMERALS = "〇一二三四五六七八九十"
 
 
-SHORTENED = "…（全文见笔录）"
+def cn_count(n: int) -> str:
+    """一 … 十, then digits: how 一式N份 writes N."""
+    return _NUMERALS[n] if 0 < n <= 10 else str(n)
+
+
+def copies_line(copies: int) -> str:
+    """本文书一式N份，M份送达，一份归档 (reference §3.9)."""
+    if copies <= 1:
+        return "本文书一式一份，归档。"
+    return f"本文书一式{cn_count(copies)}份，{cn_count(copies - 1)}份送达，一份归档。"
+
+
+def refusal_rows(signature: Signature) -> list[tuple[str, str]]:
+    """The refusal as a table of (label, value), each detail that was recorded."""
+    rows = [("拒绝签名时间", cn_datetime(signature.refused_at) if signature.refused_at else "／"),
+            ("拒绝理由", signature.refusal_reason or "／"),
+            ("见证人姓名", signature.witness_name or "／")]
+    for label, value in (("见证人身份证号码", signature.witness_id_number),
+                         ("见证人工作单位或职务", signature.witness_unit),
+                         ("见证人联系电话", signature.witness_phone)):
+        rows.append((label, value or "／"))
+    recording = signature.recording
+    if recording is not None and (recording.file_no or recording.device or recording.started_at):
+        parts = [f"文件编号 {recording.file_no or '／'}", f"设备 {recording.device or '／'}",
+                 f"开始时间 {cn_datetime(recording.started_at) if recording.started_at else '／'}"]
+        rows.append(("执法记录仪录像", "；".join(parts)))
+    else:
+        rows.append(("执法记录仪录像", "未记录"))
+    return rows
 
 
 def evidence_explanation(when: datetime, place: str, party: str) -> str:

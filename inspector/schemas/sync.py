@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from .accounts import ColleagueOut
 from .base import SHA256_HEX, UUID_STR, WireSchema
+from ..models.inspection import SIGNATURE_ROLES
 from .inspections import DecisionOut, FindingOut, InspectionOut, PhotoOut, SampleOut, SignatureOut
 from .parties import PartyIn, PartyOut
 from .reference import AgencyOut, TemplateOut
@@ -205,6 +206,8 @@ class InspectionFields(WireSchema):
     narrative = _text()
     party_statement = _text()
     closing_answer = _text(200)
+    on_site_person = _text(100)  # 现场负责人
+    party_notified = _text(1000)  # 通知当事人到场情况
 
 
 class InspectionUpdateArgs(WireSchema):
@@ -234,6 +237,10 @@ class FindingSetArgs(WireSchema):
     base_version = _base_version()
 
 
+def _seal() -> fields.String:
+    return fields.String(validate=validate.Length(min=1, max=60))
+
+
 class SampleFields(WireSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     brand = _text(100)
@@ -245,9 +252,20 @@ class SampleFields(WireSchema):
     quantity = fields.String(required=True, validate=validate.Length(min=1, max=50))
     base_quantity = fields.String(required=True, validate=validate.Length(min=1, max=50))
     backup_quantity = _text(50)
-    seal_numbers = fields.List(fields.String(validate=validate.Length(min=1, max=60)), required=True,
-                               validate=validate.Length(max=20))
+    # 检验样品 seals; at least one (checked by the handler, which says so in words).
+    seal_numbers = fields.List(_seal(), required=True, validate=validate.Length(max=20))
     note = _text()
+    # The 抽样记录's own fields (reference/next-capabilities.md §3.2); optional, so older phones'
+    # samples stay valid.
+    sample_no = _text(60)  # 抽样单编号
+    sampled_at = Instant(allow_none=True)  # 抽样时间
+    lab_name = _text(200)  # 检验机构
+    price_paid = fields.String(allow_none=True, validate=validate.Regexp(
+        r"^\d{1,7}(\.\d{1,2})?$", error="must be an amount in yuan such as 120 or 35.50"))  # 购样费用
+    backup_seal_numbers = fields.List(_seal(), validate=validate.Length(max=20))  # 备份样品 seals
+    backup_storage = _text(200)  # 备样存放地点
+    backup_condition = _text(200)  # 备样保存条件
+    sealed_photo_ids = fields.List(_id(), validate=validate.Length(max=10), data_key="sealedPhotoIDs")
 
 
 class SampleAddArgs(SampleFields):
@@ -309,9 +327,10 @@ def _confirmation():
 class SignatureAddArgs(WireSchema):
     id = _id(required=True)
     inspection_id = _id(required=True)
-    role = fields.String(required=True, validate=validate.OneOf(("party", "witness", "inspector")))
+    role = fields.String(required=True, validate=validate.OneOf(SIGNATURE_ROLES))
     signer_name = _text(64)
     user_id = _key(allow_none=True)
+    sample_id = _id(allow_none=True)  # role sampled_party: the sample whose 抽样记录 is signed
     image_sha256 = fields.String(required=True, validate=SHA256_HEX)
     signed_at_device = Instant(allow_none=True, data_key="signedAt")
     attests = _attests()
@@ -324,6 +343,15 @@ class SignatureRefuseArgs(WireSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     witness_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     at = Instant(allow_none=True)
+    # The witness and the 执法记录仪 recording (reference §3.9); optional for older phones. The ID
+    # number is checked (GB 11643) by the handler, which says so in words.
+    witness_id_number = _text(40)
+    witness_unit = _text(100)  # 工作单位或职务
+    witness_phone = fields.String(allow_none=True, validate=validate.Regexp(
+        r"^[0-9+\- ()]{3,32}$", error="must be a phone number (digits, +, -, spaces)"))
+    recording_file_no = _text(80)
+    recording_device = _text(80)
+    recording_started_at = Instant(allow_none=True)
     attests = _attests()
     confirmation = _confirmation()
 

@@ -435,7 +435,8 @@ def gather(inspection: Inspection, *, url_base: str) -> Gathered:
         party=pdf.Party(name=on_site["party"]["name"], credit_code=on_site["party"]["creditCode"] or None,
                         legal_representative=on_site["party"]["legalRep"] or None,
                         address=on_site["party"]["address"] or None, phone=on_site["party"]["phone"] or None,
-                        licences=_licences(party)),
+                        licences=_licences(party), entity_type=on_site["party"].get("entityType") or None,
+                        operator_id_number=on_site["party"].get("operatorIDNumber") or None),
         inspectors=inspectors,
         started_at=started,
         ended_at=ended,
@@ -445,11 +446,14 @@ def gather(inspection: Inspection, *, url_base: str) -> Gathered:
         answers=pdf.StandardAnswers(certificates_seen=on_site["certificatesAnswer"] or "／",
                                     recusal=on_site["recusalAnswer"] or "／",
                                     closing=on_site["closingAnswer"] or "／",
-                                    record_read_aloud=_read_aloud(standing)),
+                                    record_read_aloud=_read_aloud(standing),
+                                    party_notified=on_site.get("partyNotified") or None),
+        on_site_person=on_site.get("onSitePerson") or None,
+        copies=dict(current_app.config["DOCUMENT_COPIES"]),
         checklist=_checklist(inspection, template),
         narrative=on_site["narrative"],
         party_statement=on_site["partyStatement"],
-        samples=_samples(contents.get(document_content.SAMPLING)),
+        samples=_samples(inspection, contents.get(document_content.SAMPLING), store, standing),
         photos=photos,
         signatures=_signatures(inspection, party, people, store, standing),
         audit_trail=_audit_trail(inspection.id, template),
@@ -557,27 +561,78 @@ def _value_text(kind: str, value: Any, unit: str | None) -> str:
     return str(value)
 
 
-def _samples(sampling: dict[str, Any] | None) -> tuple[pdf.Sample, ...]:
-    """The 抽样记录's rows from the content its signatures attest (pdf/content.py), in the order added."""
-    def text(value: str) -> str | None:
+def _samples(inspection: Inspection, sampling: dict[str, Any] | None, store,
+             standing: list[attestation.SignatureAttestation] = ()) -> tuple[pdf.Sample, ...]:
+    """The 抽样记录's rows from the content its signatures attest (pdf/content.py), in the order
+    added; each with the 证据提取单 of its sealed photos and the 被抽样单位经办人's signature."""
+    def text(value: str | None) -> str | None:
         return value or None
 
+    rows = sorted((s for s in inspection.samples if s.deleted_at is None), key=lambda s: (s.created_at, s.id))
+    sheets = {row.id: n for n, row in enumerate(_evidence_rows(inspection), start=1)}
+    signed = {row.sample_id: row for row in _live_signatures(inspection) if row.role == "sampled_party"}
+    image = _signature_loader(inspection, signed.values(), store)
+    by_id = {a.signature.id: a for a in standing}
+
+    def signature(row: Signature | None) -> pdf.Signature | None:
+        if row is None:
+            return None
+        return pdf.Signature(row.signer_name or "", image_png=image(row), signed_on=_signed_on(row),
+                             stale_on=_stale_on(row, by_id))
+
+    # record_of lists the samples in this same order, so the content's n-th sample is the n-th row.
     return tuple(
         pdf.Sample(
             name=s["name"], quantity=s["quantity"], base_quantity=s["baseQuantity"], brand=text(s["brand"]),
             spec=text(s["spec"]), batch_or_date=" / ".join(x for x in (s["batchNo"], s["productionDate"]) if x) or None,
             maker=text(s["maker"]), standard=text(s["standard"]), backup_quantity=text(s["backupQuantity"]),
             seal_numbers=tuple(s["sealNumbers"]), note=text(s["note"]),
+            sample_no=text(s.get("sampleNo")), sampled_at=text(s.get("sampledAt")), lab_name=text(s.get("labName")),
+            price_paid=text(s.get("pricePaid")), backup_seal_numbers=tuple(s.get("backupSealNumbers") or ()),
+            backup_storage=text(s.get("backupStorage")), backup_condition=text(s.get("backupCondition")),
+            sealed_photo_refs=tuple(f"证据提取单第{sheets[p]}号" if p in sheets else "照片已删除"
+                                    for p in s.get("sealedPhotoIDs") or ()),
+            party_signature=signature(signed.get(row.id)),
         )
-        for s in (sampling or {}).get("samples", []))
+        for s, row in zip((sampling or {}).get("samples", []), rows))
+
+
+def _live_signatures(inspection: Inspection) -> list[Signature]:
+    """The signatures in force, oldest first (a later one of the same signer replaced the earlier)."""
+    return sorted((s for s in inspection.signatures if s.deleted_at is None), key=lambda s: (s.created_at, s.id))
+
+
+def _signature_loader(inspection: Inspection, rows, store) -> Callable[[Signature | None], bytes | None]:
+    """Reads a signature's drawing, if its bytes are held for this case (scope.held_by_case)."""
+    held = hashes_held_by_case(inspection, [row.image_sha256 for row in rows])
+
+    def image(row: Signature | None) -> bytes | None:
+        if row is None or row.image_sha256 not in held:
+            return None
+        try:
+            with store.open(row.image_sha256) as fp:
+                return fp.read()
+        except FileNotFoundError:
+            return None
+    return image
+
+
+def _signed_on(row: Signature | None) -> date | None:
+    moment = row.signed_at_device if row is not None else None
+    return local(moment).date() if moment else None
+
+
+def _evidence_rows(inspection: Inspection) -> list[Photo]:
+    """The record's photos in the order their 证据提取单 print: as taken."""
+    return sorted(
+        db.session.scalars(select(Photo).where(Photo.inspection_id == inspection.id, Photo.deleted_at.is_(None))),
+        key=lambda p: (p.taken_at_device or p.created_at, p.created_at, p.id))
 
 
 def _photos(inspection: Inspection, template, people: list[User], inspectors: tuple[pdf.Inspector, ...],
             store) -> tuple[tuple[pdf.EvidencePhoto, ...], list[str]]:
     """Evidence sheets in the order taken, each with an opener of the best bytes the server has."""
-    rows = sorted(
-        db.session.scalars(select(Photo).where(Photo.inspection_id == inspection.id, Photo.deleted_at.is_(None))),
-        key=lambda p: (p.taken_at_device or p.created_at, p.created_at, p.id))
+    rows = _evidence_rows(inspection)
     held = hashes_held_by_case(inspection, (h for p in rows for h in (p.sha256, p.display_sha256)))
     blobs = {b.sha256: b for b in db.session.scalars(select(Blob).where(Blob.sha256.in_(held)))} if held else {}
     by_user = {u.id: i for u, i in zip(people, inspectors)}
@@ -667,26 +722,18 @@ def _signatures(inspection: Inspection, party: Party, people: list[User], store,
         latest[(row.role, row.user_id if row.role == "inspector" else None)] = row
     witness_row = latest.get(("witness", None))
     party_row = latest.get(("party", None))
-    held = hashes_held_by_case(inspection, (row.image_sha256 for row in latest.values()))
-
-    def image(row: Signature | None) -> bytes | None:
-        if row is None or row.image_sha256 not in held:
-            return None
-        try:
-            with store.open(row.image_sha256) as fp:
-                return fp.read()
-        except FileNotFoundError:
-            return None
-
-    def signed_on(row: Signature | None) -> date | None:
-        moment = row.signed_at_device if row is not None else None
-        return local(moment).date() if moment else None
+    image = _signature_loader(inspection, latest.values(), store)
+    signed_on = _signed_on
 
     party_name = (party_row.signer_name if party_row else None) or party.legal_rep or ""
     if party_row is not None and party_row.status == "refused":
         witness = party_row.witness_name or (witness_row.signer_name if witness_row else None)
-        party_signature = pdf.Signature(party_name, refused=True, refusal_reason=party_row.refusal_reason or "未说明",
-                                        witness_name=witness or "未记录")
+        party_signature = pdf.Signature(
+            party_name, refused=True, refusal_reason=party_row.refusal_reason or "未说明", witness_name=witness or "未记录",
+            refused_at=party_row.signed_at_device, witness_id_number=party_row.witness_id_number,
+            witness_unit=party_row.witness_unit, witness_phone=party_row.witness_phone,
+            recording=pdf.Recording(party_row.recording_file_no, party_row.recording_device,
+                                    party_row.recording_started_at))
     elif party_row is not None and party_row.status == "absent":
         party_signature = pdf.Signature("（当事人未到场）", absent=True)
     else:
@@ -708,7 +755,20 @@ def _signatures(inspection: Inspection, party: Party, people: list[User], store,
         witness=(pdf.Signature(witness_row.signer_name or "", image_png=image(witness_row),
                                signed_on=signed_on(witness_row), stale_on=_stale_on(witness_row, by_id))
                  if witness_row is not None else None),
+        evidence_provider=_evidence_provider(inspection, store, by_id),
     )
+
+
+def _evidence_provider(inspection: Inspection, store,
+                       by_id: dict[str, attestation.SignatureAttestation]) -> pdf.Signature | None:
+    """证据提供人, who signed on the phone that the photos match what they show; a sheet whose
+    content changed since prints a note instead of the drawing (Signature.cell_text)."""
+    rows = [row for row in _live_signatures(inspection) if row.role == "evidence_provider"]
+    if not rows:
+        return None
+    row = rows[-1]
+    return pdf.Signature(row.signer_name or "", image_png=_signature_loader(inspection, [row], store)(row),
+                         signed_on=_signed_on(row), stale_on=_stale_on(row, by_id))
 
 
 def _audit_trail(inspection_id: str, template) -> tuple[pdf.AuditEntry, ...]:

@@ -70,6 +70,10 @@ def add_demo_accounts(password_hash: str) -> dict[str, User]:
     return users
 
 
+# 主体类型 from a credit code's first two characters (GB 32100: 91 企业, 92 个体工商户, 93 合作社).
+ENTITY_BY_CODE = {"91": "enterprise", "92": "individual", "93": "cooperative"}
+
+
 def seed_demo() -> dict[str, object]:
     """Create the demo dataset once; running it again changes nothing."""
     if db.session.scalars(select(User).where(User.username == "admin")).first():
@@ -84,7 +88,8 @@ def seed_demo() -> dict[str, object]:
     for name, code, first17, rep, address, phone in DEMO_PARTIES:
         party = Party(id=str(uuid.uuid5(uuid.NAMESPACE_URL, "demo-party:" + name)), name=name,
                       credit_code=make_credit_code(first17), legal_rep=rep, address=address, phone=phone,
-                      agency=agencies[code], licences=[], created_by_id=None)
+                      agency=agencies[code], licences=[], created_by_id=None,
+                      entity_type=ENTITY_BY_CODE.get(first17[:2]))
         parties.append(party)
         db.session.add(party)
     db.session.flush()
@@ -119,8 +124,9 @@ def seed_demo() -> dict[str, object]:
                 result, value = ("fail" if index == 2 else "pass"), None
             elif item["kind"] == "number":
                 result, value = None, item.get("min", 1) or 1
-            elif item["kind"] == "choice":
-                result, value = None, item["choices"][0]
+            elif item["kind"] == "choice":  # 已抽样 only where the demo records a sample (fertilizer)
+                sampled = "已抽样" if key == "fertilizer" else "未抽样"
+                result, value = None, sampled if sampled in item["choices"] else item["choices"][0]
             elif item["kind"] == "date":
                 result, value = None, "2026-10-01"
             else:
@@ -131,7 +137,10 @@ def seed_demo() -> dict[str, object]:
             inspection.samples.append(Sample(
                 id=str(uuid.uuid4()), name="复合肥料", brand="丰禾", spec="50 kg/袋", batch_no="20260915",
                 maker="内蒙古某化肥有限公司", standard="GB/T 15063-2020", quantity="2 kg", base_quantity="120 袋",
-                backup_quantity="1 kg", seal_numbers=[f"FY2026{n:04d}"]))
+                backup_quantity="1 kg", seal_numbers=[f"FY2026{n:04d}"], sample_no=f"CY-2026-{n:04d}",
+                lab_name="内蒙古自治区产品质量检验研究院", price_paid="86.50",
+                backup_seal_numbers=[f"FY2026{n:04d}-B"], backup_storage=f"{lead.agency.name}样品室",
+                backup_condition="常温、干燥、避光", sampled_at=start + timedelta(days=n, minutes=30)))
         inspection.signatures.append(Signature(id=str(uuid.uuid4()), role="party", status="signed",
                                                signer_name=party.legal_rep))
         if status != "draft":

@@ -9,6 +9,8 @@ from sqlalchemy import or_, select
 from ..credit_code import check_credit_code
 from ..database import db
 from ..errors import ApiError
+from ..identity import MESSAGE_ZH as ID_MESSAGE_ZH
+from ..identity import checked_id_number
 from ..models import Agency, Party, User
 from . import audit
 from .scope import agency_in_scope, party_scope
@@ -38,6 +40,15 @@ def checked_credit_code(raw: str | None) -> str | None:
     return result.code
 
 
+def checked_operator_id(raw: str | None) -> str | None:
+    """The 经营者身份证号 normalised, or a 400 naming the field (GB 11643 check)."""
+    try:
+        return checked_id_number(raw)
+    except ValueError as exc:
+        raise ApiError("validation_failed", f"operatorIDNumber: {exc}.",
+                       details={"operatorIDNumber": [str(exc)], "message_zh": f"经营者{ID_MESSAGE_ZH}。"}) from None
+
+
 def party_agency(user: User, agency_code: str | None) -> Agency:
     """The agency a new party belongs to: the given one if in scope, else the user's own."""
     if not agency_code:
@@ -51,7 +62,7 @@ def party_agency(user: User, agency_code: str | None) -> Agency:
     return agency
 
 
-PARTY_FIELDS = ("name", "legal_rep", "address", "phone", "licences", "business_scope", "lat", "lon")
+PARTY_FIELDS = ("name", "legal_rep", "address", "phone", "licences", "business_scope", "lat", "lon", "entity_type")
 
 
 def create_party(user: User, data: dict[str, Any], *, device_id: int | None = None, commit: bool = True) -> Party:
@@ -63,6 +74,7 @@ def create_party(user: User, data: dict[str, Any], *, device_id: int | None = No
 
         return get_party(user, party_id)
     party = Party(id=party_id, credit_code=checked_credit_code(data.get("credit_code")),
+                  operator_id_number=checked_operator_id(data.get("operator_id_number")),
                   agency=party_agency(user, data.get("agency_code")), created_by_id=user.id,
                   licences=[])
     for field in PARTY_FIELDS:
@@ -77,7 +89,7 @@ def create_party(user: User, data: dict[str, Any], *, device_id: int | None = No
     return party
 
 
-PARTY_UPDATABLE = PARTY_FIELDS + ("credit_code",)
+PARTY_UPDATABLE = PARTY_FIELDS + ("credit_code", "operator_id_number")
 
 
 def clean_party_changes(changes: dict[str, Any]) -> dict[str, Any]:
@@ -85,6 +97,8 @@ def clean_party_changes(changes: dict[str, Any]) -> dict[str, Any]:
     cleaned = {field: value for field, value in changes.items() if field in PARTY_UPDATABLE}
     if "credit_code" in cleaned:
         cleaned["credit_code"] = checked_credit_code(cleaned["credit_code"])
+    if "operator_id_number" in cleaned:
+        cleaned["operator_id_number"] = checked_operator_id(cleaned["operator_id_number"])
     if "licences" in cleaned and cleaned["licences"] is None:
         cleaned["licences"] = []
     return cleaned

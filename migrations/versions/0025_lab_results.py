@@ -1,7 +1,7 @@
 """lab results: a sample's lab life (sent, received, report and its items, notice, 复检)
 
 Revision ID: 0025_lab_results
-Revises: 0020_intake
+Revises: 0014_record_fields
 
 New tables only; a sealed sample without a `sample_lab` row is `sampled`, so no rows to migrate.
 """
@@ -13,8 +13,8 @@ import inspector.database
 
 
 revision = "0025_lab_results"
-# The single head of this branch (fields' 0014 not merged yet); the lead re-chains at merge.
-down_revision = "0020_intake"
+# The single head after merging branch `fields` (its 0014 follows 0020); the lead re-chains at merge.
+down_revision = "0014_record_fields"
 branch_labels = None
 depends_on = None
 

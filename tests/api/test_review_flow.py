@@ -130,7 +130,7 @@ def test_a_refusal_edited_after_a_return_is_what_the_console_and_the_case_file_s
     pdf = download(phone.api, case_id)
     assert pdf.status_code == 200, pdf.get_data(as_text=True)[:300]
     text = squeeze("".join(pdf_pages_text(pdf.data)))
-    assert "见证人：郝建军（新华村委会主任）" in text and "见证人：郝村委" not in text
+    assert "见证人姓名郝建军（新华村委会主任）" in text and "郝村委" not in text
     db.session.rollback()
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.inspection_id == case_id,
                                                         AuditEvent.action == "signature.refuse")

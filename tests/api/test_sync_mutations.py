@@ -340,14 +340,14 @@ def test_a_record_sent_again_under_new_mutation_ids_updates_it_and_duplicates_no
 def test_an_id_taken_by_another_record_is_refused(zhang, draft, user):
     sample_id = new_id()
     zhang.send("sample.add.v1", id=sample_id, inspectionID=draft, name="复合肥料", quantity="2 kg",
-               baseQuantity="120 袋", sealNumbers=[])
+               baseQuantity="120 袋", sealNumbers=["FY20260001"])
     db.session.rollback()  # the test's session writes next: leave its old snapshot first
     party = factories.party("150122")
     other = new_id()
     zhang.send("inspection.create.v1", **inspection_args(party.id, [user("tuoketuo.zhang").id, user("tuoketuo.liu").id],
                                                          inspection_id=other))
     clash = zhang.send("sample.add.v1", id=sample_id, inspectionID=other, name="尿素", quantity="1 kg",
-                       baseQuantity="10 袋", sealNumbers=[])
+                       baseQuantity="10 袋", sealNumbers=["FY20260002"])
     assert _codes(clash) == ["duplicate_id"]
     db.session.rollback()
     other_party = factories.party("150122")

@@ -212,11 +212,12 @@ def start_inspection(page, party_query: str = "丰收", template: str = "general
     return current_draft_id(page)
 
 
-def answer_checklist(page, photos: dict[str, Path]) -> None:
+def answer_checklist(page, photos: dict[str, Path], sampled: bool = False) -> None:
+    """G13 answered 已抽样 only when the test records a sample (add_sample): the phone asks for one."""
     page.click("[data-testid=G03-fail]")
     page.fill("textarea[data-item=G03]", "标签缺少生产厂厂址")
     page.click("[data-testid=section-pass]")
-    page.click("button[data-action=choice][data-item=G13] >> nth=0")
+    page.click(f"button[data-action=choice][data-item=G13][data-value={'已抽样' if sampled else '未抽样'}]")
     page.fill("[data-testid=value-G12]", "无")
     for key, path in photos.items():
         page.set_input_files(f"[data-testid=photo-{key}]", str(path))
@@ -240,7 +241,9 @@ def add_sample(page) -> None:
     page.click("[data-testid=add-sample]")
     values = {"name": "复合肥料", "brand": "丰禾", "spec": "50 kg/袋", "batchNo": "20260915", "productionDate": "2026-09-15",
               "maker": "内蒙古某化肥有限公司", "standard": "GB/T 15063-2020", "quantity": "2 kg", "baseQuantity": "120 袋",
-              "backupQuantity": "1 kg", "sealNumbers": "FY20260001, FY20260002"}
+              "backupQuantity": "1 kg", "sealNumbers": "FY20260001, FY20260002", "sampleNo": "CY-150122-2026-0042",
+              "labName": "内蒙古自治区产品质量检验研究院", "pricePaid": "86.50", "backupSealNumbers": "FY20260003",
+              "backupStorage": "托克托县市场监督管理局样品室", "backupCondition": "常温、干燥"}
     for field, value in values.items():
         page.fill(f"[data-testid=sample-{field}]", value)
 

@@ -78,7 +78,7 @@ def _submit_case(phone: PhoneApi) -> str:
             kind = item["kind"]
             answer = ({"result": "fail" if item["key"] == "G02" else "pass"} if kind == "pass_fail_na" else
                       {"value": item.get("min") or 1} if kind == "number" else
-                      {"value": item["choices"][0]} if kind == "choice" else
+                      {"value": "未抽样" if "未抽样" in item["choices"] else item["choices"][0]} if kind == "choice" else
                       {"value": "2026-10-01"} if kind == "date" else {"value": "见现场照片"})
             phone.send("finding.set.v1", id=str(uuid.uuid4()), inspectionID=case_id, itemKey=item["key"], **answer)
     phone.send("inspection.update.v1", id=case_id, baseVersion=0, fields={

@@ -27,7 +27,7 @@ def test_whole_inspection_offline_then_synced_once(live_server, phone, screensho
     phone.set_offline(True)  # from the first screen after login: no network at all
     record_id = start_inspection(page)
     hashes = {key: make_jpeg(tmp_path / f"{key}.jpg", seed=n, size=(2400, 1800)) for n, key in enumerate(PHOTO_ITEMS)}
-    answer_checklist(page, {key: tmp_path / f"{key}.jpg" for key in PHOTO_ITEMS})
+    answer_checklist(page, {key: tmp_path / f"{key}.jpg" for key in PHOTO_ITEMS}, sampled=True)
     page.screenshot(path=str(screenshots / "pwa-checklist.png"))
 
     # The browser reloads in the middle of the form (offline: the service worker serves the app).
@@ -39,6 +39,8 @@ def test_whole_inspection_offline_then_synced_once(live_server, phone, screensho
     assert page.input_value("textarea[data-item=G03]") == "标签缺少生产厂厂址"
     assert page.locator("#item-G01 .thumbs img").count() == 1
 
+    goto_step(page, "review")  # 已抽样 with no sample yet: the phone asks for the 抽样记录
+    assert "未填写抽样记录" in page.inner_text("[data-testid=missing]")
     add_sample(page)
     page.screenshot(path=str(screenshots / "pwa-samples.png"), full_page=True)
     taken = camera_now()
@@ -51,6 +53,8 @@ def test_whole_inspection_offline_then_synced_once(live_server, phone, screensho
     page.screenshot(path=str(screenshots / "pwa-record-warning.png"))
     page.fill("[data-testid=narrative]", NARRATIVE)
     page.wait_for_function("document.querySelector('[data-testid=narrative-warning]').textContent.trim() === ''")
+    page.fill("[data-testid=onSitePerson]", "王建国（店主）")
+    page.fill("[data-testid=partyNotified]", "当事人在场")
 
     goto_step(page, "review")
     page.wait_for_selector("[data-testid=missing] li")
@@ -81,7 +85,12 @@ def test_whole_inspection_offline_then_synced_once(live_server, phone, screensho
     assert len(case["samples"]) == 1
     sample = case["samples"][0]
     assert sample["quantity"] == "2 kg" and sample["baseQuantity"] == "120 袋" and sample["sealNumbers"] == ["FY20260001", "FY20260002"]
-    assert sorted(s["role"] for s in case["signatures"]) == ["inspector", "inspector", "party", "witness"]
+    assert sample["sampleNo"] == "CY-150122-2026-0042" and sample["backupSealNumbers"] == ["FY20260003"]
+    assert sample["pricePaid"] == "86.50" and sample["backupCondition"] == "常温、干燥"
+    assert case["onSitePerson"] == "王建国（店主）" and case["partyNotified"] == "当事人在场"
+    # The 证据提供人 signed the evidence sheets too (the record has photos).
+    assert sorted(s["role"] for s in case["signatures"]) == ["evidence_provider", "inspector", "inspector", "party",
+                                                             "witness"]
     photos = {p["sha256"]: p for p in case["photos"]}
     assert set(photos) == set(hashes.values()) | {evidence_sha}
     assert all(p["uploaded"] for p in photos.values())

@@ -248,15 +248,13 @@ def test_upgrading_gives_each_kept_revision_the_phone_s_time_of_its_submission(e
         db.session.commit()
         zhang = db.session.scalars(select(User).where(User.username == "tuoketuo.zhang")).one()
         template = db.session.scalars(select(ChecklistTemplate).where(ChecklistTemplate.key == "fertilizer")).first()
-        party = Party(id="p-1", name="托克托县丰收农资经营部", agency_id=zhang.agency_id, licences=[])
+        old_row(Party, id="p-1", name="托克托县丰收农资经营部", agency_id=zhang.agency_id, licences=[])
+        old_row(Inspection, id="case-1", agency_id=zhang.agency_id, party_id="p-1", template_id=template.id,
+                status="submitted", revision=2, created_by_id=zhang.id)
         device = Device(client_id="phone-1", user_id=zhang.id, token_hash="h" * 64,
                         expires_at=datetime(2030, 1, 1, tzinfo=timezone.utc))
-        db.session.add_all([party, device])
+        db.session.add(device)
         db.session.flush()
-        # Only the columns the old schema has (the model has gained some since, e.g. task_id).
-        db.session.execute(Inspection.__table__.insert().values(
-            id="case-1", agency_id=zhang.agency_id, party_id=party.id, template_id=template.id, status="submitted",
-            revision=2, created_by_id=zhang.id))
         times = [datetime(2026, 11, 30, 5, 40, tzinfo=timezone.utc), datetime(2026, 12, 1, 8, 5, tzinfo=timezone.utc)]
         for n, when in enumerate(times, start=1):
             db.session.add(MutationLog(device_id=device.id, mutation_id=n, user_id=zhang.id,
@@ -314,16 +312,12 @@ def test_upgrading_puts_earlier_phone_cases_in_their_campaign(empty_database_url
         db.session.flush()
 
         def case(user, started, campaign=None, created=None):
-            party = Party(id=str(uuid.uuid4()), name="店", agency_id=user.agency_id, credit_code=None, licences=[])
-            db.session.add(party)
-            db.session.flush()
-            # Only the columns the old schema has (the model has gained some since, e.g. task_id).
-            row = {"id": str(uuid.uuid4()), "agency_id": user.agency_id, "party_id": party.id,
-                   "template_id": template.id, "status": "submitted", "created_by_id": user.id,
-                   "started_at_device": started, "campaign_id": campaign, "version": 1,
-                   **({"created_at": created} if created else {})}
-            db.session.execute(Inspection.__table__.insert().values(**row))
-            return type("Case", (), {"id": row["id"]})
+            party_id, case_id = str(uuid.uuid4()), str(uuid.uuid4())
+            old_row(Party, id=party_id, name="店", agency_id=user.agency_id, credit_code=None, licences=[])
+            old_row(Inspection, id=case_id, agency_id=user.agency_id, party_id=party_id, template_id=template.id,
+                    status="submitted", created_by_id=user.id, started_at_device=started, campaign_id=campaign,
+                    **({"created_at": created} if created else {}))
+            return case_id
 
         cases = {
             "county": case(zhang, datetime(2026, 11, 30, 1, 14, tzinfo=timezone.utc)),
@@ -334,11 +328,11 @@ def test_upgrading_puts_earlier_phone_cases_in_their_campaign(empty_database_url
             "before": case(zhang, datetime(2026, 1, 15, 2, 0, tzinfo=timezone.utc)),
             "kept": case(zhang, datetime(2026, 11, 30, 1, 14, tzinfo=timezone.utc), campaign=campaigns["region"].id),
         }
-        ids = {name: row.id for name, row in cases.items()}
+        ids = dict(cases)
         campaign_ids = {name: row.id for name, row in campaigns.items()}
         db.session.commit()
-        versions = {name: db.session.execute(select(Inspection.__table__.c.version).where(
-            Inspection.__table__.c.id == case_id)).scalar_one() for name, case_id in ids.items()}
+        versions = {name: db.session.scalar(select(Inspection.version).where(Inspection.id == case_id))
+                    for name, case_id in ids.items()}
         db.session.rollback()
 
         migrate.upgrade()
@@ -354,3 +348,11 @@ def test_upgrading_puts_earlier_phone_cases_in_their_campaign(empty_database_url
         moved = {name for name, case_id in ids.items() if db.session.get(Inspection, case_id).version > versions[name]}
         assert moved == {"county", "league", "midnight", "created"}
         db.session.remove()
+
+
+def old_row(model, **values) -> None:
+    """A row written into a schema of an earlier migration: only the columns given (and those with
+    defaults), so columns added since are not named."""
+    from sqlalchemy import insert
+
+    db.session.execute(insert(model.__table__).values(**values))

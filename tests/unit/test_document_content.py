@@ -33,3 +33,35 @@ def test_an_edit_of_the_narrative_changes_only_the_on_site_hash():
     after = dc.document_hashes({**record, "narrative": record["narrative"] + "补充"})
     assert after[dc.ON_SITE] != before[dc.ON_SITE]
     assert {k: v for k, v in after.items() if k != dc.ON_SITE} == {k: v for k, v in before.items() if k != dc.ON_SITE}
+
+
+def test_the_fields_of_the_documents_are_attested_where_they_print():
+    """现场负责人 and 通知到场 and the refusal belong to the 现场笔录, a sample's own fields to the
+    抽样记录, the 主体类型 and operator's ID to both (the 当事人 block): a change of one changes
+    exactly the hashes of the documents that print it."""
+    record = VECTORS[1]["record"]
+    before = dc.document_hashes(record)
+
+    def changed(edited: dict) -> set[str]:
+        after = dc.document_hashes(edited)
+        return {k for k in before if after[k] != before[k]}
+
+    assert changed({**record, "onSitePerson": "王建国"}) == {dc.ON_SITE}
+    assert changed({**record, "partyNotified": "电话通知"}) == {dc.ON_SITE}
+    assert changed({**record, "refusal": {"reason": "不签", "witnessName": "李四"}}) == {dc.ON_SITE}
+    assert changed({**record, "party": {**record["party"], "entityType": "individual"}}) == {dc.ON_SITE, dc.SAMPLING}
+    samples = [{**record["samples"][0], "labName": "某检验站", "backupSealNumbers": ["B-1"]}, *record["samples"][1:]]
+    assert changed({**record, "samples": samples}) == {dc.SAMPLING}
+    # Not recorded is the content as before, so hashes older phones sent still match.
+    blank = [{**s, "sampleNo": "", "sampledAt": None, "backupSealNumbers": [], "sealedPhotoIDs": []} for s in record["samples"]]
+    assert changed({**record, "samples": blank, "onSitePerson": None, "partyNotified": "", "refusal": None}) == set()
+    # A refusal's own attestation is held against the record without it.
+    refused = {**record, "refusal": {"reason": "不签", "witnessName": "李四"}}
+    assert dc.content_hash(dc.on_site_content(dc.without_refusal(refused))) == before[dc.ON_SITE]
+
+
+def test_each_signer_attests_the_documents_they_sign():
+    keys = [dc.ON_SITE, dc.SAMPLING, dc.evidence_key("p1"), dc.evidence_key("p2")]
+    assert dc.documents_for("sampled_party", keys) == [dc.SAMPLING]
+    assert dc.documents_for("evidence_provider", keys) == keys[2:]
+    assert dc.documents_for("inspector", keys) == dc.documents_for("party", keys) == keys

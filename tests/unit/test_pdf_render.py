@@ -323,7 +323,7 @@ def test_cover_lists_every_document_with_the_pages_it_really_has(rendered):
 def test_party_refusal_is_recorded_with_reason_and_witness(rendered):
     renderer, _pdf, pages = rendered
     text = squeeze(document_text(renderer, pages, "on_site"))
-    assert f"当事人拒绝签名，理由：{REFUSAL_REASON}；见证人：孙立（村委会主任）" in text
+    assert f"当事人拒绝签名情况" in text and f"拒绝理由{REFUSAL_REASON}" in text and "见证人姓名孙立（村委会主任）" in text
 
 
 def test_every_photo_hash_is_printed_in_full_on_its_own_sheet(rendered):
@@ -332,7 +332,10 @@ def test_every_photo_hash_is_printed_in_full_on_its_own_sheet(rendered):
     for sheet, item in zip(pages[evidence.first_page - 1: evidence.last_page], renderer.case.photos):
         assert item.sha256 in sheet  # on one line, not wrapped
         assert squeeze(item.caption) in squeeze(sheet)
-        assert "证据提供人确认：以上照片与原件一致。" in squeeze(sheet)
+        printed = "照片原件尚未上传" not in sheet and "照片无法读取" not in sheet
+        # Nobody confirmed a photo that is not there: the sheet says it is missing instead.
+        assert ("证据提供人确认：以上照片与原件一致。" in squeeze(sheet)) == printed
+        assert ("照片缺失" in sheet) == (not printed)
         assert item.inspector.cert_no in sheet
         assert "2026年3月5日9时20分11秒" in sheet and "2026年3月5日9时20分9秒" in sheet  # device, EXIF
 
@@ -366,7 +369,7 @@ def test_sampling_record_has_the_sample_table_and_both_declarations(rendered):
     renderer, pdf, _pages = rendered
     text = document_cells(renderer, pdf, "sampling")
     for head in ("样品名称", "商标/品牌", "规格型号", "批号/生产日期", "生产者", "执行标准",
-                 "抽样数量", "抽样基数", "备样数量", "封样编号"):
+                 "抽样数量", "抽样基数", "备样数量", "检验样品封条号"):
         assert head in text
     assert "FY2026-0311" in text and "GB20684-2017" in text
     assert "抽样人员声明：本次抽样已按要求执行完毕" in text
@@ -499,8 +502,8 @@ def test_a_long_refusal_and_a_damaged_signature_image_still_print():
     assert squeeze(reason) in document_cells(renderer, pdf, "on_site")  # in full in the record
     signed = [squeeze(page) for doc in renderer.documents if doc.key not in ("cover", "appendix")
               for page in pages[doc.first_page - 1: doc.last_page]]
-    for page in signed:
-        assert "当事人拒绝签名" in page and "（全文见笔录）；见证人：孙立（村委会主任）" in page
+    for page in signed:  # each signed page's cell points to the record, which prints the refusal in full
+        assert "当事人拒绝签名（详见现场笔录）" in page
         # A damaged image is no signature: the cell says so instead of printing the typed name as if signed.
         assert "未签名" in page
 

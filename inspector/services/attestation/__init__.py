@@ -25,7 +25,7 @@ from ...pdf.wording import local
 
 ATTESTED, STALE, NOT_COVERED, UNKNOWN = "attested", "stale", "not_covered", "unknown"
 # Audit actions that change a document's content, by the document they change.
-_ON_SITE_ACTIONS = ("inspection.update", "finding.set")
+_ON_SITE_ACTIONS = ("inspection.update", "finding.set", "signature.refuse")
 _SAMPLE_ACTIONS = ("sample.add", "sample.update", "sample.remove")
 _PHOTO_ACTIONS = ("photo.add", "photo.update", "photo.remove")
 
@@ -50,7 +50,10 @@ def record_of(inspection: Inspection) -> dict[str, Any]:
         "place": inspection.place or "",
         "inspectors": [{"name": link.user.display_name, "certNo": link.user.cert_no} for link in inspection.inspectors],
         "party": {"name": party.name, "creditCode": party.credit_code, "legalRep": party.legal_rep,
-                  "address": party.address, "phone": party.phone},
+                  "address": party.address, "phone": party.phone, "entityType": party.entity_type,
+                  "operatorIDNumber": party.operator_id_number},
+        "onSitePerson": inspection.on_site_person, "partyNotified": inspection.party_notified,
+        "refusal": _refusal(inspection),
         "certificatesAnswer": inspection.certificates_answer, "recusalAnswer": inspection.recusal_answer,
         "closingAnswer": inspection.closing_answer, "narrative": inspection.narrative,
         "partyStatement": inspection.party_statement,
@@ -59,11 +62,28 @@ def record_of(inspection: Inspection) -> dict[str, Any]:
                      "productionDate": s.production_date.isoformat() if s.production_date else None,
                      "maker": s.maker, "standard": s.standard, "quantity": s.quantity,
                      "baseQuantity": s.base_quantity, "backupQuantity": s.backup_quantity,
-                     "sealNumbers": list(s.seal_numbers or []), "note": s.note} for s in samples],
+                     "sealNumbers": list(s.seal_numbers or []), "note": s.note,
+                     "sampleNo": s.sample_no, "sampledAt": s.sampled_at, "labName": s.lab_name,
+                     "pricePaid": s.price_paid, "backupSealNumbers": list(s.backup_seal_numbers or []),
+                     "backupStorage": s.backup_storage, "backupCondition": s.backup_condition,
+                     "sealedPhotoIDs": list(s.sealed_photo_ids or [])} for s in samples],
         "photos": [{"id": p.id, "sha256": p.sha256, "caption": p.caption,
                     "itemLabel": ((template.item(p.item_key) or {}).get("label") or p.item_key) if p.item_key else None,
                     "takenAt": p.taken_at_device, "remark": p.remark} for p in photos],
     }
+
+
+def _refusal(inspection: Inspection) -> dict[str, Any] | None:
+    """The party's refusal to sign in force (the latest), as the phone's draft holds it."""
+    rows = sorted((s for s in inspection.signatures if s.deleted_at is None and s.role == "party"),
+                  key=lambda s: (s.created_at, s.id))
+    row = rows[-1] if rows else None
+    if row is None or row.status != "refused":
+        return None
+    return {"reason": row.refusal_reason, "witnessName": row.witness_name, "at": row.signed_at_device,
+            "witnessIDNumber": row.witness_id_number, "witnessUnit": row.witness_unit,
+            "witnessPhone": row.witness_phone, "recordingFileNo": row.recording_file_no,
+            "recordingDevice": row.recording_device, "recordingStartedAt": row.recording_started_at}
 
 
 def current_contents(inspection: Inspection) -> dict[str, dict[str, Any]]:
@@ -102,12 +122,19 @@ def attestations(inspection: Inspection, hashes: dict[str, str] | None = None) -
     rows = sorted(db.session.scalars(select(Signature).where(Signature.inspection_id == inspection.id)),
                   key=lambda s: (s.created_at, s.id))
     changes = _content_changes(inspection.id) if any(r.attests for r in rows) else []
+    # A refusal attests the 现场笔录 it was shown or read before it was recorded: without itself.
+    refusal_hashes = None
+    if any(r.attests is not None and r.status == "refused" for r in rows):
+        record = record_of(inspection)
+        refusal_hashes = {**hashes, dc.ON_SITE: dc.content_hash(dc.on_site_content(dc.without_refusal(record)))}
     out = []
     for row in rows:
         documents = {}
         if row.attests is not None:
             claimed = {a["document"]: a for a in row.attests}
-            for key, sha in hashes.items():
+            own = refusal_hashes if row.status == "refused" else hashes
+            for key in dc.documents_for(row.role if row.status != "refused" else None, hashes):
+                sha = own[key]
                 entry = claimed.get(key)
                 if entry is not None and entry.get("sha256") == sha:
                     documents[key] = DocumentAttestation(key, ATTESTED, entry.get("revision"))

@@ -7,7 +7,12 @@ from datetime import date
 from numbers import Real
 from typing import Any
 
-from ...models import Finding, Inspection, Signature, User
+from sqlalchemy import select
+
+from ...database import db
+from ...identity import MESSAGE_ZH as ID_MESSAGE_ZH
+from ...identity import checked_id_number
+from ...models import Finding, Inspection, Photo, Sample, Signature, User
 from ..scope import is_colleague
 from .context import Rejection, reason, reject
 
@@ -76,6 +81,55 @@ def _is_date(value: Any) -> bool:
     return True
 
 
+# The checklist answer that says a sample was taken (item G13 是否抽样检验 of every template);
+# such a record needs a 抽样记录.
+SAMPLED_ANSWER = "已抽样"
+# The optional details of a refusal beyond reason and witness name: (model attribute, wire name).
+REFUSAL_DETAILS = (
+    ("witness_id_number", "witnessIDNumber"), ("witness_unit", "witnessUnit"), ("witness_phone", "witnessPhone"),
+    ("recording_file_no", "recordingFileNo"), ("recording_device", "recordingDevice"),
+    ("recording_started_at", "recordingStartedAt"),
+)
+
+
+def refusal_details(args: dict[str, Any]) -> dict[str, Any]:
+    """The refusal's optional details as stored, the witness's ID number checked (GB 11643)."""
+    details = {attr: args.get(attr) for attr, _wire in REFUSAL_DETAILS}
+    try:
+        details["witness_id_number"] = checked_id_number(details["witness_id_number"])
+    except ValueError as exc:
+        raise reject("invalid_id_number", f"Witness ID number: {exc}.", f"见证人{ID_MESSAGE_ZH}。",
+                     "witnessIDNumber") from None
+    return details
+
+
+def check_sample(values: dict[str, Any], inspection_id: str) -> None:
+    """A sample (or the fields of one sent in an edit) as the 抽样记录 needs it: the 检验样品 sealed
+    with at least one numbered seal, and photos of the sealing from the same record."""
+    if "seal_numbers" in values and not [n for n in values["seal_numbers"] or [] if n.strip()]:
+        raise reject("sample_seals_missing", "A sample needs the number of at least one seal on its test sample.",
+                     "样品须填写检验样品的封条编号（至少一个）。", "sealNumbers")
+    for photo_id in values.get("sealed_photo_ids") or []:
+        photo = db.session.get(Photo, photo_id)
+        # A photo not synced yet is accepted (the phone queues it first); another record's is not.
+        if photo is not None and photo.inspection_id != inspection_id:
+            raise reject("photo_not_in_record", "The photo of the sealed sample belongs to another record.",
+                         "封样照片不属于本检查记录。", "sealedPhotoIDs")
+
+
+def check_signed_sample(role: str, sample_id: str | None, inspection_id: str) -> None:
+    """The 被抽样单位 signs one sample of this record; other signers sign no sample."""
+    if role != "sampled_party":
+        if sample_id is not None:
+            raise reject("invalid", "Only the sampled party's signature names a sample.",
+                         "只有被抽样单位的签名可关联样品。", "sampleID")
+        return
+    sample = db.session.get(Sample, sample_id) if sample_id else None
+    if sample is None or sample.inspection_id != inspection_id or sample.deleted_at is not None:
+        raise reject("sample_not_found", "The sampled party's signature must name a sample of this record.",
+                     "被抽样单位签名须对应本记录的样品。", "sampleID")
+
+
 def check_inspectors(user: User, inspector_ids: list[int], found: dict[int, User]) -> list[User]:
     """The inspectors of a record, in order; every problem named at once."""
     problems = []
@@ -132,7 +186,25 @@ def submit_problems(inspection: Inspection, items: dict[str, dict[str, Any]], fi
                                "The party has neither signed nor refused to sign (with reason and witness).",
                                "当事人未签字，也未记录拒绝签字的理由和见证人。", "signatures"))
     problems += party_answer_problems(inspection, refused=any(s.status == "refused" for s in party))
+    problems += sampling_problems(inspection, items, answers)
     return problems
+
+
+def sampling_problems(inspection: Inspection, items: dict[str, dict[str, Any]],
+                      answers: dict[str, Finding]) -> list[dict[str, Any]]:
+    """An answer 已抽样 with no sample recorded: the 抽样记录 it announces would be missing."""
+    sampled = [key for key, finding in answers.items()
+               if finding.value == SAMPLED_ANSWER and SAMPLED_ANSWER in (items.get(key) or {}).get("choices", ())]
+    if not sampled:
+        return []
+    has_sample = db.session.scalar(select(Sample.id).where(Sample.inspection_id == inspection.id,
+                                                           Sample.deleted_at.is_(None)).limit(1))
+    if has_sample is not None:
+        return []
+    return [reason("sample_record_missing",
+                   f"Item {key} is answered {SAMPLED_ANSWER} (sampled) but the record has no sample.",
+                   f"检查项 {key} 填写为“{SAMPLED_ANSWER}”，但未填写抽样记录。请添加样品，或更正该项。", key)
+            for key in sampled]
 
 
 def party_answer_problems(inspection: Inspection, *, refused: bool) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from ...database import db, utcnow
+from ...identity import mask_id_number
 from ...models import Finding, Photo, Sample, Signature
 from ...schemas.sync import (
     FindingSetArgs, InspectionRefArgs, PhotoAddArgs, PhotoUpdateArgs, SampleAddArgs, SampleUpdateArgs,
@@ -83,6 +84,7 @@ def set_finding(ctx: MutationContext, args: dict[str, Any]) -> None:
 
 @mutation("sample.add.v1", SampleAddArgs())
 def add_sample(ctx: MutationContext, args: dict[str, Any]) -> None:
+    rules.check_sample(args, args["inspection_id"])
     existing = existing_row(Sample, args["id"], args["inspection_id"])
     if existing is not None:
         fields = {k: v for k, v in args.items() if k not in ("id", "inspection_id")}
@@ -97,7 +99,9 @@ def add_sample(ctx: MutationContext, args: dict[str, Any]) -> None:
 
 @mutation("sample.update.v1", SampleUpdateArgs())
 def update_sample(ctx: MutationContext, args: dict[str, Any]) -> None:
-    _merge(ctx, _part(ctx, Sample, args["id"]), "sample", args["fields"], args["base_version"])
+    sample = _part(ctx, Sample, args["id"])
+    rules.check_sample(args["fields"], sample.inspection_id)
+    _merge(ctx, sample, "sample", args["fields"], args["base_version"])
 
 
 @mutation("sample.remove.v1", InspectionRefArgs())
@@ -157,16 +161,18 @@ def add_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
     drawn = {"signer_name": args.get("signer_name"), "image_sha256": args["image_sha256"],
              "signed_at_device": args.get("signed_at_device"), **_attestation(args)}
     if _signed_again(ctx, args["id"], args["inspection_id"], "signature.add", drawn,
-                     same_signer={"role": args["role"], "user_id": args.get("user_id"), "status": "signed"}):
+                     same_signer={"role": args["role"], "user_id": args.get("user_id"), "status": "signed",
+                                  "sample_id": args.get("sample_id")}):
         return
     inspection = case_for(ctx, args["inspection_id"])
+    rules.check_signed_sample(args["role"], args.get("sample_id"), inspection.id)
     if args["role"] == "inspector":
         if args.get("user_id") not in {link.user_id for link in inspection.inspectors}:
             raise reject("not_an_inspector", "An inspector's signature must name one of the record's inspectors.",
                          "检查人员签名须对应本记录的检查人员。", "userID")
     elif args.get("user_id") is not None:
         raise reject("invalid", "Only an inspector's signature names a user.", "只有检查人员签名可关联用户。", "userID")
-    _replace(ctx, inspection.id, args["role"], args.get("signer_name"), args.get("user_id"))
+    _replace(ctx, inspection.id, args["role"], args.get("signer_name"), args.get("user_id"), args.get("sample_id"))
     signature = Signature(**args, status="signed", created_by_id=ctx.user.id)
     db.session.add(signature)
     ctx.audit("signature.add", "signature", signature.id, {k: v for k, v in args.items() if k != "id"})
@@ -175,7 +181,8 @@ def add_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
 @mutation("signature.refuse.v1", SignatureRefuseArgs())
 def refuse_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
     """The party refuses to sign (拒绝签字): the reason and a witness replace the party's signature."""
-    refusal = {"refusal_reason": args["reason"], "witness_name": args["witness_name"]}
+    refusal = {"refusal_reason": args["reason"], "witness_name": args["witness_name"],
+               **rules.refusal_details(args)}
     _keep_earlier_refusal(ctx, args["id"], args["inspection_id"], refusal)
     refusal.update(_attestation(args))
     if _signed_again(ctx, args["id"], args["inspection_id"], "signature.refuse", refusal,
@@ -184,8 +191,7 @@ def refuse_signature(ctx: MutationContext, args: dict[str, Any]) -> None:
     inspection = case_for(ctx, args["inspection_id"])
     _replace(ctx, inspection.id, "party", None, None)
     signature = Signature(id=args["id"], inspection_id=inspection.id, role="party", status="refused",
-                          refusal_reason=args["reason"], witness_name=args["witness_name"],
-                          signed_at_device=args.get("at"), created_by_id=ctx.user.id, **_attestation(args))
+                          **refusal, signed_at_device=args.get("at"), created_by_id=ctx.user.id)
     db.session.add(signature)
     ctx.audit("signature.refuse", "signature", signature.id, _refusal_wire(refusal))
 
@@ -225,8 +231,14 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _refusal_wire(values: dict[str, Any]) -> dict[str, Any]:
-    """A refusal as the phone names its fields (and as earlier audit events hold it)."""
-    return {"reason": values["refusal_reason"], "witnessName": values["witness_name"]}
+    """A refusal as the phone names its fields (and as earlier audit events hold it); the
+    witness's ID number masked, as on every page that is not the record itself."""
+    wire = {"reason": values["refusal_reason"], "witnessName": values["witness_name"]}
+    for attr, key in rules.REFUSAL_DETAILS:
+        if values.get(attr) is not None:
+            value = values[attr]
+            wire[key] = mask_id_number(value) if attr == "witness_id_number" else value
+    return wire
 
 
 _AUDIT_SHAPE = {"signature.refuse": _refusal_wire,
@@ -262,7 +274,7 @@ def _signed_again(ctx: MutationContext, signature_id: str, inspection_id: str, a
 
 
 def _replace(ctx: MutationContext, inspection_id: str, role: str, signer_name: str | None,
-             user_id: int | None) -> None:
+             user_id: int | None, sample_id: str | None = None) -> None:
     """Tombstone the earlier signature this one replaces: the party signs once, each person once."""
     stmt = select(Signature).where(Signature.inspection_id == inspection_id, Signature.role == role,
                                    Signature.deleted_at.is_(None))
@@ -270,6 +282,8 @@ def _replace(ctx: MutationContext, inspection_id: str, role: str, signer_name: s
         stmt = stmt.where(Signature.user_id == user_id)
     elif role == "witness":
         stmt = stmt.where(Signature.signer_name == signer_name)
+    elif role == "sampled_party":
+        stmt = stmt.where(Signature.sample_id == sample_id)
     for earlier in db.session.scalars(stmt):
         earlier.deleted_at = utcnow()
         ctx.audit("signature.replace", "signature", earlier.id)

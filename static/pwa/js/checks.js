@@ -1,5 +1,10 @@
 // What is still missing before a record can be submitted, and wording warnings. Pure functions.
 import { templateItems, parseNumber, isUnconfirmed } from './record.js';
+import { validIDNumber } from './idnumber.js';
+
+// The checklist answer saying a sample was taken: the record then needs a sample (抽样记录),
+// as the server's inspection_rules.SAMPLED_ANSWER requires.
+export const SAMPLED_ANSWER = '已抽样';
 
 // Characterising or penalty words that do not belong in an objective 现场情况.
 export const CHARACTERISING_WORDS = ['违法', '违规', '涉嫌', '非法', '擅自', '假冒', '伪劣', '责令', '罚款', '没收'];
@@ -13,7 +18,8 @@ export function characterisingWords(text) {
   return [...words, ...new Set((text || '').match(STATUTE_ARTICLE) || [])];
 }
 
-const SAMPLE_REQUIRED = ['name', 'quantity', 'baseQuantity'];
+export const SAMPLE_REQUIRED = ['name', 'quantity', 'baseQuantity', 'sealNumbers'];
+const filled = (v) => (Array.isArray(v) ? v.length > 0 : !!v);
 
 // A closing answer that only confirms the record: it cannot stand beside a refusal to sign
 // (the server's inspection_rules.AFFIRMING_CLOSINGS holds the same list).
@@ -34,13 +40,16 @@ export function missingItems(draft, template, people) {
     } else if (item.required && !answered) {
       out.push({ key: 'missFinding', params: { key: item.key, label: item.label }, step: 'checklist', anchor: item.key });
     }
+    if (f.value === SAMPLED_ANSWER && (item.choices || []).includes(SAMPLED_ANSWER) && !draft.samples.length) {
+      out.push({ key: 'missSampleRecord', params: { key: item.key }, step: 'samples' });
+    }
     const photos = draft.photos.filter((p) => p.itemKey === item.key);
     if (item.photo_required && f.result !== 'na' && (answered || item.required) && !photos.length) {
       out.push({ key: 'missPhoto', params: { key: item.key }, step: 'checklist', anchor: item.key });
     }
   }
   draft.samples.forEach((s, i) => {
-    const lacking = SAMPLE_REQUIRED.filter((f) => !s[f]);
+    const lacking = SAMPLE_REQUIRED.filter((f) => !filled(s[f]));
     if (lacking.length) out.push({ key: 'missSample', params: { n: i + 1, fields: lacking.join(', ') }, step: 'samples', anchor: s.id, fields: lacking });
   });
   if (draft.inspectorIDs.length < 2) out.push({ key: 'missInspectors', params: {}, step: 'setup' });
@@ -51,6 +60,7 @@ export function missingItems(draft, template, people) {
   else if (draft.refusal && affirmsRecord(draft.closingAnswer)) out.push({ key: 'closingContradictsRefusal', params: { answer: draft.closingAnswer }, step: 'record', anchor: 'closingAnswer' });
   if (draft.refusal) {
     if (!draft.refusal.reason || !draft.refusal.witnessName) out.push({ key: 'missRefusal', params: {}, step: 'sign' });
+    if (draft.refusal.witnessIDNumber && !validIDNumber(draft.refusal.witnessIDNumber)) out.push({ key: 'missWitnessID', params: {}, step: 'sign' });
     if (!draft.signatures.witness) out.push({ key: 'missWitnessSign', params: {}, step: 'sign' });
   } else if (!draft.signatures.party) {
     out.push({ key: 'missPartySign', params: {}, step: 'sign' });

@@ -15,9 +15,26 @@ const STATUS_TEXT = { pass: '符合', fail: '不符合', na: '不适用' };
 const SAMPLE_FIELDS = ['name', 'brand', 'spec', 'batchNo', 'productionDate', 'maker', 'standard', 'quantity',
   'baseQuantity', 'backupQuantity', 'note'];
 
+// The 抽样记录's own fields of a sample, in the content only when recorded (as content.py).
+const SAMPLE_DETAIL_FIELDS = ['sampleNo', 'labName', 'pricePaid', 'backupStorage', 'backupCondition'];
+const SAMPLE_DETAIL_LISTS = ['backupSealNumbers', 'sealedPhotoIDs'];
+export const ENTITY_TYPE_LABELS = { enterprise: '企业', individual: '个体工商户', cooperative: '农民专业合作社', other: '其他' };
+const REFUSAL_FIELDS = ['reason', 'witnessName', 'witnessUnit', 'witnessPhone', 'recordingFileNo', 'recordingDevice'];
+
 export const evidenceKey = (photoID) => `${EVIDENCE}:${photoID}`;
 
 const text = (value) => (value === null || value === undefined ? '' : String(value));
+const present = (values) => Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
+// An ID number as the server stores it: no spaces, upper-case X.
+export const idNumberText = (value) => text(value).replace(/\s+/g, '').toUpperCase();
+
+// The documents a signer of `role` is shown and attests: the 被抽样单位经办人 the 抽样记录, the
+// 证据提供人 the 证据提取单s, everyone else all of them (content.py's documents_for).
+export function documentsFor(role, keys) {
+  if (role === 'sampled_party') return keys.filter((k) => k === SAMPLING);
+  if (role === 'evidence_provider') return keys.filter((k) => k.startsWith(`${EVIDENCE}:`));
+  return [...keys];
+}
 
 export function documentContents(record) {
   const out = { [ON_SITE]: onSiteContent(record) };
@@ -31,6 +48,33 @@ const inspectors = (record) => (record.inspectors || []).map((i) => ({ name: tex
 export function partyBlock(party) {
   const out = {};
   for (const k of ['name', 'creditCode', 'legalRep', 'address', 'phone']) out[k] = text((party || {})[k]);
+  const entity = (party || {}).entityType;
+  Object.assign(out, present({ entityType: ENTITY_TYPE_LABELS[entity] || text(entity),
+    operatorIDNumber: idNumberText((party || {}).operatorIDNumber) }));
+  return out;
+}
+
+// 当事人拒绝签名 as the 现场笔录 prints it. A refusal attests the record shown before it was recorded:
+// its own attestation is checked against the 现场笔录 without this block (withoutRefusal).
+export function refusalBlock(refusal) {
+  const out = {};
+  for (const f of REFUSAL_FIELDS) out[f] = text(refusal[f]);
+  out.at = cnMinute(refusal.at);
+  out.witnessIDNumber = idNumberText(refusal.witnessIDNumber);
+  out.recordingStartedAt = cnMinute(refusal.recordingStartedAt);
+  return out;
+}
+
+export const withoutRefusal = (record) => ({ ...record, refusal: null });
+
+export function sampleBlock(s) {
+  const out = {};
+  for (const f of SAMPLE_FIELDS) out[f] = text(s[f]);
+  out.sealNumbers = (s.sealNumbers || []).map(text);
+  const details = {};
+  for (const f of SAMPLE_DETAIL_FIELDS) details[f] = text(s[f]);
+  Object.assign(out, present(details), present({ sampledAt: cnMinute(s.sampledAt) }));
+  for (const f of SAMPLE_DETAIL_LISTS) if ((s[f] || []).length) out[f] = s[f].map(text);
   return out;
 }
 
@@ -41,6 +85,8 @@ export function onSiteContent(record) {
     party: partyBlock(record.party), certificatesAnswer: text(record.certificatesAnswer),
     recusalAnswer: text(record.recusalAnswer), findings: findings(record.checklist || []),
     narrative: text(record.narrative), partyStatement: text(record.partyStatement), closingAnswer: text(record.closingAnswer),
+    ...present({ onSitePerson: text(record.onSitePerson), partyNotified: text(record.partyNotified) }),
+    ...(record.refusal ? { refusal: refusalBlock(record.refusal) } : {}),
   };
 }
 
@@ -49,12 +95,7 @@ export function samplingContent(record) {
     schema: CONTENT_SCHEMA, document: SAMPLING, title: '抽样记录',
     startedAt: cnMinute(record.startedAt), place: text(record.place), inspectors: inspectors(record),
     party: partyBlock(record.party),
-    samples: (record.samples || []).map((s) => {
-      const out = {};
-      for (const f of SAMPLE_FIELDS) out[f] = text(s[f]);
-      out.sealNumbers = (s.sealNumbers || []).map(text);
-      return out;
-    }),
+    samples: (record.samples || []).map(sampleBlock),
   };
 }
 
@@ -164,6 +205,7 @@ export function recordFromDraft(draft, template, people) {
     inspectors: people.map((p) => ({ name: p.displayName, certNo: p.certNo ?? null })),
     party: draft.party || {}, certificatesAnswer: draft.certificatesAnswer, recusalAnswer: draft.recusalAnswer,
     closingAnswer: draft.closingAnswer, narrative: draft.narrative, partyStatement: draft.partyStatement, checklist,
+    onSitePerson: draft.onSitePerson || null, partyNotified: draft.partyNotified || null, refusal: draft.refusal || null,
     samples: draft.samples.map((s) => ({ ...s, productionDate: s.productionDate || null })),
     photos: draft.photos.map((p) => ({ id: p.id, sha256: p.sha256, caption: p.caption || null,
       itemLabel: p.itemKey ? itemLabel(p.itemKey) : null, takenAt: p.takenAt || null, remark: p.remark || null })),

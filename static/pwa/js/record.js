@@ -3,9 +3,13 @@
 import { uuid, nowISO } from './lib/ids.js';
 
 export const INSPECTION_FIELDS = ['place', 'lat', 'lon', 'gpsAccuracyM', 'inspectorIDs', 'startedAt', 'endedAt',
-  'certificatesAnswer', 'recusalAnswer', 'narrative', 'partyStatement', 'closingAnswer'];
+  'certificatesAnswer', 'recusalAnswer', 'narrative', 'partyStatement', 'closingAnswer', 'onSitePerson', 'partyNotified'];
 export const SAMPLE_FIELDS = ['name', 'brand', 'spec', 'batchNo', 'productionDate', 'maker', 'standard', 'quantity',
-  'baseQuantity', 'backupQuantity', 'sealNumbers', 'note'];
+  'baseQuantity', 'backupQuantity', 'sealNumbers', 'note', 'sampleNo', 'sampledAt', 'labName', 'pricePaid',
+  'backupSealNumbers', 'backupStorage', 'backupCondition', 'sealedPhotoIDs'];
+export const SAMPLE_LISTS = ['sealNumbers', 'backupSealNumbers', 'sealedPhotoIDs'];
+// A refusal's optional details (witness, 执法记录仪 recording), sent only when filled in.
+export const REFUSAL_DETAILS = ['witnessIDNumber', 'witnessUnit', 'witnessPhone', 'recordingFileNo', 'recordingDevice', 'recordingStartedAt'];
 export const EDITABLE_PHASES = ['setup', 'editing'];
 
 // The party's answers to the fixed questions of the 现场笔录, printed after 答：. None is filled in
@@ -23,7 +27,7 @@ export function newDraft(user) {
     id: uuid(), schema: 3, owner: user.id, phase: 'setup', phaseAt: Date.now(), templateID: null, templateTitle: '', party: null,
     coInspector: null, inspectorIDs: [user.id], place: '', lat: null, lon: null, gpsAccuracyM: null,
     startedAt: now, endedAt: null, certificatesAnswer: '', recusalAnswer: '', narrative: '',
-    partyStatement: '', closingAnswer: '', findings: {}, samples: [], photos: [], signatures: {},
+    partyStatement: '', closingAnswer: '', onSitePerson: '', partyNotified: '', findings: {}, samples: [], photos: [], signatures: {},
     refusal: null, revision: 1, caseNumber: null, serverStatus: null, baseVersions: {}, decisions: [],
     rejections: [], conflicts: [], createdAt: now, updatedAt: now, submittedAt: null, taskID: null,
   };
@@ -82,7 +86,7 @@ export function findingSet(draft, itemKey) {
 
 function sampleArgs(sample) {
   const out = {};
-  for (const f of SAMPLE_FIELDS) out[f] = f === 'sealNumbers' ? (sample.sealNumbers || []) : clean(sample[f]);
+  for (const f of SAMPLE_FIELDS) out[f] = SAMPLE_LISTS.includes(f) ? (sample[f] || []) : clean(sample[f]);
   return out;
 }
 
@@ -112,6 +116,7 @@ export function signatureAdd(draft, slot) {
   const s = draft.signatures[slot];
   const args = { id: s.id, inspectionID: draft.id, role: s.role, signerName: clean(s.signerName), imageSha256: s.imageSha256, signedAt: s.signedAt };
   if (s.role === 'inspector') args.userID = s.userID;
+  if (s.role === 'sampled_party') args.sampleID = s.sampleID;
   if (s.attests) Object.assign(args, { attests: s.attests, confirmation: s.confirmation || null }); // what the signer saw
   return mutation('signature.add.v1', args, `signature:${s.id}`, draft.id);
 }
@@ -119,14 +124,21 @@ export function signatureAdd(draft, slot) {
 export function signatureRefuse(draft) {
   const r = draft.refusal;
   const args = { id: r.id, inspectionID: draft.id, reason: r.reason, witnessName: r.witnessName, at: r.at };
+  for (const f of REFUSAL_DETAILS) if (clean(r[f]) !== null) args[f] = r[f];
   if (r.attests) Object.assign(args, { attests: r.attests, confirmation: r.confirmation || null }); // what was read to the party
   return mutation('signature.refuse.v1', args, `refusal:${r.id}`, draft.id);
 }
 
 export function partyCreate(party) {
   const args = { id: party.id, name: party.name };
-  for (const f of ['creditCode', 'legalRep', 'address', 'phone']) if (party[f]) args[f] = party[f];
+  for (const f of ['creditCode', 'legalRep', 'address', 'phone', 'entityType', 'operatorIDNumber']) if (party[f]) args[f] = party[f];
+  if (party.licences && party.licences.length) args.licences = party.licences;
   return mutation('party.create.v1', args, `party:${party.id}`, 'none');
+}
+
+// Fields of a party the inspector added on site (主体类型, operator's ID, licences).
+export function partyUpdate(party, fields) {
+  return mutation('party.update.v1', { id: party.id, baseVersion: party.version || 0, fields }, `party-update:${party.id}`, 'none');
 }
 
 export const inspectionSubmit = (draft) => mutation('inspection.submit.v1', { id: draft.id }, null, draft.id, true);
@@ -168,7 +180,17 @@ export function signatureSlots(draft, colleaguesByID, me) {
     const person = uid === me.id ? me : colleaguesByID[uid];
     slots.push({ slot: `inspector:${uid}`, role: 'inspector', userID: uid, name: person ? person.displayName : String(uid) });
   }
+  // 证据提供人 confirms the evidence sheets; the 被抽样单位 signs each sample (on its card).
+  if (draft.photos.length) slots.push({ slot: 'evidence_provider', role: 'evidence_provider' });
+  for (const s of draft.samples) slots.push({ slot: `sample:${s.id}`, role: 'sampled_party', sampleID: s.id });
   return slots;
+}
+
+// The slot a signature row pulled from the server fills on this form.
+export function slotOf(s) {
+  if (s.role === 'inspector') return `inspector:${s.userID}`;
+  if (s.role === 'sampled_party') return `sample:${s.sampleID}`;
+  return s.role;
 }
 
 // The template's items, flat, each with its section.

@@ -4,24 +4,29 @@
 // so sync can start before the record is submitted.
 import * as store from '../store.js';
 import * as rec from '../record.js';
-import { missingItems } from '../checks.js';
+import { missingItems, SAMPLE_REQUIRED } from '../checks.js';
 import { checkAsTyped, checkCreditCode, normalise } from '../creditcode.js';
 import { processCapture, currentPosition, objectURL, PhotoError, showsInBrowser } from '../photos.js';
 import { photoDeviation, deviationPhrases } from '../provenance.js';
 import { SignaturePad } from '../signature.js';
-import { documentContents, contentHash, recordFromDraft, staleDocuments } from '../content.js';
+import { validIDNumber, normaliseID } from '../idnumber.js';
+import { documentContents, documentsFor, contentHash, recordFromDraft, staleDocuments } from '../content.js';
 import { previewSheet } from '../views/preview.js';
 import { mount } from '../lib/html.js';
 import { sha256Hex } from '../lib/bytes.js';
 import { uuid, nowISO } from '../lib/ids.js';
 import { call, authHeaders, fetchWithTimeout } from '../api.js';
 import { t } from '../i18n.js';
-import { SetupView } from '../views/setup.js';
+import { SetupView, LICENCE_KINDS } from '../views/setup.js';
 import { FormView } from '../views/form.js';
-import { STEPS } from '../views/steps.js';
+import { STEPS, slotTitle } from '../views/steps.js';
 
 const SAVE_DELAY_MS = 300;
-const SAMPLE_REQUIRED = ['name', 'quantity', 'baseQuantity'];
+const asList = (value) => value.split(/[,，、\s]+/).filter(Boolean);
+// A datetime-local input's text as an instant; it is China time, as every time on the phone is
+// shown (i18n clockTime) whatever zone the phone is set to. '' stays empty.
+const asInstant = (value) => (value ? new Date(`${value}:00+08:00`).toISOString() : null);
+const INSTANT_FIELDS = ['sampledAt', 'recordingStartedAt'];
 const DIRTY_SETS = ['fields', 'findings', 'samples', 'photos'];
 
 const noEdits = () => ({ draft: false, fields: new Set(), findings: new Set(), samples: new Set(), photos: new Set(), refusal: false });
@@ -40,6 +45,11 @@ function joinEdits(list) {
 
 const editsToJSON = (dirty) => ({ ...dirty, ...Object.fromEntries(DIRTY_SETS.map((k) => [k, [...dirty[k]]])) });
 const editsFromJSON = (data) => ({ ...noEdits(), ...data, ...Object.fromEntries(DIRTY_SETS.map((k) => [k, new Set(data[k] || [])])) });
+
+// The hashes of the documents a signer of `role` attests (content.js documentsFor).
+function onlyFor(role, hashes) {
+  return Object.fromEntries(documentsFor(role, Object.keys(hashes)).map((k) => [k, hashes[k]]));
+}
 
 export class InspectionController {
   constructor({ shell, sync, session, navigate }) {
@@ -135,7 +145,8 @@ export class InspectionController {
       place: v.place || '', lat: v.lat ?? null, lon: v.lon ?? null, gpsAccuracyM: v.gpsAccuracyM ?? null,
       startedAt: v.startedAt || v.startedAtDevice || null, endedAt: v.endedAt || v.endedAtDevice || null,
       certificatesAnswer: v.certificatesAnswer || '', recusalAnswer: v.recusalAnswer || '', narrative: v.narrative || '',
-      partyStatement: v.partyStatement || '', closingAnswer: v.closingAnswer || '', revision: v.revision || 1,
+      partyStatement: v.partyStatement || '', closingAnswer: v.closingAnswer || '', onSitePerson: v.onSitePerson || '',
+      partyNotified: v.partyNotified || '', revision: v.revision || 1,
       caseNumber: v.caseNumber || null, serverStatus: v.status, baseVersions: {}, decisions: decisions.map((r) => ({ ...r.value, id: r.id })) };
     draft.baseVersions[`inspection:${id}`] = (await store.rowsOfType('inspection')).find((r) => r.id === id).version;
     for (const { value: f, version } of findings) {
@@ -145,9 +156,11 @@ export class InspectionController {
     draft.samples = samples.map(({ value: s }) => ({ ...s, queued: true }));
     draft.photos = photos.map(({ value: p }) => ({ ...p, displaySha256: p.displaySha256 || p.sha256, takenAt: p.takenAt || p.takenAtDevice }));
     for (const { value: s } of signatures) {
-      if (s.status === 'refused') draft.refusal = { id: s.id, reason: s.refusalReason, witnessName: s.witnessName, at: s.signedAtDevice, queued: true,
-        attests: s.attests || null, confirmation: s.confirmation || null };
-      else draft.signatures[s.role === 'inspector' ? `inspector:${s.userID}` : s.role] = { id: s.id, role: s.role, signerName: s.signerName, userID: s.userID, imageSha256: s.imageSha256, signedAt: s.signedAtDevice || s.signedAt,
+      if (s.status === 'refused') {
+        draft.refusal = { id: s.id, reason: s.refusalReason, witnessName: s.witnessName, at: s.signedAtDevice, queued: true,
+          attests: s.attests || null, confirmation: s.confirmation || null };
+        for (const f of rec.REFUSAL_DETAILS) if (s[f]) draft.refusal[f] = s[f];
+      } else draft.signatures[rec.slotOf(s)] = { id: s.id, role: s.role, signerName: s.signerName, userID: s.userID, sampleID: s.sampleID || null, imageSha256: s.imageSha256, signedAt: s.signedAtDevice || s.signedAt,
         attests: s.attests || null, confirmation: s.confirmation || null };
     }
     return draft;
@@ -190,6 +203,7 @@ export class InspectionController {
     else if (action === 'new-party') this.creatingParty = { name: this.query || '' };
     else if (action === 'cancel-party') this.creatingParty = null;
     else if (action === 'save-party') { await this.saveParty(); return; }
+    else if (action === 'save-party-details') { await this.savePartyDetails(); return; }
     else if (action === 'co') {
       const c = this.colleagues.find((x) => String(x.id) === id);
       d.coInspector = { id: c.id, displayName: c.displayName, certNo: c.certNo };
@@ -218,8 +232,14 @@ export class InspectionController {
       }
     } else if (name.startsWith('party:')) {
       const field = name.slice(6);
+      if (field === 'operatorIDNumber') this.setupView.showOperatorIDCheck(value.trim().length >= 18 ? validIDNumber(value) : null);
+      if (!this.creatingParty) return; // the chosen party's details: read when saved
       this.creatingParty[field] = value;
-      if (field === 'creditCode') this.setupView.showCreditCheck(value ? checkAsTyped(value) : { valid: null, length: 0 });
+      if (field === 'creditCode') {
+        this.setupView.showCreditCheck(value ? checkAsTyped(value) : { valid: null, length: 0 });
+        const stated = { 91: 'enterprise', 92: 'individual', 93: 'cooperative' }[normalise(value).slice(0, 2)];
+        this.creatingParty.entityType = this.setupView.suggestEntityType(stated);
+      }
     } else if (name === 'edit:place') {
       this.draft.place = value;
       this.dirty.draft = true;
@@ -237,13 +257,38 @@ export class InspectionController {
       if (!check.valid) return;
       creditCode = normalise(form.creditCode);
     }
-    const party = { id: uuid(), name: form.name, creditCode, legalRep: form.legalRep || null, address: form.address || null, phone: form.phone || null, local: true };
+    if (form.operatorIDNumber && !validIDNumber(form.operatorIDNumber)) { this.setupView.showOperatorIDCheck(false); return; }
+    const licences = mergeLicences([], form);
+    const party = { id: uuid(), name: form.name, creditCode, legalRep: form.legalRep || null, address: form.address || null, phone: form.phone || null,
+      entityType: form.entityType || null, operatorIDNumber: form.operatorIDNumber ? normaliseID(form.operatorIDNumber) : null, licences, local: true };
     this.draft.party = party;
     if (!this.draft.place) this.draft.place = party.address || '';
     this.creatingParty = null;
     await this.saving;
     await store.commit(this.draft, [rec.partyCreate(party)], { parties: [party] });
     this.sync.request('edit');
+    await this.showSetup();
+  }
+
+  // What the inspector added to a chosen party's record, sent as party.update.v1 (merged per field
+  // on the server like any edit of a party).
+  async savePartyDetails() {
+    const d = this.draft;
+    const form = this.setupView.partyFormValues();
+    if (form.operatorIDNumber && !validIDNumber(form.operatorIDNumber)) { this.setupView.showOperatorIDCheck(false); return; }
+    const party = d.party;
+    const fields = {};
+    if ((form.entityType || null) !== (party.entityType || null)) fields.entityType = form.entityType || null;
+    const id = form.operatorIDNumber ? normaliseID(form.operatorIDNumber) : null;
+    if (id !== (party.operatorIDNumber || null)) fields.operatorIDNumber = id;
+    const licences = mergeLicences(party.licences || [], form);
+    if (JSON.stringify(licences) !== JSON.stringify(party.licences || [])) fields.licences = licences;
+    if (!Object.keys(fields).length) return;
+    d.party = { ...party, ...fields };
+    await this.saving;
+    await store.commit(d, [rec.partyUpdate(party, fields)]);
+    this.sync.request('edit');
+    this.shell.toast(t('partyDetailsSaved'));
     await this.showSetup();
   }
 
@@ -281,7 +326,7 @@ export class InspectionController {
     const { hashes } = await this.documents(people);
     const stale = {};
     for (const [slot, s] of Object.entries(d.signatures)) {
-      const docs = staleDocuments(s.attests, hashes);
+      const docs = staleDocuments(s.attests, onlyFor(s.role, hashes));
       if (docs.length) stale[slot] = docs;
     }
     // Lab results of this case's samples, as last pulled (read-only; keyed by the sample's id).
@@ -308,12 +353,16 @@ export class InspectionController {
     return { contents, hashes };
   }
 
-  // Before anyone signs: the whole record read-only, as it prints; resolves with what the signature
+  // Before anyone signs: the record read-only, as it prints; resolves with what the signature
   // attests ({attests, confirmation}) once the signer confirmed 以上笔录我已看过 (or it was read aloud), else null.
-  async confirmRecord() {
+  // The 被抽样单位经办人 (`role` sampled_party) sees and attests the 抽样记录, the 证据提供人 the
+  // 证据提取单s; everyone else the whole record. A refusal attests the record before it is typed.
+  async confirmRecord(role = null) {
     await this.flush();
     const d = this.draft;
-    const { contents, hashes } = await this.documents();
+    const all = await this.documents();
+    const hashes = onlyFor(role, all.hashes);
+    const contents = Object.fromEntries(Object.keys(hashes).map((k) => [k, all.contents[k]]));
     const photos = Object.fromEntries(d.photos.map((p) => [p.id, p]));
     const pages = Object.entries(contents).map(([key, content]) => ({ key, content,
       displaySha256: content.photoId && photos[content.photoId] ? photos[content.photoId].displaySha256 : null }));
@@ -399,13 +448,13 @@ export class InspectionController {
       this.dirty.findings.add(data.item);
     } else if (kind === 'sample') {
       const s = d.samples.find((x) => x.id === data.sample);
-      s[data.field] = data.field === 'sealNumbers' ? value.split(/[,，、\s]+/).filter(Boolean) : value;
+      s[data.field] = rec.SAMPLE_LISTS.includes(data.field) ? asList(value) : INSTANT_FIELDS.includes(data.field) ? asInstant(value) : value;
       this.dirty.samples.add(s.id);
     } else if (kind === 'caption') {
       d.photos.find((p) => p.id === data.photo).caption = value;
       this.dirty.photos.add(data.photo);
     } else if (kind === 'refusal') {
-      d.refusal[data.field] = value;
+      d.refusal[data.field] = INSTANT_FIELDS.includes(data.field) ? asInstant(value) : value;
       this.dirty.refusal = true;
     }
     this.dirty.draft = true;
@@ -502,10 +551,11 @@ export class InspectionController {
       const s = d.samples.find((x) => x.id === id);
       if (!s) continue;
       if (s.queued) out.push(rec.sampleUpdate(d, s));
-      else if (SAMPLE_REQUIRED.every((f) => s[f])) { s.queued = true; out.push(rec.sampleAdd(d, s)); }
+      else if (SAMPLE_REQUIRED.every((f) => (Array.isArray(s[f]) ? s[f].length : s[f]))) { s.queued = true; out.push(rec.sampleAdd(d, s)); }
     }
     for (const id of dirty.photos) { const p = d.photos.find((x) => x.id === id); if (p) out.push(rec.photoUpdate(d, p)); }
-    if (dirty.refusal && d.refusal && d.refusal.reason && d.refusal.witnessName) {
+    if (dirty.refusal && d.refusal && d.refusal.reason && d.refusal.witnessName
+        && !(d.refusal.witnessIDNumber && !validIDNumber(d.refusal.witnessIDNumber))) {
       // As on the server, the refusal replaces the party's signature: the phone no longer shows one.
       delete d.signatures.party;
       d.refusal.queued = true;
@@ -516,11 +566,11 @@ export class InspectionController {
 
   async act(action, data, el) {
     const d = this.draft;
-    if (action === 'file-item' || action === 'file-evidence') {
+    if (action === 'file-item' || action === 'file-evidence' || action === 'file-sample') {
       // The camera is another app and may return its picture after the inspector left the record
       // (or it became read-only): it is never attached to another record, nor dropped silently.
       if (!d || d.id !== data.record || !this.view || !rec.isEditable(d)) { this.shell.showError(t('photoRecordClosed')); return; }
-      await this.capture(el, action === 'file-item' ? data.item : null);
+      await this.capture(el, action === 'file-item' ? data.item : null, action === 'file-sample' ? data.sample : null);
       return;
     }
     if (action === 'step') { await this.flush(); this.navigate(`#/i/${d.id}/${data.step}`); return; }
@@ -570,6 +620,7 @@ export class InspectionController {
       if (!(await this.shell.confirm({ title: t('removeSampleTitle'), ok: t('remove') }))) return;
       const s = d.samples.find((x) => x.id === data.sample);
       d.samples = d.samples.filter((x) => x.id !== data.sample);
+      delete d.signatures[`sample:${data.sample}`]; // its 抽样记录 is gone with it
       await this.flush();
       await store.commit(d, s && s.queued ? [rec.sampleRemove(d, s.id)] : []);
       await this.renderForm();
@@ -578,6 +629,9 @@ export class InspectionController {
       const p = d.photos.find((x) => x.id === data.photo);
       if (!p || this.draft !== d) return;
       d.photos = d.photos.filter((x) => x.id !== data.photo);
+      for (const s of d.samples) {
+        if ((s.sealedPhotoIDs || []).includes(p.id)) { s.sealedPhotoIDs = s.sealedPhotoIDs.filter((x) => x !== p.id); this.dirty.samples.add(s.id); }
+      }
       const stillUsed = new Set(d.photos.flatMap((x) => [x.sha256, x.displaySha256]));
       await this.flush();
       await store.commit(d, rec.isCreated(d) ? [rec.photoRemove(d, p.id)] : [], { dropUploads: [p.sha256, p.displaySha256].filter((x) => !stillUsed.has(x)) });
@@ -605,7 +659,8 @@ export class InspectionController {
 
   // ---------------------------------------------------------------- photos
   // Every failure stays on screen until dismissed (a toast vanished before anyone read it).
-  async capture(files, itemKey) {
+  // `sampleID`: the photo shows that sample sealed (it also prints as a 证据提取单).
+  async capture(files, itemKey, sampleID = null) {
     for (const file of files) {
       const processing = processCapture(file); // reads the bytes before anything else
       const position = currentPosition(10000);
@@ -626,8 +681,11 @@ export class InspectionController {
       const remark = deviation ? await this.askPhotoReason(deviationPhrases(deviation)) : null;
       if (deviation && remark === null) continue; // the inspector chose not to attach it
       const display = shot.display;
+      const sealed = sampleID ? d.samples.find((x) => x.id === sampleID) : null;
+      if (sampleID && !sealed) continue; // the sample was removed while the camera was open
+      const caption = sealed ? t('sealedPhotoCaption', { n: d.samples.indexOf(sealed) + 1 }) : '';
       const photo = { id: uuid(), sha256: shot.sha256, size: shot.size, mediaType: shot.mediaType, displaySha256: display ? display.sha256 : null,
-        displaySize: display ? display.size : null, width: shot.width, height: shot.height, caption: '', itemKey, takenAt: nowISO(),
+        displaySize: display ? display.size : null, width: shot.width, height: shot.height, caption, itemKey, takenAt: nowISO(),
         exifTakenAt: shot.exifTakenAt, lat: pos && !pos.error ? pos.lat : null, lon: pos && !pos.error ? pos.lon : null,
         gpsAccuracyM: pos && !pos.error ? pos.accuracyM ?? null : null, gpsSource: shot.exifGps ? 'exif' : pos && !pos.error ? 'device' : null,
         remark };
@@ -651,6 +709,12 @@ export class InspectionController {
         continue;
       }
       this.savedAt = nowISO();
+      if (sealed) { // after the photo's own mutation: the sample names a photo the server knows
+        sealed.sealedPhotoIDs = [...(sealed.sealedPhotoIDs || []), photo.id];
+        this.dirty.samples.add(sealed.id);
+        this.dirty.draft = true;
+        await this.flush();
+      }
       this.sync.request('edit');
     }
     this.shell.hideToast(); // the "processing" note only; errors stay in their own box
@@ -694,14 +758,15 @@ export class InspectionController {
 
   // ---------------------------------------------------------------- signatures
   async sign(slotName) {
-    const seen = await this.confirmRecord();
-    if (!seen) return;
     const d = this.draft;
     const slot = this.lastModel.slots.find((s) => s.slot === slotName);
+    const seen = await this.confirmRecord(slot.role);
+    if (!seen) return;
     const existing = d.signatures[slotName];
     const askName = slot.role !== 'inspector';
-    const title = slot.role === 'party' ? t('signParty') : slot.role === 'witness' ? t('signWitness') : t('signInspector', { name: slot.name });
-    const signerName = (existing && existing.signerName) || (slot.role === 'party' ? d.party && d.party.legalRep : slot.role === 'witness' ? d.refusal && d.refusal.witnessName : slot.name) || '';
+    const title = slotTitle(slot);
+    const partyRoles = ['party', 'sampled_party', 'evidence_provider'];
+    const signerName = (existing && existing.signerName) || (partyRoles.includes(slot.role) ? d.party && d.party.legalRep : slot.role === 'witness' ? d.refusal && d.refusal.witnessName : slot.name) || '';
     let pad = null;
     const sheet = this.view.openSignSheet(this.shell, { title, signerName, askName }, async (action, element) => {
       if (action === 'cancel') element.remove();
@@ -728,7 +793,7 @@ export class InspectionController {
     // Signing again is a new signature (the server keeps the earlier one as replaced), so each one
     // attests exactly what its signer was shown.
     const refusal = slot.role === 'party' ? d.refusal : null;
-    d.signatures[slot.slot] = { id: uuid(), role: slot.role, signerName, userID: slot.userID || null, imageSha256: sha, signedAt: nowISO(),
+    d.signatures[slot.slot] = { id: uuid(), role: slot.role, signerName, userID: slot.userID || null, sampleID: slot.sampleID || null, imageSha256: sha, signedAt: nowISO(),
       attests: seen.attests, confirmation: seen.confirmation };
     if (refusal) d.refusal = null;
     const now = nowISO();
@@ -828,6 +893,20 @@ export class InspectionController {
     this.sync.request('resend');
     await this.renderForm();
   }
+}
+
+// The party's licences with the pesticide licence or seed filing as typed (others kept).
+function mergeLicences(licences, form) {
+  let out = licences.map((l) => ({ kind: l.kind, number: l.number, validUntil: l.validUntil ?? null }));
+  for (const [field, kind] of Object.entries(LICENCE_KINDS)) {
+    if (!(field in form)) continue;
+    const number = form[field];
+    const at = out.findIndex((l) => l.kind === kind);
+    if (number && at >= 0) out[at] = { ...out[at], number };
+    else if (number) out.push({ kind, number, validUntil: null });
+    else if (at >= 0) out = out.filter((_, i) => i !== at);
+  }
+  return out;
 }
 
 // A photo that could not be kept, in the reader's language (never a raw browser message).

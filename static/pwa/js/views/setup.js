@@ -3,11 +3,29 @@
 import { html, mount } from '../lib/html.js';
 import { t, language } from '../i18n.js';
 
+// 主体类型 values as the server stores them, with their labels.
+export const ENTITY_TYPES = [['enterprise', 'entityEnterprise'], ['individual', 'entityIndividual'], ['cooperative', 'entityCooperative'], ['other', 'entityOther']];
+
+// The licences asked for with a pesticide or a seed checklist: form field → licence kind.
+export const LICENCE_KINDS = { pesticideLicence: '农药经营许可证', seedFiling: '种子经营备案' };
+
+// 主体类型, the operator's ID and the dealer's licence, in the new-party form and the chosen party's details.
+function partyExtraFields(form, category) {
+  return html`<label class="field"><span>${t('entityType')}</span><select data-party="entityType" data-testid="entity-type">
+        <option value=""></option>${ENTITY_TYPES.map(([value, label]) => html`<option value="${value}" ${form.entityType === value ? 'selected' : ''}>${t(label)}</option>`)}</select></label>
+      <label class="field"><span>${t('operatorIDNumber')}</span><input type="text" data-party="operatorIDNumber" data-testid="operator-id"
+        autocomplete="off" maxlength="24" value="${form.operatorIDNumber || ''}"></label>
+      <div data-role="operator-id-check" data-testid="operator-id-check" class="small"></div>
+      ${category === 'pesticide' ? html`<label class="field"><span>${t('pesticideLicence')}</span><input type="text" data-party="pesticideLicence" data-testid="pesticide-licence" value="${form.pesticideLicence || ''}"></label>` : ''}
+      ${category === 'seed' ? html`<label class="field"><span>${t('seedFiling')}</span><input type="text" data-party="seedFiling" data-testid="seed-filing" value="${form.seedFiling || ''}"></label>` : ''}`;
+}
+
 export class SetupView {
   constructor(section) { this.section = section; }
 
   render({ draft, templates, colleagues, parties, query, creatingParty }) {
     const ready = draft.templateID && draft.party && draft.coInspector;
+    const category = (templates.find((x) => x.id === draft.templateID) || {}).category;
     mount(this.section, html`
       <div class="card"><h2>${t('category')}</h2>
         ${templates.map((tpl) => html`<button class="choice" data-action="template" data-id="${tpl.id}" aria-pressed="${draft.templateID === tpl.id}"
@@ -17,8 +35,9 @@ export class SetupView {
         ${draft.party ? html`<div class="choice" aria-pressed="true" data-testid="chosen-party"><div style="flex:1">
             <div class="item-title">${draft.party.name}</div>
             <div class="muted small">${draft.party.creditCode || ''} ${draft.party.address || ''}</div></div>
-            <button class="btn" type="button" data-action="change-party">${t('changeParty')}</button></div>`
-          : creatingParty ? this.partyForm(creatingParty) : html`
+            <button class="btn" type="button" data-action="change-party">${t('changeParty')}</button></div>
+            ${this.partyDetails(draft.party, category)}`
+          : creatingParty ? this.partyForm(creatingParty, category) : html`
           <input type="search" data-role="party-search" data-testid="party-search" placeholder="${t('searchParty')}" value="${query || ''}" autocomplete="off">
           <div data-role="party-results">${this.partyResults(parties)}</div>
           <button class="btn block" type="button" data-action="new-party" data-testid="new-party" style="margin-top:8px">＋ ${t('newParty')}</button>`}
@@ -47,7 +66,8 @@ export class SetupView {
       <div><div class="item-title">${p.name}</div><div class="muted small">${p.creditCode || ''}</div></div></button>`)}`;
   }
 
-  partyForm(form) {
+  // The licence a dealer of the chosen checklist's products needs is asked for with it.
+  partyForm(form, category) {
     return html`<div data-testid="party-form">
       <label class="field"><span>${t('partyName')} *</span><input type="text" data-party="name" value="${form.name || ''}"></label>
       <label class="field"><span>${t('creditCode')}</span><input type="text" data-party="creditCode" data-testid="credit-code"
@@ -56,9 +76,20 @@ export class SetupView {
       <label class="field"><span>${t('legalRep')}</span><input type="text" data-party="legalRep" value="${form.legalRep || ''}"></label>
       <label class="field"><span>${t('address')}</span><input type="text" data-party="address" value="${form.address || ''}"></label>
       <label class="field"><span>${t('phone')}</span><input type="tel" data-party="phone" value="${form.phone || ''}"></label>
+      ${partyExtraFields(form, category)}
       <div class="row"><button class="btn" type="button" data-action="cancel-party">${t('cancel')}</button>
         <button class="btn primary" type="button" data-action="save-party" data-testid="save-party">${t('createParty')}</button></div>
     </div>`;
+  }
+
+  // A party chosen from the list: what the 文书 need and its record may lack, added here.
+  partyDetails(party, category) {
+    const licence = (kind) => ((party.licences || []).find((l) => l.kind === kind) || {}).number || '';
+    const values = { entityType: party.entityType, operatorIDNumber: party.operatorIDNumber,
+      pesticideLicence: licence(LICENCE_KINDS.pesticideLicence), seedFiling: licence(LICENCE_KINDS.seedFiling) };
+    return html`<details class="small" data-testid="party-details"><summary>${t('partyDetails')}</summary>
+      ${partyExtraFields(values, category)}
+      <button class="btn block" type="button" data-action="save-party-details" data-testid="save-party-details">${t('save')}</button></details>`;
   }
 
   gpsText(draft) {
@@ -80,6 +111,18 @@ export class SetupView {
     else {
       mount(el, html`<span class="ok">✓ ${t('creditValid')}</span>${(zh ? result.warningsZh : result.warnings).map((w) => html`<div class="warning">${w}</div>`)}`);
     }
+  }
+
+  showOperatorIDCheck(valid) {
+    const el = this.section.querySelector('[data-role=operator-id-check]');
+    if (el) mount(el, valid === false ? html`<span class="error">${t('badOperatorID')}</span>` : html``);
+  }
+
+  // The type the credit code states (GB 32100 position 2 under 9: 1 企业, 2 个体工商户, 3 合作社), when not chosen yet.
+  suggestEntityType(value) {
+    const select = this.section.querySelector('[data-party=entityType]');
+    if (select && !select.value && value) select.value = value;
+    return select ? select.value : value;
   }
 
   partyFormValues() {

@@ -3,6 +3,10 @@ import { html } from '../lib/html.js';
 import { t, clockTime, reasonText, mutationLabel, fieldLabel } from '../i18n.js';
 import { templateItems, parseNumber, PARTY_ANSWERS, isUnconfirmed } from '../record.js';
 import { characterisingWords, affirmsRecord } from '../checks.js';
+import { validIDNumber } from '../idnumber.js';
+
+const REFUSAL_INPUTS = [['witnessIDNumber', 'text'], ['witnessUnit', 'text'], ['witnessPhone', 'tel'], ['recordingFileNo', 'text'],
+  ['recordingDevice', 'text'], ['recordingStartedAt', 'datetime-local']];
 
 export const STEPS = ['checklist', 'samples', 'photos', 'record', 'sign', 'review'];
 const STEP_TITLES = { checklist: 'stepChecklist', samples: 'stepSamples', photos: 'stepPhotos', record: 'stepRecord', sign: 'stepSign', review: 'stepReview' };
@@ -104,7 +108,23 @@ function answer(item, f) {
 // ------------------------------------------------------------------ samples
 const SAMPLE_INPUTS = [['name', 'sampleName', 'text', true], ['brand', 'brand', 'text'], ['spec', 'spec', 'text'], ['batchNo', 'batchNo', 'text'],
   ['productionDate', 'productionDate', 'date'], ['maker', 'maker', 'text'], ['standard', 'standard', 'text'], ['quantity', 'quantity', 'text', true],
-  ['baseQuantity', 'baseQuantity', 'text', true], ['backupQuantity', 'backupQuantity', 'text'], ['sealNumbers', 'sealNumbers', 'text'], ['note', 'note', 'text']];
+  ['baseQuantity', 'baseQuantity', 'text', true], ['backupQuantity', 'backupQuantity', 'text'], ['sealNumbers', 'sealNumbers', 'text', true],
+  ['sampleNo', 'sampleNo', 'text'], ['sampledAt', 'sampledAt', 'datetime-local'], ['labName', 'labName', 'text'], ['pricePaid', 'pricePaid', 'text'],
+  ['backupSealNumbers', 'backupSealNumbers', 'text'], ['backupStorage', 'backupStorage', 'text'], ['backupCondition', 'backupCondition', 'text'], ['note', 'note', 'text']];
+
+// A stored value as an <input> shows it: lists comma-joined, instants as local datetime-local text.
+function inputValue(value, type) {
+  if (Array.isArray(value)) return value.join(', ');
+  if (type === 'datetime-local' && value) return localInput(value);
+  return value || '';
+}
+
+// An instant as datetime-local text in China time (UTC+8, no daylight saving), as the controller reads it.
+export function localInput(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Date(d.getTime() + 8 * 3600000).toISOString().slice(0, 16);
+}
 
 export function samples(m) {
   const list = m.draft.samples;
@@ -113,7 +133,8 @@ export function samples(m) {
       ${m.editable ? html`<button class="btn danger" style="flex:0 0 auto" data-action="remove-sample" data-sample="${s.id}">${t('remove')}</button>` : ''}</div>
       ${SAMPLE_INPUTS.map(([field, label, type, req]) => html`<label class="field"><span>${t(label)}${req ? ' *' : ''}</span>
         <input type="${type}" data-edit="sample" data-sample="${s.id}" data-field="${field}" data-testid="sample-${field}"
-          value="${field === 'sealNumbers' ? (s.sealNumbers || []).join(', ') : (s[field] || '')}"></label>`)}
+          value="${inputValue(s[field], type)}"></label>`)}
+      ${sampleSealing(m, s, i)}
       ${labResult((m.labResults || {})[s.id])}
     </div>`)}
     ${m.editable ? html`<button class="btn block" data-action="add-sample" data-testid="add-sample">＋ ${t('addSample')}</button>` : ''}`;
@@ -135,6 +156,21 @@ function labResult(lab) {
     ${lab.labName ? html`<p class="muted">${t('labSentTo', { lab: lab.labName, date: lab.shippedOn || '' })}</p>` : ''}
     ${(lab.reports || []).map((r) => labReport(r, r.checkType === 'retest' ? 'labRetestReport' : 'labReport'))}
   </div>`;
+}
+
+// The photo of the sealed sample and the 被抽样单位's signature of its 抽样记录.
+function sampleSealing(m, s, i) {
+  const photos = m.draft.photos.filter((p) => (s.sealedPhotoIDs || []).includes(p.id));
+  const signature = m.draft.signatures[`sample:${s.id}`];
+  const stale = (m.stale || {})[`sample:${s.id}`]; // the 抽样记录 changed after it was signed
+  return html`<div class="thumbs" data-testid="sealed-photos">${photos.map((p) => picture(m, p, t('sealedPhotoCaption', { n: i + 1 })))}</div>
+    ${m.editable ? html`<label class="btn file-btn block">${t('sealedPhoto')}<input type="file" accept="${PHOTO_ACCEPT}" capture="environment" data-file="sample" data-sample="${s.id}" data-testid="sealed-photo"></label>` : ''}
+    <div class="field" data-testid="sample-signature"><span>${t('signSampledParty')}</span>
+      ${stale ? html`<div class="warning" data-testid="resign-needed">${t('resignNeeded', { revision: stale[0].revision, documents: staleNames(stale) })}</div>` : ''}
+      ${signature ? html`<img class="sig-img" src="${m.thumbs[signature.imageSha256] || ''}" alt=""><div class="muted small">${signature.signerName || '—'} · ${t('signedAt', { time: clockTime(signature.signedAt) })}</div>`
+        : html`<div class="muted">${t('notSigned')}</div>`}
+      ${!m.editable ? '' : s.queued ? html`<button class="btn block" data-action="sign" data-slot="sample:${s.id}" data-testid="sign-sample">${signature ? t('resign') : t('sign')}</button>`
+        : html`<div class="muted small">${t('signSampleFirst')}</div>`}</div>`;
 }
 
 // ------------------------------------------------------------------ evidence photos
@@ -198,6 +234,8 @@ export function record(m) {
       : html`<input type="text" data-edit="field" data-field="${name}" data-testid="${name}" value="${d[name] || ''}">`}
     ${hint ? html`<div class="muted small">${t(hint)}</div>` : ''}</label>`;
   return html`<div class="card">
+    ${field('onSitePerson', 'onSitePerson')}
+    ${field('partyNotified', 'partyNotified', 2)}
     ${partyAnswer(d, 'certificatesAnswer')}
     ${partyAnswer(d, 'recusalAnswer')}
     ${field('narrative', 'narrative', 8, 'narrativeHint')}
@@ -233,7 +271,7 @@ export function sign(m) {
   const d = m.draft;
   const slotCard = (slot) => {
     const s = d.signatures[slot.slot];
-    const title = slot.role === 'party' ? t('signParty') : slot.role === 'witness' ? t('signWitness') : t('signInspector', { name: slot.name });
+    const title = slotTitle(slot);
     const stale = (m.stale || {})[slot.slot];
     return html`<div class="card" data-testid="sign-${slot.role}" data-slot-card="${slot.slot}"><h2>${title}</h2>
       ${stale ? html`<div class="warning" data-testid="resign-needed">${t('resignNeeded', { revision: stale[0].revision, documents: staleNames(stale) })}</div>` : ''}
@@ -243,10 +281,20 @@ export function sign(m) {
       ${slot.role === 'party' ? html`<label class="choice" style="margin-top:10px"><input type="checkbox" data-action="toggle-refusal" data-testid="refuse" ${d.refusal ? 'checked' : ''} ${m.editable ? '' : 'disabled'}> ${t('partyRefuses')}</label>
         ${d.refusal ? html`<label class="field"><span>${t('refusalReason')} *</span><input type="text" data-edit="refusal" data-field="reason" data-testid="refusal-reason" value="${d.refusal.reason || ''}"></label>
           <label class="field"><span>${t('witnessName')} *</span><input type="text" data-edit="refusal" data-field="witnessName" data-testid="refusal-witness" value="${d.refusal.witnessName || ''}"></label>
+          ${REFUSAL_INPUTS.map(([name, type]) => html`<label class="field"><span>${t(name)}</span><input type="${type}" data-edit="refusal" data-field="${name}" data-testid="refusal-${name}" value="${inputValue(d.refusal[name], type)}"></label>`)}
+          ${d.refusal.witnessIDNumber && !validIDNumber(d.refusal.witnessIDNumber) ? html`<div class="error small" data-testid="refusal-id-error">${t('badIDNumber')}</div>` : ''}
           ${affirmsRecord(d.closingAnswer) ? html`<div class="warning" data-testid="closing-contradiction">${t('closingContradictsRefusal', { answer: d.closingAnswer })}</div>` : ''}` : ''}` : ''}
     </div>`;
   };
-  return html`${m.slots.map(slotCard)}`;
+  return html`${m.slots.filter((slot) => slot.role !== 'sampled_party').map(slotCard)}`;
+}
+
+export function slotTitle(slot) {
+  if (slot.role === 'party') return t('signParty');
+  if (slot.role === 'witness') return t('signWitness');
+  if (slot.role === 'evidence_provider') return t('signProvider');
+  if (slot.role === 'sampled_party') return t('signSampledParty');
+  return t('signInspector', { name: slot.name });
 }
 
 // The documents a signature attests that changed since, by name: 现场笔录、证据提取单 2 张.
