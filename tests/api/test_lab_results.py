@@ -36,7 +36,9 @@ def sealed_sample(agency_code: str = "150122", inspectors=("tuoketuo.zhang", "tu
     case = factories.inspection(party, inspectors, status="submitted")
     sample = Sample(id=str(uuid.uuid4()), inspection_id=case.id, name="复合肥料", brand="丰收牌", spec="40kg/袋",
                     batch_no="20260801", maker="内蒙古某化肥有限公司", standard="GB/T 15063-2020",
-                    quantity="2 kg", base_quantity="120 袋", seal_numbers=["F-001"])
+                    quantity="2 kg", base_quantity="120 袋", seal_numbers=["F-001"], backup_seal_numbers=["F-002"],
+                    sample_no="呼托抽〔2026〕12号", sampled_at=datetime(2026, 9, 1, 2, 30, tzinfo=timezone.utc),
+                    lab_name="内蒙古农产品质量检测中心")
     db.session.add(sample)
     db.session.commit()
     return sample
@@ -146,6 +148,7 @@ def test_a_county_officer_takes_a_fertilizer_sample_from_the_lab_to_its_final_re
     assert notice.status_code == 200 and notice.mimetype == "application/pdf"
     text = pdf_text(notice.data)
     for expected in ("检验结果告知书", "托克托县丰收农资经营部、内蒙古某化肥有限公司（标称生产企业）",
+                     "本局于2026年9月1日依法对你单位经营的复合肥料", "抽取样品（抽样单编号：呼托抽〔2026〕12号）",
                      "检验结论为：不合格", "氧化钾(K₂O)：标准要求≥4.0，且不低于标明值1.5个百分点，标明值15%，实测值13.4%，单项判定：不符合",
                      "十五日内", "复检使用备份样品", "送达日期：2026年9月22日；复检申请期限至2026年10月8日"):
         assert expected in text, expected

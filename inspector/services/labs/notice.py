@@ -30,9 +30,9 @@ def notice_for(sample: Sample, lab: SampleLab | None) -> Notice:
         raise ApiError("not_found", "No lab report has been entered for this sample yet.")
     inspection = sample.inspection
     addressee = inspection.party.name + (f"、{sample.maker}（标称生产企业）" if sample.maker else "")
-    sampled_on = cn_date(getattr(sample, "sampled_at", None) or inspection.started_at_device or sample.created_at)
-    sample_no = getattr(sample, "sample_no", None)
-    body = [f"本局于{sampled_on}依法对你单位经营的{_product(sample)}进行了抽样"
+    sampled_on = cn_date(sample.sampled_at or inspection.started_at_device or sample.created_at)
+    sample_no = sample.sample_no
+    body = [f"本局于{sampled_on}依法对你单位经营的{_product(sample)}抽取样品"
             f"{f'（抽样单编号：{sample_no}）' if sample_no else ''}，样品经{report.lab_name}检验"
             f"（检验报告编号：{report.report_no}），检验结论为：{CONCLUSION_WORDS[report.conclusion]}。"]
     lines = []
