@@ -258,6 +258,8 @@ def test_a_retest_application_after_the_window_is_refused(app, set_clock):
 def test_a_county_sees_its_samples_a_league_its_counties_another_league_none(app):
     sample = sealed_sample()
     assert f'data-sample="{sample.id}"' in officer(app).get("/console/samples").get_data(as_text=True)
+    case_page = officer(app).get(f"/console/cases/{sample.inspection_id}").get_data(as_text=True)
+    assert f'href="/console/samples/{sample.id}" data-sample-lab' in case_page
     assert f'data-sample="{sample.id}"' in officer(app, "hhht.officer").get("/console/samples").get_data(as_text=True)
     baotou = officer(app, "baotou.reviewer")
     assert f'data-sample="{sample.id}"' not in baotou.get("/console/samples").get_data(as_text=True)
