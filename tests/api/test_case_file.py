@@ -29,6 +29,7 @@ from inspector.storage import get_store
 
 from .. import factories
 from ..conftest import DEMO_PASSWORD, ApiClient
+from ..case_files import download
 from ..console_support import reviewer_session
 from ..unit.test_pdf_render import (
     ARTIFACTS, embedded, fonts_used, pdf_pages_text, pdf_stream_text, squeeze, write_page_images,
@@ -141,18 +142,6 @@ def inspected_case(*, device_id: int | None = None, photos: bool = True, status:
 
 def phone_device(login) -> int:
     return db.session.scalars(select(Device.id).where(Device.client_id == login.client_id)).one()
-
-
-def download(client, case_id: str):
-    """The case file as a phone or the console gets it: asked for, drawn by the job, asked for again."""
-    url = f"/api/v1/inspections/{case_id}/case-file.pdf"
-    response = client.get(url)
-    if response.status_code == 202:  # not drawn yet: the request drew nothing and sent the job
-        assert response.get_json()["message"].startswith("正在生成")
-        db.session.commit()  # a fresh snapshot: the requests wrote in their own sessions
-        case_file_service.prepare_case_file(case_id)  # what the worker does with that job
-        response = client.get(url)
-    return response
 
 
 def issued(document_no: str) -> IssuedDocument:

@@ -14,6 +14,7 @@ from inspector.database import db
 from inspector.models import Filing, Task
 
 from .. import factories
+from ..case_files import download
 from ..console_support import CSRF, reviewer_session
 from ..sync_phone import Phone, fill_and_sign, inspection_args, new_id
 
@@ -263,7 +264,7 @@ def test_report_becomes_a_task_whose_inspection_feeds_the_case_notice_and_the_re
         assert "data-person-hidden" in html and REPORTER not in html and REPORTER_PHONE not in html
         assert other.get(href).status_code == 403
     # the case file of the inspection (printed for the file and the respondent) has no trace of them
-    case_pdf = zhang_api.get(f"/api/v1/inspections/{case_id}/case-file.pdf")
+    case_pdf = download(zhang_api, case_id)
     assert case_pdf.status_code == 200
     text = pdf_text(case_pdf.data)
     assert "托克托县丰收农资经营部" in text and REPORTER not in text and REPORTER_PHONE not in text

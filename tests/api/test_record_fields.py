@@ -240,3 +240,35 @@ def test_the_reviewer_sees_the_new_fields_on_the_case_page(client):
     for shown in ("个体工商户", WITNESS_ID, "王建国（店主）", "当事人在场", "CY-150122-2026-0042", "自治区质检院",
                   "FY20260002", "县局样品室（常温）", "村委会主任", "13904710000", "DSJ-0007"):
         assert shown in html, shown
+
+
+def test_the_sampled_partys_signature_attests_the_sampling_record_with_its_own_fields(zhang, draft):
+    """The 被抽样单位经办人 signs the 抽样记录 (its lab, price, backup seals…): a change to the 现场笔录
+    leaves the signature standing, a change to the sample's lab makes it stale (未重新签名)."""
+    from inspector.pdf import content as dc
+    from inspector.services import attestation
+
+    sample_id = new_id()
+    assert zhang.send("sample.add.v1", id=sample_id, inspectionID=draft, **SAMPLE, **SAMPLE_RECORD)["status"] == "applied"
+    db.session.commit()
+    record = attestation.record_of(db.session.get(Inspection, draft))
+    hashes = dc.document_hashes(record)
+    assert dc.sampling_content(record)["samples"][0]["labName"] == SAMPLE_RECORD["labName"]
+    db.session.commit()
+    signature_id = new_id()
+    result = zhang.send("signature.add.v1", id=signature_id, inspectionID=draft, role="sampled_party", signerName="王建国",
+                        imageSha256="b" * 64, sampleID=sample_id, confirmation="seen",
+                        attests=[{"document": dc.SAMPLING, "sha256": hashes[dc.SAMPLING], "revision": 1}])
+    assert result["status"] == "applied", result
+
+    def stale() -> list[str]:
+        return zhang.api.get(f"/api/v1/inspections/{draft}").get_json()["signatureStanding"]["stale"]
+
+    assert zhang.send("inspection.update.v1", id=draft, baseVersion=0,
+                      fields={"onSitePerson": "王建国（店主）"})["status"] == "applied"
+    assert stale() == []  # the 现场笔录 is not what it attests
+    zhang.pull()
+    assert zhang.send("sample.update.v1", id=sample_id, baseVersion=zhang.versions[("sample", sample_id)],
+                      fields={"labName": "托克托县农产品检测站"})["status"] == "applied"
+    [found] = stale()
+    assert (found["id"], [d["document"] for d in found["documents"]]) == (signature_id, [dc.SAMPLING])

@@ -20,6 +20,7 @@ from inspector.pdf import content as dc
 from inspector.services import attestation
 
 from .. import factories
+from ..case_files import download
 from ..console_support import decide, open_case, reviewer_session
 from ..sync_phone import PARTY_ANSWERS, Phone, complete_answers, inspection_args, new_id
 from ..unit.test_pdf_render import pdf_pages_text, squeeze
@@ -98,7 +99,7 @@ def test_amended_after_signing_prints_no_rev1_signature_under_the_new_narrative(
     first = _sign(phone, case_id, small_png((200, 80)), revision=1)
     assert phone.send("inspection.submit.v1", id=case_id)["status"] == "applied"
 
-    signed = _on_site_pages(phone.api.get(f"/api/v1/inspections/{case_id}/case-file.pdf").data)
+    signed = _on_site_pages(download(phone.api, case_id).data)
     assert signed and all(images == 1 for _text, images in signed)  # the party's image, on every page
     assert not any("未重新签名" in text for text, _ in signed)
 
@@ -112,7 +113,7 @@ def test_amended_after_signing_prints_no_rev1_signature_under_the_new_narrative(
     assert stale["documents"][0]["signedRevision"] == 1
     assert {a["document"] for a in next(s for s in shown["signatures"] if s["id"] == first)["attests"]} == {"on_site"}
 
-    pages = _on_site_pages(phone.api.get(f"/api/v1/inspections/{case_id}/case-file.pdf").data)
+    pages = _on_site_pages(download(phone.api, case_id).data)
     assert any(squeeze(AMENDED) in squeeze(text) for text, _ in pages)
     today = datetime.now(timezone.utc).astimezone(dc._CST).date()
     note = f"所签为第1版，本页内容已于{today.year}年{today.month}月{today.day}日修改，未重新签名"
@@ -137,7 +138,7 @@ def test_signed_again_the_new_signature_prints_and_the_earlier_is_listed_as_repl
 
     standing = phone.api.get(f"/api/v1/inspections/{case_id}").get_json()["signatureStanding"]
     assert standing == {"replaced": [first], "stale": [], "unsigned": []}
-    pages = _on_site_pages(phone.api.get(f"/api/v1/inspections/{case_id}/case-file.pdf").data)
+    pages = _on_site_pages(download(phone.api, case_id).data)
     assert all(images == 1 and "未重新签名" not in text for text, images in pages)
     assert second != first
 
@@ -200,7 +201,7 @@ def test_signature_bytes_its_recorder_sent_before_are_held_for_a_new_signature(a
     assert check["present"] == [sha256(image)]  # the phone does not send them again
 
     assert phone.api.get(f"/api/v1/inspections/{second_case}").get_json()["signatureStanding"]["unsigned"] == []
-    pages = _on_site_pages(phone.api.get(f"/api/v1/inspections/{second_case}/case-file.pdf").data)
+    pages = _on_site_pages(download(phone.api, second_case).data)
     assert pages and all(images == 1 for _text, images in pages)  # the party's image (the inspectors did not sign)
 
 
@@ -211,7 +212,7 @@ def test_a_signature_whose_image_never_arrived_prints_unsigned_and_flags_the_cas
                       imageSha256="d" * 64, attests=_attests(case_id, 1), confirmation="seen")["status"] == "applied"
     standing = phone.api.get(f"/api/v1/inspections/{case_id}").get_json()["signatureStanding"]
     assert len(standing["unsigned"]) == 1
-    pages = _on_site_pages(phone.api.get(f"/api/v1/inspections/{case_id}/case-file.pdf").data)
+    pages = _on_site_pages(download(phone.api, case_id).data)
     # No image drawn: the party's cell says 未签名 (as the unsigned inspectors' cells do), not the typed name.
     assert pages and all(squeeze(text).count("未签名") == 3 and images == 0 for text, images in pages)
     reviewer = app.test_client()

@@ -8,7 +8,7 @@ import subprocess
 import urllib.parse
 
 from .pwa_helpers import (
-    PHOTO_ITEMS, Api, add_sample, answer_checklist, at_field, draw_signature, goto_step, login, make_jpeg,
+    confirm_record, PHOTO_ITEMS, Api, add_sample, answer_checklist, at_field, draw_signature, goto_step, login, make_jpeg,
     go_home, submit, wait_saved, wait_synced, watch_errors, write_record,
 )
 
@@ -74,6 +74,7 @@ def test_the_new_fields_are_filled_offline_synced_and_printed(live_server, phone
     page.fill("[data-testid=partyNotified]", "当事人在场")
     goto_step(page, "sign")
     page.check("[data-testid=refuse]")
+    confirm_record(page, "read-aloud")  # the record is read to the party who refuses
     page.fill("[data-testid=refusal-reason]", "称需请示家人")
     page.fill("[data-testid=refusal-witness]", "郝建军")
     page.fill("[data-testid=refusal-witnessIDNumber]", WITNESS_ID[:-1] + "0")
@@ -112,13 +113,16 @@ def test_the_new_fields_are_filled_offline_synced_and_printed(live_server, phone
     assert refusal["status"] == "refused" and refusal["witnessIDNumber"] == WITNESS_ID
     assert refusal["recordingFileNo"] == "DSJ-20261130-0007" and refusal["witnessPhone"] == "13904710000"
 
-    pdf = api.request("GET", f"/api/v1/inspections/{record_id}/case-file.pdf", raw=True)
+    pdf = live_server.case_file_pdf(api, record_id)
     text = "".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
                    .stdout.decode().split())
     for printed in ("主体类型个体工商户", OPERATOR_ID, "现场负责人：王建国（店主）", "见证人工作单位或职务新华村委会主任",
                     "文件编号DSJ-20261130-0007", "开始时间2026年11月30日9时12分", "CY-150122-2026-0042",
                     "被抽样单位经办人（签名，样品1）", "样品1封样照片", "本文书一式三份"):
         assert printed in text, printed
+    # Each signature attests what it was shown: the sample's signer its 抽样记录 (not changed by the
+    # record written after), the witness and inspectors the 现场笔录 with the refusal they saw.
+    assert "未重新签名" not in text
     assert errors == []
 
 
