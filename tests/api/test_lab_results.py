@@ -292,3 +292,18 @@ def test_the_result_reaches_the_samples_inspectors_phones_and_no_one_elses(app, 
     assert {"item": "氧化钾(K₂O)", "measured": "13.4", "verdict": "fails", "declaredValue": "15"}.items() <= \
         report["items"][2].items()
     assert not chen.has("lab_result", sample.id)
+
+
+def test_two_samples_at_the_lab_pause_the_case_clock_once_and_a_running_test_until_today(app, set_clock):
+    first = sealed_sample()
+    second = Sample(id=str(uuid.uuid4()), inspection_id=first.inspection_id, name="过磷酸钙", quantity="2 kg",
+                    base_quantity="50 袋", seal_numbers=["F-003"])
+    db.session.add(second)
+    db.session.commit()
+    tuoketuo = officer(app)
+    set_clock(date(2026, 9, 10))
+    step(tuoketuo, first.id, "ship", {"labName": "检测中心", "shippedOn": "2026-09-01"})
+    step(tuoketuo, second.id, "ship", {"labName": "检测中心", "shippedOn": "2026-09-03"})
+    step(tuoketuo, first.id, "result", {**K2O_SHORT, "arrivedOn": "2026-09-08"})
+    db.session.rollback()
+    assert lab_pauses(first.inspection_id) == [(date(2026, 9, 1), date(2026, 9, 10))]  # the second is still out
