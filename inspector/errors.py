@@ -66,6 +66,8 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "booking_limit": (429, "Too many bookings from this phone number or browser today."),
     "booking_not_found": (404, "No booking matches this booking number and phone number."),
     "booking_state": (409, "This step is not possible in the booking's current state."),
+    # Lab results (抽样检验)
+    "retest_window_closed": (422, "The 15-day window to apply for a re-test (复检) has closed; the application is refused."),
 }
 
 

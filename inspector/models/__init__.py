@@ -14,7 +14,13 @@ from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
 from .intake import ImportMapping, Reminder
 from .job import FailedJob
-from .open_day import BOOKING_STATUSES, VERDICTS, OpenDay, OpenDayBooking, OpenDayLookupFailure, OpenDaySample, OpenDaySlot
+from .open_day import VERDICTS as OPEN_DAY_VERDICTS
+from .open_day import BOOKING_STATUSES, OpenDay, OpenDayBooking, OpenDayLookupFailure, OpenDaySample, OpenDaySlot
+from .lab import VERDICTS as LAB_VERDICTS
+from .lab import (
+    CHECK_TYPES, CONCLUSIONS, SAMPLE_LAB_STATUSES, LabReport, LabResultItem, LabRetest, LabStep,
+    LabSubmission, SampleLab,
+)
 from .inspection import (
     INSPECTION_STATUSES, SIGNATURE_ROLES, SIGNATURE_STATUSES,
     Campaign, Finding, Inspection, InspectionInspector, Sample, Signature,
@@ -44,5 +50,7 @@ __all__ = [
     "ImportMapping", "Reminder",
     "DRAW_KINDS", "PLAN_STATUSES", "RESULT_CODES", "InspectionPlan", "PlanDraw", "PlanTarget",
     "REPORT_KINDS", "REPORT_STATUSES", "ReportDeadline", "UpwardReport",
-    "BOOKING_STATUSES", "VERDICTS", "OpenDay", "OpenDayBooking", "OpenDayLookupFailure", "OpenDaySample", "OpenDaySlot",
+    "BOOKING_STATUSES", "OPEN_DAY_VERDICTS", "OpenDay", "OpenDayBooking", "OpenDayLookupFailure", "OpenDaySample", "OpenDaySlot",
+    "CHECK_TYPES", "CONCLUSIONS", "SAMPLE_LAB_STATUSES", "LAB_VERDICTS", "LabReport", "LabResultItem", "LabRetest",
+    "LabStep", "LabSubmission", "SampleLab",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from ..models import PRODUCT_CATEGORIES, VERDICTS
+from ..models import OPEN_DAY_VERDICTS, PRODUCT_CATEGORIES
 from ..models.open_day import CONSENT_METHODS
 from .base import WireSchema
 
@@ -83,7 +83,7 @@ class ResultIn(WireSchema):
     test_item = _text(100, required=True)
     declared_value = _text(64)
     measured_value = _text(64, required=True)
-    verdict = fields.String(required=True, validate=validate.OneOf(VERDICTS))
+    verdict = fields.String(required=True, validate=validate.OneOf(OPEN_DAY_VERDICTS))
     result_note = _text(2000)
 
 

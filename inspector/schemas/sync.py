@@ -486,6 +486,43 @@ class TaskValue(WireSchema):
     created_at = fields.DateTime(dump_only=True)
 
 
+class LabItemValue(WireSchema):
+    item = fields.String(dump_only=True)
+    method_standard = fields.String(dump_only=True, allow_none=True)
+    requirement_text = fields.String(dump_only=True, allow_none=True)
+    unit = fields.String(dump_only=True, allow_none=True)
+    declared_value = fields.String(dump_only=True, allow_none=True)
+    measured = fields.String(dump_only=True, attribute="measured_raw")
+    verdict = fields.String(dump_only=True)
+    is_mandatory = fields.Boolean(dump_only=True)
+
+
+class LabReportValue(WireSchema):
+    check_type = fields.String(dump_only=True)
+    report_no = fields.String(dump_only=True)
+    lab_name = fields.String(dump_only=True)
+    arrived_on = fields.Date(dump_only=True)
+    conclusion = fields.String(dump_only=True)
+    delivered_on = fields.Date(dump_only=True, allow_none=True)
+    retest_due = fields.Date(dump_only=True, allow_none=True)
+    retest_due_provisional = fields.Boolean(dump_only=True)
+    items = fields.List(fields.Nested(LabItemValue), dump_only=True)
+
+
+class LabResultValue(WireSchema):
+    """A sample's lab life as its inspectors' phones show it, read-only (keyed by the sample's id)."""
+
+    id = fields.String(dump_only=True)
+    sample_id = fields.String(dump_only=True, attribute="id", data_key="sampleID")
+    inspection_id = fields.String(dump_only=True)
+    status = fields.String(dump_only=True)
+    lab_name = fields.Function(lambda lab: lab.submissions[0].lab_name if lab.submissions else None, dump_only=True)
+    shipped_on = fields.Function(lambda lab: lab.submissions[0].shipped_on.isoformat() if lab.submissions else None,
+                                 dump_only=True)
+    reports = fields.List(fields.Nested(LabReportValue), dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+
 class RejectionListOut(WireSchema):
     rejections = fields.List(fields.Nested(RejectionValue), required=True, dump_only=True)
 
@@ -495,5 +532,5 @@ VALUE_SCHEMAS = {
     "agency": AgencyOut(), "colleague": ColleagueOut(), "template": TemplateOut(), "party": PartyOut(),
     "inspection": InspectionValue(), "finding": FindingValue(), "sample": SampleValue(), "photo": PhotoValue(),
     "signature": SignatureValue(), "decision": DecisionValue(), "conflict": ConflictValue(),
-    "rejection": RejectionValue(), "task": TaskValue(),
+    "rejection": RejectionValue(), "task": TaskValue(), "lab_result": LabResultValue(),
 }

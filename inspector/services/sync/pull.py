@@ -7,7 +7,7 @@ position, so rows sharing one version may span pages without loss or repeat.
 
 What a user pulls: all agencies, the inspectors of their league (colleagues), published (and
 retired) templates, the parties of their jurisdiction and of their cases, the cases they are an
-inspector on with every part, decision and conflict of them, and their rejected mutations.
+inspector on with every part, decision, conflict and lab result of them, and their rejected mutations.
 Leaving a case arrives as `del` (ScopeExit); a new agency or role answers a reset.
 """
 from __future__ import annotations
@@ -23,8 +23,8 @@ from sqlalchemy.sql import Select
 
 from ...database import db, utcnow, write_intent
 from ...models import (
-    Agency, ChecklistTemplate, Conflict, Device, Finding, Inspection, InspectionInspector, MutationLog, Party,
-    Photo, ReviewDecision, Sample, ScopeExit, Signature, SyncState, Task, TaskAssignee, User,
+    Agency, ChecklistTemplate, Conflict, Device, Finding, Inspection, InspectionInspector, LabReport, MutationLog, Party,
+    Photo, ReviewDecision, Sample, SampleLab, ScopeExit, Signature, SyncState, Task, TaskAssignee, User,
 )
 from ...models.sync import current_version
 from ...schemas.sync import MAX_BIG, MAX_INT, VALUE_SCHEMAS
@@ -145,6 +145,12 @@ def sources(user: User) -> list[Source]:
                             PhotoRow(row[0], bool(row[2]))),
                _live_in_live_case(Photo)),
         children(Signature, "signature"),
+        # A sample's lab life (status, reports, 复检 deadline), read-only on the phone (SMP-O2).
+        Source("lab_result", SampleLab, (SampleLab.id,),
+               select(SampleLab, _case_live()).join(Inspection, Inspection.id == SampleLab.inspection_id)
+               .where(cases).options(selectinload(SampleLab.reports).selectinload(LabReport.items),
+                                     selectinload(SampleLab.submissions)),
+               _put_unless_deleted(), _live_in_live_case(SampleLab)),
         Source("decision", ReviewDecision, (ReviewDecision.id,),
                select(ReviewDecision, _case_live()).join(Inspection, Inspection.id == ReviewDecision.inspection_id)
                .where(cases).options(selectinload(ReviewDecision.reviewer)),

@@ -155,6 +155,14 @@ const zh = {
   leadComplaintNotAnonymous: '投诉不能匿名；匿名的请登记为举报。', leadRefused: '被拒收', leadRegistered: '已登记',
   mutation_complaint_create: '登记线索',
   deadlinesTitle: '待办期限', deadline_overdue: '已逾期', deadline_today: '今日到期', deadline_soon: '2个工作日内', deadline_provisional: '暂定',
+  labResult: '检验结果', labStatus_sampled: '已抽样封样', labStatus_shipped: '已送检', labStatus_at_lab: '检验中', labStatus_reported: '已出检验报告',
+  labStatus_notified: '已发检验结果告知书', labStatus_objection_window: '复检申请期内', labStatus_retest_applied: '已申请复检',
+  labStatus_retest_accepted: '复检已受理', labStatus_retest_refused: '复检不予受理', labStatus_retesting: '复检中',
+  labStatus_final_pass: '最终结论：合格', labStatus_final_fail: '最终结论：不合格', labStatus_backup_released: '备样已退还', labStatus_planned: '计划抽样',
+  labConclusion_pass: '合格', labConclusion_fail: '不合格', labConclusion_not_judged: '不判定',
+  labVerdict_conforms: '符合', labVerdict_fails: '不符合', labVerdict_not_judged: '不判定',
+  labReport: '报告 {no} · {lab}', labRetestReport: '复检报告 {no} · {lab}', labRetestDue: '复检申请期限：{date}', labSentTo: '送检：{lab}（{date}）',
+  labMeasured: '实测 {value}', labDeclared: '标明 {value}', labMandatory: '强制性条款',
 };
 
 const en = {
@@ -311,6 +319,14 @@ const en = {
   leadComplaintNotAnonymous: 'A complaint cannot be anonymous; record it as a report.', leadRefused: 'Refused', leadRegistered: 'Registered',
   mutation_complaint_create: 'Lead recorded',
   deadlinesTitle: 'Deadlines', deadline_overdue: 'Overdue', deadline_today: 'Due today', deadline_soon: 'Within 2 working days', deadline_provisional: 'Provisional',
+  labResult: 'Lab result', labStatus_sampled: 'Sampled and sealed', labStatus_shipped: 'Sent to the lab', labStatus_at_lab: 'At the lab', labStatus_reported: 'Report in',
+  labStatus_notified: 'Result notice sent', labStatus_objection_window: 'Re-test window open', labStatus_retest_applied: 'Re-test applied for',
+  labStatus_retest_accepted: 'Re-test accepted', labStatus_retest_refused: 'Re-test refused', labStatus_retesting: 'Re-testing',
+  labStatus_final_pass: 'Final: passed', labStatus_final_fail: 'Final: failed', labStatus_backup_released: 'Backup sample released', labStatus_planned: 'Planned',
+  labConclusion_pass: 'Pass', labConclusion_fail: 'Fail', labConclusion_not_judged: 'Not judged',
+  labVerdict_conforms: 'Conforms', labVerdict_fails: 'Fails', labVerdict_not_judged: 'Not judged',
+  labReport: 'Report {no} · {lab}', labRetestReport: 'Re-test report {no} · {lab}', labRetestDue: 'Re-test deadline: {date}', labSentTo: 'Sent to {lab} ({date})',
+  labMeasured: 'measured {value}', labDeclared: 'declared {value}', labMandatory: 'Mandatory clause',
 };
 
 const DICTIONARIES = { zh, en };

@@ -329,7 +329,10 @@ export class InspectionController {
       const docs = staleDocuments(s.attests, onlyFor(s.role, hashes));
       if (docs.length) stale[slot] = docs;
     }
-    return { draft: d, step: this.step, template: this.template, editable: rec.isEditable(d), deletable: rec.isDeletable(d), thumbs: this.thumbs, uploads,
+    // Lab results of this case's samples, as last pulled (read-only; keyed by the sample's id).
+    const labResults = Object.fromEntries((await store.rowsOfType('lab_result'))
+      .filter((r) => r.value && r.value.inspectionID === d.id).map((r) => [r.id, r.value]));
+    return { draft: d, step: this.step, template: this.template, editable: rec.isEditable(d), deletable: rec.isDeletable(d), thumbs: this.thumbs, uploads, labResults,
       savedAt: this.savedAt, saveError: this.saveError, slots: rec.signatureSlots(d, byID, me), missing: missingItems(d, this.template, people), stale };
   }
 

@@ -135,8 +135,27 @@ export function samples(m) {
         <input type="${type}" data-edit="sample" data-sample="${s.id}" data-field="${field}" data-testid="sample-${field}"
           value="${inputValue(s[field], type)}"></label>`)}
       ${sampleSealing(m, s, i)}
+      ${labResult((m.labResults || {})[s.id])}
     </div>`)}
     ${m.editable ? html`<button class="btn block" data-action="add-sample" data-testid="add-sample">＋ ${t('addSample')}</button>` : ''}`;
+}
+
+// A sample's lab result as the bureau entered it (SMP-O2): read-only, with the 复检 deadline.
+function labReport(r, title) {
+  return html`<div data-testid="lab-report" data-check-type="${r.checkType}">
+    <p><strong>${t(title, { no: r.reportNo, lab: r.labName })}</strong> · <span data-testid="lab-conclusion">${t(`labConclusion_${r.conclusion}`)}</span></p>
+    <ul>${(r.items || []).map((i) => html`<li data-testid="lab-item" data-verdict="${i.verdict}">${i.item}：${t('labMeasured', { value: `${i.measured}${i.unit || ''}` })}${i.declaredValue ? html`，${t('labDeclared', { value: `${i.declaredValue}${i.unit || ''}` })}` : ''}${i.requirementText ? html`（${i.requirementText}）` : ''} · ${t(`labVerdict_${i.verdict}`)}${i.isMandatory ? html` · ${t('labMandatory')}` : ''}</li>`)}</ul>
+    ${r.retestDue ? html`<p data-testid="lab-retest-due">${t('labRetestDue', { date: r.retestDue })}${r.retestDueProvisional ? html` <span class="badge">${t('deadline_provisional')}</span>` : ''}</p>` : ''}
+  </div>`;
+}
+
+function labResult(lab) {
+  if (!lab) return '';
+  return html`<div class="lab-result" data-testid="lab-result" data-lab-status="${lab.status}">
+    <h3>${t('labResult')} · <span data-testid="lab-status">${t(`labStatus_${lab.status}`)}</span></h3>
+    ${lab.labName ? html`<p class="muted">${t('labSentTo', { lab: lab.labName, date: lab.shippedOn || '' })}</p>` : ''}
+    ${(lab.reports || []).map((r) => labReport(r, r.checkType === 'retest' ? 'labRetestReport' : 'labReport'))}
+  </div>`;
 }
 
 // The photo of the sealed sample and the 被抽样单位's signature of its 抽样记录.
