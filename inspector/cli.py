@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from .database import db
 from .errors import ApiError
+from .models import ROLES
 
 
 def _read_template(path: str) -> dict:
@@ -58,7 +59,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.option("--username", required=True)
     @click.option("--name", "display_name", required=True)
-    @click.option("--role", type=click.Choice(["inspector", "reviewer", "admin"]), required=True)
+    @click.option("--role", type=click.Choice(ROLES), required=True)
     @click.option("--agency", "agency_code", required=True, help="GB/T 2260 code, e.g. 150122")
     @click.option("--cert-no", default=None, help="执法证号 (required for inspectors)")
     @click.password_option()

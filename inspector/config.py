@@ -82,6 +82,8 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
     ("INSPECTOR_CLOCK", "INSPECTOR_CLOCK", _instant, None,
      "Demos and tests: the server's clock stands at this ISO instant (e.g. `2026-09-30T07:30:00+08:00`) "
      "for deadlines and today's date; default: the real time"),
+    ("TASK_URGENT_DELIVERY_HOURS", "INSPECTOR_TASK_URGENT_DELIVERY_HOURS", float, 2,
+     "An urgent task no assigned phone has pulled within this many hours alerts its county"),
 ]
 
 

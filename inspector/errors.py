@@ -50,6 +50,8 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "truncated_image": (422, "The image is truncated."),
     "corrupt_image": (422, "The image cannot be decoded."),
     "checksum_mismatch": (460, "The chunk does not match its Upload-Checksum; it was discarded."),
+    # Tasks (检查任务)
+    "task_closed": (409, "This task is done or cancelled; it can no longer change."),
     # Background jobs (console: failed jobs)
     "job_retried": (409, "This job was sent again already."),
     "job_unknown": (409, "This server has no such job to run."),

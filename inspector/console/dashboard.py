@@ -9,6 +9,7 @@ from ..services import dashboard as dashboard_service
 from ..services.campaign_report import CampaignReportRenderer
 from ..services.case_numbers import CHINA
 from ..services.queue import agencies_for_filter
+from ..services.tasks.exposure import exposure_tasks
 from . import bp
 from .auth import login_required
 from .charts import bar_chart
@@ -34,7 +35,7 @@ def dashboard():
     }
     return render_template("console/dashboard.html", data=data, filters=filters, charts=charts,
                            campaigns=dashboard_service.campaigns(), agencies=agencies_for_filter(g.user),
-                           args=request.args.to_dict())
+                           args=request.args.to_dict(), exposures=exposure_tasks(g.user))
 
 
 @bp.get("/dashboard/report.pdf")

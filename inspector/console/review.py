@@ -12,7 +12,8 @@ from ..services import review as review_service
 from . import bp
 from .auth import login_required
 
-CONSOLE_READERS = ("reviewer", "admin")
+# Who reads the queue, cases, dashboard and exports of their jurisdiction; only reviewers decide.
+CONSOLE_READERS = ("reviewer", "admin", "officer", "head")
 
 
 def error_text(err: ApiError, decision: str | None = None) -> str:

@@ -5,6 +5,7 @@ from flask import g, redirect, render_template, request, session, url_for
 
 from ..i18n import LANGUAGES
 from ..services import queue as queue_service
+from ..services.tasks import manage as task_service
 from . import bp
 from .auth import login_required, same_site
 from .review import CONSOLE_READERS
@@ -17,7 +18,11 @@ def home():
     if g.user.role in CONSOLE_READERS:
         counts = queue_service.status_counts(g.user, queue_service.QueueFilters())
         todo = {status: counts[status] for status in ("submitted", "returned")}
-    return render_template("console/home.html", user=g.user, todo=todo, cap=queue_service.COUNT_CAP)
+    tasks_todo = None
+    if g.user.role in task_service.TASK_MANAGERS:
+        tasks_todo = {"alerts": task_service.alerts(g.user), "counts": task_service.open_counts(g.user)}
+    return render_template("console/home.html", user=g.user, todo=todo, tasks_todo=tasks_todo,
+                           cap=queue_service.COUNT_CAP)
 
 
 @bp.post("/language")

@@ -22,6 +22,7 @@ JOBS: dict[str, Job] = {}
 EXPIRE_UPLOADS = "inspector.expire_uploads"
 PREPARE_CASE_FILE = "inspector.prepare_case_file"
 AUDIT_CHECKPOINT = "inspector.audit_checkpoint"
+ALERT_UNDELIVERED_TASKS = "inspector.alert_undelivered_tasks"
 
 
 def job(name: str, *, every: timedelta | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -58,3 +59,11 @@ def audit_checkpoint() -> bool:
 
     with writing():
         return checkpoint_if_moved() is not None
+
+
+@job(ALERT_UNDELIVERED_TASKS, every=timedelta(minutes=10))
+def alert_undelivered_tasks() -> int:
+    """Alert the county of each urgent task that no assigned phone has pulled in time."""
+    from ..services.tasks.alerts import raise_undelivered_alerts
+
+    return raise_undelivered_alerts()

@@ -16,6 +16,7 @@ from .inspection import (
 from .party import Party
 from .review import DECISIONS, ReviewDecision
 from .sync import SyncState, Versioned
+from .task import TASK_SOURCES, TASK_STATUSES, Task, TaskAssignee
 from .sync_log import Conflict, InspectionRevision, MutationLog, ScopeExit
 from .template import CATEGORIES, ITEM_KINDS, TEMPLATE_STATUSES, ChecklistTemplate, PublishedTemplateChanged
 from .upload import UPLOAD_STATUSES, Upload
@@ -29,4 +30,5 @@ __all__ = [
     "TEMPLATE_STATUSES", "ChecklistTemplate", "PublishedTemplateChanged", "UPLOAD_STATUSES", "Upload",
     "Conflict", "InspectionRevision", "MutationLog", "ScopeExit",
     "DAY_KINDS", "CalendarDay", "CalendarYear",
+    "TASK_SOURCES", "TASK_STATUSES", "Task", "TaskAssignee",
 ]

@@ -10,7 +10,9 @@ from ..database import UTCDateTime, db, utcnow
 from .agency import Agency
 from .sync import Versioned
 
-ROLES = ("inspector", "reviewer", "admin")
+# registrar 登记员 (hotline and counter intake), officer (a county officer working in the console:
+# intake, assignment, county reports), head 负责人 (approves what the rules say needs approval).
+ROLES = ("inspector", "reviewer", "admin", "registrar", "officer", "head")
 
 
 class User(Versioned, db.Model):

@@ -39,6 +39,8 @@ class Inspection(Versioned, db.Model):
     party_id: Mapped[str] = mapped_column(ForeignKey("party.id"), index=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("checklist_template.id"))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), nullable=True, index=True)
+    # The task (检查任务) this inspection was started from, if any.
+    task_id: Mapped[str | None] = mapped_column(ForeignKey("task.id"), nullable=True, index=True)
     status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
     # Amendment number: 1 at first submission; each amendment after a return adds one.
     revision: Mapped[int] = mapped_column(Integer, default=1)

@@ -117,6 +117,7 @@ class InspectionOut(WireSchema):
     agency_id = fields.Integer(dump_only=True)
     template_id = fields.Integer(dump_only=True)
     campaign_id = fields.Integer(dump_only=True, allow_none=True)
+    task_id = fields.String(dump_only=True, allow_none=True)  # the task (检查任务) it was started from
     party = fields.Nested(PartyOut, dump_only=True)
     inspectors = fields.List(fields.Nested(InspectorOut), dump_only=True)
     place = fields.String(dump_only=True, allow_none=True)

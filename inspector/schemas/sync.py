@@ -183,6 +183,7 @@ class InspectionCreateArgs(WireSchema):
     inspector_ids = fields.List(_key(), required=True, data_key="inspectorIDs",
                                 validate=validate.Length(min=2, max=10))
     campaign_id = _key(load_default=None, allow_none=True)
+    task_id = _id(load_default=None, allow_none=True)  # started from this task (检查任务)
     place = _text(300)
     lat = _lat()
     lon = _lon()
@@ -393,6 +394,46 @@ class RejectionValue(WireSchema):
     created_at = fields.DateTime(dump_only=True)
 
 
+class TaskPartyValue(WireSchema):
+    """What the phone shows of the party to visit, offline."""
+
+    id = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+    credit_code = fields.String(dump_only=True, allow_none=True)
+    address = fields.String(dump_only=True, allow_none=True)
+    phone = fields.String(dump_only=True, allow_none=True)
+    legal_rep = fields.String(dump_only=True, allow_none=True)
+
+
+class TaskAssigneeValue(WireSchema):
+    user_id = fields.Integer(dump_only=True)
+    display_name = fields.Function(lambda a: a.user.display_name, dump_only=True)
+    cert_no = fields.Function(lambda a: a.user.cert_no, dump_only=True)
+    recused = fields.Boolean(dump_only=True)
+    reason = fields.String(dump_only=True, allow_none=True)
+
+
+class TaskValue(WireSchema):
+    """A task (检查任务) on an assigned inspector's phone: whom to visit, what to check, by when."""
+
+    id = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    status = fields.String(dump_only=True)
+    source_kind = fields.String(dump_only=True)
+    agency_id = fields.Integer(dump_only=True)
+    party_id = fields.String(dump_only=True, allow_none=True)
+    party = fields.Nested(TaskPartyValue, dump_only=True, allow_none=True)
+    title = fields.String(dump_only=True)
+    what_to_check = fields.String(dump_only=True, allow_none=True)
+    due_date = fields.Date(dump_only=True, allow_none=True)
+    due_provisional = fields.Boolean(dump_only=True)
+    urgent = fields.Boolean(dump_only=True)
+    assignees = fields.List(fields.Nested(TaskAssigneeValue), dump_only=True)
+    inspection_id = fields.String(dump_only=True, allow_none=True)
+    cancel_reason = fields.String(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
 class RejectionListOut(WireSchema):
     rejections = fields.List(fields.Nested(RejectionValue), required=True, dump_only=True)
 
@@ -402,5 +443,5 @@ VALUE_SCHEMAS = {
     "agency": AgencyOut(), "colleague": ColleagueOut(), "template": TemplateOut(), "party": PartyOut(),
     "inspection": InspectionValue(), "finding": FindingValue(), "sample": SampleValue(), "photo": PhotoValue(),
     "signature": SignatureValue(), "decision": DecisionValue(), "conflict": ConflictValue(),
-    "rejection": RejectionValue(),
+    "rejection": RejectionValue(), "task": TaskValue(),
 }

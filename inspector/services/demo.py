@@ -29,6 +29,11 @@ DEMO_USERS = [
     ("donghe.sun", "孙执法", "inspector", "150202", "15020226002"),
     ("xincheng.zhou", "周执法", "inspector", "150102", "15010226001"),
     ("xincheng.wu", "吴执法", "inspector", "150102", "15010226002"),
+    # Console people of the complaints and tasks work: intake, assignment, approval.
+    ("tuoketuo.officer", "钱科员（托克托）", "officer", "150122", None),
+    ("tuoketuo.head", "冯局长（托克托）", "head", "150122", None),
+    ("tuoketuo.registrar", "韩登记（托克托）", "registrar", "150122", None),
+    ("hhht.officer", "郑科员（呼和浩特）", "officer", "150100", None),
 ]
 
 # Case-number words of the demo agencies (文号 such as 呼托市监检〔2026〕12号).

@@ -15,7 +15,8 @@ from sqlalchemy.sql import Select
 from ..database import db
 from ..errors import ApiError
 from ..models import (
-    Agency, BlobHolder, Inspection, InspectionInspector, IssuedDocument, Party, Photo, Signature, User,
+    Agency, BlobHolder, Inspection, InspectionInspector, IssuedDocument, Party, Photo, Signature, Task, TaskAssignee,
+    User,
 )
 
 
@@ -60,13 +61,33 @@ def inspection_scope(user: User) -> ColumnElement[bool]:
 
 
 def party_scope(user: User) -> ColumnElement[bool]:
-    """Filter for parties the user may see: their jurisdiction's, and those of cases they work on."""
+    """Filter for parties the user may see: their jurisdiction's, and those of cases and tasks they work on."""
     if not user.active:
         return false()
     own_cases = select(Inspection.party_id).join(
         InspectionInspector, InspectionInspector.inspection_id == Inspection.id
     ).where(InspectionInspector.user_id == user.id)
-    return or_(Party.agency_id.in_(agency_subtree(user)), Party.id.in_(own_cases))
+    # A task may send an inspector of one county to a party of another county of the league.
+    own_tasks = select(Task.party_id).join(TaskAssignee, TaskAssignee.task_id == Task.id).where(
+        TaskAssignee.user_id == user.id, TaskAssignee.recused.is_(False), Task.party_id.is_not(None))
+    return or_(Party.agency_id.in_(agency_subtree(user)), Party.id.in_(own_cases), Party.id.in_(own_tasks))
+
+
+def task_scope(user: User) -> ColumnElement[bool]:
+    """Filter for tasks the user may see: those of their jurisdiction (a county its own, a league
+    its counties'), and those they are or were assigned to."""
+    if not user.active:
+        return false()
+    assigned = exists().where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == user.id)
+    return or_(Task.agency_id.in_(agency_subtree(user)), assigned)
+
+
+def get_task(user: User, task_id: str) -> Task:
+    """The task, or 404 when it does not exist or is outside the user's scope."""
+    found = db.session.scalars(select(Task).where(Task.id == task_id, task_scope(user))).first()
+    if found is None or found.deleted_at is not None:
+        raise ApiError("not_found", "No such task.")
+    return found
 
 
 def get_inspection(user: User, inspection_id: str) -> Inspection:

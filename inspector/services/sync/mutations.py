@@ -18,13 +18,16 @@ from ...database import db, utcnow
 from ...errors import ApiError
 from ...jobs import enqueue
 from ...jobs.tasks import PREPARE_CASE_FILE
-from ...models import Agency, Campaign, ChecklistTemplate, Finding, Inspection, InspectionInspector, Party, Signature
+from ...models import (
+    Agency, Campaign, ChecklistTemplate, Finding, Inspection, InspectionInspector, Party, Signature, Task,
+)
 from ...schemas.sync import (
     InspectionAmendArgs, InspectionCreateArgs, InspectionRefArgs, InspectionUpdateArgs, PartyCreateArgs,
     PartyUpdateArgs,
 )
 from .. import campaigns
 from .. import parties as party_service
+from .. import tasks as task_service
 from ..scope import get_party, inspection_scope, party_scope
 from . import inspection_rules as rules
 from .context import MutationContext, Rejection, reject
@@ -153,6 +156,7 @@ def create_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
                      "当事人不存在，或不在您的管辖范围内。", "partyID") from None
     if args["campaign_id"] is not None:
         _check_campaign(ctx, args["campaign_id"])
+    task = _task_to_start(ctx, args["task_id"], party) if args["task_id"] else None
     inspectors = rules.check_inspectors(ctx.user, args["inspector_ids"], load_users(args["inspector_ids"]))
     inspection = Inspection(id=args["id"], agency_id=ctx.user.agency_id, party_id=party.id, template_id=template.id,
                             campaign_id=args["campaign_id"], status="draft", revision=1, created_by_id=ctx.user.id)
@@ -165,8 +169,24 @@ def create_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
     db.session.add(inspection)
     ctx.inspection_id = inspection.id
     set_inspectors(inspection, inspectors, ctx.version)
+    if task is not None:
+        task_service.start_task(task, inspection, ctx.user)
     ctx.audit("inspection.create", "inspection", inspection.id,
-              {"templateID": template.id, "partyID": party.id, "inspectorIDs": args["inspector_ids"], **filled})
+              {"templateID": template.id, "partyID": party.id, "inspectorIDs": args["inspector_ids"],
+               **({"taskID": task.id} if task else {}), **filled})
+
+
+def _task_to_start(ctx: MutationContext, task_id: str, party: Party) -> Task:
+    """The task the inspection is started from: one the caller is (or was, when the phone started
+    it offline before a reassignment reached it) assigned to, for this party. A cancelled task
+    still takes the inspection: what was recorded on site is kept, and shown flagged."""
+    task = db.session.get(Task, task_id)
+    if task is None or task.deleted_at is not None or not task_service.is_assignee(task, ctx.user, ever=True):
+        raise reject("task_not_assigned", "No such task assigned to you.", "该检查任务不存在或未分派给您。", "taskID")
+    if task.party_id is not None and task.party_id != party.id:
+        raise reject("task_party_mismatch", "The task is for another party.", "该检查任务的被检查单位与本记录不一致。",
+                     "partyID")
+    return task
 
 
 def _check_campaign(ctx: MutationContext, campaign_id: int) -> None:
@@ -236,6 +256,9 @@ def submit_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
     inspection.status, inspection.submitted_at = "submitted", utcnow()
     db.session.flush()
     record_submission(inspection, ctx.user.id, ctx.client_time)
+    task = task_service.task_of(inspection)
+    if task is not None:  # the inspection done for a task marks it done
+        task_service.complete_task(task, inspection)
     ctx.audit("inspection.submit", "inspection", inspection.id, {"revision": inspection.revision})
     enqueue(PREPARE_CASE_FILE, inspection.id)  # once this mutation commits: the first download is ready
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from sqlalchemy import ColumnElement, String, and_, delete, false, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, String, and_, delete, exists, false, func, or_, select, tuple_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Select
@@ -24,11 +24,12 @@ from sqlalchemy.sql import Select
 from ...database import db, utcnow, write_intent
 from ...models import (
     Agency, ChecklistTemplate, Conflict, Device, Finding, Inspection, InspectionInspector, MutationLog, Party,
-    Photo, ReviewDecision, Sample, ScopeExit, Signature, SyncState, User,
+    Photo, ReviewDecision, Sample, ScopeExit, Signature, SyncState, Task, TaskAssignee, User,
 )
 from ...models.sync import current_version
 from ...schemas.sync import MAX_BIG, MAX_INT, VALUE_SCHEMAS
 from ..scope import colleague_filter, held_by_case, inspection_scope, party_scope
+from ..tasks import mark_delivered
 from .context import check_client
 from .cursor import START, Cursor, decode, encode, scope_hash
 
@@ -114,6 +115,10 @@ def sources(user: User) -> list[Source]:
                       select(ScopeExit).where(ScopeExit.user_id == user.id, ScopeExit.entity_type == kind),
                       lambda row: (row[0].entity_id, row[0].entity_id, "del", None), false())
 
+    on_task = exists().where(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == user.id,
+                             TaskAssignee.recused.is_(False))
+    ever_on_task = select(TaskAssignee.task_id).where(TaskAssignee.user_id == user.id)
+    live_task = and_(Task.deleted_at.is_(None), on_task)
     party_conflict = and_(Conflict.entity_type == "party",
                           Conflict.entity_id.in_(select(Party.id).where(party_scope(user))))
     return [
@@ -148,6 +153,11 @@ def sources(user: User) -> list[Source]:
                select(Conflict, _case_live()).outerjoin(Inspection, Inspection.id == Conflict.inspection_id)
                .where(or_(and_(Conflict.inspection_id.is_not(None), cases), party_conflict)),
                _put_unless_deleted(), _live_in_live_case(Conflict)),
+        # A task the user is on; taken off it (回避, 改派) it arrives as `del`.
+        Source("task", Task, (Task.id,),
+               select(Task, live_task.label("live")).where(Task.id.in_(ever_on_task)).options(
+                   selectinload(Task.assignees).selectinload(TaskAssignee.user), selectinload(Task.party)),
+               lambda row: (row[0].id, row[0].id, "put" if row[1] else "del", row[0]), live_task),
         Source("rejection", MutationLog, (MutationLog.device_id, MutationLog.mutation_id),
                select(MutationLog, Device.client_id).join(Device, Device.id == MutationLog.device_id)
                .where(MutationLog.user_id == user.id, MutationLog.status == "rejected"),
@@ -236,6 +246,9 @@ def pull_changes(user: User, device: Device | None, body: dict[str, Any]) -> dic
         write_intent.reset(token)
     if stamp_due:
         _stamp(device_id)
+    delivered = [c["id"] for c in page["patch"] if c["type"] == "task" and c["op"] == "put"]
+    if delivered:
+        _deliver(delivered)
     return page
 
 
@@ -248,6 +261,18 @@ def _stamp(device_id: int) -> None:
                            .execution_options(synchronize_session=False))
         db.session.commit()
     except OperationalError:  # busy: the page is ready, the note can wait for the next pull
+        db.session.rollback()
+    finally:
+        write_intent.reset(token)
+
+
+def _deliver(task_ids: list[str]) -> None:
+    """Tasks on this page have reached an assigned phone: 送达 (the first pull's time is kept)."""
+    token = write_intent.set(True)
+    try:
+        mark_delivered(task_ids)
+        db.session.commit()
+    except OperationalError:  # busy: the next pull of the task marks it
         db.session.rollback()
     finally:
         write_intent.reset(token)

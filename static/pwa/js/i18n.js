@@ -122,6 +122,11 @@ const zh = {
   resignNeeded: '所签为第{revision}版，此后内容已修改（{documents}），请重新签名。',
   resignCount: '有 {n} 个签名所签内容已修改，请重新签名（不重新签名的，案卷中注明“未重新签名”）。',
   docOnSite: '现场笔录', docSampling: '抽样记录', docEvidence: '证据提取单',
+  myTasks: '检查任务', taskDue: '期限 {date}', taskProvisional: '暂定', taskUrgent: '紧急', taskStart: '开始检查',
+  taskContinue: '继续检查', taskWhat: '检查内容', taskWith: '同行：{names}', taskCancelled: '任务已取消',
+  taskSource: '来源：{source}', taskSourceComplaint: '投诉', taskSourceReport: '举报', taskSourceDraw: '双随机抽取',
+  taskSourceReinspection: '复查', taskSourceExposure: '3·15曝光', taskSourceManual: '人工派单', taskOverdue: '已逾期',
+  taskNoCo: '该任务没有同行执法人员，请在下一步选择',
 };
 
 const en = {
@@ -245,6 +250,11 @@ const en = {
   resignNeeded: 'Signed revision {revision}; the content changed since ({documents}): please sign again.',
   resignCount: '{n} signature(s) attest content that changed since: please sign again (otherwise the case file says not signed again).',
   docOnSite: 'on-site record', docSampling: 'sampling record', docEvidence: 'evidence sheet',
+  myTasks: 'Tasks', taskDue: 'Due {date}', taskProvisional: 'provisional', taskUrgent: 'Urgent', taskStart: 'Start inspection',
+  taskContinue: 'Continue inspection', taskWhat: 'What to check', taskWith: 'With: {names}', taskCancelled: 'Task cancelled',
+  taskSource: 'Source: {source}', taskSourceComplaint: 'complaint', taskSourceReport: 'report', taskSourceDraw: 'random draw',
+  taskSourceReinspection: 're-inspection', taskSourceExposure: '3·15 exposure', taskSourceManual: 'assigned', taskOverdue: 'overdue',
+  taskNoCo: 'This task has no co-inspector; choose one in the next step',
 };
 
 const DICTIONARIES = { zh, en };

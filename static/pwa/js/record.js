@@ -25,7 +25,7 @@ export function newDraft(user) {
     startedAt: now, endedAt: null, certificatesAnswer: '', recusalAnswer: '', narrative: '',
     partyStatement: '', closingAnswer: '', findings: {}, samples: [], photos: [], signatures: {},
     refusal: null, revision: 1, caseNumber: null, serverStatus: null, baseVersions: {}, decisions: [],
-    rejections: [], conflicts: [], createdAt: now, updatedAt: now, submittedAt: null,
+    rejections: [], conflicts: [], createdAt: now, updatedAt: now, submittedAt: null, taskID: null,
   };
 }
 
@@ -141,6 +141,7 @@ export function recordMutations(draft, { includeParty = true, includeSubmit = fa
   out.push(mutation('inspection.create.v1', {
     id: draft.id, templateID: draft.templateID, partyID: draft.party.id, inspectorIDs: draft.inspectorIDs,
     place: clean(draft.place), lat: draft.lat, lon: draft.lon, gpsAccuracyM: draft.gpsAccuracyM, startedAt: draft.startedAt,
+    ...(draft.taskID ? { taskID: draft.taskID } : {}),
   }, `create:${draft.id}`, draft.id));
   const filled = INSPECTION_FIELDS.filter((f) => !['place', 'lat', 'lon', 'gpsAccuracyM', 'inspectorIDs', 'startedAt'].includes(f) && clean(draft[f]) !== null);
   if (filled.length) out.push(inspectionUpdate(draft, filled));

@@ -5,6 +5,9 @@ import { HomeView } from '../views/home.js';
 
 const OPEN_PHASES = ['setup', 'editing'];
 
+// Due dates are calendar days in China, whatever the phone's time zone.
+const chinaToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+
 export class HomeController {
   constructor({ shell, sync, session, navigate, inspections }) {
     Object.assign(this, { shell, sync, session, navigate, inspections });
@@ -18,12 +21,17 @@ export class HomeController {
       store.listDrafts(), store.syncStats(), store.storageEstimate(), store.rowsOfType('task'), this.returnedCases(),
     ]);
     const byNewest = (a, b) => (b.updatedAt || '').localeCompare(a.updatedAt || '');
-    const today = new Date().toISOString().slice(0, 10);
+    const taskByID = Object.fromEntries(tasks.map((r) => [r.id, r.value]));
+    // A task's own record, if one was started on this phone (continue it rather than start another).
+    const draftOfTask = Object.fromEntries(drafts.filter((d) => d.taskID && d.phase !== 'deleted').map((d) => [d.taskID, d.id]));
     return {
       drafts: drafts.filter((d) => OPEN_PHASES.includes(d.phase)).sort(byNewest),
       submitted: drafts.filter((d) => !OPEN_PHASES.includes(d.phase) && !['returned', 'deleted'].includes(d.phase)).sort(byNewest).slice(0, 20),
       returned,
-      tasks: tasks.map((r) => r.value).filter((task) => !task.dueDate || task.dueDate >= today).slice(0, 20),
+      // Open and started tasks, the urgent first, then by due date; cancelled and done ones leave the list.
+      tasks: tasks.map((r) => r.value).filter((task) => ['open', 'started'].includes(task.status))
+        .sort((a, b) => (b.urgent - a.urgent) || (a.dueDate || '9999').localeCompare(b.dueDate || '9999')).slice(0, 50),
+      taskByID, draftOfTask, me: this.session.session.user.id, today: chinaToday(),
       stats, storage, running: this.sync.running, online: navigator.onLine,
     };
   }
@@ -79,6 +87,10 @@ export class HomeController {
 
   async act(action, id) {
     if (action === 'new') this.inspections.create();
+    else if (action === 'start-task') {
+      const task = await store.serverRow('task', id);
+      if (task) await this.inspections.createFromTask(task);
+    }
     else if (action === 'open') this.navigate(`#/i/${id}`);
     else if (action === 'open-returned') this.inspections.openReturned(id);
     else if (action === 'sync-now') {

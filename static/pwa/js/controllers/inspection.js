@@ -65,6 +65,25 @@ export class InspectionController {
     this.navigate(`#/i/${draft.id}`);
   }
 
+  // An inspection for a task (检查任务): its party and the co-inspector on the task filled in, the
+  // checklist chosen in setup as for any record. The server links the record to the task.
+  async createFromTask(task) {
+    const me = this.me();
+    const draft = rec.newDraft(me);
+    draft.taskID = task.id;
+    if (task.party) {
+      draft.party = { ...((await store.serverRow('party', String(task.party.id))) || task.party) };
+      draft.place = draft.party.address || '';
+    }
+    const co = (task.assignees || []).find((a) => !a.recused && a.userID !== me.id);
+    if (co) {
+      draft.coInspector = { id: co.userID, displayName: co.displayName, certNo: co.certNo };
+      draft.inspectorIDs = [me.id, co.userID];
+    }
+    await store.commit(draft);
+    this.navigate(`#/i/${draft.id}`);
+  }
+
   async show(id, step) {
     if (!this.draft || this.draft.id !== id) {
       if (this.draft && !(await this.flush())) {
@@ -164,6 +183,9 @@ export class InspectionController {
     } else if (action === 'party') {
       d.party = { ...(await store.serverRow('party', id)) };
       if (!d.place) d.place = d.party.address || '';
+      // Another party than the task's: an inspection of its own, not the task's.
+      const task = d.taskID ? await store.serverRow('task', d.taskID) : null;
+      if (task && task.partyID && task.partyID !== d.party.id) d.taskID = null;
     } else if (action === 'change-party') d.party = null;
     else if (action === 'new-party') this.creatingParty = { name: this.query || '' };
     else if (action === 'cancel-party') this.creatingParty = null;

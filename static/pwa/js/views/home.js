@@ -1,4 +1,4 @@
-// Home: sync panel, today's tasks, returned cases with the reviewer's comments, drafts, submitted.
+// Home: sync panel, the inspector's tasks, returned cases with the reviewer's comments, drafts, submitted.
 import { html, mount } from '../lib/html.js';
 import { t, relativeTime, clockTime } from '../i18n.js';
 import { formatBytes } from '../lib/bytes.js';
@@ -25,9 +25,8 @@ export class HomeView {
     const { drafts, returned, submitted, tasks, stats } = model;
     mount(this.section, html`
       <div class="card" data-testid="sync-panel" data-role="sync-panel">${this.syncPanel(model)}</div>
-      ${tasks.length ? html`<div class="card" data-testid="tasks"><h2>${t('todayTasks')}</h2><ul class="list">
-        ${tasks.map((task) => html`<li><div class="item"><div class="item-title">${task.partyName || task.title || ''}</div>
-          <div class="muted">${task.dueDate || ''} ${task.note || ''}</div></div></li>`)}</ul></div>` : ''}
+      ${tasks.length ? html`<div class="card" data-testid="tasks"><h2>${t('myTasks')}</h2><ul class="list">
+        ${tasks.map((task) => this.taskRow(task, model))}</ul></div>` : ''}
       ${returned.length ? html`<div class="card" data-testid="returned"><h2>${t('returned')}</h2><ul class="list">
         ${returned.map((r) => html`<li><button class="item" data-open-returned="${r.id}">
           <div class="item-title">${r.partyName}</div>
@@ -36,18 +35,39 @@ export class HomeView {
           ${Object.entries(r.itemComments || {}).map(([k, v]) => html`<div class="decision small">${k}：${v}</div>`)}
         </button></li>`)}</ul></div>` : ''}
       <div class="card" data-testid="drafts"><h2>${t('drafts')}</h2>
-        ${drafts.length ? html`<ul class="list">${drafts.map((d) => this.draftRow(d, stats))}</ul>` : html`<p class="muted">${t('noDrafts')}</p>`}
+        ${drafts.length ? html`<ul class="list">${drafts.map((d) => this.draftRow(d, stats, model.taskByID))}</ul>` : html`<p class="muted">${t('noDrafts')}</p>`}
       </div>
       ${submitted.length ? html`<div class="card" data-testid="submitted"><h2>${t('submittedList')}</h2>
-        <ul class="list">${submitted.map((d) => this.draftRow(d, stats))}</ul></div>` : ''}
+        <ul class="list">${submitted.map((d) => this.draftRow(d, stats, model.taskByID))}</ul></div>` : ''}
       <div class="actions"><button class="btn primary" data-action="new" data-testid="new-inspection">＋ ${t('newInspection')}</button></div>`);
   }
 
-  draftRow(d, stats) {
+  // A task as the inspector needs it offline: whom, where, what to check, by when, with whom.
+  taskRow(task, { draftOfTask, me, today }) {
+    const source = { complaint: 'taskSourceComplaint', report: 'taskSourceReport', draw: 'taskSourceDraw',
+      reinspection: 'taskSourceReinspection', exposure: 'taskSourceExposure', manual: 'taskSourceManual' }[task.sourceKind];
+    const co = (task.assignees || []).filter((a) => !a.recused && a.userID !== me).map((a) => a.displayName);
+    const draftID = draftOfTask[task.id];
+    return html`<li class="task" data-testid="task" data-task="${task.id}"><div class="item">
+      <div class="item-title">${task.urgent ? html`<span class="badge bad">${t('taskUrgent')}</span> ` : ''}${task.party ? task.party.name : task.title}</div>
+      ${task.party ? html`<div class="small">${task.title}</div>` : ''}
+      ${task.party && task.party.address ? html`<div class="muted small" data-testid="task-address">${task.party.address}</div>` : ''}
+      ${task.whatToCheck ? html`<div class="small" data-testid="task-what">${t('taskWhat')}：${task.whatToCheck}</div>` : ''}
+      <div class="muted small">${task.dueDate ? html`<span data-testid="task-due">${t('taskDue', { date: task.dueDate })}</span>` : ''}
+        ${task.dueProvisional ? html`<span class="badge warn" data-testid="task-provisional">${t('taskProvisional')}</span>` : ''}
+        ${task.dueDate && task.dueDate < today ? html`<span class="badge bad">${t('taskOverdue')}</span>` : ''}
+        ${source ? html` · ${t('taskSource', { source: t(source) })}` : ''}${co.length ? html` · ${t('taskWith', { names: co.join('、') })}` : ''}</div>
+      <div class="task-actions">${draftID ? html`<button class="btn" data-open="${draftID}" data-testid="task-continue">${t('taskContinue')}</button>`
+        : html`<button class="btn primary" data-action="start-task" data-id="${task.id}" data-testid="task-start">${t('taskStart')}</button>`}</div>
+    </div></li>`;
+  }
+
+  draftRow(d, stats, taskByID = {}) {
+    const task = d.taskID ? taskByID[d.taskID] : null;
     return html`<li><button class="item" data-open="${d.id}" data-testid="draft-row">
       <div class="item-title">${(d.party && d.party.name) || t('newInspection')}</div>
       <div class="muted">${d.templateTitle || ''} · ${t('updatedAt', { time: relativeTime(d.updatedAt) })}</div>
-      <div>${recordStatus(d, stats)}${d.caseNumber ? html`<span class="badge ok">${d.caseNumber}</span>` : ''}</div>
+      <div>${recordStatus(d, stats)}${d.caseNumber ? html`<span class="badge ok">${d.caseNumber}</span>` : ''}${task && task.status === 'cancelled' ? html`<span class="badge bad" data-testid="task-cancelled">${t('taskCancelled')}</span>` : ''}</div>
     </button></li>`;
   }
 
@@ -78,6 +98,7 @@ export class HomeView {
       const el = e.target.closest('[data-action],[data-open],[data-open-returned]');
       if (!el) return;
       if (el.dataset.open) handler('open', el.dataset.open);
+      else if (el.dataset.action === 'start-task') handler('start-task', el.dataset.id);
       else if (el.dataset.openReturned) handler('open-returned', el.dataset.openReturned);
       else handler(el.dataset.action);
     });
