@@ -32,6 +32,10 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     db.init_app(app)
     install_versioning()
     install_file_copies()
+    from .services.calendar.notices import on_year_loaded
+    from .services.complaints.clocks import recompute_provisional
+
+    on_year_loaded(recompute_provisional)  # stored provisional deadlines follow a new year's notice
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             install_sqlite_behaviour(db.engine)

@@ -1,6 +1,7 @@
 """Configuration as data: defaults, then environment variables, then a test's mapping."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -84,6 +85,9 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
      "for deadlines and today's date; default: the real time"),
     ("TASK_URGENT_DELIVERY_HOURS", "INSPECTOR_TASK_URGENT_DELIVERY_HOURS", float, 2,
      "An urgent task no assigned phone has pulled within this many hours alerts its county"),
+    ("COMPLAINT_RULES", "INSPECTOR_COMPLAINT_RULES", json.loads, {},
+     "Complaints register: the rule values the law texts at hand do not confirm, as a JSON object "
+     "(keys in services/complaints/rules.py SETTINGS, e.g. `{\"V121_DECISION_NOTICE_WD\": 5}`)"),
 ]
 
 

@@ -55,6 +55,8 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     # Background jobs (console: failed jobs)
     "job_retried": (409, "This job was sent again already."),
     "job_unknown": (409, "This server has no such job to run."),
+    # Complaints and reports register
+    "transition_not_allowed": (409, "This step is not allowed from the filing's current status."),
 }
 
 

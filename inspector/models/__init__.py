@@ -6,6 +6,10 @@ from .agency import LEVELS, Agency
 from .audit import AuditCheckpoint, AuditEvent, AuditHead
 from .calendar import DAY_KINDS, CalendarDay, CalendarYear
 from .case_number import CaseNumberCounter
+from .complaint import (
+    CHANNELS, FILING_KINDS, NOTICE_METHODS, PRODUCT_CATEGORIES, RULE_VERSIONS,
+    Filing, FilingAttachment, FilingPause, FilingPerson, FilingTransition,
+)
 from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
 from .job import FailedJob
@@ -29,6 +33,8 @@ __all__ = [
     "DECISIONS", "ReviewDecision", "SyncState", "Versioned", "CATEGORIES", "ITEM_KINDS",
     "TEMPLATE_STATUSES", "ChecklistTemplate", "PublishedTemplateChanged", "UPLOAD_STATUSES", "Upload",
     "Conflict", "InspectionRevision", "MutationLog", "ScopeExit",
+    "CHANNELS", "FILING_KINDS", "NOTICE_METHODS", "PRODUCT_CATEGORIES", "RULE_VERSIONS",
+    "Filing", "FilingAttachment", "FilingPause", "FilingPerson", "FilingTransition",
     "DAY_KINDS", "CalendarDay", "CalendarYear",
     "TASK_SOURCES", "TASK_STATUSES", "Task", "TaskAssignee",
 ]
