@@ -35,7 +35,8 @@ def dashboard():
     }
     return render_template("console/dashboard.html", data=data, filters=filters, charts=charts,
                            campaigns=dashboard_service.campaigns(), agencies=agencies_for_filter(g.user),
-                           args=request.args.to_dict(), exposures=exposure_tasks(g.user))
+                           args=request.args.to_dict(), exposures=exposure_tasks(g.user),
+                           filing_stats=dashboard_service.build_filing_stats(g.user, filters))
 
 
 @bp.get("/dashboard/report.pdf")

@@ -22,6 +22,7 @@ JOBS: dict[str, Job] = {}
 EXPIRE_UPLOADS = "inspector.expire_uploads"
 PREPARE_CASE_FILE = "inspector.prepare_case_file"
 AUDIT_CHECKPOINT = "inspector.audit_checkpoint"
+DEADLINE_REMINDERS = "inspector.deadline_reminders"
 ALERT_UNDELIVERED_TASKS = "inspector.alert_undelivered_tasks"
 
 
@@ -59,6 +60,15 @@ def audit_checkpoint() -> bool:
 
     with writing():
         return checkpoint_if_moved() is not None
+
+
+@job(DEADLINE_REMINDERS, every=timedelta(hours=1))
+def deadline_reminders() -> int:
+    """Put today's deadlines (overdue, due today, due within 2 working days) on their officers'
+    notice lists; once a day each, so the hourly run only catches a day the scheduler missed."""
+    from ..services.todo.reminders import send_daily_reminders
+
+    return send_daily_reminders()
 
 
 @job(ALERT_UNDELIVERED_TASKS, every=timedelta(minutes=10))

@@ -12,6 +12,7 @@ from .complaint import (
 )
 from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
+from .intake import ImportMapping, Reminder
 from .job import FailedJob
 from .inspection import (
     INSPECTION_STATUSES, SIGNATURE_ROLES, SIGNATURE_STATUSES,
@@ -37,4 +38,5 @@ __all__ = [
     "Filing", "FilingAttachment", "FilingPause", "FilingPerson", "FilingTransition",
     "DAY_KINDS", "CalendarDay", "CalendarYear",
     "TASK_SOURCES", "TASK_STATUSES", "Task", "TaskAssignee",
+    "ImportMapping", "Reminder",
 ]

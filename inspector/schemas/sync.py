@@ -330,6 +330,30 @@ class SignatureRefuseArgs(WireSchema):
 
 # ---------------------------------------------------------------- pulled values (the read API's shapes)
 
+# A lead (线索) an inspector records on the phone: how it reached him, the kinds of filing it may be.
+PHONE_CHANNELS = ("inspection_found", "walk_in", "onsite_event")
+PHONE_KINDS = ("report", "complaint", "inquiry")
+PHONE_CATEGORIES = ("fertilizer", "pesticide", "seed", "film", "machinery", "other")
+
+
+class ComplaintCreateArgs(WireSchema):
+    """complaint.create.v1: a complaint, report or inquiry registered from the phone (text only)."""
+
+    id = _id(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(PHONE_KINDS))
+    channel = fields.String(required=True, validate=validate.OneOf(PHONE_CHANNELS))
+    received_at = Instant(required=True)
+    party_id = _id(load_default=None, allow_none=True)
+    respondent_name = _text(200, load_default=None)
+    respondent_address = _text(300, load_default=None)
+    product_category = fields.String(required=True, validate=validate.OneOf(PHONE_CATEGORIES))
+    facts = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    requests = _text(2000, load_default=None)
+    anonymous = fields.Boolean(load_default=False)
+    person_name = _text(64, load_default=None)
+    person_phone = _text(32, load_default=None)
+
+
 class InspectionValue(InspectionOut):
     """An inspection without its children, which arrive as rows of their own."""
 

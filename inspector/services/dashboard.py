@@ -163,3 +163,100 @@ def _county_label(agency: Agency, league: Agency) -> str:
 def campaigns() -> list[Campaign]:
     return list(db.session.scalars(select(Campaign).where(Campaign.deleted_at.is_(None))
                                    .order_by(Campaign.starts_on.desc())))
+
+
+# ---------------------------------------------------------------- complaints and reports
+
+FILING_KIND_ORDER = ("complaint", "report", "inquiry")
+# The first decision on a filing: a complaint accepted or refused, a report's 立案 decision (or the
+# reporter sent to the competent authority), an inquiry answered.
+DECISION_ACTIONS = ("accept", "reject", "open_case", "not_open", "redirect", "answer")
+
+
+@dataclass
+class KindCounts:
+    key: str
+    counts: dict[str, int] = field(default_factory=lambda: {k: 0 for k in FILING_KIND_ORDER})
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class DecisionTimes:
+    """Working days from the day the handling bureau received a filing to its first decision."""
+
+    kind: str
+    decided: int = 0
+    undecided: int = 0
+    average: float | None = None
+    median: float | None = None
+    longest: int | None = None
+
+
+@dataclass
+class FilingStats:
+    total: int
+    by_channel: list[KindCounts]
+    by_status: list[KindCounts]
+    by_category: list[KindCounts]
+    decision_times: list[DecisionTimes]
+
+
+def _filing_conditions(user: User, filters: DashboardFilters) -> list:
+    from ..models import Filing
+    from .complaints import filing_scope
+
+    where = [filing_scope(user), Filing.deleted_at.is_(None)]
+    if filters.date_from:
+        where.append(Filing.clock_start_on >= filters.date_from)
+    if filters.date_to:
+        where.append(Filing.clock_start_on <= filters.date_to)
+    if filters.agency_id is not None:
+        path = select(Agency.path).where(Agency.id == filters.agency_id).scalar_subquery()
+        where.append(Filing.handling_agency_id.in_(select(Agency.id).where(Agency.path.startswith(path))))
+    return where
+
+
+def build_filing_stats(user: User, filters: DashboardFilters) -> FilingStats:
+    """Complaints, reports and inquiries received in the date range (by the day the handling bureau
+    received them; a campaign does not apply) by channel, status and product category, and the time
+    each kind took to its first decision. SQL aggregates, except the working-day count per decision."""
+    from ..models import Filing, FilingTransition
+    from .calendar.deadlines import working_days_between
+
+    where = _filing_conditions(user, filters)
+
+    def grouped(column) -> list[KindCounts]:
+        groups: dict[str, KindCounts] = {}
+        for key, kind, n in db.session.execute(select(column, Filing.kind, func.count()).where(*where)
+                                               .group_by(column, Filing.kind)):
+            groups.setdefault(key, KindCounts(key)).counts[kind] = n
+        return sorted(groups.values(), key=lambda g: (-g.total, g.key))
+
+    by_channel = grouped(Filing.channel)
+    first_decision = (select(FilingTransition.filing_id, func.min(FilingTransition.on_date).label("on"))
+                      .where(FilingTransition.action.in_(DECISION_ACTIONS)).group_by(FilingTransition.filing_id)
+                      .subquery())
+    spans: dict[str, list[int]] = {k: [] for k in FILING_KIND_ORDER}
+    undecided = dict.fromkeys(FILING_KIND_ORDER, 0)
+    for kind, start, decided_on in db.session.execute(
+            select(Filing.kind, Filing.clock_start_on, first_decision.c.on)
+            .outerjoin(first_decision, first_decision.c.filing_id == Filing.id).where(*where)):
+        if decided_on is None:
+            undecided[kind] += 1
+        else:
+            spans[kind].append(max(0, working_days_between(start, decided_on)))
+    times = []
+    for kind in FILING_KIND_ORDER:
+        days = sorted(spans[kind])
+        row = DecisionTimes(kind, len(days), undecided[kind])
+        if days:
+            row.average = round(sum(days) / len(days), 1)
+            middle = len(days) // 2
+            row.median = float(days[middle]) if len(days) % 2 else (days[middle - 1] + days[middle]) / 2
+            row.longest = days[-1]
+        times.append(row)
+    return FilingStats(sum(g.total for g in by_channel), by_channel, grouped(Filing.status),
+                       grouped(Filing.product_category), times)

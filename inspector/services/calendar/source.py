@@ -78,7 +78,9 @@ def _app_token() -> Any | None:
         if url not in _migrated:
             from sqlalchemy import inspect
 
-            if not inspect(db.engine).has_table(CalendarYear.__tablename__):
+            # On the session's own connection: a second connection would wait for the write lock
+            # that the caller's transaction (a phone's push, say) may already hold on SQLite.
+            if not inspect(db.session.connection()).has_table(CalendarYear.__tablename__):
                 return None  # a database not migrated yet (a bare test app): the package's years
             _migrated.add(url)
         count, version, loaded = db.session.execute(select(

@@ -131,6 +131,19 @@ def register_filing(by: User, data: dict[str, Any]) -> Filing:
     """
     if by.role not in INTAKE_ROLES or not by.active:
         raise ApiError("forbidden", "Only registrars and officers register complaints and reports.")
+    filing = add_filing(by, data)
+    db.session.commit()
+    return filing
+
+
+def check_filing(by: User, data: dict[str, Any]) -> None:
+    """Raise what registering `data` would refuse (a 12315 import's preview); nothing is written."""
+    _check(by, data)
+
+
+def add_filing(by: User, data: dict[str, Any]) -> Filing:
+    """`register_filing` without its role check and commit, for callers that own the transaction
+    and decide who may register (a whole 12315 import file at once; a phone's sync mutation)."""
     if data.get("id") and db.session.get(Filing, data["id"]) is not None:
         existing = db.session.get(Filing, data["id"])
         if existing.created_by_id == by.id:
@@ -150,5 +163,4 @@ def register_filing(by: User, data: dict[str, Any]) -> Filing:
             audit.record("filing.register", "filing", record.id, actor_id=by.id,
                          data={"kind": record.kind, "channel": record.channel, "regNo": record.reg_no,
                                "ruleVersion": record.rule_version})
-    db.session.commit()
     return filing

@@ -292,4 +292,4 @@ def delete_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
 
 
 # The handlers of the record's parts register themselves on import.
-from . import records  # noqa: E402,F401
+from . import leads, records  # noqa: E402,F401

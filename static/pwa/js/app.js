@@ -10,6 +10,7 @@ import { HomeController } from './controllers/home.js';
 import { InspectionController } from './controllers/inspection.js';
 import { SettingsController } from './controllers/settings.js';
 import { UpdateController } from './controllers/update.js';
+import { LeadController } from './controllers/lead.js';
 
 async function main() {
   await openDB();
@@ -22,6 +23,7 @@ async function main() {
   const home = new HomeController({ shell, sync, session, navigate, inspections });
   const settings = new SettingsController({ shell, session });
   const updates = new UpdateController({ shell, beforeUpdate: () => inspections.flush() });
+  const leads = new LeadController({ shell, sync, navigate });
 
   let current = null;
   function route() {
@@ -31,6 +33,7 @@ async function main() {
     if (!session.isActive()) { current = null; session.showLogin(); return; }
     if (name === 'i' && id) { current = inspections; inspections.show(id, step); }
     else if (name === 'settings') { current = null; settings.show(); }
+    else if (name === 'lead') { current = leads; leads.show(); }
     else if (name === 'diagnostics') { current = null; settings.showDiagnostics(); }
     else { current = home; home.show(); }
     home.refreshSync();

@@ -127,6 +127,20 @@ const zh = {
   taskSource: '来源：{source}', taskSourceComplaint: '投诉', taskSourceReport: '举报', taskSourceDraw: '双随机抽取',
   taskSourceReinspection: '复查', taskSourceExposure: '3·15曝光', taskSourceManual: '人工派单', taskOverdue: '已逾期',
   taskNoCo: '该任务没有同行执法人员，请在下一步选择',
+  // leads (线索) recorded on the phone, and 待办 counts
+  newLead: '登记线索', leads: '线索（投诉举报）', leadTitle: '登记线索', leadKind: '类型', leadChannel: '来源',
+  leadCategory: '产品类别', lead_kind_report: '举报', lead_kind_complaint: '投诉', lead_kind_inquiry: '咨询',
+  lead_channel_inspection_found: '检查中发现', lead_channel_walk_in: '群众当面反映', lead_channel_onsite_event: '活动受理台',
+  lead_productCategory_fertilizer: '化肥', lead_productCategory_pesticide: '农药', lead_productCategory_seed: '种子',
+  lead_productCategory_film: '农膜', lead_productCategory_machinery: '农机具', lead_productCategory_other: '其他',
+  leadRespondent: '被投诉/被举报单位', leadRespondentName: '名称（本机未找到时填写）', leadFacts: '事实经过',
+  leadRequests: '诉求（投诉）', leadTextOnly: '线索暂只能登记文字，照片请在检查记录中拍摄。', leadPerson: '投诉人/举报人',
+  leadAnonymous: '匿名举报', leadPersonName: '姓名', leadSave: '保存线索', leadSaved: '线索已保存在本机，将随同步上报。',
+  leadNeedsRespondent: '请选择或填写被投诉/被举报单位。', leadNeedsFacts: '请填写事实经过。',
+  leadComplaintNeedsPerson: '投诉需要投诉人的姓名和联系电话。', leadReportNeedsPerson: '实名举报需要举报人的姓名和联系电话（或勾选匿名）。',
+  leadComplaintNotAnonymous: '投诉不能匿名；匿名的请登记为举报。', leadRefused: '被拒收', leadRegistered: '已登记',
+  mutation_complaint_create: '登记线索',
+  deadlinesTitle: '待办期限', deadline_overdue: '已逾期', deadline_today: '今日到期', deadline_soon: '2个工作日内', deadline_provisional: '暂定',
 };
 
 const en = {
@@ -255,6 +269,20 @@ const en = {
   taskSource: 'Source: {source}', taskSourceComplaint: 'complaint', taskSourceReport: 'report', taskSourceDraw: 'random draw',
   taskSourceReinspection: 're-inspection', taskSourceExposure: '3·15 exposure', taskSourceManual: 'assigned', taskOverdue: 'overdue',
   taskNoCo: 'This task has no co-inspector; choose one in the next step',
+  // leads recorded on the phone, and deadline counts
+  newLead: 'Record a lead', leads: 'Leads (complaints and reports)', leadTitle: 'Record a lead', leadKind: 'Kind', leadChannel: 'Came by',
+  leadCategory: 'Product category', lead_kind_report: 'Report', lead_kind_complaint: 'Complaint', lead_kind_inquiry: 'Inquiry',
+  lead_channel_inspection_found: 'Found during an inspection', lead_channel_walk_in: 'Told in person', lead_channel_onsite_event: 'Event intake desk',
+  lead_productCategory_fertilizer: 'Fertilizer', lead_productCategory_pesticide: 'Pesticide', lead_productCategory_seed: 'Seed',
+  lead_productCategory_film: 'Farm film', lead_productCategory_machinery: 'Farm machinery', lead_productCategory_other: 'Other',
+  leadRespondent: 'Business complained about or reported', leadRespondentName: 'Name (when not found on the phone)', leadFacts: 'What happened',
+  leadRequests: 'What is asked (complaints)', leadTextOnly: 'A lead is text only for now; take photos in an inspection record.', leadPerson: 'Complainant or reporter',
+  leadAnonymous: 'Anonymous report', leadPersonName: 'Name', leadSave: 'Save the lead', leadSaved: 'Lead saved on this phone; it is sent with the next sync.',
+  leadNeedsRespondent: 'Choose or name the business.', leadNeedsFacts: 'Write what happened.',
+  leadComplaintNeedsPerson: "A complaint needs the complainant's name and phone.", leadReportNeedsPerson: "A real-name report needs the reporter's name and phone (or tick anonymous).",
+  leadComplaintNotAnonymous: 'A complaint cannot be anonymous; record it as a report.', leadRefused: 'Refused', leadRegistered: 'Registered',
+  mutation_complaint_create: 'Lead recorded',
+  deadlinesTitle: 'Deadlines', deadline_overdue: 'Overdue', deadline_today: 'Due today', deadline_soon: 'Within 2 working days', deadline_provisional: 'Provisional',
 };
 
 const DICTIONARIES = { zh, en };

@@ -2,6 +2,7 @@
 import * as store from '../store.js';
 import { t } from '../i18n.js';
 import { HomeView } from '../views/home.js';
+import { todoCounts } from '../todo.js';
 
 const OPEN_PHASES = ['setup', 'editing'];
 
@@ -17,9 +18,11 @@ export class HomeController {
   }
 
   async model() {
-    const [drafts, stats, storage, tasks, returned] = await Promise.all([
+    const [records, stats, storage, tasks, returned, calendar] = await Promise.all([
       store.listDrafts(), store.syncStats(), store.storageEstimate(), store.rowsOfType('task'), this.returnedCases(),
+      store.getCalendar(),
     ]);
+    const drafts = records.filter((d) => d.type !== 'lead');
     const byNewest = (a, b) => (b.updatedAt || '').localeCompare(a.updatedAt || '');
     const taskByID = Object.fromEntries(tasks.map((r) => [r.id, r.value]));
     // A task's own record, if one was started on this phone (continue it rather than start another).
@@ -32,6 +35,8 @@ export class HomeController {
       tasks: tasks.map((r) => r.value).filter((task) => ['open', 'started'].includes(task.status))
         .sort((a, b) => (b.urgent - a.urgent) || (a.dueDate || '9999').localeCompare(b.dueDate || '9999')).slice(0, 50),
       taskByID, draftOfTask, me: this.session.session.user.id, today: chinaToday(),
+      leads: records.filter((d) => d.type === 'lead').sort(byNewest).slice(0, 20),
+      deadlines: todoCounts(tasks.map((r) => r.value), calendar),
       stats, storage, running: this.sync.running, online: navigator.onLine,
     };
   }
@@ -39,7 +44,8 @@ export class HomeController {
   // Returned cases of this inspector: local records and ones only known from the server.
   async returnedCases() {
     const me = this.session.session.user.id;
-    const [rows, decisions, drafts] = await Promise.all([store.rowsOfType('inspection'), store.rowsOfType('decision'), store.listDrafts()]);
+    const [rows, decisions, records] = await Promise.all([store.rowsOfType('inspection'), store.rowsOfType('decision'), store.listDrafts()]);
+    const drafts = records.filter((d) => d.type !== 'lead');
     const local = Object.fromEntries(drafts.map((d) => [d.id, d]));
     const out = [];
     for (const d of drafts.filter((x) => x.phase === 'returned')) {
@@ -87,6 +93,7 @@ export class HomeController {
 
   async act(action, id) {
     if (action === 'new') this.inspections.create();
+    else if (action === 'new-lead') this.navigate('#/lead');
     else if (action === 'start-task') {
       const task = await store.serverRow('task', id);
       if (task) await this.inspections.createFromTask(task);

@@ -1,6 +1,7 @@
 // Home: sync panel, the inspector's tasks, returned cases with the reviewer's comments, drafts, submitted.
 import { html, mount } from '../lib/html.js';
-import { t, relativeTime, clockTime } from '../i18n.js';
+import { t, relativeTime, clockTime, reasonText } from '../i18n.js';
+import { BUCKETS } from '../todo.js';
 import { formatBytes } from '../lib/bytes.js';
 
 export function recordStatus(draft, stats) {
@@ -22,9 +23,10 @@ export class HomeView {
   constructor(section) { this.section = section; }
 
   render(model) {
-    const { drafts, returned, submitted, tasks, stats } = model;
+    const { drafts, returned, submitted, tasks, stats, leads, deadlines } = model;
     mount(this.section, html`
       <div class="card" data-testid="sync-panel" data-role="sync-panel">${this.syncPanel(model)}</div>
+      ${this.deadlineCounts(deadlines)}
       ${tasks.length ? html`<div class="card" data-testid="tasks"><h2>${t('myTasks')}</h2><ul class="list">
         ${tasks.map((task) => this.taskRow(task, model))}</ul></div>` : ''}
       ${returned.length ? html`<div class="card" data-testid="returned"><h2>${t('returned')}</h2><ul class="list">
@@ -37,9 +39,31 @@ export class HomeView {
       <div class="card" data-testid="drafts"><h2>${t('drafts')}</h2>
         ${drafts.length ? html`<ul class="list">${drafts.map((d) => this.draftRow(d, stats, model.taskByID))}</ul>` : html`<p class="muted">${t('noDrafts')}</p>`}
       </div>
+      ${leads.length ? html`<div class="card" data-testid="leads"><h2>${t('leads')}</h2><ul class="list">
+        ${leads.map((l) => this.leadRow(l, stats))}</ul></div>` : ''}
       ${submitted.length ? html`<div class="card" data-testid="submitted"><h2>${t('submittedList')}</h2>
         <ul class="list">${submitted.map((d) => this.draftRow(d, stats, model.taskByID))}</ul></div>` : ''}
-      <div class="actions"><button class="btn primary" data-action="new" data-testid="new-inspection">＋ ${t('newInspection')}</button></div>`);
+      <div class="actions"><button class="btn" data-action="new-lead" data-testid="new-lead">＋ ${t('newLead')}</button>
+        <button class="btn primary" data-action="new" data-testid="new-inspection">＋ ${t('newInspection')}</button></div>`);
+  }
+
+  // 待办 counts from the tasks on this phone (the console has the bureau's full list).
+  deadlineCounts(counts) {
+    return html`<div class="card" data-testid="deadline-counts"><h2>${t('deadlinesTitle')}</h2><div class="row">
+      ${BUCKETS.map((b) => html`<div data-bucket="${b}" class="${b === 'overdue' && counts[b] ? 'error' : ''}"><strong>${counts[b]}</strong> <span class="small">${t(`deadline_${b}`)}</span></div>`)}
+    </div></div>`;
+  }
+
+  leadRow(lead, stats) {
+    const pending = stats.byInspection[lead.id] || 0;
+    const refused = (lead.rejections || []).length;
+    const badge = refused ? html`<span class="badge bad">${t('leadRefused')}</span>`
+      : pending ? html`<span class="badge warn">${t('statusPending')}</span>` : html`<span class="badge ok">${t('leadRegistered')}</span>`;
+    return html`<li><div class="item" data-testid="lead-row" data-lead-id="${lead.id}">
+      <div class="item-title">${t(`lead_kind_${lead.kind}`)} · ${lead.title || ''}</div>
+      <div class="muted small">${lead.facts || ''}</div><div>${badge}</div>
+      ${(lead.rejections || []).flatMap((r) => r.reasons || []).map((r) => html`<div class="error small" data-testid="lead-reason">${reasonText(r)}</div>`)}
+    </div></li>`;
   }
 
   // A task as the inspector needs it offline: whom, where, what to check, by when, with whom.
