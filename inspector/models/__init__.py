@@ -19,6 +19,10 @@ from .inspection import (
     Campaign, Finding, Inspection, InspectionInspector, Sample, Signature,
 )
 from .party import Party
+from .rectification import (
+    CLOCK_STATUSES, DECISION_KINDS, FILING_OUTCOMES, PARTY_SIGNATURES, PAUSE_KINDS, RECHECK_OUTCOMES,
+    RECTIFICATION_MODES, RECTIFICATION_STATUSES, SERVICE_METHODS, CaseClock, CaseClockPause, RectificationOrder,
+)
 from .review import DECISIONS, ReviewDecision
 from .sync import SyncState, Versioned
 from .task import TASK_SOURCES, TASK_STATUSES, Task, TaskAssignee
@@ -38,5 +42,8 @@ __all__ = [
     "Filing", "FilingAttachment", "FilingPause", "FilingPerson", "FilingTransition",
     "DAY_KINDS", "CalendarDay", "CalendarYear",
     "TASK_SOURCES", "TASK_STATUSES", "Task", "TaskAssignee",
+    "CLOCK_STATUSES", "DECISION_KINDS", "FILING_OUTCOMES", "PARTY_SIGNATURES", "PAUSE_KINDS", "RECHECK_OUTCOMES",
+    "RECTIFICATION_MODES", "RECTIFICATION_STATUSES", "SERVICE_METHODS", "CaseClock", "CaseClockPause",
+    "RectificationOrder",
     "ImportMapping", "Reminder",
 ]
