@@ -132,3 +132,18 @@ class RectificationRenderer(NoticeRenderer):
 
 def render_rectification(doc: RectificationDoc, font_path: str | None = None) -> bytes:
     return RectificationRenderer(doc, font_path).render()
+
+
+def remedy_problems(text: str) -> list[str]:
+    """What is wrong with a remedy line (RECT-R2): 复议 within 六十日 to the 本级人民政府 (行政复议法
+    2023), 诉讼 within 六个月 (行政诉讼法 第四十六条); the outdated 三个月 and 复议委员会 are refused."""
+    problems = []
+    if "三个月" in text:
+        problems.append("诉讼期限为六个月（行政诉讼法第四十六条），不是三个月。")
+    if "复议委员会" in text:
+        problems.append("行政复议向本级人民政府申请（行政复议法2023），不再向复议委员会申请。")
+    if "六十日" not in text:
+        problems.append("须写明六十日内申请行政复议。")
+    if "六个月" not in text:
+        problems.append("须写明六个月内提起行政诉讼。")
+    return problems
