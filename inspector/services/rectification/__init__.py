@@ -218,8 +218,10 @@ def create_order(by: User, inspection: Inspection, data: dict[str, Any], *, on_s
                  data={"status": order.status, "docNo": order.doc_no, "onSite": on_site, "mode": order.mode,
                        "dueDate": order.due_date.isoformat() if order.due_date else None,
                        "itemKeys": order.item_keys})
-    if service:
+    if service and order.issued:
         record_service(by, order, service, device_id=device_id)
+    # A pending order is not served: what the phone sent about service is dropped (the order is
+    # served again once a 负责人 has approved it; the audit event above says it was pending).
     return order
 
 
