@@ -177,7 +177,7 @@ def _ensure_role(by: User, agency: Agency, roles: tuple[str, ...], zh: str) -> N
 def _ensure_open(clock_row: CaseClock) -> None:
     if clock_row.status != "open":
         raise ApiError("conflict", "This clock is decided; it no longer changes.",
-                       details={"status": clock_row.status, "message_zh": "该时限已有结论，不能再修改。"})
+                       details={"status": clock_row.status, "message_zh": "该时限已有结论，不能再修改。", "messageZh": "该时限已有结论，不能再修改。"})
 
 
 def open_clock(by: User, *, rule_id: str, agency: Agency, inspection: Inspection | None, start_date: date,
@@ -229,10 +229,10 @@ def extend(by: User, clock_row: CaseClock, reason: str) -> CaseClock:
     r = rule(clock_row.rule_id)
     if r.extension <= 0:
         raise ApiError("conflict", f"{clock_row.rule_id} has no extension.",
-                       details={"message_zh": "该时限不能延期。"})
+                       details={"message_zh": "该时限不能延期。", "messageZh": "该时限不能延期。"})
     if clock_row.extension:
         raise ApiError("conflict", "This clock was extended already; beyond that 集体讨论 sets a new limit.",
-                       details={"message_zh": "该时限已延期一次；再延期须经集体讨论。"})
+                       details={"message_zh": "该时限已延期一次；再延期须经集体讨论。", "messageZh": "该时限已延期一次；再延期须经集体讨论。"})
     reason = (reason or "").strip()
     if not reason:
         raise invalid("reason", "Give the reason for the extension.", "请填写延期理由。")

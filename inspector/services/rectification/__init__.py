@@ -196,7 +196,7 @@ def create_order(by: User, inspection: Inspection, data: dict[str, Any], *, on_s
     if existing is not None:
         if existing.inspection_id != inspection.id:
             raise ApiError("conflict", "A rectification order with this id belongs to another case.",
-                           details={"id": ["taken"], "message_zh": "该通知书编号已被其他案件使用。"})
+                           details={"id": ["taken"], "message_zh": "该通知书编号已被其他案件使用。", "messageZh": "该通知书编号已被其他案件使用。"})
         return existing
     if inspection.deleted_at is not None:
         raise ApiError("not_found", "No such inspection.")
@@ -229,10 +229,10 @@ def approve(by: User, order: RectificationOrder) -> RectificationOrder:
     """A 负责人 issues a pending order; 403 for anyone else, 409 when it is not pending."""
     if by.role != HEAD or not agency_in_scope(by, order.agency):
         raise ApiError("forbidden", "Only a 负责人 of the jurisdiction may approve a rectification order.",
-                       details={"message_zh": "只有本辖区的负责人才能批准责令改正通知书。"})
+                       details={"message_zh": "只有本辖区的负责人才能批准责令改正通知书。", "messageZh": "只有本辖区的负责人才能批准责令改正通知书。"})
     if order.status != "pending":
         raise ApiError("conflict", "This order is not awaiting approval.",
-                       details={"status": order.status, "message_zh": "该通知书不在待批准状态。"})
+                       details={"status": order.status, "message_zh": "该通知书不在待批准状态。", "messageZh": "该通知书不在待批准状态。"})
     today = clock.today_cn()
     if order.due_date is not None and order.due_date <= today:
         raise invalid("dueDate", f"The due date {order.due_date} is no longer after today; correct it first.",
@@ -250,7 +250,7 @@ def record_service(by: User, order: RectificationOrder, data: dict[str, Any],
     and witness_name for a refusal. 409 for an order not yet issued."""
     if not order.issued:
         raise ApiError("conflict", "A pending order is not delivered before a 负责人 approves it.",
-                       details={"status": order.status, "message_zh": "通知书尚未批准签发，不能送达。"})
+                       details={"status": order.status, "message_zh": "通知书尚未批准签发，不能送达。", "messageZh": "通知书尚未批准签发，不能送达。"})
     method = data.get("method")
     if method not in SERVICE_METHODS:
         raise invalid("method", f"method must be one of {', '.join(SERVICE_METHODS)}.", "请选择送达方式。")
@@ -324,13 +324,13 @@ def assign_recheck(by: User, order: RectificationOrder, assignees: list[User]) -
     """An officer or 负责人 of the county chooses the re-inspectors (the originals could not)."""
     if by.role not in ("officer", HEAD) or not agency_in_scope(by, order.agency):
         raise ApiError("forbidden", "Only the county's officers choose re-inspectors.",
-                       details={"message_zh": "只有本辖区的业务科室人员或负责人可以指派复查人员。"})
+                       details={"message_zh": "只有本辖区的业务科室人员或负责人可以指派复查人员。", "messageZh": "只有本辖区的业务科室人员或负责人可以指派复查人员。"})
     if order.status != "issued" or order.recheck_task_id is not None:
         raise ApiError("conflict", "This order has a re-inspection already or is not issued.",
-                       details={"status": order.status, "message_zh": "该通知书已有复查任务或尚未签发。"})
+                       details={"status": order.status, "message_zh": "该通知书已有复查任务或尚未签发。", "messageZh": "该通知书已有复查任务或尚未签发。"})
     if order.recheck_on is None or order.recheck_on > clock.today_cn():
         raise ApiError("conflict", f"The re-inspection is due from {order.recheck_on}.",
-                       details={"message_zh": f"复查应于{order.recheck_on}起进行。"})
+                       details={"message_zh": f"复查应于{order.recheck_on}起进行。", "messageZh": f"复查应于{order.recheck_on}起进行。"})
     return _make_recheck_task(order, assignees, by)
 
 
@@ -358,7 +358,7 @@ def close(by: User, order: RectificationOrder, outcome: str, *, inspection: Insp
         raise invalid("outcome", "outcome must be corrected or not_corrected.", "请选择复查结论。")
     if order.status not in ("recheck", "issued"):
         raise ApiError("conflict", "This order is closed already or not issued.",
-                       details={"status": order.status, "message_zh": "该通知书已结束或尚未签发。"})
+                       details={"status": order.status, "message_zh": "该通知书已结束或尚未签发。", "messageZh": "该通知书已结束或尚未签发。"})
     order.outcome, order.closed_at = outcome, utcnow()
     if inspection is not None:
         order.recheck_inspection_id = inspection.id
@@ -368,7 +368,7 @@ def close(by: User, order: RectificationOrder, outcome: str, *, inspection: Insp
         from ..case_clocks import open_clock
 
         order.status = "escalated"
-        owner = by if by.role in ("officer", HEAD) or by.role == "inspector" else order.created_by
+        owner = by  # who found it not corrected (an inspector of the re-inspection, or an officer)
         found = clock.today_cn()
         case_clock = open_clock(by, rule_id="CASE-1", agency=order.agency, inspection=inspection or order.inspection,
                                 start_date=found, owner=owner, rectification_id=order.id,
