@@ -261,3 +261,38 @@ def test_the_reinspection_on_the_phone_closes_or_escalates_the_order(app, login_
     officer = _console(app, "tuoketuo.head")
     bureau = officer.get("/console/todo?scope=bureau").get_data(as_text=True)
     assert f'data-source="case_clock:{escalation.id}"' in bureau
+
+
+def test_when_an_original_inspector_has_left_the_county_officers_choose_the_reinspectors(app, login_as, at):
+    from inspector.services.passwords import hash_password
+    from inspector.models import User
+
+    order = _issued_on_site(login_as, at)
+    liu = factories.user("tuoketuo.liu")
+    liu.active = False  # left the bureau after the visit
+    ma = User(username="tuoketuo.ma", display_name="马执法", role="inspector", agency=factories.agency("150122"),
+              cert_no="15012226009", password_hash=hash_password("demo-2026"), active=True)
+    db.session.add(ma)
+    db.session.commit()
+    at("2026-10-08T09:00:00")
+    assert create_due_rechecks() == 0
+    db.session.commit()
+    assert _recheck_tasks() == []
+    officer = _console(app, "tuoketuo.officer")
+    todo = officer.get("/console/todo?scope=bureau").get_data(as_text=True)
+    today = re.search(r'data-bucket="today">(.*?)</table>', todo, re.S).group(1)
+    assert f'data-source="rectification:{order.id}"' in today and "复查" in today
+
+    page = f"/console/rectifications/{order.id}"
+    zhang = factories.user("tuoketuo.zhang")
+    r = officer.post(f"{page}/recheck", data={"csrf_token": _csrf(officer, page), "assignees": [str(zhang.id)]})
+    assert r.status_code == 400 and "至少需要2名" in r.get_data(as_text=True)  # one inspector is not enough
+    assert _recheck_tasks() == []
+    r = officer.post(f"{page}/recheck", data={"csrf_token": _csrf(officer, page),
+                                              "assignees": [str(zhang.id), str(ma.id)]})
+    assert r.status_code == 302
+    [task] = _recheck_tasks()
+    assert sorted(a.user.username for a in task.assignees) == ["tuoketuo.ma", "tuoketuo.zhang"]
+    assert db.session.get(RectificationOrder, order.id).status == "recheck"
+    todo = officer.get("/console/todo?scope=bureau").get_data(as_text=True)
+    assert f'data-source="rectification:{order.id}"' not in todo and f'data-source="task:{task.id}"' in todo
