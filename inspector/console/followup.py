@@ -151,7 +151,8 @@ def rectification_outcome(order_id: str):
 def rectification_pdf(order_id: str):
     order = _order_or_404(order_id)
     name = "rectification.pdf" if order.issued else "rectification-unissued.pdf"
-    return Response(service.render_pdf(order), mimetype="application/pdf",
+    pdf, _number = service.issue_pdf(g.user, order)
+    return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from reportlab.graphics.barcode.qr import QrCode
+from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
@@ -45,6 +47,9 @@ class RectificationDoc:
     party_signature: str | None  # signed | refused | absent
     refusal_reason: str | None
     witness_name: str | None
+    # The register's number and the public check page, printed with a QR code (issued orders only).
+    document_no: str | None = None
+    verify_url: str | None = None
 
     @property
     def issued(self) -> bool:
@@ -118,6 +123,8 @@ class RectificationRenderer(NoticeRenderer):
     def _furniture(self, canv: Canvas, page: int, total: int) -> None:
         super()._furniture(canv, page, total)
         if self.doc.issued:
+            if self.doc.verify_url:
+                self._verification(canv)
             return
         canv.saveState()
         canv.setFillColor(S.FAINT)
@@ -128,6 +135,21 @@ class RectificationRenderer(NoticeRenderer):
         canv.setFont(self.font, 14)
         canv.drawCentredString(0, -40, "待负责人批准后方可送达")
         canv.restoreState()
+
+    def _verification(self, canv: Canvas) -> None:
+        # The QR flowable draws straight on the canvas (the widget would switch to Helvetica).
+        QrCode(self.doc.verify_url, width=S.QR_SIZE, height=S.QR_SIZE, qrBorder=2, qrLevel="M").drawOn(
+            canv, S.MARGIN_LEFT, S.FOOTER_BOTTOM)
+        canv.saveState()
+        canv.setFillColor(S.INK)
+        canv.setFont(self.font, S.FOOTER_SIZE)
+        for row, line in enumerate(_verification_lines(self.doc)):
+            canv.drawString(S.MARGIN_LEFT + S.QR_SIZE + 2.5 * mm, S.FOOTER_BOTTOM + S.QR_SIZE - 3 * mm - row * 4.2 * mm, line)
+        canv.restoreState()
+
+
+def _verification_lines(doc: RectificationDoc) -> tuple[str, ...]:
+    return (f"文书编号：{doc.document_no}", f"文号：{doc.doc_no}", f"扫码或访问 {doc.verify_url} 核验")
 
 
 def render_rectification(doc: RectificationDoc, font_path: str | None = None) -> bytes:

@@ -93,6 +93,13 @@ def test_inspectors_issue_an_order_at_the_scene_that_prints_clean_and_a_resend_c
                      "王建国（已签收）", "张执法（执法证号15012226001）"):
         assert expected in text, expected
     assert "未签发" not in text
+    number = response.headers["X-Document-Number"]
+    assert f"文书编号：{number}" in text and "/verify/" in text  # registered, with its QR code
+    again = phone.api.get(f"/api/v1/rectifications/{order.id}/notice.pdf")
+    assert again.headers["X-Document-Number"] == number and again.data == response.data  # the same document
+    token = re.search(r"/verify/([A-Za-z0-9_-]+)核验", text).group(1)
+    check = app.test_client().get(f"/verify/{token}")
+    assert check.status_code == 200 and "呼托市监责改〔2026〕1号" in check.get_data(as_text=True)
     other = Phone(login_as("donghe.chen"))  # another county cannot fetch it
     assert other.api.get(f"/api/v1/rectifications/{order.id}/notice.pdf").status_code == 404
 
@@ -137,7 +144,7 @@ def test_without_standing_authorisation_the_order_waits_for_the_head_and_prints_
     assert order.status == "pending" and order.doc_no is None and order.served_at is None
     officer = _console(app, "tuoketuo.officer")
     text = pdf_text(officer.get(f"/console/rectifications/{order.id}.pdf").data)
-    assert "未签发" in text and "待负责人批准" in text and "呼托市监责改" not in text
+    assert "未签发" in text and "待负责人批准" in text and "呼托市监责改" not in text and "文书编号" not in text
 
     page = f"/console/rectifications/{order.id}"
     refused = officer.post(f"{page}/approve", data={"csrf_token": _csrf(officer, page)})

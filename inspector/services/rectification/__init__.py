@@ -419,9 +419,71 @@ def document_of(order: RectificationOrder):
         party_signature=order.party_signature, refusal_reason=order.refusal_reason, witness_name=order.witness_name)
 
 
-def render_pdf(order: RectificationOrder) -> bytes:
+def render_pdf(order: RectificationOrder, *, document_no: str | None = None, verify_url: str | None = None) -> bytes:
+    from dataclasses import replace
+
     from flask import current_app
 
     from ...pdf.rectification import render_rectification
 
-    return render_rectification(document_of(order), current_app.config.get("CJK_FONT_PATH"))
+    doc = document_of(order)
+    if document_no:
+        doc = replace(doc, document_no=document_no, verify_url=verify_url)
+    return render_rectification(doc, current_app.config.get("CJK_FONT_PATH"))
+
+
+DOCUMENT_KIND = "rectification"
+
+
+def _content_sha256(order: RectificationOrder) -> str:
+    """SHA-256 of everything the notice prints but its register number: an unchanged order is
+    handed out as the same registered document again."""
+    import dataclasses
+    import hashlib
+    import json
+
+    content = {"order": order.id, **dataclasses.asdict(document_of(order))}
+    return hashlib.sha256(json.dumps(content, default=str, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def issue_pdf(by: User, order: RectificationOrder, device_id: int | None = None) -> tuple[bytes, str | None]:
+    """The notice's PDF and its register number. An issued order is registered as an issued
+    document (文书登记: number, SHA-256 of the bytes, a QR code to /verify) the first time its
+    content is handed out; a pending one prints 未签发 and is not registered."""
+    import hashlib
+
+    from flask import current_app
+
+    from ...models import IssuedDocument
+    from .. import documents
+    from ..case_file import VERIFY_PATH, case_version
+
+    if not order.issued:
+        return render_pdf(order), None
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + VERIFY_PATH
+    content = _content_sha256(order)
+    found = db.session.scalars(select(IssuedDocument).where(
+        IssuedDocument.kind == DOCUMENT_KIND, IssuedDocument.inspection_id == order.inspection_id,
+        IssuedDocument.content_sha256 == content).order_by(IssuedDocument.id.desc())).first()
+    if found is not None:
+        return render_pdf(order, document_no=found.document_no, verify_url=f"{base}/{found.verify_token}"), found.document_no
+    order_id = order.id
+    with documents.writing():
+        order = db.session.get(RectificationOrder, order_id)
+        now = utcnow()
+        number, token = documents.new_document_no(order.agency.code, now), documents.new_verify_token()
+        pdf = render_pdf(order, document_no=number, verify_url=f"{base}/{token}")
+        row = IssuedDocument(
+            document_no=number, inspection_id=order.inspection_id, inspection_revision=order.inspection.revision,
+            inspection_version=case_version(order.inspection_id), kind=DOCUMENT_KIND,
+            sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), verify_token=token, issued_at=now,
+            issued_by_id=by.id, content_sha256=content,
+            summary={"agency": order.agency.name, "caseNumber": order.doc_no, "party": order.party.name,
+                     "inspectedOn": order.issued_on.isoformat() if order.issued_on else None,
+                     "title": "责令改正通知书", "pages": None})
+        db.session.add(row)
+        db.session.flush()
+        audit.record("rectification.print", "issued_document", row.id, actor_id=by.id, device_id=device_id,
+                     inspection_id=order.inspection_id,
+                     data={"documentNo": number, "sha256": row.sha256, "order": order.id, "docNo": order.doc_no})
+    return pdf, number
