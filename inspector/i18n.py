@@ -873,6 +873,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error_transition_not_allowed": {"zh": "当前状态下不能办理该步骤。", "en": "This step is not allowed from the current status."},
     # Rectification orders and case clocks (services/rectification, services/case_clocks)
     "nav_followup": {"zh": "责令改正与办案时限", "en": "Rectification and case clocks"},
+    "rect_standing": {"zh": "执法人员可现场签发责令改正通知书（常设授权；否则须负责人批准）", "en": "Inspectors issue rectification orders on site (standing authorisation; otherwise a head approves each)"},
+    "rect_standing_saved": {"zh": "已保存{name}的现场签发授权。", "en": "Saved the on-site authorisation of {name}."},
     "rect_title": {"zh": "责令改正通知书", "en": "Rectification order"},
     "rect_orders": {"zh": "责令改正通知书", "en": "Rectification orders"},
     "rect_doc_no": {"zh": "文号", "en": "Number"},

@@ -214,3 +214,21 @@ def decide_case_clock(clock_id: str):
     data = {k: request.form.get(k) for k in ("outcome", "case_no", "decided_on", "fine_yuan", "goods_value_yuan", "note")}
     data["confiscation"] = request.form.get("confiscation") == "1"
     return _clock_step(clock_id, lambda row: clock_service.decide(g.user, row, data))
+
+
+@bp.post("/admin/agencies/<int:agency_id>/rectification")
+@login_required("admin")
+def agency_standing_rectification(agency_id: int):
+    from ..models import Agency
+
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        abort(404)
+    try:
+        service.set_standing_authorisation(g.user, agency, request.form.get("standing") == "1")
+        db.session.commit()
+    except ApiError as err:
+        db.session.rollback()
+        abort(err.status)
+    flash(t("rect_standing_saved", name=agency.name), "ok")
+    return redirect(url_for("console.agencies"))

@@ -303,3 +303,25 @@ def test_when_an_original_inspector_has_left_the_county_officers_choose_the_rein
     assert db.session.get(RectificationOrder, order.id).status == "recheck"
     todo = officer.get("/console/todo?scope=bureau").get_data(as_text=True)
     assert f'data-source="rectification:{order.id}"' not in todo and f'data-source="task:{task.id}"' in todo
+
+
+def test_an_admin_withdraws_the_standing_authorisation_and_the_next_order_waits_for_the_head(app, login_as, at):
+    at("2026-09-28T11:00:00")
+    agency = factories.agency("150122")
+    admin = _console(app, "admin")  # the region's administrator
+    page = f"/console/admin/agencies?edit={agency.id}"
+    r = admin.post(f"/console/admin/agencies/{agency.id}/rectification", data={"csrf_token": _csrf(admin, page)})
+    assert r.status_code == 302
+    db.session.rollback()
+    assert factories.agency("150122").standing_rectification is False
+    officer = _console(app, "tuoketuo.officer")  # not an admin: refused, nothing changed
+    r = officer.post(f"/console/admin/agencies/{agency.id}/rectification",
+                     data={"csrf_token": _csrf(officer, "/console/followup"), "standing": "1"})
+    assert r.status_code == 403
+    db.session.rollback()
+    assert factories.agency("150122").standing_rectification is False
+    case = _case()
+    args = _issue_args(case)
+    assert Phone(login_as("tuoketuo.zhang")).send("rectification.issue.v1", **args)["status"] == "applied"
+    db.session.rollback()
+    assert db.session.get(RectificationOrder, args["id"]).status == "pending"

@@ -487,3 +487,16 @@ def issue_pdf(by: User, order: RectificationOrder, device_id: int | None = None)
                      inspection_id=order.inspection_id,
                      data={"documentNo": number, "sha256": row.sha256, "order": order.id, "docNo": order.doc_no})
     return pdf, number
+
+
+def set_standing_authorisation(admin: User, agency: Agency, on: bool) -> Agency:
+    """An administrator of the jurisdiction says whether the agency's inspectors issue 责令改正 on
+    site (standing authorisation) or a 负责人 approves each; audited."""
+    if admin.role != "admin" or not agency_in_scope(admin, agency):
+        raise ApiError("forbidden", "Only an administrator of the jurisdiction may change this.",
+                       details={"message_zh": "只有本辖区的管理员可以修改。", "messageZh": "只有本辖区的管理员可以修改。"})
+    before = bool(agency.standing_rectification)
+    agency.standing_rectification = bool(on)
+    audit.record("agency.standing_rectification", "agency", agency.id, actor_id=admin.id,
+                 data={"before": before, "after": bool(on)})
+    return agency
