@@ -108,6 +108,10 @@ def test_a_suspected_violation_runs_the_filing_clock_through_pause_extension_fil
 
     assert (stat("suspected"), stat("filed"), stat("not_filed"), stat("penalties")) == ("1", "1", "0", "1")
     assert stat("fines_yuan") == "5000.00" and stat("goods_value_yuan") == "12800.50" and stat("confiscations") == "1"
+    listing = head.get("/console/followup").get_data(as_text=True)
+    assert f'data-clock="{filing.id}"' in listing and "呼托市监罚〔2026〕12号" in listing and "行政处罚" in listing
+    case_page = head.get(f"/console/cases/{filing.inspection_id}").get_data(as_text=True)
+    assert f"/console/cases/{filing.inspection_id}/followup" in case_page
 
 
 @pytest.mark.parametrize("bad", ["pause_backwards", "officer_extends", "filed_without_number", "reviewer_opens"])

@@ -167,6 +167,8 @@ def test_without_standing_authorisation_the_order_waits_for_the_head_and_prints_
     assert served.status_code == 302
     text = pdf_text(head.get(f"/console/rectifications/{order.id}.pdf").data)
     assert "留置送达" in text and "当事人拒绝签收" in text and "村委会李主任" in text
+    detail = head.get(page).get_data(as_text=True)
+    assert "留置送达" in detail and "拒绝签收" in detail and "2026-10-08" in detail  # the re-inspection day
 
 
 def test_console_refuses_a_bad_order_and_changes_nothing(app, at):
