@@ -123,6 +123,9 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
      "for deadlines and today's date; default: the real time"),
     ("TASK_URGENT_DELIVERY_HOURS", "INSPECTOR_TASK_URGENT_DELIVERY_HOURS", float, 2,
      "An urgent task no assigned phone has pulled within this many hours alerts its county"),
+    ("CASE_CLOCK_RULES", "INSPECTOR_CASE_CLOCK_RULES", json.loads, {},
+     "Case clocks: the limits of next-capabilities §4.2 as a JSON object of rule id → {n, extension} "
+     "(e.g. `{\"CASE-8\": {\"n\": 90, \"extension\": 30}}`; services/case_clocks RULES)"),
     ("COMPLAINT_RULES", "INSPECTOR_COMPLAINT_RULES", json.loads, {},
      "Complaints register: the rule values the law texts at hand do not confirm, as a JSON object "
      "(keys in services/complaints/rules.py SETTINGS, e.g. `{\"V121_DECISION_NOTICE_WD\": 5}`)"),

@@ -26,6 +26,7 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "inspection_id": {"type": "string", "pattern": UUID_STR.regex.pattern},
     "party_id": {"type": "string", "pattern": UUID_STR.regex.pattern},
     "conflict_id": {"type": "string", "pattern": UUID_STR.regex.pattern},
+    "order_id": {"type": "string", "pattern": UUID_STR.regex.pattern, "description": "A 责令改正通知书 (rectification order)"},
     "upload_id": {"type": "string", "description": "From the Location of the creating POST"},
 }
 

@@ -5,7 +5,7 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 
-from . import admin, auth, complaints, dashboard, errors, exports, helpers, intake, labs, open_days, plans, reports, review, tasks, todo, views  # noqa: E402,F401  (register routes)
+from . import admin, auth, complaints, dashboard, errors, exports, followup, helpers, intake, labs, open_days, plans, reports, review, tasks, todo, views  # noqa: E402,F401  (register routes)
 
 
 @bp.record_once

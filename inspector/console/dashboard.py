@@ -6,6 +6,7 @@ from flask import Response, current_app, g, render_template, request
 from ..database import utcnow
 from ..i18n import t
 from ..services import dashboard as dashboard_service
+from ..services.case_clocks import followup_stats
 from ..services.campaign_report import CampaignReportRenderer
 from ..services.case_numbers import CHINA
 from ..services.queue import agencies_for_filter
@@ -38,7 +39,8 @@ def dashboard():
                            campaigns=dashboard_service.campaigns(), agencies=agencies_for_filter(g.user),
                            args=request.args.to_dict(), exposures=exposure_tasks(g.user),
                            filing_stats=dashboard_service.build_filing_stats(g.user, filters),
-                           figure_kinds={k: f.kind for k, f in FIGURES.items()})
+                           figure_kinds={k: f.kind for k, f in FIGURES.items()},
+                           followup=followup_stats(g.user, filters.date_from, filters.date_to, filters.agency_id))
 
 
 @bp.get("/dashboard/report.pdf")

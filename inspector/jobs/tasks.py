@@ -24,6 +24,7 @@ PREPARE_CASE_FILE = "inspector.prepare_case_file"
 AUDIT_CHECKPOINT = "inspector.audit_checkpoint"
 DEADLINE_REMINDERS = "inspector.deadline_reminders"
 ALERT_UNDELIVERED_TASKS = "inspector.alert_undelivered_tasks"
+CREATE_RECHECK_TASKS = "inspector.create_recheck_tasks"
 
 
 def job(name: str, *, every: timedelta | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -77,3 +78,13 @@ def alert_undelivered_tasks() -> int:
     from ..services.tasks.alerts import raise_undelivered_alerts
 
     return raise_undelivered_alerts()
+
+
+@job(CREATE_RECHECK_TASKS, every=timedelta(hours=1))
+def create_recheck_tasks() -> int:
+    """The working day after a 责令改正 order's due date, its re-inspection task for the county."""
+    from ..services.documents import writing
+    from ..services.rectification import create_due_rechecks
+
+    with writing():
+        return create_due_rechecks()

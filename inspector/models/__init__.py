@@ -28,6 +28,10 @@ from .inspection import (
 from .party import Party
 from .plan import DRAW_KINDS, PLAN_STATUSES, RESULT_CODES, InspectionPlan, PlanDraw, PlanTarget
 from .report import REPORT_KINDS, REPORT_STATUSES, ReportDeadline, UpwardReport
+from .rectification import (
+    CLOCK_STATUSES, DECISION_KINDS, FILING_OUTCOMES, PARTY_SIGNATURES, PAUSE_KINDS, RECHECK_OUTCOMES,
+    RECTIFICATION_MODES, RECTIFICATION_STATUSES, SERVICE_METHODS, CaseClock, CaseClockPause, RectificationOrder,
+)
 from .review import DECISIONS, ReviewDecision
 from .sync import SyncState, Versioned
 from .task import TASK_SOURCES, TASK_STATUSES, Task, TaskAssignee
@@ -47,6 +51,9 @@ __all__ = [
     "Filing", "FilingAttachment", "FilingPause", "FilingPerson", "FilingTransition",
     "DAY_KINDS", "CalendarDay", "CalendarYear",
     "TASK_SOURCES", "TASK_STATUSES", "Task", "TaskAssignee",
+    "CLOCK_STATUSES", "DECISION_KINDS", "FILING_OUTCOMES", "PARTY_SIGNATURES", "PAUSE_KINDS", "RECHECK_OUTCOMES",
+    "RECTIFICATION_MODES", "RECTIFICATION_STATUSES", "SERVICE_METHODS", "CaseClock", "CaseClockPause",
+    "RectificationOrder",
     "ImportMapping", "Reminder",
     "DRAW_KINDS", "PLAN_STATUSES", "RESULT_CODES", "InspectionPlan", "PlanDraw", "PlanTarget",
     "REPORT_KINDS", "REPORT_STATUSES", "ReportDeadline", "UpwardReport",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import db
@@ -27,6 +27,8 @@ class Agency(Versioned, db.Model):
     case_category_words: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     case_number_uses_di: Mapped[bool] = mapped_column(Boolean, default=False)
     case_number_padding: Mapped[int] = mapped_column(Integer, default=0)
+    # Standing authorisation: its inspectors issue a 责令改正通知书 on site (else a 负责人 approves it).
+    standing_rectification: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id])
 

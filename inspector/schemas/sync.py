@@ -382,6 +382,39 @@ class ComplaintCreateArgs(WireSchema):
     person_phone = _text(32, load_default=None)
 
 
+# A 责令改正通知书 issued on the phone at the scene (rectification.issue.v1).
+RECTIFICATION_MODES = ("deadline", "immediate")
+SERVICE_METHODS = ("direct", "left", "electronic", "post", "entrusted", "forwarded", "public")
+
+
+class RectificationServiceArgs(WireSchema):
+    """送达 at the scene: how, when, to whom; the party signed, refused (reason, witness) or was absent."""
+
+    method = fields.String(required=True, validate=validate.OneOf(SERVICE_METHODS))
+    served_at = Instant(load_default=None, allow_none=True)
+    served_to = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    party_signature = fields.String(load_default="signed", validate=validate.OneOf(("signed", "refused", "absent")))
+    refusal_reason = _text(1000, load_default=None)
+    witness_name = _text(100, load_default=None)
+
+
+class RectificationIssueArgs(WireSchema):
+    """rectification.issue.v1: a 责令改正通知书 from a case the caller inspects, issued at the scene."""
+
+    id = _id(required=True)
+    inspection_id = _id(required=True)
+    item_keys = fields.List(fields.String(validate=validate.Length(min=1, max=40)), load_default=list,
+                            validate=validate.Length(max=100))
+    basis = _text(2000, load_default=None)
+    facts = fields.String(required=True, validate=validate.Length(min=1, max=TEXT))
+    requirements = fields.String(required=True, validate=validate.Length(min=1, max=TEXT))
+    mode = fields.String(load_default="deadline", validate=validate.OneOf(RECTIFICATION_MODES))
+    due_date = fields.Date(load_default=None, allow_none=True)
+    report_back = fields.Boolean(load_default=True)
+    issued_at = Instant(load_default=None, allow_none=True)
+    service = fields.Nested(RectificationServiceArgs, load_default=None, allow_none=True)
+
+
 class InspectionValue(InspectionOut):
     """An inspection without its children, which arrive as rows of their own."""
 

@@ -259,6 +259,9 @@ def submit_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
     task = task_service.task_of(inspection)
     if task is not None:  # the inspection done for a task marks it done
         task_service.complete_task(task, inspection)
+        from .. import rectification  # a re-inspection closes (or escalates) its 责令改正 order
+
+        rectification.on_reinspection_submitted(task, inspection, ctx.user)
     ctx.audit("inspection.submit", "inspection", inspection.id, {"revision": inspection.revision})
     enqueue(PREPARE_CASE_FILE, inspection.id)  # once this mutation commits: the first download is ready
 
@@ -292,4 +295,4 @@ def delete_inspection(ctx: MutationContext, args: dict[str, Any]) -> None:
 
 
 # The handlers of the record's parts register themselves on import.
-from . import leads, records  # noqa: E402,F401
+from . import leads, records, rectification  # noqa: E402,F401

@@ -134,3 +134,5 @@ def todo(user: User, *, mine: bool, today: date | None = None) -> Todo:
     for items in result.buckets.values():
         items.sort(key=lambda d: (d.due_date, d.title))
     return result
+
+from ..case_clocks import todo as _case_clocks_todo  # noqa: E402,F401  (registers their sources)

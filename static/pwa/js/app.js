@@ -11,6 +11,7 @@ import { InspectionController } from './controllers/inspection.js';
 import { SettingsController } from './controllers/settings.js';
 import { UpdateController } from './controllers/update.js';
 import { LeadController } from './controllers/lead.js';
+import { RectifyController } from './controllers/rectify.js';
 
 async function main() {
   await openDB();
@@ -24,6 +25,7 @@ async function main() {
   const settings = new SettingsController({ shell, session });
   const updates = new UpdateController({ shell, beforeUpdate: () => inspections.flush() });
   const leads = new LeadController({ shell, sync, navigate });
+  const rectify = new RectifyController({ shell, sync, navigate });
 
   let current = null;
   function route() {
@@ -34,6 +36,7 @@ async function main() {
     if (name === 'i' && id) { current = inspections; inspections.show(id, step); }
     else if (name === 'settings') { current = null; settings.show(); }
     else if (name === 'lead') { current = leads; leads.show(); }
+    else if (name === 'rectify' && id) { current = rectify; rectify.show(id); }
     else if (name === 'diagnostics') { current = null; settings.showDiagnostics(); }
     else { current = home; home.show(); }
     home.refreshSync();

@@ -163,6 +163,17 @@ const zh = {
   labVerdict_conforms: '符合', labVerdict_fails: '不符合', labVerdict_not_judged: '不判定',
   labReport: '报告 {no} · {lab}', labRetestReport: '复检报告 {no} · {lab}', labRetestDue: '复检申请期限：{date}', labSentTo: '送检：{lab}（{date}）',
   labMeasured: '实测 {value}', labDeclared: '标明 {value}', labMandatory: '强制性条款',
+  // 责令改正通知书 issued at the scene (controllers/rectify.js)
+  rectTitle: '责令改正通知书', rectStart: '＋ 责令改正', rectItems: '依据的不合格项', rectNoFailed: '本记录没有不合格项，请填写法律依据。',
+  rectBasis: '其他法律依据', rectFacts: '违法行为（事实）', rectRequirements: '改正内容及要求', rectMode: '改正方式',
+  rectModeDeadline: '限期改正', rectModeImmediate: '立即改正', rectDue: '改正期限', rectDueOn: '改正期限 {date}',
+  rectDueRestDay: '改正期限是休息日，请确认。', rectReportBack: '要求书面报告改正情况', rectService: '现场送达',
+  rectMethod: '送达方式', rectMethod_direct: '直接送达', rectMethod_left: '留置送达', rectServedTo: '受送达人',
+  rectSignature: '当事人签收', rectSig_signed: '已签收', rectSig_refused: '拒绝签收', rectSig_absent: '当事人不在场',
+  rectRefusalReason: '拒签理由', rectWitness: '见证人', rectSave: '签发并保存', rectSaved: '责令改正通知书已保存在本机，将随同步上报。',
+  rectNeedsBasis: '请选择依据的检查项或填写法律依据。', rectNeedsFacts: '请填写违法行为。', rectNeedsRequirements: '请填写改正内容及要求。',
+  rectNeedsDue: '限期改正须填写晚于今天的改正期限。', rectNeedsServedTo: '请填写受送达人。', rectNeedsWitness: '当事人拒绝签收的，须填写理由和见证人。',
+  mutation_rectification_issue: '责令改正通知书',
 };
 
 const en = {
@@ -327,6 +338,17 @@ const en = {
   labVerdict_conforms: 'Conforms', labVerdict_fails: 'Fails', labVerdict_not_judged: 'Not judged',
   labReport: 'Report {no} · {lab}', labRetestReport: 'Re-test report {no} · {lab}', labRetestDue: 'Re-test deadline: {date}', labSentTo: 'Sent to {lab} ({date})',
   labMeasured: 'measured {value}', labDeclared: 'declared {value}', labMandatory: 'Mandatory clause',
+  // rectification orders issued at the scene
+  rectTitle: 'Rectification order', rectStart: '+ Order a correction', rectItems: 'Failed items it rests on', rectNoFailed: 'No failed item on this record: write the legal basis.',
+  rectBasis: 'Other legal basis', rectFacts: 'What is wrong (facts)', rectRequirements: 'What to correct, and how', rectMode: 'Mode',
+  rectModeDeadline: 'Correct by a date', rectModeImmediate: 'Correct at once', rectDue: 'Correct by', rectDueOn: 'Correct by {date}',
+  rectDueRestDay: 'The due date is a rest day: please check.', rectReportBack: 'Party reports back in writing', rectService: 'Served at the scene',
+  rectMethod: 'How', rectMethod_direct: 'In person', rectMethod_left: 'Left at the premises', rectServedTo: 'To whom',
+  rectSignature: "Party's signature", rectSig_signed: 'Signed', rectSig_refused: 'Refused', rectSig_absent: 'Absent',
+  rectRefusalReason: 'Reason for refusing', rectWitness: 'Witness', rectSave: 'Issue and save', rectSaved: 'Order saved on this phone; it is sent with the next sync.',
+  rectNeedsBasis: 'Choose the items it rests on, or write the legal basis.', rectNeedsFacts: 'Write what is wrong.', rectNeedsRequirements: 'Write what to correct.',
+  rectNeedsDue: 'Correcting by a date needs a due date after today.', rectNeedsServedTo: 'Write to whom it was served.', rectNeedsWitness: 'A refusal needs its reason and a witness.',
+  mutation_rectification_issue: 'Rectification order',
 };
 
 const DICTIONARIES = { zh, en };

@@ -217,8 +217,10 @@ export function parseNumber(raw, item) {
   return { value, error: null };
 }
 
-// Fields the sync engine owns on a draft; an editor's stale copy must never overwrite them.
-export const SERVER_OWNED = ['serverStatus', 'caseNumber', 'decisions', 'rejections', 'conflicts', 'baseVersions'];
+// Fields the sync engine owns on a draft; an editor's stale copy must never overwrite them
+// (`rectifications`: the 责令改正 orders issued from the record, written by their own screen).
+export const SERVER_OWNED = ['serverStatus', 'caseNumber', 'decisions', 'rejections', 'conflicts', 'baseVersions',
+  'rectifications'];
 
 // Copy what the server side of the phone learned into `target` (the editor's copy): server-owned
 // fields, a newer phase, and which photos the server holds. `keep` names fields the editor changed.

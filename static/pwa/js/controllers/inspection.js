@@ -107,6 +107,9 @@ export class InspectionController {
       this.resetDirty();
       this.saveError = null;
       this.savedAt = draft.updatedAt;
+    } else {
+      const stored = await store.getDraft(id); // another screen (责令改正) may have added to it
+      if (stored) rec.adoptServerState(this.draft, stored);
     }
     this.colleagues = (await store.colleagues()).filter((c) => c.id !== this.me().id);
     if (this.draft.phase === 'setup') { await this.showSetup(); return; }
@@ -582,6 +585,7 @@ export class InspectionController {
     }
     if (action === 'goto') { await this.flush(); this.pendingAnchor = data.anchor; this.navigate(`#/i/${d.id}/${data.step === 'setup' ? 'checklist' : data.step}`); return; }
     if (action === 'amend') { await this.amend(); return; }
+    if (action === 'rectify') { await this.flush(); this.navigate(`#/rectify/${d.id}`); return; }
     if (action === 'delete-draft') { await this.deleteDraft(); return; }
     if (!rec.isEditable(d) && action !== 'resend') return;
     if (action === 'result') {

@@ -344,5 +344,10 @@ export function review(m) {
       <ul class="list missing" data-testid="missing">${missing.map((x) => html`<li><span>${t(x.key, x.params)}</span>
         <button class="btn" data-action="goto" data-step="${x.step}" data-anchor="${x.anchor || ''}">${t('goFix')}</button></li>`)}</ul>`
       : html`<p class="ok" data-testid="nothing-missing">✓ ${t('nothingMissing')}</p>`}
+  </div>
+  <div class="card" data-testid="rectifications"><h2>${t('rectTitle')}</h2>
+    ${(m.draft.rectifications || []).map((r) => html`<div class="item" data-testid="rectification-row">
+      <div>${r.facts}</div><div class="muted small">${r.dueDate ? t('rectDueOn', { date: r.dueDate }) : t('rectModeImmediate')}</div></div>`)}
+    <button class="btn block" data-action="rectify" data-testid="rectify-start">${t('rectStart')}</button>
   </div>`;
 }
