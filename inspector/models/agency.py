@@ -14,6 +14,7 @@ LEVELS = ("region", "league", "county")
 
 class Agency(Versioned, db.Model):
     __tablename__ = "agency"
+    __mapper_args__ = {"eager_defaults": False}  # see standing_rectification
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(6), unique=True)  # GB/T 2260 division code
     name: Mapped[str] = mapped_column(String(100))  # 托克托县市场监督管理局
@@ -28,7 +29,10 @@ class Agency(Versioned, db.Model):
     case_number_uses_di: Mapped[bool] = mapped_column(Boolean, default=False)
     case_number_padding: Mapped[int] = mapped_column(Integer, default=0)
     # Standing authorisation: its inspectors issue a 责令改正通知书 on site (else a 负责人 approves it).
-    standing_rectification: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Deferred, its default (true) left to the database and not read back after an insert, so code
+    # that writes agencies on a schema before migration 0024 (reference data during an upgrade)
+    # never names the column.
+    standing_rectification: Mapped[bool] = mapped_column(Boolean, server_default=true(), deferred=True)
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id])
 

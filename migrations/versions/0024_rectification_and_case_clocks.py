@@ -25,8 +25,9 @@ UTC = inspector.database.UTCDateTime(timezone=True)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("agency", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("standing_rectification", sa.Boolean(), server_default=sa.true(),
+    # A plain ALTER TABLE ADD COLUMN: batch mode on SQLite would copy `agency` and drop the old
+    # table, which every other table references (the drop fails or cascades).
+    op.add_column("agency", sa.Column("standing_rectification", sa.Boolean(), server_default=sa.true(),
                                       nullable=False))
     op.create_table(
         "case_clock",
@@ -159,5 +160,5 @@ def downgrade() -> None:
     op.drop_table("rectification_order")
     op.drop_table("case_clock_pause")
     op.drop_table("case_clock")
-    with op.batch_alter_table("agency", schema=None) as batch_op:
-        batch_op.drop_column("standing_rectification")
+    if op.get_bind().dialect.name != "sqlite":  # SQLite keeps the column (see upgrade)
+        op.drop_column("agency", "standing_rectification")
