@@ -47,16 +47,25 @@ def qr_payloads(pdf: bytes) -> list[str]:
 
 
 def qr_payload(pdf: bytes, page: int) -> str:
-    detector = cv2.QRCodeDetector()
-    for dpi in (200, 300, 150):
+    """The page's QR text. A phone's camera tries again at another distance; so does this: several
+    resolutions, with a white margin added around the crop and a binarised copy, and both of
+    OpenCV's detectors (one of them misses a code now and then at a given scale)."""
+    detectors = [cv2.QRCodeDetector()]
+    if hasattr(cv2, "QRCodeDetectorAruco"):
+        detectors.append(cv2.QRCodeDetectorAruco())
+    for dpi in (200, 300, 150, 250, 400):
         png = subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-gray", "-f", str(page), "-l", str(page),
                               "-singlefile", "-"], input=pdf, capture_output=True, check=True).stdout
         image = cv2.imdecode(numpy.frombuffer(png, numpy.uint8), cv2.IMREAD_GRAYSCALE)
         height, width = image.shape
         footer = image[int(height * 0.85):, : width // 4]  # the QR code sits bottom left
-        text, _points, _straight = detector.detectAndDecode(footer)
-        if text:
-            return text
+        padded = cv2.copyMakeBorder(footer, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
+        _threshold, binary = cv2.threshold(padded, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        for candidate in (footer, padded, binary):
+            for detector in detectors:
+                text, _points, _straight = detector.detectAndDecode(candidate)
+                if text:
+                    return text
     return ""
 
 
