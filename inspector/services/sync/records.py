@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 
 from ...database import db, utcnow
 from ...models import Finding, Photo, Sample, Signature
+from ...models.sync import PENDING
 from ...schemas.sync import (
     FindingSetArgs, InspectionRefArgs, PhotoAddArgs, PhotoUpdateArgs, SampleAddArgs, SampleUpdateArgs,
     SignatureAddArgs, SignatureRefuseArgs,
@@ -213,7 +214,9 @@ def _keep_earlier_refusal(ctx: MutationContext, refusal_id: str, inspection_id: 
     case_for(ctx, inspection_id)  # a draft the caller inspects: otherwise _signed_again rejects the edit
     columns = {c.key: getattr(existing, c.key) for c in Signature.__table__.columns
                if c.key not in ("id", "version", "field_meta", "deleted_at")}
-    earlier = Signature(**columns, id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"refusal:{existing.id}:{existing.version}")),
+    # Changed earlier in this push, the refusal has no version yet: this mutation names the copy.
+    changed_by = existing.version if existing.version != PENDING else f"{ctx.writer}:{ctx.mutation_id}"
+    earlier = Signature(**columns, id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"refusal:{existing.id}:{changed_by}")),
                         deleted_at=utcnow())
     db.session.add(earlier)
     existing.created_at = utcnow()
