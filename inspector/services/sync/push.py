@@ -200,19 +200,21 @@ def _process(batch: _Batch, m: dict[str, Any]) -> dict[str, Any]:
             mutation.handler(ctx, mutation.schema.load(m["args"]))
             result = _applied(ctx)
             savepoint.commit()
+            if m["name"].startswith("inspection."):
+                batch.session.cases.clear()  # its status, inspectors or deletion may have changed
             batch.keep(m, result, ctx.inspection_id)
             return result
         except (Rejection, ApiError, ValidationError) as exc:
-            _undo(savepoint, mark)
+            _undo(batch, savepoint, mark)
             return _reject(batch, m, reasons_from(exc), ctx.inspection_id if ctx else None)
         except IntegrityError:
-            _undo(savepoint, mark)
+            _undo(batch, savepoint, mark)
             if attempt == 1:
                 continue  # a unique key taken meanwhile: the retry sees the other row and merges
             return _reject(batch, m, [reason("duplicate_id", "A record with this id or key already exists.",
                                              "记录编号或键值已存在。", "id")], ctx.inspection_id if ctx else None)
         except Exception as exc:  # noqa: BLE001  (a failure caused by content must not block the queue)
-            _undo(savepoint, mark)
+            _undo(batch, savepoint, mark)
             if _is_transient(exc):
                 raise _Busy() from exc
             return _unexpected(batch, m, exc, ctx)
@@ -229,9 +231,10 @@ def _step(work):
         raise
 
 
-def _undo(savepoint, mark: int) -> None:
-    """Roll the mutation's savepoint back, and forget the audit events it recorded."""
+def _undo(batch: _Batch, savepoint, mark: int) -> None:
+    """Roll the mutation's savepoint back, and forget the audit events and cases it read."""
     audit.forget_since(mark)
+    batch.session.cases.clear()
     _step(savepoint.rollback)
 
 
