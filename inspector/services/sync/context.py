@@ -123,6 +123,13 @@ class PushSession:
     # {inspection id: (inspection, caller is one of its inspectors)}: read once per push (one
     # transaction); forgotten after a mutation of an inspection itself and after a rollback.
     cases: dict[str, tuple[Any, bool]] = field(default_factory=dict)
+    # {inspection id: {item key: finding}}: a case's answers, read once per push; forgotten likewise.
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def forget_reads(self) -> None:
+        """After a rollback or a change of an inspection itself: read cases and answers again."""
+        self.cases.clear()
+        self.answers.clear()
 
     def statement(self, name: str, build: Callable[[], Any]) -> Any:
         """A statement for this caller, built on first use: building costs more than running it."""

@@ -201,7 +201,7 @@ def _process(batch: _Batch, m: dict[str, Any]) -> dict[str, Any]:
             result = _applied(ctx)
             savepoint.commit()
             if m["name"].startswith("inspection."):
-                batch.session.cases.clear()  # its status, inspectors or deletion may have changed
+                batch.session.forget_reads()  # its status, inspectors or deletion may have changed
             batch.keep(m, result, ctx.inspection_id)
             return result
         except (Rejection, ApiError, ValidationError) as exc:
@@ -234,7 +234,7 @@ def _step(work):
 def _undo(batch: _Batch, savepoint, mark: int) -> None:
     """Roll the mutation's savepoint back, and forget the audit events and cases it read."""
     audit.forget_since(mark)
-    batch.session.cases.clear()
+    batch.session.forget_reads()
     _step(savepoint.rollback)
 
 
