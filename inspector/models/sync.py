@@ -116,6 +116,14 @@ def _stamp(session: Session, _flush_context, _instances) -> None:
     note_pending(session, version, *{type(o) for o in touched})
 
 
+def _never_commit_pending(session: Session) -> None:
+    """A late transaction that commits without finish_version (a path that forgot it) takes its
+    version here: PENDING never reaches a committed row."""
+    if not session.in_nested_transaction() and session.info.get("sync_late") and (
+            session.info.get("sync_pending") or any(isinstance(o, Versioned) for o in (*session.new, *session.dirty))):
+        finish_version(session)
+
+
 _STATE = ("sync_version", "sync_late", "sync_pending")
 
 
@@ -138,6 +146,7 @@ def install_versioning() -> None:
     if getattr(install_versioning, "done", False):
         return
     event.listen(Session, "before_flush", _stamp)
+    event.listen(Session, "before_commit", _never_commit_pending)
     for name in ("after_commit", "after_rollback"):
         event.listen(Session, name, _forget)
     event.listen(Session, "after_soft_rollback", _forget_soft)

@@ -181,3 +181,25 @@ def test_a_rejected_mutation_inside_a_batch_rolls_back_only_itself(zhang, tuoket
     assert db.session.scalar(select(Device.last_mutation_id).where(Device.client_id == zhang.client_id)) == len(batch)
     from inspector.services import audit
     assert audit.verify_chain().ok
+
+
+def test_a_late_transaction_never_commits_the_placeholder_version(zhang, tuoketuo_party):
+    """Rows written while the version is pending get the transaction's version at the latest at commit,
+    and a phone pulls them with it."""
+    from inspector.models import Party
+    from inspector.models.sync import PENDING, defer_version
+
+    zhang.pull()
+    db.session.rollback()
+    defer_version(db.session)
+    party = db.session.get(Party, tuoketuo_party.id)
+    party.name = "托克托县丰收农资经营部（新址）"
+    db.session.flush()
+    assert party.version == PENDING
+    db.session.commit()
+    db.session.rollback()
+    version = db.session.get(Party, tuoketuo_party.id).version
+    assert version != PENDING
+    zhang.pull()
+    assert zhang.value("party", tuoketuo_party.id)["name"] == "托克托县丰收农资经营部（新址）"
+    assert zhang.versions[("party", tuoketuo_party.id)] == version
