@@ -93,6 +93,8 @@ def enqueue(name: str, *args: Any) -> None:
 
 
 def _send_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released (a push's mutation): the jobs wait for the transaction's commit
     for celery, name, args in session.info.pop(_PENDING, []):
         try:
             celery.send_task(name, args=args)

@@ -44,26 +44,69 @@ def record(action: str, entity_type: str, entity_id: Any, *, actor_id: int | Non
            data: dict[str, Any] | None = None) -> AuditEvent:
     """Append an event in the caller's transaction; the chain head is locked until it commits.
 
+    In a late transaction (`defer()`, a push) the event waits in the session and is chained by
+    `append_pending()`, one of the transaction's last statements: the head is then locked only
+    for the commit. Either way the chain's order is the order of commits.
     When the last checkpoint is older than the interval, the new head is signed too: the head row
     read here carries the last checkpoint's time, so an append costs no extra query.
     """
-    head = _locked_head()
     event = AuditEvent(
-        seq=head.seq + 1, at=utcnow().replace(microsecond=0), actor_id=actor_id, device_id=device_id,
+        at=utcnow().replace(microsecond=0), actor_id=actor_id, device_id=device_id,
         action=action, entity_type=entity_type, entity_id=str(entity_id), inspection_id=inspection_id,
-        reason=reason, data=data or {}, prev_hash=head.hash,
+        reason=reason, data=data or {},
     )
-    event.hash = event_hash(event)
-    head.seq, head.hash = event.seq, event.hash
-    db.session.add(event)
-    if checkpoints.due(head, event.at):
+    if db.session.info.get(_LATE):
+        db.session.info.setdefault(_PENDING, []).append(event)
+        return event
+    _chain([event])
+    return event
+
+
+def _chain(events: list[AuditEvent]) -> None:
+    head = _locked_head()
+    for event in events:
+        event.seq, event.prev_hash = head.seq + 1, head.hash
+        event.hash = event_hash(event)
+        head.seq, head.hash = event.seq, event.hash
+    db.session.add_all(events)
+    if checkpoints.due(head, events[-1].at):
         try:
-            checkpoints.sign_head(db.session, head, event.at)
+            checkpoints.sign_head(db.session, head, events[-1].at)
         except (OSError, ValueError):
             # A missing or bad key must not stop the work being recorded; the next append tries
             # again, and verify-audit reports how old the last checkpoint is.
             log.exception("could not sign an audit checkpoint")
-    return event
+
+
+_LATE, _PENDING = "audit_late", "audit_pending"
+
+
+def defer() -> None:
+    """Make the current transaction late: its events are chained by append_pending()."""
+    db.session.info[_LATE] = True
+
+
+def pending() -> list[AuditEvent]:
+    """The events of a late transaction not yet chained, in the order recorded."""
+    return db.session.info.get(_PENDING, [])
+
+
+def forget_since(mark: int) -> None:
+    """Drop the pending events recorded after `mark` (= len(pending()) then): a savepoint rolled back."""
+    del db.session.info.get(_PENDING, [])[mark:]
+
+
+def append_pending() -> None:
+    """Chain the late transaction's events now (the head is locked from here to the commit)."""
+    events = db.session.info.pop(_PENDING, [])
+    if events:
+        _chain(events)
+
+
+def end_late() -> None:
+    """The late transaction ended (committed or rolled back)."""
+    db.session.info.pop(_LATE, None)
+    db.session.info.pop(_PENDING, None)
 
 
 def make_checkpoint() -> AuditCheckpoint:

@@ -120,6 +120,16 @@ class PushSession:
     writer: str  # the phone's client id: who last changed a field, for per-field merges
     templates: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
     statements: dict[str, Any] = field(default_factory=dict)  # built once per push (see `statement`)
+    # {inspection id: (inspection, caller is one of its inspectors)}: read once per push (one
+    # transaction); forgotten after a mutation of an inspection itself and after a rollback.
+    cases: dict[str, tuple[Any, bool]] = field(default_factory=dict)
+    # {inspection id: {item key: finding}}: a case's answers, read once per push; forgotten likewise.
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def forget_reads(self) -> None:
+        """After a rollback or a change of an inspection itself: read cases and answers again."""
+        self.cases.clear()
+        self.answers.clear()
 
     def statement(self, name: str, build: Callable[[], Any]) -> Any:
         """A statement for this caller, built on first use: building costs more than running it."""
@@ -137,12 +147,12 @@ class PushSession:
 
 @dataclass
 class MutationContext:
-    """One mutation being applied, inside its own transaction."""
+    """One mutation being applied, inside its own savepoint of the push's transaction."""
 
     push: PushSession
     mutation_id: int
     name: str
-    version: int  # the transaction's sync version, already allocated
+    version: int  # the transaction's sync version: PENDING in a push, replaced at its end (models/sync.py)
     client_time: datetime | None = None  # the phone's clock when the mutation was made
     inspection_id: str | None = None
     conflicts: list[Conflict] = field(default_factory=list)

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from ...database import db
+from ...models.sync import note_pending
 from ...models import (
     Conflict, Finding, Inspection, InspectionInspector, Party, Photo, ReviewDecision, Sample, ScopeExit,
     Signature, User,
@@ -51,6 +52,7 @@ def set_inspectors(inspection: Inspection, users: list[User], version: int) -> N
 
 def touch_case(inspection_id: str, version: int) -> None:
     """Re-stamp a case and all its rows, so that a phone whose cursor is past them pulls them again."""
+    note_pending(db.session, version, Inspection, *CASE_TABLES)
     db.session.execute(update(Inspection).where(Inspection.id == inspection_id).values(version=version)
                        .execution_options(synchronize_session=False))
     for model in CASE_TABLES:
@@ -59,12 +61,14 @@ def touch_case(inspection_id: str, version: int) -> None:
 
 
 def touch_party(party_id: str, version: int) -> None:
+    note_pending(db.session, version, Party)
     db.session.execute(update(Party).where(Party.id == party_id).values(version=version)
                        .execution_options(synchronize_session=False))
 
 
 def _leave(inspection: Inspection, user: User, version: int) -> None:
     """The case leaves the user's scope; so does its party when no other case or jurisdiction shows it."""
+    note_pending(db.session, version, ScopeExit)
     db.session.add(ScopeExit(user_id=user.id, entity_type="inspection", entity_id=inspection.id, version=version))
     still_sees_party = db.session.scalar(select(Party.id).where(Party.id == inspection.party_id, party_scope(user)))
     if still_sees_party is None:

@@ -1,6 +1,6 @@
 """The named, versioned mutations a phone may push, and the handlers that apply them.
 
-A handler runs inside the mutation's transaction, after the device and version locks. It
+A handler runs inside the mutation's savepoint of the push's transaction, after the device lock. It
 raises Rejection (or lets an ApiError or marshmallow ValidationError through) for anything
 that can never succeed as sent; push.py turns that into a kept, `rejected` result.
 Old names stay registered as long as a phone in the field may still hold them.
@@ -71,7 +71,11 @@ def case_for(ctx: MutationContext, inspection_id: str, *, editable: bool = True,
         return select(Inspection, member).where(Inspection.id == bindparam("inspection_id"),
                                                 inspection_scope(ctx.user))
 
-    row = db.session.execute(ctx.push.statement("case_for", build), {"inspection_id": inspection_id}).first()
+    row = ctx.push.cases.get(inspection_id)
+    if row is None:
+        row = db.session.execute(ctx.push.statement("case_for", build), {"inspection_id": inspection_id}).first()
+        if row is not None:
+            ctx.push.cases[inspection_id] = tuple(row)
     if row is None or (row[0].deleted_at is not None and not deleted):
         raise reject("inspection_not_found", "No such inspection, or it is outside your jurisdiction.",
                      "检查记录不存在，或不在您的管辖范围内。", "inspectionID")

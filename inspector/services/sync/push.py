@@ -1,14 +1,27 @@
-"""POST /sync/push: a phone's mutations applied in order, each in its own transaction.
+"""POST /sync/push: a phone's mutations applied in order, in one transaction per push.
 
-Per mutation: claim the next id on the device row (the row lock serialises two pushes from one
-phone), allocate the sync version (the lock that orders every writer), run the handler, store
-the result in the mutation log, commit. A repeated id answers the stored result; a gap stops
-the batch with 409. A mutation that can never succeed is rolled back and then, in a fresh
-transaction, kept as `rejected` with its reasons: the queue moves on. A database that is
-unavailable or busy answers 503 and advances nothing.
+The device row is taken first (UPDATE ... RETURNING its last mutation id: the row lock
+serialises two pushes from one phone). Each mutation then runs in a savepoint of its own: one
+that can never succeed rolls back alone and is kept as `rejected` with its reasons, in the same
+transaction, and the queue moves on. A repeated id answers the stored result; a gap stops the
+batch with 409 (the mutations before it are committed).
+
+Commit order without a global lock during the work. The transaction is *late*
+(models/sync.py): while the handlers run, its rows carry the placeholder version PENDING and
+its audit events wait in the session. Its last statements take the sync version (the
+`sync_state` row lock) and put it in place of PENDING (one UPDATE per table written, the
+field_meta marks included), write the mutation log, and chain the audit events (the audit
+head's row lock), then commit. Both global locks are held from there to the commit, never
+through the Python work, and versions and audit sequence numbers are still handed out in commit
+order: a pull that sees version V sees every row stamped <= V.
+
+A database that is unavailable or busy answers 503: the mutations before the failing one are
+committed if the database still allows it, the failing one and those after it are not, and
+`lastMutationID` (in a pull) says how far the push got.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
@@ -20,7 +33,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from ...database import db, utcnow
 from ...errors import ApiError
 from ...models import Device, Inspection, MutationLog, User
-from ...models.sync import allocate_version
+from ...models.sync import defer_version, finish_version, transaction_version
 from ...schemas.base import UUID_STR, holds_unstorable_text
 from ...schemas.sync import MAX_MUTATIONS
 from .. import audit
@@ -36,11 +49,7 @@ MAX_PUSH_BYTES = 1024 * 1024
 MAX_ARGS_DEPTH = 32
 _device = Device.__table__
 _log = MutationLog.__table__
-# Built once: a mutation runs these every time, and building a statement costs more than running it.
-_CLAIM = (update(_device)
-          .where(_device.c.id == bindparam("device"), _device.c.last_mutation_id == bindparam("previous"))
-          .values(last_mutation_id=bindparam("mutation")))
-_LAST = select(_device.c.last_mutation_id).where(_device.c.id == bindparam("device"))
+# Built once: building a statement costs more than running it.
 _STORED = select(_log.c.result).where(_log.c.device_id == bindparam("device"),
                                       _log.c.mutation_id == bindparam("mutation"))
 _STORE = insert(_log)
@@ -69,26 +78,104 @@ def _deeper_than(value: Any, limit: int) -> bool:
     return bool(level)
 
 
+@dataclass
+class _Batch:
+    """One push being applied: how far the device has got, and the mutation log rows to write."""
+
+    session: PushSession
+    last: int
+    logs: list[dict[str, Any]] = field(default_factory=list)
+
+    def keep(self, m: dict[str, Any], result: dict[str, Any], inspection_id: str | None) -> None:
+        self.last = m["id"]
+        self.logs.append({
+            "device_id": self.session.device_id, "mutation_id": m["id"], "user_id": self.session.user.id,
+            "name": m["name"], "args": m["args"], "status": result["status"], "result": result,
+            "inspection_id": inspection_id, "client_time": m.get("client_time"), "created_at": utcnow()})
+
+
+class _Busy(Exception):
+    """A transient database failure inside the batch (the failing mutation is undone)."""
+
+
 def push_mutations(user: User, device: Device | None, body: dict[str, Any]) -> dict[str, Any]:
     """Apply the batch; {"lastMutationID", "results"} in the order received."""
     check_envelope(device, body)
     session = PushSession(user=user, device_id=device.id, writer=device.client_id)
-    _guarded(_bound_lock_waits)
-    _guarded(lambda: db.session.execute(update(_device).where(_device.c.id == device.id).values(
-        schema_version=body["schema_version"], app_version=body["app_version"], last_sync_at=utcnow())))
-    _guarded(db.session.commit)
-    _pin(user)
-    results = [_process(session, m) for m in body["mutations"]]
-    last = _guarded(lambda: db.session.scalar(_LAST, {"device": device.id}))
-    db.session.rollback()
-    return {"last_mutation_id": last, "results": results}
+    try:
+        batch = _Batch(session, _guarded(lambda: _open(device, body)))
+        _pin(user)
+        results = []
+        try:
+            for m in body["mutations"]:
+                if m["id"] <= batch.last:
+                    results.append(_guarded(lambda: _stored(device.id, m["id"])))  # noqa: B023 (called at once)
+                    continue
+                if m["id"] > batch.last + 1:
+                    _commit(batch)
+                    raise ApiError("mutation_out_of_order", f"Mutation {batch.last + 1} is missing; resend from there.",
+                                   details={"expectedID": batch.last + 1, "lastMutationID": batch.last})
+                results.append(_process(batch, m))
+        except _Busy as exc:
+            _keep_what_was_done(batch)
+            raise _unavailable() from exc.__cause__
+        _commit(batch)
+    finally:
+        audit.end_late()
+    return {"last_mutation_id": batch.last, "results": results}
+
+
+def _open(device: Device, body: dict[str, Any]) -> int:
+    """Begin the push's late transaction: take the device row, note the app, read how far it got."""
+    defer_version(db.session)
+    audit.defer()
+    _bound_lock_waits()
+    return db.session.execute(update(_device).where(_device.c.id == device.id).values(
+        schema_version=body["schema_version"], app_version=body["app_version"], last_sync_at=utcnow())
+        .returning(_device.c.last_mutation_id)).scalar_one()
+
+
+def _stored(device_id: int, mutation_id: int) -> dict[str, Any]:
+    stored = db.session.scalar(_STORED, {"device": device_id, "mutation": mutation_id})
+    return stored or {"id": mutation_id, "status": "applied"}
+
+
+def _finish(batch: _Batch) -> None:
+    """The push's last statements: the device's progress, then the version and the audit chain,
+    whose locks are held from here to the commit."""
+    if not batch.logs:
+        return
+    db.session.execute(update(_device).where(_device.c.id == batch.session.device_id)
+                       .values(last_mutation_id=batch.last))
+    version = finish_version(db.session)
+    db.session.execute(_STORE, [{**log, "version": version} for log in batch.logs])
+    audit.append_pending()
+
+
+def _commit(batch: _Batch) -> None:
+    try:
+        _finish(batch)
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        if _is_transient(exc):
+            raise _unavailable() from exc
+        raise
+
+
+def _keep_what_was_done(batch: _Batch) -> None:
+    """After a transient failure: commit the mutations before it if the database lets us."""
+    try:
+        _finish(batch)
+        db.session.commit()
+    except Exception:  # noqa: BLE001  (the phone retries; lastMutationID says what was kept)
+        db.session.rollback()
 
 
 def _pin(user: User) -> None:
-    """Keep the caller's row, agency and league loaded through the commit after every mutation.
+    """Keep the caller's row, agency and league loaded through the push, out of the session.
 
-    Detached rows are not expired by a commit, which saves two reloads per mutation; none of the
-    three changes during a push (a new agency or role takes effect at the next push).
+    None of the three changes during a push (a new agency or role takes effect at the next push).
     """
     agency = user.agency
     league = agency.parent
@@ -97,43 +184,58 @@ def _pin(user: User) -> None:
             db.session.expunge(row)
 
 
-def _process(session: PushSession, m: dict[str, Any]) -> dict[str, Any]:
-    """One mutation in its own transaction; its result (stored for a resent batch)."""
+def _process(batch: _Batch, m: dict[str, Any]) -> dict[str, Any]:
+    """One mutation in a savepoint of its own; its result (kept for a resent batch)."""
     mutation = REGISTRY[m["name"]]
     for attempt in (1, 2):
         ctx: MutationContext | None = None
+        mark = len(audit.pending())
+        savepoint = _step(db.session.begin_nested)
         try:
-            stored = _claim(session.device_id, m["id"])
-            if stored is not None:
-                db.session.rollback()
-                return stored
-            ctx = MutationContext(session, m["id"], m["name"], allocate_version(db.session),
+            ctx = MutationContext(batch.session, m["id"], m["name"], transaction_version(db.session),
                                   client_time=m.get("client_time"))
             if holds_unstorable_text(m["args"]):  # PostgreSQL text cannot hold it: refuse it here, by name
                 raise Rejection(reason("invalid", "Text may not contain NUL or unpaired surrogate characters.",
                                        "文字中含有非法字符。"))
             mutation.handler(ctx, mutation.schema.load(m["args"]))
             result = _applied(ctx)
-            _store(session, m, result, ctx.inspection_id, ctx.version)
-            db.session.commit()
+            savepoint.commit()
+            if m["name"].startswith("inspection."):
+                batch.session.forget_reads()  # its status, inspectors or deletion may have changed
+            batch.keep(m, result, ctx.inspection_id)
             return result
         except (Rejection, ApiError, ValidationError) as exc:
-            db.session.rollback()
-            if isinstance(exc, ApiError) and exc.code == "mutation_out_of_order":
-                raise
-            return _reject(session, m, reasons_from(exc), ctx.inspection_id if ctx else None)
+            _undo(batch, savepoint, mark)
+            return _reject(batch, m, reasons_from(exc), ctx.inspection_id if ctx else None)
         except IntegrityError:
-            db.session.rollback()
+            _undo(batch, savepoint, mark)
             if attempt == 1:
                 continue  # a unique key taken meanwhile: the retry sees the other row and merges
-            return _reject(session, m, [reason("duplicate_id", "A record with this id or key already exists.",
-                                               "记录编号或键值已存在。", "id")], ctx.inspection_id if ctx else None)
+            return _reject(batch, m, [reason("duplicate_id", "A record with this id or key already exists.",
+                                             "记录编号或键值已存在。", "id")], ctx.inspection_id if ctx else None)
         except Exception as exc:  # noqa: BLE001  (a failure caused by content must not block the queue)
-            db.session.rollback()
+            _undo(batch, savepoint, mark)
             if _is_transient(exc):
-                raise _unavailable() from exc
-            return _unexpected(session, m, exc, ctx)
+                raise _Busy() from exc
+            return _unexpected(batch, m, exc, ctx)
     raise AssertionError("unreachable")
+
+
+def _step(work):
+    """A statement between mutations: a transient failure is _Busy."""
+    try:
+        return work()
+    except Exception as exc:
+        if _is_transient(exc):
+            raise _Busy() from exc
+        raise
+
+
+def _undo(batch: _Batch, savepoint, mark: int) -> None:
+    """Roll the mutation's savepoint back, and forget the audit events and cases it read."""
+    audit.forget_since(mark)
+    batch.session.forget_reads()
+    _step(savepoint.rollback)
 
 
 def _applied(ctx: MutationContext) -> dict[str, Any]:
@@ -150,22 +252,6 @@ def _applied(ctx: MutationContext) -> dict[str, Any]:
     return {"id": ctx.mutation_id, "status": "applied_with_conflict", "conflicts": refs}
 
 
-def _claim(device_id: int, mutation_id: int) -> dict[str, Any] | None:
-    """Take the device row and advance it to this id; the stored result if it was applied before."""
-    _bound_lock_waits()
-    claimed = db.session.execute(_CLAIM, {"device": device_id, "previous": mutation_id - 1,
-                                          "mutation": mutation_id}).rowcount
-    if claimed == 1:
-        return None
-    last = db.session.scalar(_LAST, {"device": device_id})
-    if mutation_id > last:
-        db.session.rollback()
-        raise ApiError("mutation_out_of_order", f"Mutation {last + 1} is missing; resend from there.",
-                       details={"expectedID": last + 1, "lastMutationID": last})
-    stored = db.session.scalar(_STORED, {"device": device_id, "mutation": mutation_id})
-    return stored or {"id": mutation_id, "status": "applied"}
-
-
 def _bound_lock_waits() -> None:
     """PostgreSQL waits for a lock for ever; a phone should rather get 503 and retry (SQLite's
     busy timeout does the same there). Once per transaction: SET LOCAL ends with it."""
@@ -175,45 +261,24 @@ def _bound_lock_waits() -> None:
         db.session.connection().execute(text(f"SET LOCAL lock_timeout = {timeout}"))
 
 
-def _store(session: PushSession, m: dict[str, Any], result: dict[str, Any], inspection_id: str | None,
-           version: int) -> None:
-    db.session.execute(_STORE, {
-        "device_id": session.device_id, "mutation_id": m["id"], "user_id": session.user.id, "name": m["name"],
-        "args": m["args"], "status": result["status"], "result": result, "inspection_id": inspection_id,
-        "version": version, "client_time": m.get("client_time"), "created_at": utcnow()})
-
-
-def _reject(session: PushSession, m: dict[str, Any], reasons: list[dict[str, Any]],
+def _reject(batch: _Batch, m: dict[str, Any], reasons: list[dict[str, Any]],
             inspection_id: str | None) -> dict[str, Any]:
-    """Keep a mutation that cannot apply, with its reasons, and advance past it (a fresh transaction)."""
-    try:
-        stored = _claim(session.device_id, m["id"])
-        if stored is not None:  # a concurrent push of the same batch got there first
-            db.session.rollback()
-            return stored
-        version = allocate_version(db.session)
-        inspection_id = inspection_id or _named_inspection(session.user, m)
-        result = {"id": m["id"], "status": "rejected", "reasons": reasons}
-        _store(session, m, result, inspection_id, version)
-        audit.record(REJECT_ACTION, "mutation", f"{session.writer}:{m['id']}", actor_id=session.user.id,
-                     device_id=session.device_id, inspection_id=inspection_id,
-                     data={"name": m["name"], "codes": [r["code"] for r in reasons]})
-        db.session.commit()
-        return result
-    except ApiError:
-        raise
-    except Exception as exc:
-        db.session.rollback()
-        if _is_transient(exc):
-            raise _unavailable() from exc
-        raise
+    """Keep a mutation that cannot apply, with its reasons, and advance past it."""
+    session = batch.session
+    inspection_id = inspection_id or _step(lambda: _named_inspection(session.user, m))
+    result = {"id": m["id"], "status": "rejected", "reasons": reasons}
+    audit.record(REJECT_ACTION, "mutation", f"{session.writer}:{m['id']}", actor_id=session.user.id,
+                 device_id=session.device_id, inspection_id=inspection_id,
+                 data={"name": m["name"], "codes": [r["code"] for r in reasons]})
+    batch.keep(m, result, inspection_id)
+    return result
 
 
-def _unexpected(session: PushSession, m: dict[str, Any], exc: Exception, ctx: MutationContext | None):
-    current_app.logger.exception("mutation %s %s:%s failed unexpectedly", m["name"], session.writer, m["id"],
-                                 exc_info=exc)
-    return _reject(session, m, [reason("server_error", "The server could not apply this change; it is kept for "
-                                       "an administrator.", "服务器无法处理此项修改，已保存待管理员处理。")],
+def _unexpected(batch: _Batch, m: dict[str, Any], exc: Exception, ctx: MutationContext | None):
+    current_app.logger.exception("mutation %s %s:%s failed unexpectedly", m["name"], batch.session.writer,
+                                 m["id"], exc_info=exc)
+    return _reject(batch, m, [reason("server_error", "The server could not apply this change; it is kept for "
+                                     "an administrator.", "服务器无法处理此项修改，已保存待管理员处理。")],
                    ctx.inspection_id if ctx else None)
 
 

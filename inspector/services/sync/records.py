@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select
 from ...database import db, utcnow
 from ...identity import mask_id_number
 from ...models import Finding, Photo, Sample, Signature
+from ...models.sync import PENDING
 from ...schemas.sync import (
     FindingSetArgs, InspectionRefArgs, PhotoAddArgs, PhotoUpdateArgs, SampleAddArgs, SampleUpdateArgs,
     SignatureAddArgs, SignatureRefuseArgs,
@@ -20,8 +21,18 @@ from .merge import merge_fields, stamp_created
 from .mutations import case_for, duplicate_id, existing_row, mutation
 
 ANSWER_FIELDS = ("result", "value", "note")
-_ANSWER_TO_ITEM = select(Finding).where(Finding.inspection_id == bindparam("inspection_id"),
-                                        Finding.item_key == bindparam("item_key"))
+_ANSWERS = select(Finding).where(Finding.inspection_id == bindparam("inspection_id"))
+
+
+def _answers(ctx: MutationContext, inspection_id: str) -> dict[str, Finding]:
+    """{item key: finding} of the case, read once per push (a push answers many items of one case).
+    Another phone answering the same item meanwhile makes our insert fail on the unique key: the
+    mutation is retried after a rollback, which forgets this, and merges into that answer."""
+    answers = ctx.push.answers.get(inspection_id)
+    if answers is None:
+        answers = {f.item_key: f for f in db.session.scalars(_ANSWERS, {"inspection_id": inspection_id})}
+        ctx.push.answers[inspection_id] = answers
+    return answers
 
 
 def _part(ctx: MutationContext, model: type, row_id: str) -> Any:
@@ -64,7 +75,8 @@ def set_finding(ctx: MutationContext, args: dict[str, Any]) -> None:
     item_key = args["item_key"]
     item = ctx.push.template_items(inspection.template_id).get(item_key)
     changes = {k: args[k] for k in ANSWER_FIELDS if k in args}
-    finding = db.session.scalars(_ANSWER_TO_ITEM, {"inspection_id": inspection.id, "item_key": item_key}).first()
+    answers = _answers(ctx, inspection.id)
+    finding = answers.get(item_key)
     result = changes.get("result", finding.result if finding else None)
     value = changes.get("value", finding.value if finding else None)
     rules.check_finding(item, item_key, result, value)
@@ -72,6 +84,7 @@ def set_finding(ctx: MutationContext, args: dict[str, Any]) -> None:
         finding = Finding(id=args["id"], inspection_id=inspection.id, item_key=item_key, **changes)
         stamp_created(finding, [k for k, v in changes.items() if v is not None], ctx)
         db.session.add(finding)
+        answers[item_key] = finding
         applied = changes
     else:
         applied = merge_fields(finding, "finding", changes, base_version=args["base_version"], ctx=ctx)
@@ -219,7 +232,9 @@ def _keep_earlier_refusal(ctx: MutationContext, refusal_id: str, inspection_id: 
     case_for(ctx, inspection_id)  # a draft the caller inspects: otherwise _signed_again rejects the edit
     columns = {c.key: getattr(existing, c.key) for c in Signature.__table__.columns
                if c.key not in ("id", "version", "field_meta", "deleted_at")}
-    earlier = Signature(**columns, id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"refusal:{existing.id}:{existing.version}")),
+    # Changed earlier in this push, the refusal has no version yet: this mutation names the copy.
+    changed_by = existing.version if existing.version != PENDING else f"{ctx.writer}:{ctx.mutation_id}"
+    earlier = Signature(**columns, id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"refusal:{existing.id}:{changed_by}")),
                         deleted_at=utcnow())
     db.session.add(earlier)
     existing.created_at = utcnow()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ...database import db
 from ...models import AuditEvent, Finding, Inspection, InspectionRevision, Photo, Sample, Signature
 from ...schemas.sync import FindingValue, InspectionValue, PhotoValue, SampleValue, SignatureValue
+from .. import audit
 
 # Bookkeeping that differs between any two submissions and says nothing about the record.
 _VOLATILE = ("version", "status", "revision", "submitted_at", "decided_at", "case_number", "created_at")
@@ -66,7 +67,11 @@ def record_submission(inspection: Inspection, submitted_by: int,
 
 
 def _amend_reason(inspection: Inspection) -> str | None:
-    """Why the inspector amended the record: the reason given with the last inspection.amend."""
+    """Why the inspector amended the record: the reason given with the last inspection.amend
+    (pushed in the same batch, its event is still waiting to be chained: audit.pending())."""
+    for event in reversed(audit.pending()):
+        if event.inspection_id == inspection.id and event.action == "inspection.amend":
+            return event.reason
     return db.session.scalar(
         select(AuditEvent.reason).where(AuditEvent.inspection_id == inspection.id,
                                         AuditEvent.action == "inspection.amend")
