@@ -169,7 +169,8 @@ def _render_index(text: str, shell: Shell) -> str:
     modules = shell.modules()
     imports = {f.plain_url: f.hashed_url for f in modules}
     head = ['<script type="importmap">' + json.dumps({"imports": imports}, separators=(",", ":")) + "</script>"]
-    head += [f'<link rel="modulepreload" href="{f.hashed_url}">' for f in modules]
+    # Low priority: the page paints from index.html and app.css first; the modules follow at once.
+    head += [f'<link rel="modulepreload" href="{f.hashed_url}" fetchpriority="low">' for f in modules]
     text = _rewrite_urls(text, shell)
     return text.replace("</head>", "  " + "\n  ".join(head) + "\n</head>", 1)
 

@@ -42,7 +42,7 @@ def test_a_hashed_shell_file_is_immutable_and_compressed_when_the_browser_asks(c
     imports = json.loads(re.search(r'<script type="importmap">(.*?)</script>', html).group(1))["imports"]
     hashed = imports["/app/js/sync.js"]
     assert re.fullmatch(r"/app/js/sync\.[0-9a-f]{10}\.js", hashed)
-    assert f'<link rel="modulepreload" href="{hashed}">' in html
+    assert f'<link rel="modulepreload" href="{hashed}" fetchpriority="low">' in html
     packed = client.get(hashed, headers={"Accept-Encoding": "gzip"})
     assert packed.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
@@ -55,6 +55,6 @@ def test_a_hashed_shell_file_is_immutable_and_compressed_when_the_browser_asks(c
     assert client.get("/sw.js").headers["Cache-Control"].startswith("no-cache")
     precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", worker).group(1))
     assert set(imports.values()) <= set(precache)
-    assert all(f'<link rel="modulepreload" href="{url}">' in html for url in imports.values())
+    assert all(f'<link rel="modulepreload" href="{url}" fetchpriority="low">' in html for url in imports.values())
     # A hash that is not the file's any more is not served as if it were.
     assert client.get("/app/js/sync.0000000000.js").status_code == 404
