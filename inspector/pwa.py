@@ -208,8 +208,6 @@ def _accepts_gzip() -> bool:
 def _serve(item: ShellFile, cache_control: str) -> Response:
     compressed = item.gzipped is not None and _accepts_gzip()
     response = Response(item.gzipped if compressed else item.body, mimetype=item.mimetype)
-    if item.mimetype.startswith("text/") or item.mimetype.endswith("json"):
-        response.charset = "utf-8"
     if compressed:
         response.headers["Content-Encoding"] = "gzip"
     if item.gzipped is not None:
