@@ -49,6 +49,9 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
 
     csrf.init_app(app)
     register_error_handlers(app)
+    from .compression import init_app as init_compression
+
+    init_compression(app)  # JSON answers of 1 KB and more gzip-compressed when the client accepts it
     from .jobs import init_app as init_jobs
 
     init_jobs(app)  # app.extensions["celery"]; connects to the broker only when a job is sent

@@ -1,4 +1,4 @@
-// Service worker (VERSION and PRECACHE are written above this line by inspector/pwa.py).
+// Service worker (VERSION, PRECACHE and ALIASES are written above this line by inspector/pwa.py).
 // The versioned app shell is answered from the cache; the API is never answered here (the
 // browser goes to the network); a new version waits until the page says the user accepted.
 const SHELL_CACHE = `shell-${VERSION}`;
@@ -13,7 +13,9 @@ self.addEventListener('fetch', onFetch);
 
 async function precacheShell() {
   const cache = await caches.open(SHELL_CACHE);
-  await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' })));
+  // Hashed URLs never change their bytes, so the copy the page just loaded (HTTP cache) is the
+  // right one: each file crosses the network once. index.html is revalidated (a 304 when unchanged).
+  await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: url === INDEX ? 'no-cache' : 'default' })));
 }
 
 // The previous shell stays until this version is active, so an open page never loses its files.
@@ -35,6 +37,8 @@ function onFetch(event) {
     event.respondWith(appShell());
   } else if (PRECACHED.has(url.pathname)) {
     event.respondWith(fromShell(event.request, url.pathname));
+  } else if (Object.hasOwn(ALIASES, url.pathname)) {
+    event.respondWith(fromShell(event.request, ALIASES[url.pathname])); // a file named plainly (an <img>)
   }
 }
 

@@ -2,13 +2,16 @@
 import { html, mount } from '../lib/html.js';
 import { t, language } from '../i18n.js';
 
+// The page's icon link carries the icon's content-hashed URL (the one already downloaded).
+const LOGO = document.querySelector('link[rel=icon]')?.getAttribute('href') || '/app/icons/icon-192.png';
+
 export class LoginView {
   constructor(section) { this.section = section; }
 
   render({ error = '', busy = false, username = '' } = {}) {
     mount(this.section, html`
       <form class="login card" data-testid="login-form" novalidate>
-        <img class="logo" src="/app/icons/icon-192.png" alt="">
+        <img class="logo" src="${LOGO}" alt="">
         <h1>${t('appName')}</h1>
         <p class="muted">${t('loginHint')}</p>
         <label class="field"><span>${t('username')}</span>
