@@ -129,7 +129,7 @@ def test_a_farmers_call_becomes_an_inspection_and_a_case_and_the_reporter_stays_
             assert REPORTER not in console.content() and REPORTER_PHONE not in console.content(), (username, path)
             assert response.status in (200, 403, 404), (username, path, response.status)
         api = Api(url, username)
-        case_file = api.request("GET", f"/api/v1/inspections/{record_id}/case-file.pdf", raw=True)
+        case_file = live_server.case_file_pdf(api, record_id)
         assert REPORTER not in _pdf_text(case_file)
     page.reload()
     assert REPORTER not in page.content()
