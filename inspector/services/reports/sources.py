@@ -93,9 +93,10 @@ def _count_clocks(scope: FigureScope, *extra) -> int:
     return db.session.scalar(select(func.count()).select_from(CaseClock).where(*_clocks(scope, *extra))) or 0
 
 
-def _sum_decisions(scope: FigureScope, column) -> int | float:
-    return _yuan(db.session.scalar(select(func.coalesce(func.sum(column), 0)).where(
-        *_clocks(scope, CaseClock.rule_id == "CASE-8"))))
+def decisions_total(scope: FigureScope, column) -> Decimal:
+    """Σ of a decision's amount (fine_yuan, goods_value_yuan) in yuan; the dashboard shows it as is."""
+    return Decimal(db.session.scalar(select(func.coalesce(func.sum(column), 0)).where(
+        *_clocks(scope, CaseClock.rule_id == "CASE-8"))) or 0)
 
 
 @figure("cases_opened", "cases")
@@ -113,13 +114,13 @@ def cases_closed(scope: FigureScope) -> int:
 @figure("goods_value", "cases", "yuan")
 def goods_value(scope: FigureScope) -> int | float:
     """查获假劣农资货值: Σ 货值金额 of the decisions."""
-    return _sum_decisions(scope, CaseClock.goods_value_yuan)
+    return _yuan(decisions_total(scope, CaseClock.goods_value_yuan))
 
 
 @figure("fines", "cases", "yuan")
 def fines(scope: FigureScope) -> int | float:
     """罚没款: Σ fines of the decisions."""
-    return _sum_decisions(scope, CaseClock.fine_yuan)
+    return _yuan(decisions_total(scope, CaseClock.fine_yuan))
 
 
 @figure("police_transfers", "cases")
