@@ -138,8 +138,8 @@ def _pdf_text(data: bytes) -> str:
 EXPECTED = {"inspections": "3", "parties": "2", "party_visits": "2", "officer_turnout": "7", "samples": "3",
             "filings_received": "2", "complaints_received": "1", "complaints_closed": "0", "reports_received": "1",
             "reports_closed": "1", "inquiries_received": "0", "exposures": "1", "exposures_handled": "1",
-            "samples_failed": "—", "samples_tested": "—", "cases_opened": "—", "goods_value": "—", "fines": "—",
-            "dens_destroyed": "—", "police_transfers": "—", "farmer_losses_recovered": "—", "open_days": "—"}
+            "samples_failed": "0", "samples_tested": "0", "cases_opened": "0", "goods_value": "0", "fines": "0",
+            "dens_destroyed": "—", "police_transfers": "0", "farmer_losses_recovered": "—", "open_days": "0"}
 
 
 def test_a_county_report_computes_each_figure_from_the_records_and_freezes_on_submission(app, records):
@@ -150,7 +150,7 @@ def test_a_county_report_computes_each_figure_from_the_records_and_freezes_on_su
     html = county.get(f"/console/reports/{report_id}").get_data(as_text=True)
     figures = _figures(html)
     assert {k: figures[k] for k in EXPECTED} == EXPECTED
-    assert re.search(r'data-figure="samples_failed".*?数据来源尚未建立', html, re.S)
+    assert re.search(r'data-figure="dens_destroyed".*?数据来源尚未建立', html, re.S)
 
     # A negative typed figure: 400, nothing saved, what was typed is shown again.
     bad = _post(county, report_id, **{"entered:materials": "-5", "entered:vehicles": "12"})
@@ -194,7 +194,7 @@ def test_a_county_report_computes_each_figure_from_the_records_and_freezes_on_su
                        ("materials", "发放宣传资料份数")):
         expected = EXPECTED.get(key, "1200")
         assert re.search(rf"{label}\s+{re.escape(expected)}\b", text), (label, expected)
-    assert re.search(r"不合格批次\s+—\s+数据来源尚未建立", text)
+    assert re.search(r"捣毁制假售假窝点\s+—\s+数据来源尚未建立", text)
     assert "现场发现标称复合肥料养分含量不足" in text  # the typical case
 
     # Anyone holding the paper checks the hash.
@@ -262,7 +262,7 @@ def test_the_league_rolls_up_its_counties_and_late_reports_show_on_both_lists(ap
     html = league.get(f"/console/reports/{league_report}").get_data(as_text=True)
     figures = _figures(html)
     assert figures["officer_turnout"] == "9" and figures["inspections"] == "4" and figures["samples"] == "3"
-    assert figures["materials"] == "1200" and figures["samples_failed"] == "—"
+    assert figures["materials"] == "1200" and figures["dens_destroyed"] == "—"
     included = re.search(r"data-included>([^<]*)<", html).group(1)
     missing = re.search(r"data-missing>([^<]*)<", html).group(1)
     assert included == "托克托县" and "新城区" in missing and "托克托县" not in missing
@@ -296,7 +296,7 @@ def test_dashboard_and_reports_share_one_computation(app, records):
     assert totals["inspections"] == 4 and totals["samples"] == 3  # 托克托县's three and 新城区's one
     html = dash.get_data(as_text=True)
     assert re.search(r'<tr data-figure="officer_turnout"><td>出动执法人员人次</td><td>9</td>', html)
-    assert re.search(r'<tr data-figure="samples_failed"><td>不合格批次</td><td>—</td><td[^>]*>数据来源尚未建立', html)
+    assert re.search(r'<tr data-figure="dens_destroyed"><td>捣毁制假售假窝点</td><td>—</td><td[^>]*>数据来源尚未建立', html)
 
 
 def test_the_summary_pdf_of_the_dashboard_prints_the_same_figures(app, records):
@@ -305,7 +305,7 @@ def test_the_summary_pdf_of_the_dashboard_prints_the_same_figures(app, records):
     text = _pdf_text(pdf.data)
     # 托克托县 7 and 新城区 2 (its one inspection, two inspectors)
     assert re.search(r"出动执法人员人次\s+9\b", text)
-    assert re.search(r"不合格批次\s+—\s+数据来源尚未建立", text)
+    assert re.search(r"捣毁制假售假窝点\s+—\s+数据来源尚未建立", text)
 
 
 def test_an_exposure_makes_the_league_owe_a_special_report_the_same_day(app, records):

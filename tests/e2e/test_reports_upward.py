@@ -69,7 +69,7 @@ def test_county_submits_league_rolls_up_region_sees_both_and_a_late_county(serve
     expected = _turnout_in_records(server)
     assert expected > 0
     assert county.inner_text("tr[data-figure=officer_turnout] [data-value]") == str(expected)
-    assert "数据来源尚未建立" in county.inner_text("tr[data-figure=samples_failed]")
+    assert "数据来源尚未建立" in county.inner_text("tr[data-figure=dens_destroyed]")
     county.fill("input[name='entered:materials']", "300")
     county.fill("textarea[name=narrative]", "开展农资打假宣传和执法检查。")
     county.click("button[data-submit-report]")

@@ -347,23 +347,25 @@ def stats(agency_ids, *, date_from: date | None = None, date_to: date | None = N
     def count(*extra) -> int:
         return db.session.scalar(select(func.count()).select_from(CaseClock).where(*conditions, *extra)) or 0
 
-    def total(column, *extra) -> Decimal:
-        return db.session.scalar(select(func.coalesce(func.sum(column), 0)).where(*conditions, *extra)) or Decimal(0)
+    # The figures of the upward report (reports/sources.py) are the one computation of what both show.
+    from ..reports import sources
+    from ..reports.figures import FigureScope
 
+    scope = FigureScope(agency_ids=agency_ids, date_from=date_from, date_to=date_to)
     decision = CaseClock.rule_id == "CASE-8"
     today = clock.today_cn()
     overdue = [c for c in db.session.scalars(select(CaseClock).where(*conditions, CaseClock.status == "open"))
                if alert_date(c) < today]
     return {
         "suspected": count(CaseClock.rule_id == "CASE-1"),
-        "filed": count(CaseClock.rule_id == "CASE-1", CaseClock.outcome == "filed"),
+        "filed": sources.cases_opened(scope),
         "not_filed": count(CaseClock.rule_id == "CASE-1", CaseClock.outcome == "not_filed"),
-        "decided": count(decision, CaseClock.status == "decided"),
+        "decided": sources.cases_closed(scope),
         "penalties": count(decision, CaseClock.outcome == "penalty"),
-        "fines_yuan": Decimal(total(CaseClock.fine_yuan, decision)),
+        "fines_yuan": sources.decisions_total(scope, CaseClock.fine_yuan),
         "confiscations": count(decision, CaseClock.confiscation.is_(True)),
-        "goods_value_yuan": Decimal(total(CaseClock.goods_value_yuan, decision)),
-        "referrals_police": count(decision, CaseClock.outcome == "referral_police"),
+        "goods_value_yuan": sources.decisions_total(scope, CaseClock.goods_value_yuan),
+        "referrals_police": sources.police_transfers(scope),
         "open": count(CaseClock.status == "open"),
         "overdue": len(overdue),
     }

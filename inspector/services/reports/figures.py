@@ -300,3 +300,6 @@ def describe(key: str) -> dict[str, Any]:
     return {"key": key, "group": d.group, "kind": d.kind, "unit": d.unit, "awaiting": d.awaiting}
 
 
+
+# The sources that came later register their figures over the pending entries above.
+from . import sources  # noqa: E402,F401
