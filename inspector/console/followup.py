@@ -183,7 +183,7 @@ def open_case_clock(inspection_id: str):
 def case_clock(clock_id: str, error: str | None = None, status: int = 200):
     row = _clock_or_404(clock_id)
     return render_template("console/case_clock.html", clock=row, rule=clock_service.rule(row.rule_id),
-                           progress=clock_service.progress(row), pause_kinds=PAUSE_KINDS,
+                           progress=clock_service.progress(row), pauses=clock_service.listed_pauses(row), pause_kinds=PAUSE_KINDS,
                            decision_kinds=DECISION_KINDS, error=error), status
 
 

@@ -9,7 +9,7 @@ import io
 import re
 import subprocess
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -307,3 +307,55 @@ def test_two_samples_at_the_lab_pause_the_case_clock_once_and_a_running_test_unt
     step(tuoketuo, first.id, "result", {**K2O_SHORT, "arrivedOn": "2026-09-08"})
     db.session.rollback()
     assert lab_pauses(first.inspection_id) == [(date(2026, 9, 1), date(2026, 9, 10))]  # the second is still out
+
+
+def test_lab_time_moves_a_case_clock_and_a_reports_deadline_by_exactly_its_working_days(app, set_clock):
+    """SMP-R7 / §1.5: the days a sample is at the lab are not counted. A report received 09-18 and a
+    suspected violation found that day both run 15 working days to 10-15 (CAL-5, as §4.4 counts
+    them); the inspection made on the report's task sends its sample on 09-21 and the report
+    arrives 09-28: 09-21 … 09-27 hold four working days (中秋 09-25 and the weekend are not), so
+    both due dates move four working days, to 10-21, and each page names the 检验检测期间."""
+    from inspector.models import Inspection
+    from inspector.services.calendar.deadlines import is_working_day
+    from inspector.services.tasks import create_task
+
+    from .test_complaint_deadlines import register
+
+    filing = register("report", "2026-09-18")
+    set_clock(date(2026, 9, 18))
+    sample = sealed_sample()
+    case = db.session.get(Inspection, sample.inspection_id)
+    case.created_at = datetime(2026, 9, 18, 1, tzinfo=timezone.utc)
+    task = create_task(source_kind="report", source_id=filing.id, agency=case.agency, party=case.party,
+                       title="核查举报", what_to_check=None, due=None, urgent=False,
+                       assignees=[factories.user("tuoketuo.zhang"), factories.user("tuoketuo.liu")],
+                       created_by=factories.user("tuoketuo.officer"))
+    case.task_id = task.id
+    db.session.commit()
+    tuoketuo = officer(app)
+    page = f"/console/cases/{case.id}/followup"
+    token = CSRF.search(tuoketuo.get(page).get_data(as_text=True)).group(1)
+    r = tuoketuo.post(f"/console/cases/{case.id}/clocks", data={
+        "csrf_token": token, "rule": "CASE-1", "start_date": "2026-09-18", "title": "涉嫌销售不合格复合肥"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    clock_page = r.headers["Location"]
+    assert "2026-10-15" in tuoketuo.get(clock_page).get_data(as_text=True)
+    filing_page = f"/console/filings/{filing.id}"
+    assert "2026-10-15" in tuoketuo.get(filing_page).get_data(as_text=True)
+
+    set_clock(date(2026, 9, 28))
+    assert step(tuoketuo, sample.id, "ship", {"labName": "内蒙古农产品质量检测中心", "shippedOn": "2026-09-21"}
+                ).status_code == 302
+    assert step(tuoketuo, sample.id, "receive", {"receivedOn": "2026-09-22"}).status_code == 302
+    assert step(tuoketuo, sample.id, "result", {**K2O_SHORT, "arrivedOn": "2026-09-28"}).status_code == 302
+    lab_days = [date(2026, 9, 21) + timedelta(days=i) for i in range(7)]
+    assert sum(is_working_day(d) for d in lab_days) == 4
+
+    html = tuoketuo.get(clock_page).get_data(as_text=True)
+    assert "2026-10-21" in html and "2026-10-15" not in html
+    assert re.search(r'data-pause="lab">检验检测期间 2026-09-21 – 2026-09-27', html), html
+    html = tuoketuo.get(filing_page).get_data(as_text=True)
+    assert re.search(r'data-deadline="[^"]+"[^>]*>.*?2026-10-21', html, re.S) and "2026-10-15" not in html
+    assert "检验检测期间（不计入） 2026-09-21 – 2026-09-27" in html
+    db.session.rollback()
+    assert db.session.get(type(filing), filing.id).due_on == date(2026, 10, 21)  # the 待办 lists' column

@@ -100,8 +100,53 @@ def _date(field: str, value: Any, zh: str) -> date:
 
 # ---------------------------------------------------------------- dates
 
+@dataclass(frozen=True)
+class ListedPause:
+    """One pause as the clock page lists it: a recorded one, or lab time (kind "lab", 检验检测期间)."""
+
+    kind: str
+    first_day: date
+    last_day: date
+    note: str | None = None
+
+
+def lab_pauses_of(clock_row: CaseClock) -> list[tuple[date, date]]:
+    """The days the case's samples spent at a lab or in a 复检 (SMP-R7: not counted, 第十八条、第六十四条)."""
+    if not clock_row.inspection_id:
+        return []
+    from ..labs import lab_pauses
+
+    return lab_pauses(clock_row.inspection_id)
+
+
 def pauses_of(clock_row: CaseClock) -> list[tuple[date, date]]:
-    return [(p.first_day, p.last_day) for p in clock_row.pauses]
+    """Every day the clock does not count: its recorded pauses and its case's lab time, merged."""
+    from ..labs.pauses import merge
+
+    return merge([(p.first_day, p.last_day) for p in clock_row.pauses] + lab_pauses_of(clock_row))
+
+
+def listed_pauses(clock_row: CaseClock) -> list[ListedPause]:
+    rows = [ListedPause(p.kind, p.first_day, p.last_day, p.note) for p in clock_row.pauses]
+    rows += [ListedPause("lab", first, last) for first, last in lab_pauses_of(clock_row)]
+    return sorted(rows, key=lambda p: (p.first_day, p.last_day))
+
+
+def refresh(clock_row: CaseClock) -> bool:
+    """Count an open clock again (lab time grows each day a sample is at the lab); True when its due
+    date moved. Decided clocks keep the dates they had."""
+    if clock_row.status != "open":
+        return False
+    before = (clock_row.due_date, clock_row.due_raw, clock_row.due_provisional)
+    recompute(clock_row)
+    return (clock_row.due_date, clock_row.due_raw, clock_row.due_provisional) != before
+
+
+def refresh_inspection(inspection_id: str) -> None:
+    """After a sample's lab step: the open clocks of its inspection counted with the new lab time."""
+    for row in db.session.scalars(select(CaseClock).where(CaseClock.inspection_id == inspection_id,
+                                                          CaseClock.status == "open")):
+        refresh(row)
 
 
 def recompute(clock_row: CaseClock) -> None:
@@ -154,6 +199,7 @@ def get_clock(user: User, clock_id: str) -> CaseClock:
     found = db.session.scalars(select(CaseClock).where(CaseClock.id == clock_id, clock_scope(user))).first()
     if found is None:
         raise ApiError("not_found", "No such case clock.")
+    refresh(found)
     return found
 
 
@@ -163,7 +209,10 @@ def clocks_of(user: User, *, inspection_id: str | None = None, open_only: bool =
         query = query.where(CaseClock.inspection_id == inspection_id)
     if open_only:
         query = query.where(CaseClock.status == "open")
-    return list(db.session.scalars(query.order_by(CaseClock.due_date, CaseClock.created_at)))
+    rows = list(db.session.scalars(query.order_by(CaseClock.due_date, CaseClock.created_at)))
+    for row in rows:
+        refresh(row)
+    return sorted(rows, key=lambda r: r.due_date)
 
 
 # ---------------------------------------------------------------- changes

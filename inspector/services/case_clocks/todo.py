@@ -9,7 +9,7 @@ from sqlalchemy.sql import Select
 from ...database import db
 from ...models import CaseClock, Party, RectificationOrder
 from ..todo import Deadline, source
-from . import alert_date
+from . import alert_date, refresh
 
 
 @source
@@ -19,6 +19,7 @@ def case_clock_deadlines(agency_ids: Select) -> Iterable[Deadline]:
     rows = db.session.scalars(select(CaseClock).where(CaseClock.agency_id.in_(agency_ids), CaseClock.status == "open"))
     found = []
     for c in rows:
+        refresh(c)  # lab time still running moves the day
         title = c.title if not c.due_raw or c.due_raw == c.due_date else f"{c.title}（最迟 {c.due_date.isoformat()}）"
         found.append(Deadline("case_clock", c.id, c.rule_id, title, alert_date(c), c.due_provisional, c.agency_id,
                               frozenset([c.owner_id])))

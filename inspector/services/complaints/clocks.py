@@ -30,6 +30,7 @@ class Deadline:
     open: bool
     paused: bool = False
     pauses: tuple[tuple[date, date], ...] = field(default_factory=tuple)
+    lab_pauses: tuple[tuple[date, date], ...] = field(default_factory=tuple)  # 检验检测期间, listed
 
     def state(self, today: date | None = None) -> str:
         """'met' (closed), 'overdue' (past the due day), 'due_today', or 'open'."""
@@ -42,14 +43,50 @@ class Deadline:
 
 
 def _pauses(filing: Filing) -> tuple[tuple[date, date], ...]:
-    """Pauses as (first_day, last_day) pairs; an open pause runs up to today."""
+    """Pauses as (first_day, last_day) pairs; an open pause runs up to today. The lab time of the
+    inspections made on the filing's tasks is one too (§1.5: 检验、检测 … 时间不计算在内)."""
+    from ..labs.pauses import merge
+
     today = today_cn()
     out = []
     for pause in filing.pauses:
         last = (pause.resumed_on - timedelta(days=1)) if pause.resumed_on else max(today, pause.paused_from)
         if last >= pause.paused_from:
             out.append((pause.paused_from, last))
-    return tuple(out)
+    return tuple(merge(out + lab_pauses_of(filing)))
+
+
+def _inspection_ids(filing: Filing) -> list[str]:
+    from sqlalchemy import select
+
+    from ...database import db
+    from ...models import Inspection, Task
+
+    return list(db.session.scalars(select(Inspection.id).join(Task, Task.id == Inspection.task_id).where(
+        Task.source_kind == filing.kind, Task.source_id == filing.id)))
+
+
+def lab_pauses_of(filing: Filing) -> list[tuple[date, date]]:
+    """The days the samples of the filing's inspections spent at a lab (or in a 复检), merged."""
+    from ..labs.pauses import lab_pauses, merge
+
+    return merge([span for inspection_id in _inspection_ids(filing) for span in lab_pauses(inspection_id)])
+
+
+def refresh_inspection_filings(inspection_id: str) -> None:
+    """After a sample's lab step: the filing the inspection was made for counts its lab time."""
+    from sqlalchemy import select
+
+    from ...database import db
+    from ...models import Inspection, Task
+
+    task_source = db.session.execute(select(Task.source_kind, Task.source_id).join(
+        Inspection, Inspection.task_id == Task.id).where(Inspection.id == inspection_id)).first()
+    if task_source is None or task_source[0] not in ("complaint", "report") or not task_source[1]:
+        return
+    filing = db.session.get(Filing, task_source[1])
+    if filing is not None and filing.deleted_at is None:
+        refresh_due(filing)
 
 
 def compute(period: rules.Period, start: date, pauses=()) -> tuple[Due, date | None]:
@@ -60,10 +97,11 @@ def compute(period: rules.Period, start: date, pauses=()) -> tuple[Due, date | N
     return Due(legal.raw or legal.date, legal.provisional), legal.date
 
 
-def _deadline(label: str, period: rules.Period, start: date, open_: bool, pauses=(), paused=False) -> Deadline:
+def _deadline(label: str, period: rules.Period, start: date, open_: bool, pauses=(), paused=False,
+              lab=()) -> Deadline:
     due, legal = compute(period, start, pauses)
     return Deadline(period.rule_id, label, start, period.n, period.unit, due, legal, period.basis, period.status,
-                    open_, paused, tuple(pauses))
+                    open_, paused, tuple(pauses), tuple(lab))
 
 
 def _last(filing: Filing, *actions: str):
@@ -81,7 +119,8 @@ def deadlines(filing: Filing) -> list[Deadline]:
             pauses = _pauses(filing)
             window_open = status in ("accepted", "mediating", "testing_paused", "recusal_paused")
             out.append(_deadline("deadline_mediation", rules.mediation_period(version), filing.accepted_on,
-                                 window_open, pauses, status in ("testing_paused", "recusal_paused")))
+                                 window_open, pauses, status in ("testing_paused", "recusal_paused"),
+                                 lab_pauses_of(filing)))
         terminated = _last(filing, "terminate")
         if terminated is not None:
             out.append(_deadline("deadline_termination_notice", rules.termination_notice_period(version),
@@ -91,7 +130,7 @@ def deadlines(filing: Filing) -> list[Deadline]:
         out.append(_deadline("deadline_case_decision", rules.verify_period(filing.extension_approved),
                              filing.clock_start_on, status in ("verifying", "testing_paused", "jurisdiction_disputed"),
                              pauses,
-                             status == "testing_paused"))
+                             status == "testing_paused", lab_pauses_of(filing)))
         if filing.decided_on and _real_name(filing):
             out.append(_deadline("deadline_decision_notice", rules.decision_notice_period(version),
                                  filing.decided_on, not filing.decision_notified))

@@ -124,6 +124,12 @@ def step(user: User, sample_id: str, action: str, data: dict[str, Any], *, sourc
         raise ApiError("bad_request", f"Unknown step {action!r}.")
     sample, lab = lab_sample(user, sample_id)
     lab = _STEP_FUNCTIONS[action](user, sample, lab, data, source)
+    db.session.flush()
+    from ..case_clocks import refresh_inspection
+    from ..complaints.clocks import refresh_inspection_filings
+
+    refresh_inspection(lab.inspection_id)  # lab time pauses the case clocks (SMP-R7)
+    refresh_inspection_filings(lab.inspection_id)
     db.session.commit()
     return lab
 
