@@ -96,3 +96,40 @@ def test_a_file_over_the_size_limit_is_refused(app):
     assert attach(registrar, complaint, big, "big.jpg").status_code == 413
     assert attachment_count() == 0
     assert not get_store().exists(hashlib.sha256(big).hexdigest())
+
+
+# ---------------------------------------------------------------- a lead's photos from the phone
+
+def test_a_phone_leads_photo_arrives_through_the_upload_queue_and_shows_on_the_filing(app, login_as):
+    from ..sync_phone import Phone
+    from .evidence_helpers import camera_jpeg, create, upload
+    from .test_sync_leads import _lead
+
+    zhang_api = login_as("tuoketuo.zhang")
+    photo = camera_jpeg(seed=7)
+    sha = hashlib.sha256(photo).hexdigest()
+    lead = _lead(attachments=[{"sha256": sha, "size": len(photo), "mediaType": "image/jpeg",
+                               "name": "货架.jpg", "caption": "无登记证号的农药"}])
+    result = Phone(zhang_api).send("complaint.create.v1", **lead)
+    assert result["status"] == "applied", result
+    assert attachment_count() == 1
+
+    officer = persona(app, "tuoketuo.officer")
+    html = officer.get(f"/console/filings/{lead['id']}").get_data(as_text=True)
+    assert "data-attachments" in html
+    assert "货架.jpg" in html and "data-attachment-uploading" in html and "上传中" in html
+
+    # Only the phone that recorded the lead may send its bytes.
+    assert create(login_as("tuoketuo.liu"), photo).status_code in (403, 404, 422)
+    upload(zhang_api, photo)
+
+    html = officer.get(f"/console/filings/{lead['id']}").get_data(as_text=True)
+    assert "货架.jpg" in html and "data-attachment-uploading" not in html and "无登记证号的农药" in html
+    db.session.rollback()
+    row = db.session.scalars(select(FilingAttachment).where(FilingAttachment.filing_id == lead["id"])).one()
+    download = officer.get(f"/console/filings/{lead['id']}/attachments/{row.id}")
+    assert download.status_code == 200 and download.data == photo
+
+    # A resent lead adds no second attachment.
+    assert Phone(zhang_api).send("complaint.create.v1", **lead)["status"] == "applied"
+    assert attachment_count() == 1

@@ -120,3 +120,18 @@ def get_attachment(user: User, filing: Filing, attachment_id: int) -> FilingAtta
 
 def open_bytes(attachment: FilingAttachment):
     return get_store().open(attachment.sha256)
+
+
+def add_from_phone(user: User, filing: Filing, photos: list[dict]) -> None:
+    """Record the photos a phone's lead names (in the mutation's transaction); their bytes follow
+    through the upload queue, which accepts them from the phone's user (`named_by_recorder`).
+    A resent lead adds none twice."""
+    have = set(db.session.scalars(select(FilingAttachment.sha256).where(FilingAttachment.filing_id == filing.id)))
+    for photo in photos:
+        if photo["sha256"] in have:
+            continue
+        have.add(photo["sha256"])
+        db.session.add(FilingAttachment(filing_id=filing.id, sha256=photo["sha256"], size=photo["size"],
+                                        media_type=photo["media_type"], name=photo.get("name"),
+                                        caption=photo.get("caption"), added_by_id=user.id))
+    db.session.flush()
