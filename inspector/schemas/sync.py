@@ -364,7 +364,7 @@ PHONE_KINDS = ("report", "complaint", "inquiry")
 PHONE_CATEGORIES = ("fertilizer", "pesticide", "seed", "film", "machinery", "other")
 
 
-LEAD_PHOTO_TYPES = ("image/jpeg", "image/png", "image/heic")
+LEAD_PHOTO_TYPES = MEDIA_TYPES  # what the photo path accepts
 
 
 class LeadAttachmentArgs(WireSchema):
