@@ -16,6 +16,7 @@ from ...database import db
 from ...errors import ApiError
 from ...models import Blob, BlobHolder, Filing, FilingAttachment, User
 from ...storage import get_store
+from .. import audit
 from . import confidential
 
 CAPTION_MAX = 500
@@ -103,6 +104,10 @@ def attach(user: User, filing: Filing, stream, *, name: str | None, caption: str
                                   caption=(caption or "").strip() or None, name=(name or "")[-255:] or None,
                                   identifies_reporter=identifies_reporter, added_by_id=user.id)
     db.session.add(attachment)
+    db.session.flush()
+    audit.record("filing.attach", "filing", filing.id, actor_id=user.id,
+                 data={"sha256": sha256, "mediaType": media_type, "size": size,
+                       "identifiesReporter": identifies_reporter})
     db.session.commit()
     return attachment
 
