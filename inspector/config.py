@@ -53,6 +53,8 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
     ("S3_ADDRESSING_STYLE", "INSPECTOR_S3_ADDRESSING_STYLE", str, "path",
      "S3 store: `path` (MinIO, Ceph RGW) or `virtual` (bucket in the host name: Alibaba OSS, most clouds)"),
     ("MAX_UPLOAD_BYTES", "INSPECTOR_MAX_UPLOAD_BYTES", int, 50 * MIB, "Largest evidence file accepted"),
+    ("FILING_ATTACHMENT_MAX_BYTES", "INSPECTOR_FILING_ATTACHMENT_MAX_BYTES", int, 20 * MIB,
+     "Largest photo or recording attached to a complaint or report"),
     ("MAX_IMAGE_PIXELS", "INSPECTOR_MAX_IMAGE_PIXELS", int, 80_000_000, "Decompression-bomb limit (pixels)"),
     ("UPLOAD_EXPIRY_HOURS", "INSPECTOR_UPLOAD_EXPIRY_HOURS", int, 7 * 24, "Unfinished uploads expire after"),
     ("DEVICE_TOKEN_DAYS", "INSPECTOR_DEVICE_TOKEN_DAYS", int, 90,

@@ -2,7 +2,7 @@
 page with its deadlines and steps, the inspection task it becomes, and its notices as PDFs."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, send_file, url_for
 from marshmallow import ValidationError
 
 from ..clock import today_cn
@@ -12,7 +12,7 @@ from ..i18n import t
 from ..models import CHANNELS, FILING_KINDS, NOTICE_METHODS, PRODUCT_CATEGORIES, FilingTransition
 from ..schemas.complaints import FilingIn, TransitionIn
 from ..services import complaints
-from ..services.complaints import notices, queries
+from ..services.complaints import attachments, notices, queries
 from ..services.complaints.view import filing_page, intake_choices
 from ..services.tasks import assignees_by_id
 from . import bp
@@ -143,3 +143,34 @@ def filing_notice(filing_id: str, transition_id: int):
         abort(err.status)
     name = f"notice-{step.notice_kind}-{transition_id}.pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@bp.post("/filings/<filing_id>/attachments")
+@login_required(*queries.REGISTER_ROLES)
+def filing_attach(filing_id: str):
+    record = _get(filing_id)
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise ApiError("validation_failed", t("filing_attach_file"))
+        added = attachments.attach(g.user, record, upload.stream, name=upload.filename,
+                                   caption=request.form.get("caption"),
+                                   identifies_reporter=request.form.get("identifiesReporter") in ("1", "on", "true"))
+    except ApiError as err:
+        db.session.rollback()
+        return filing(filing_id, error=t("filing_attach_error", message=err.message), status=err.status)
+    flash(t("filing_attached", name=added.name or added.sha256[:12]), "ok")
+    return redirect(url_for("console.filing", filing_id=filing_id))
+
+
+@bp.get("/filings/<filing_id>/attachments/<int:attachment_id>")
+@login_required(*queries.REGISTER_ROLES)
+def filing_attachment(filing_id: str, attachment_id: int):
+    record = _get(filing_id)
+    try:
+        found = attachments.get_attachment(g.user, record, attachment_id)
+    except ApiError as err:
+        abort(err.status)
+    name = found.name or f"{found.sha256}"
+    return send_file(attachments.open_bytes(found), mimetype=found.media_type, as_attachment=True,
+                     download_name=name, etag=found.sha256)

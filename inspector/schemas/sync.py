@@ -364,8 +364,21 @@ PHONE_KINDS = ("report", "complaint", "inquiry")
 PHONE_CATEGORIES = ("fertilizer", "pesticide", "seed", "film", "machinery", "other")
 
 
+LEAD_PHOTO_TYPES = MEDIA_TYPES  # what the photo path accepts
+
+
+class LeadAttachmentArgs(WireSchema):
+    """A photo of a lead, by the SHA-256 of its bytes, which follow through the upload queue (tus)."""
+
+    sha256 = fields.String(required=True, validate=SHA256_HEX)
+    size = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_BIG))
+    media_type = fields.String(required=True, validate=validate.OneOf(LEAD_PHOTO_TYPES))
+    name = _text(255)
+    caption = _text(500)
+
+
 class ComplaintCreateArgs(WireSchema):
-    """complaint.create.v1: a complaint, report or inquiry registered from the phone (text only)."""
+    """complaint.create.v1: a complaint, report or inquiry registered from the phone, with its photos."""
 
     id = _id(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(PHONE_KINDS))
@@ -380,6 +393,8 @@ class ComplaintCreateArgs(WireSchema):
     anonymous = fields.Boolean(load_default=False)
     person_name = _text(64, load_default=None)
     person_phone = _text(32, load_default=None)
+    attachments = fields.List(fields.Nested(LeadAttachmentArgs), load_default=list,
+                              validate=validate.Length(max=20))
 
 
 # A 责令改正通知书 issued on the phone at the scene (rectification.issue.v1).

@@ -15,7 +15,7 @@ from sqlalchemy.sql import Select
 from ..database import db
 from ..errors import ApiError
 from ..models import (
-    Agency, BlobHolder, Inspection, InspectionInspector, IssuedDocument, Party, Photo, Signature, Task, TaskAssignee,
+    Agency, BlobHolder, FilingAttachment, Inspection, InspectionInspector, IssuedDocument, Party, Photo, Signature, Task, TaskAssignee,
     User,
 )
 
@@ -116,7 +116,26 @@ def blob_in_scope(user: User, sha256: str) -> bool:
 def blobs_named_in_scope(user: User, hashes: Iterable[str]) -> dict[str, bool]:
     """Those of `hashes` that a record in the user's scope names (a photo, the phone's display copy of
     one, or a signature image), each with whether the bytes are held for one of those records."""
-    return _named(hashes, lambda record: inspection_scope(user))
+    hashes = list(hashes)
+    named = _named(hashes, lambda record: inspection_scope(user))
+    for sha256, held in named_by_recorder(user, hashes).items():
+        named[sha256] = named.get(sha256, False) or held
+    return named
+
+
+def named_by_recorder(user: User, hashes: Iterable[str | None]) -> dict[str, bool]:
+    """{hash: held} for those of `hashes` that a filing attachment this user recorded names (a
+    lead's photo from their phone): its bytes are held for it once this user uploaded them."""
+    wanted = {h for h in hashes if h}
+    if not wanted:
+        return {}
+    held = exists().where(BlobHolder.sha256 == FilingAttachment.sha256, BlobHolder.user_id == user.id)
+    rows = db.session.execute(select(FilingAttachment.sha256, held.label("held")).where(
+        FilingAttachment.sha256.in_(wanted), FilingAttachment.added_by_id == user.id))
+    found: dict[str, bool] = {}
+    for sha256, is_held in rows:
+        found[sha256] = found.get(sha256, False) or bool(is_held)
+    return found
 
 
 def _named(hashes: Iterable[str | None],

@@ -9,7 +9,7 @@ from ...clock import today_cn
 from ...database import db
 from ...models import Agency, Filing, FilingTransition, Party, User
 from ..scope import agency_subtree, party_scope
-from . import clocks, confidential, leads, rules
+from . import attachments, clocks, confidential, leads, rules
 from .machine import ACTOR_ROLES, Action, allowed_actions
 from .queries import filing_scope
 
@@ -38,6 +38,7 @@ class FilingPage:
     requests: str = ""
     outcome: str = ""
     reasons: dict[int, str] = field(default_factory=dict)
+    attachments: list[attachments.AttachmentView] = field(default_factory=list)
     proposed_ground: str | None = None  # the mediation window ran out: 终止调解 on ground (五) (CR-S6)
 
 
@@ -57,6 +58,7 @@ def filing_page(user: User, filing: Filing) -> FilingPage:
     shown = (lambda text: confidential.redact(text, filing)) if page.person.hidden else (lambda text: text or "")
     page.facts, page.requests, page.outcome = shown(filing.facts), shown(filing.requests), shown(filing.outcome)
     page.reasons = {s.id: shown(s.reason) for s in filing.transitions}
+    page.attachments = attachments.attachments_for(user, filing)
     if any(d.label == "deadline_mediation" and state == "overdue" for d, state in page.deadlines):
         page.proposed_ground = rules.WINDOW_EXPIRED_GROUND
     if filing.kind == "complaint":

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ...database import db
 from ...errors import ApiError
 from ...models import Filing, User
+from ..complaints import attachments
 from ..complaints.register import INTAKE_ROLES, add_filing, check_filing
 from .mapping import FIELD_KEYS
 
@@ -82,4 +83,7 @@ def register_from_phone(user: User, args: dict[str, Any]) -> Filing:
         raise ApiError("forbidden", "Only inspectors and officers record leads.")
     # The push keeps its caller detached across commits; the filing refers to this session's rows.
     user = db.session.get(User, user.id)
-    return add_filing(user, {**args, "also_report": False, "external_ref": None})
+    photos = args.pop("attachments", None) or []
+    filing = add_filing(user, {**args, "also_report": False, "external_ref": None})
+    attachments.add_from_phone(user, filing, photos)
+    return filing

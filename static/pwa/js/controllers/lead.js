@@ -1,10 +1,12 @@
 // A lead recorded on the phone: kept as a local record and queued as complaint.create.v1, sent
 // with the next sync like an inspection; the server registers it (and may refuse it with reasons,
-// shown on the home screen, the text kept).
+// shown on the home screen, the text kept). Its photos are kept on the phone and queued for the
+// resumable upload after the mutation, like an inspection's: the mutation names them by SHA-256.
 import * as store from '../store.js';
 import { t } from '../i18n.js';
 import { uuid, nowISO } from '../lib/ids.js';
 import { LeadView } from '../views/lead.js';
+import { processCapture, PhotoError } from '../photos.js';
 
 export class LeadController {
   constructor({ shell, sync, navigate }) {
@@ -13,11 +15,12 @@ export class LeadController {
 
   async show() {
     this.shell.setTitle(t('leadTitle'), { back: true });
-    this.lead = { id: uuid(), kind: 'report', channel: 'inspection_found', productCategory: 'fertilizer', receivedAt: nowISO() };
+    this.lead = { id: uuid(), kind: 'report', channel: 'inspection_found', productCategory: 'fertilizer', receivedAt: nowISO(), photos: [] };
     this.query = '';
     this.view = new LeadView(this.shell.screen());
     this.view.bindAction((action, id) => this.act(action, id));
     this.view.bindSearch((q) => this.search(q));
+    this.view.bindPhotos((files) => this.addPhotos(files));
     await this.render();
   }
 
@@ -42,6 +45,20 @@ export class LeadController {
     return out;
   }
 
+  async addPhotos(files) {
+    Object.assign(this.lead, this.view.values());
+    for (const file of files) {
+      try {
+        const shot = await processCapture(file);
+        if (this.lead.photos.some((p) => p.sha256 === shot.sha256)) continue;
+        this.lead.photos.push({ sha256: shot.sha256, size: shot.size, mediaType: shot.mediaType, name: file.name || null, bytes: shot.bytes });
+      } catch (err) {
+        this.shell.showError(err instanceof PhotoError ? t(err.key, err.params) : t('photoFailed', { msg: (err && err.message) || err }));
+      }
+    }
+    await this.render();
+  }
+
   async act(action, id) {
     Object.assign(this.lead, this.view.values());
     if (action === 'party') {
@@ -49,6 +66,9 @@ export class LeadController {
       await this.render();
     } else if (action === 'change-party') {
       this.lead.party = null;
+      await this.render();
+    } else if (action === 'remove-photo') {
+      this.lead.photos = this.lead.photos.filter((p) => p.sha256 !== id);
       await this.render();
     } else if (action === 'save') {
       const problems = this.problems(this.lead);
@@ -68,9 +88,13 @@ export class LeadController {
       productCategory: lead.productCategory, facts: lead.facts, requests: lead.requests || null,
       anonymous: !!lead.anonymous, personName: lead.anonymous ? null : (lead.personName || null),
       personPhone: lead.anonymous ? null : (lead.personPhone || null),
+      attachments: (lead.photos || []).map((p) => ({ sha256: p.sha256, size: p.size, mediaType: p.mediaType, name: p.name })),
     };
+    const now = nowISO();
+    const blobs = (lead.photos || []).map((p) => ({ sha256: p.sha256, bytes: p.bytes, mediaType: p.mediaType, size: p.size, role: 'original', inspectionID: lead.id, createdAt: now }));
+    const uploads = (lead.photos || []).map((p) => ({ sha256: p.sha256, role: 'original', onlyCopy: true, size: p.size, mediaType: p.mediaType, inspectionID: lead.id, priority: 0, state: 'waiting', offset: 0, createdAt: now }));
     const record = { id: lead.id, type: 'lead', phase: 'lead', kind: lead.kind,
       title: lead.party ? lead.party.name : lead.respondentName, facts: lead.facts, rejections: [] };
-    await store.commit(record, [{ name: 'complaint.create.v1', args, inspectionID: lead.id }]);
+    await store.commit(record, [{ name: 'complaint.create.v1', args, inspectionID: lead.id }], { blobs, uploads });
   }
 }

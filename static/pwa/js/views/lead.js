@@ -1,5 +1,5 @@
 // Recording a lead (线索) offline: a complaint, report or inquiry the inspector found or was told
-// of, about a party of the registry or one named here. Text only: photos of a lead are not sent yet.
+// of, about a party of the registry or one named here, with photos taken or picked on the phone.
 import { html, mount } from '../lib/html.js';
 import { t } from '../i18n.js';
 
@@ -31,7 +31,13 @@ export class LeadView {
       <div class="card"><h2>${t('leadFacts')}</h2>
         <textarea data-lead="facts" data-testid="lead-facts" rows="5">${lead.facts || ''}</textarea>
         <label class="field"><span>${t('leadRequests')}</span><input type="text" data-lead="requests" value="${lead.requests || ''}"></label>
-        <p class="muted small">${t('leadTextOnly')}</p>
+      </div>
+      <div class="card" data-testid="lead-photos"><h2>${t('leadPhotos')}</h2>
+        ${(lead.photos || []).map((p) => html`<div class="choice" data-testid="lead-photo-item"><div style="flex:1"><div class="item-title">${p.name || p.sha256.slice(0, 12)}</div>
+          <div class="muted small">${p.mediaType} · ${Math.round(p.size / 1024)} KB</div></div>
+          <button class="btn" type="button" data-action="remove-photo" data-id="${p.sha256}">${t('leadPhotoRemove')}</button></div>`)}
+        <label class="btn"><input type="file" accept="image/jpeg,image/png,image/heic,image/*" multiple hidden data-role="lead-photo" data-testid="lead-photo-input"> ${t('leadAddPhoto')}</label>
+        <p class="muted small">${t('leadPhotosNote')}</p>
       </div>
       <div class="card"><h2>${t('leadPerson')}</h2>
         <label class="field"><input type="checkbox" data-lead="anonymous" data-testid="lead-anonymous" ${lead.anonymous ? 'checked' : ''}> ${t('leadAnonymous')}</label>
@@ -61,6 +67,12 @@ export class LeadView {
     this.section.addEventListener('click', (e) => {
       const el = e.target.closest('[data-action]');
       if (el && !el.disabled) handler(el.dataset.action, el.dataset.id);
+    });
+  }
+
+  bindPhotos(handler) {
+    this.section.addEventListener('change', (e) => {
+      if (e.target.dataset.role === 'lead-photo' && e.target.files.length) handler([...e.target.files]);
     });
   }
 
