@@ -138,6 +138,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "photo": {"zh": "照片", "en": "Photo"},
     "no_photos": {"zh": "没有照片。", "en": "No photos."},
     "not_uploaded": {"zh": "照片尚未上传", "en": "Not uploaded yet"},
+    "photo_processing": {"zh": "处理中", "en": "Processing"},
+    "photo_failed": {"zh": "照片无法解码，需重新上传", "en": "The photo cannot be decoded; it must be uploaded again"},
     "exif_time": {"zh": "拍摄时间（EXIF）", "en": "EXIF time"},
     "device_time": {"zh": "手机记录时间", "en": "Phone time"},
     "none": {"zh": "无", "en": "none"},

@@ -24,6 +24,7 @@ PREPARE_CASE_FILE = "inspector.prepare_case_file"
 AUDIT_CHECKPOINT = "inspector.audit_checkpoint"
 DEADLINE_REMINDERS = "inspector.deadline_reminders"
 ALERT_UNDELIVERED_TASKS = "inspector.alert_undelivered_tasks"
+PROCESS_PHOTO = "inspector.process_photo"
 
 
 def job(name: str, *, every: timedelta | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -42,6 +43,14 @@ def expire_uploads() -> int:
     from ..services.evidence import expire_all_uploads
 
     return expire_all_uploads()
+
+
+@job(PROCESS_PHOTO)
+def process_photo(sha256: str) -> str | None:
+    """Decode an uploaded photo in full and store its derived sizes (or record why it failed)."""
+    from ..services.evidence import process_photo as process
+
+    return process(sha256)
 
 
 @job(PREPARE_CASE_FILE)

@@ -579,7 +579,10 @@ def _photos(inspection: Inspection, template, people: list[User], inspectors: tu
         db.session.scalars(select(Photo).where(Photo.inspection_id == inspection.id, Photo.deleted_at.is_(None))),
         key=lambda p: (p.taken_at_device or p.created_at, p.created_at, p.id))
     held = hashes_held_by_case(inspection, (h for p in rows for h in (p.sha256, p.display_sha256)))
-    blobs = {b.sha256: b for b in db.session.scalars(select(Blob).where(Blob.sha256.in_(held)))} if held else {}
+    # A blob whose full decode failed (see evidence.process_photo) is skipped for the display copy; one
+    # still pending is drawn from, since drawing decodes it anyway (the sources' fingerprint redraws it).
+    blobs = {b.sha256: b for b in db.session.scalars(select(Blob).where(Blob.sha256.in_(held),
+                                                                        Blob.processing != "failed"))} if held else {}
     by_user = {u.id: i for u, i in zip(people, inspectors)}
     photos, sources = [], []
     for row in rows:
