@@ -254,7 +254,11 @@ function applyPull(response) {
         }
       } else if (op.type === 'photo') {
         const photo = draft.photos.find((p) => p.id === id);
-        if (photo) photo.uploaded = !!v.uploaded;
+        if (photo) {
+          photo.uploaded = !!v.uploaded; // stored and decoded: only then may the original be deleted
+          photo.processing = v.processing || null; // pending, ready, failed (the server could not decode it)
+          photo.processingError = v.processingError || null;
+        }
       } else if (op.type === 'decision') {
         draft.decisions = (draft.decisions || []).filter((d) => String(d.id) !== id).concat([{ ...v, id }]);
       } else if (op.type === 'conflict') {
