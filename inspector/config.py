@@ -44,6 +44,8 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
      "S3 store: `path` (MinIO, Ceph RGW) or `virtual` (bucket in the host name: Alibaba OSS, most clouds)"),
     ("MAX_UPLOAD_BYTES", "INSPECTOR_MAX_UPLOAD_BYTES", int, 50 * MIB, "Largest evidence file accepted"),
     ("MAX_IMAGE_PIXELS", "INSPECTOR_MAX_IMAGE_PIXELS", int, 80_000_000, "Decompression-bomb limit (pixels)"),
+    ("EXPORT_STREAM_MAX_CASES", "INSPECTOR_EXPORT_STREAM_MAX_CASES", int, 200,
+     "Console XLSX and ZIP exports of more cases are written by a job (progress page, file offered when ready)"),
     ("UPLOAD_EXPIRY_HOURS", "INSPECTOR_UPLOAD_EXPIRY_HOURS", int, 7 * 24, "Unfinished uploads expire after"),
     ("DEVICE_TOKEN_DAYS", "INSPECTOR_DEVICE_TOKEN_DAYS", int, 90,
      "Lifetime of a phone's login; the app works offline for this long"),

@@ -25,6 +25,7 @@ AUDIT_CHECKPOINT = "inspector.audit_checkpoint"
 DEADLINE_REMINDERS = "inspector.deadline_reminders"
 ALERT_UNDELIVERED_TASKS = "inspector.alert_undelivered_tasks"
 PROCESS_PHOTO = "inspector.process_photo"
+RUN_EXPORT = "inspector.run_export"
 
 
 def job(name: str, *, every: timedelta | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -51,6 +52,14 @@ def process_photo(sha256: str) -> str | None:
     from ..services.evidence import process_photo as process
 
     return process(sha256)
+
+
+@job(RUN_EXPORT)
+def run_export(export_id: str) -> str | None:
+    """Write a large console export (XLSX, ZIP) into the cache, counting the cases done."""
+    from ..services.export_jobs import run_export as run
+
+    return run(export_id)
 
 
 @job(PREPARE_CASE_FILE)
