@@ -27,7 +27,7 @@ class Blob(db.Model):
     # The full decode and the derived sizes run in a job after the upload finishes (`process_photo`):
     # "pending" until then, "ready" once the decode passed and the sizes are stored, "failed" with
     # `processing_error` (for people) when the pixels cannot be decoded.
-    processing: Mapped[str] = mapped_column(String(16), default="pending", server_default="ready")
+    processing: Mapped[str] = mapped_column(String(16), default="ready", server_default="ready")
     processing_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
