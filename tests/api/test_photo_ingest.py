@@ -138,3 +138,20 @@ def test_the_container_check_reads_a_real_photos_exif_and_the_job_agrees(name):
     decoded, sizes = imaging.ingest_image(whole)
     assert checked == decoded
     assert re.match(r"20\d\d-\d\d-\d\dT", checked.exif["capture_time"]) and set(sizes) == {"thumb", "display"}
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+@pytest.mark.parametrize("kept", [0.3, 0.6, 0.9, 0.999])
+def test_the_container_check_finds_a_jpeg_cut_anywhere_without_decoding(progressive, kept):
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.effect_noise((800, 600), 40).convert("RGB").save(out, "JPEG", quality=90, progressive=progressive)
+    whole = out.getvalue()
+    with pytest.raises(imaging.ImageRejected) as refused:
+        imaging.check_container(whole[:int(len(whole) * kept)])
+    assert refused.value.code == "truncated_image"
+    # A maker's trailer after the end-of-image marker is not damage.
+    assert imaging.check_container(whole + b"\x00MAKER-TRAILER" * 8).width == 800
