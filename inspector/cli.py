@@ -191,6 +191,19 @@ def register_cli(app: Flask) -> None:
 
         click.echo(f"Erased the name and phone of {forget_contacts(days)} open-day bookings.")
 
+    @app.cli.command("process-photos")
+    def process_photos_command() -> None:
+        """Decode pending uploads in full and make their sizes now, as the job does (no worker running)."""
+        from sqlalchemy import select
+
+        from .database import db
+        from .models import Blob
+        from .services.evidence import process_photo
+
+        pending = db.session.scalars(select(Blob.sha256).where(Blob.processing == "pending")).all()
+        for sha256 in pending:
+            click.echo(f"{sha256}: {process_photo(sha256)}")
+
     @app.cli.command("prepare-case-file")
     @click.argument("inspection_ids", nargs=-1, required=True)
     def prepare_case_file_command(inspection_ids) -> None:

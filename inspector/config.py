@@ -56,6 +56,8 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
     ("FILING_ATTACHMENT_MAX_BYTES", "INSPECTOR_FILING_ATTACHMENT_MAX_BYTES", int, 20 * MIB,
      "Largest photo or recording attached to a complaint or report"),
     ("MAX_IMAGE_PIXELS", "INSPECTOR_MAX_IMAGE_PIXELS", int, 80_000_000, "Decompression-bomb limit (pixels)"),
+    ("EXPORT_STREAM_MAX_CASES", "INSPECTOR_EXPORT_STREAM_MAX_CASES", int, 200,
+     "Console XLSX and ZIP exports of more cases are written by a job (progress page, file offered when ready)"),
     ("UPLOAD_EXPIRY_HOURS", "INSPECTOR_UPLOAD_EXPIRY_HOURS", int, 7 * 24, "Unfinished uploads expire after"),
     ("DEVICE_TOKEN_DAYS", "INSPECTOR_DEVICE_TOKEN_DAYS", int, 90,
      "Lifetime of a phone's login; the app works offline for this long"),

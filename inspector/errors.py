@@ -39,6 +39,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     # Evidence bytes (tus uploads, blobs)
     "hash_not_referenced": (403, "No record you can see references this SHA-256; sync the record first."),
     "blob_not_uploaded": (404, "These bytes have not been uploaded yet."),
+    "photo_processing": (409, "The photo is still being processed."),
     "offset_mismatch": (409, "The upload is at a different offset; ask with HEAD and resume from there."),
     "upload_gone": (410, "This upload no longer exists; start a new one."),
     "tus_version_not_supported": (412, "Send Tus-Resumable: 1.0.0."),

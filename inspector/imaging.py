@@ -37,6 +37,9 @@ MAX_PIXELS = 80_000_000
 DISPLAY_RESAMPLE = Image.Resampling.HAMMING
 THUMB_RESAMPLE = Image.Resampling.HAMMING
 THUMB_REDUCING_GAP = 1.0
+# A HEIC (or PNG, WebP) arrives at full size: averaging whole pixel blocks first (reduce(), as the
+# JPEG's draft decode does in the DCT domain) leaves the filter a short step; gap 2 keeps its quality.
+DISPLAY_REDUCING_GAP = 2.0
 PRINT_RESAMPLE = Image.Resampling.LANCZOS
 
 JPEG = "image/jpeg"
@@ -111,6 +114,76 @@ def inspect_image(source: ImageSource, *, max_pixels: int = MAX_PIXELS) -> Image
     """Verify that source is a complete, accepted image and return what it says about itself."""
     _, info = _load(source, box=None, max_pixels=max_pixels)
     return info
+
+
+def check_container(source: ImageSource, *, max_pixels: int = MAX_PIXELS) -> ImageInfo:
+    """Verify source's container without decoding a pixel, and return what its headers say.
+
+    What the request that finishes an upload can afford: the format by content, the declared size
+    against max_pixels, completeness from the structure (a JPEG's segments and scans up to its EOI
+    marker, a HEIF's boxes and item extents, a WebP's RIFF length, a PNG's IEND chunk) and the EXIF.
+    Damage inside the compressed pixels is only found by the full decode (`ingest_image`), which
+    runs in a job.
+    """
+    with _binary(source) as fp:
+        media_type = _sniff(fp.read(_SNIFF_BYTES))
+        open_image = _opener(media_type)
+        fp.seek(0)
+        with _rejecting_undecodable(media_type):
+            if media_type == JPEG:
+                _check_jpeg_structure(fp)
+            elif media_type == PNG:
+                _check_png_end(fp)
+            elif media_type == WEBP:
+                _check_riff_length(fp)
+            elif media_type in (HEIC, HEIF):
+                _check_heif_extents(fp, media_type)
+            fp.seek(0)
+            image = open_image(fp)  # reads the headers only; load() is what decodes
+            width, height = image.size
+            _check_pixels(width, height, max_pixels)
+            exif = _exif_of(image)
+    return ImageInfo(media_type, width, height, _orientation(exif), _exif_summary(exif))
+
+
+# After a scan's header, entropy-coded data never holds 0xFF followed by anything but 0x00 (a
+# stuffed byte), a restart marker 0xD0-0xD7 or fill 0xFF: any other pair is the next marker.
+_JPEG_MARKER = re.compile(rb"\xff[\x01-\xcf\xd8-\xfe]")
+_JPEG_STANDALONE = {0x01, *range(0xD0, 0xD8)}
+
+
+def _check_jpeg_structure(fp: IO[bytes]) -> None:
+    """Reject a JPEG whose segments overrun the file or which ends before its EOI marker."""
+    data = fp.read()
+    pos = 2  # after SOI
+    end = len(data)
+    while True:
+        match = _JPEG_MARKER.search(data, pos)
+        if match is None:
+            raise ImageRejected("truncated_image", _truncated_message(JPEG))
+        marker = data[match.start() + 1]
+        pos = match.end()
+        if marker == 0xD9:  # EOI: anything after it (a maker's trailer) is not ours to judge
+            return
+        if marker in _JPEG_STANDALONE:
+            continue
+        if pos + 2 > end:
+            raise ImageRejected("truncated_image", _truncated_message(JPEG))
+        length = struct.unpack_from(">H", data, pos)[0]
+        if length < 2:
+            raise ImageRejected("corrupt_image", "the JPEG has a segment of impossible length")
+        pos += length
+        if pos > end:
+            raise ImageRejected("truncated_image", _truncated_message(JPEG))
+        # Outside a scan, segments follow each other directly; after SOS the entropy data runs to
+        # the next marker, which the search finds. Both are handled by searching from pos.
+
+
+def _check_png_end(fp: IO[bytes]) -> None:
+    """Reject a PNG that does not end with its IEND chunk."""
+    fp.seek(-12, os.SEEK_END) if fp.seek(0, os.SEEK_END) >= 12 else fp.seek(0)
+    if fp.read(12)[4:8] != b"IEND":
+        raise ImageRejected("truncated_image", _truncated_message(PNG))
 
 
 def make_derivatives(source: ImageSource, *, max_pixels: int = MAX_PIXELS) -> dict[str, bytes]:
@@ -595,10 +668,11 @@ def _shrink_in_halves(
     cut = size[1] // 2
     source_cut = cut * height / size[1]
     bottom = helper.submit(
-        image.resize, (size[0], size[1] - cut), resample, (0, source_cut, width, height)
+        image.resize, (size[0], size[1] - cut), resample, (0, source_cut, width, height),
+        DISPLAY_REDUCING_GAP,
     )
     whole = Image.new(image.mode, size)
-    whole.paste(image.resize((size[0], cut), resample, (0, 0, width, source_cut)), (0, 0))
+    whole.paste(image.resize((size[0], cut), resample, (0, 0, width, source_cut), DISPLAY_REDUCING_GAP), (0, 0))
     whole.paste(bottom.result(), (0, cut))
     return whole
 

@@ -25,6 +25,8 @@ AUDIT_CHECKPOINT = "inspector.audit_checkpoint"
 DEADLINE_REMINDERS = "inspector.deadline_reminders"
 ALERT_UNDELIVERED_TASKS = "inspector.alert_undelivered_tasks"
 CREATE_RECHECK_TASKS = "inspector.create_recheck_tasks"
+PROCESS_PHOTO = "inspector.process_photo"
+RUN_EXPORT = "inspector.run_export"
 
 
 def job(name: str, *, every: timedelta | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -43,6 +45,22 @@ def expire_uploads() -> int:
     from ..services.evidence import expire_all_uploads
 
     return expire_all_uploads()
+
+
+@job(PROCESS_PHOTO)
+def process_photo(sha256: str) -> str | None:
+    """Decode an uploaded photo in full and store its derived sizes (or record why it failed)."""
+    from ..services.evidence import process_photo as process
+
+    return process(sha256)
+
+
+@job(RUN_EXPORT)
+def run_export(export_id: str) -> str | None:
+    """Write a large console export (XLSX, ZIP) into the cache, counting the cases done."""
+    from ..services.export_jobs import run_export as run
+
+    return run(export_id)
 
 
 @job(PREPARE_CASE_FILE)

@@ -12,6 +12,7 @@ from .complaint import (
 )
 from .document import IssuedDocument
 from .evidence import Blob, BlobHolder, Photo
+from .export import ExportRun
 from .intake import ImportMapping, Reminder
 from .job import FailedJob
 from .open_day import VERDICTS as OPEN_DAY_VERDICTS

@@ -24,6 +24,11 @@ class Blob(db.Model):
     exif: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    # The full decode and the derived sizes run in a job after the upload finishes (`process_photo`):
+    # "pending" until then, "ready" once the decode passed and the sizes are stored, "failed" with
+    # `processing_error` (for people) when the pixels cannot be decoded.
+    processing: Mapped[str] = mapped_column(String(16), default="ready", server_default="ready")
+    processing_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class BlobHolder(db.Model):

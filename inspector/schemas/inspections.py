@@ -110,7 +110,9 @@ class PhotoOut(WireSchema):
     lon = fields.Float(dump_only=True, allow_none=True)
     gps_accuracy_m = fields.Float(dump_only=True, allow_none=True)
     remark = fields.String(dump_only=True, allow_none=True)
-    uploaded = fields.Boolean(dump_only=True)
+    uploaded = fields.Boolean(dump_only=True)  # stored and every check passed, the full decode included
+    processing = fields.String(dump_only=True, allow_none=True)  # pending, ready, failed; None until stored
+    processing_error = fields.String(dump_only=True, allow_none=True)  # why it failed, for people
 
 
 class DecisionOut(WireSchema):

@@ -634,7 +634,10 @@ def _photos(inspection: Inspection, template, people: list[User], inspectors: tu
     """Evidence sheets in the order taken, each with an opener of the best bytes the server has."""
     rows = _evidence_rows(inspection)
     held = hashes_held_by_case(inspection, (h for p in rows for h in (p.sha256, p.display_sha256)))
-    blobs = {b.sha256: b for b in db.session.scalars(select(Blob).where(Blob.sha256.in_(held)))} if held else {}
+    # A blob whose full decode failed (see evidence.process_photo) is skipped for the display copy; one
+    # still pending is drawn from, since drawing decodes it anyway (the sources' fingerprint redraws it).
+    blobs = {b.sha256: b for b in db.session.scalars(select(Blob).where(Blob.sha256.in_(held),
+                                                                        Blob.processing != "failed"))} if held else {}
     by_user = {u.id: i for u, i in zip(people, inspectors)}
     photos, sources = [], []
     for row in rows:

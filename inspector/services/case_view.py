@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from ..database import db
-from ..models import AuditEvent, Conflict, Inspection, InspectionRevision, Photo, ReviewDecision, User
+from ..models import AuditEvent, Blob, Conflict, Inspection, InspectionRevision, Photo, ReviewDecision, User
 from .amendments import change_lines
 from .case_numbers import CHINA
 from .photo_checks import PhotoDeviation, distance_m, parse_exif_time, photo_deviation
@@ -45,6 +46,15 @@ class PhotoLine:
     photo: Photo
     uploaded: bool  # the original is stored
     display_uploaded: bool  # the phone's display copy is stored (thumbnails can be shown before the original)
+    processing: str | None  # the original's: "pending" (处理中) until its decode and sizes are done, "ready", "failed"
+    processing_error: str | None
+    display_processing: str | None
+
+    @property
+    def thumb_ready(self) -> bool:
+        """Whether a thumbnail exists to show: the original's, or the display copy's."""
+        return ((self.uploaded and self.processing == "ready")
+                or (self.display_uploaded and self.display_processing == "ready"))
     item_label: str | None
     exif_time: datetime | None
     clock_difference: timedelta | None
@@ -117,18 +127,24 @@ def _findings(inspection: Inspection, decisions: list[ReviewDecision]) -> list[F
 
 
 def _photos(inspection: Inspection) -> list[PhotoLine]:
+    original, display = aliased(Blob), aliased(Blob)
     rows = db.session.execute(
         select(Photo, held_by_case(Photo.sha256, Photo).label("uploaded"),
-               held_by_case(Photo.display_sha256, Photo).label("display_uploaded"))
+               held_by_case(Photo.display_sha256, Photo).label("display_uploaded"),
+               original.processing, original.processing_error, display.processing)
+        .outerjoin(original, original.sha256 == Photo.sha256)
+        .outerjoin(display, display.sha256 == Photo.display_sha256)
         .where(Photo.inspection_id == inspection.id, Photo.deleted_at.is_(None)).order_by(Photo.created_at)
     ).all()
     labels = {item["key"]: item["label"] for item in inspection.template.items()}
     lines = []
-    for photo, uploaded, display_uploaded in rows:
+    for photo, uploaded, display_uploaded, processing, processing_error, display_processing in rows:
         exif = parse_exif_time(photo.exif_taken_at)
         difference = (photo.taken_at_device - exif) if (exif and photo.taken_at_device) else None
-        lines.append(PhotoLine(photo, bool(uploaded), bool(display_uploaded), labels.get(photo.item_key or ""),
-                               exif, difference, photo_deviation(photo, inspection)))
+        lines.append(PhotoLine(photo, bool(uploaded), bool(display_uploaded), processing if uploaded else None,
+                               processing_error if uploaded else None,
+                               display_processing if display_uploaded else None,
+                               labels.get(photo.item_key or ""), exif, difference, photo_deviation(photo, inspection)))
     return lines
 
 

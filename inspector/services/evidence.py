@@ -446,8 +446,9 @@ def _read_chunk(lease: _Lease, spool: BinaryIO, start: int, length: int, chunk: 
 
 
 def _finish(upload_id: str, user_id: int, sha256: str, length: int) -> UploadState:
-    """Assemble the parts while hashing them, verify the whole file, check it is a photo we accept,
-    store it and its derived sizes, record it."""
+    """Assemble the parts while hashing them, verify the whole file, check its container is a photo we
+    accept (structure and EXIF, no pixel decoded), store it, record it; the full decode and the
+    derived sizes follow in the `process_photo` job."""
     store = get_store()
     parts = db.session.scalars(select(UploadPart).where(UploadPart.upload_id == upload_id)
                                .order_by(UploadPart.start)).all()
@@ -467,7 +468,7 @@ def _finish(upload_id: str, user_id: int, sha256: str, length: int) -> UploadSta
                 f"{received}, not the declared {sha256}; nothing was stored. Read the file again and re-send it.",
                 details={"declared": sha256, "received": received}))
         try:
-            info, derived = imaging.ingest_image(assembled, max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
+            info = imaging.check_container(assembled, max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
         except imaging.ImageRejected as exc:
             _refuse(upload_id, ApiError(exc.code, f"Not accepted as a photo: {exc.message}. Nothing was stored."))
 
@@ -477,7 +478,6 @@ def _finish(upload_id: str, user_id: int, sha256: str, length: int) -> UploadSta
         db.session.commit()
         with _storage_full_is_retryable():  # the phone's resend finishes it (see _append)
             store.put_file(sha256, assembled)
-            _put_derived(sha256, derived)
     finally:
         assembled.unlink(missing_ok=True)
     _drop_parts(upload_id)
@@ -530,8 +530,7 @@ def _finish_stored(upload: Upload) -> None:
     blob = db.session.get(Blob, sha256)
     db.session.commit()  # no transaction stays open while the image is read
     if blob is None:
-        with _storage_full_is_retryable():
-            info, _ = _ingest_stored(sha256, "Not accepted as a photo")
+        info = _check_stored(sha256, "Not accepted as a photo")
         blob = _blob_row(sha256, length, info, user_id)
     _drop_parts(upload_id)
     _record_blob(upload_id, user_id, blob)
@@ -540,7 +539,25 @@ def _finish_stored(upload: Upload) -> None:
 
 def _blob_row(sha256: str, length: int, info: imaging.ImageInfo, user_id: int) -> Blob:
     return Blob(sha256=sha256, size=length, media_type=info.media_type, width=info.width, height=info.height,
-                exif={**info.exif, "orientation": info.orientation}, uploaded_by_id=user_id)
+                exif={**info.exif, "orientation": info.orientation}, uploaded_by_id=user_id,
+                processing="pending")
+
+
+def _check_stored(sha256: str, refusal: str) -> imaging.ImageInfo:
+    """Check the container of the stored original of sha256 (no pixel decoded)."""
+    try:
+        return imaging.check_container(_stored_source(sha256), max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
+    except imaging.ImageRejected as exc:
+        raise ApiError(exc.code, f"{refusal}: {exc.message}.") from exc
+
+
+def _stored_source(sha256: str) -> imaging.ImageSource:
+    store = get_store()
+    path = store.path_for(sha256)
+    if path is not None:
+        return path
+    with store.open(sha256) as fp:
+        return fp.read()
 
 
 def _put_derived(sha256: str, derived: dict[str, bytes]) -> None:
@@ -583,6 +600,7 @@ def _record_blob(upload_id: str, uploader_id: int, blob: Blob) -> None:
             if db.session.get(Blob, blob.sha256) is None:
                 db.session.add(blob)
                 db.session.flush()
+                _ask_for_processing(blob.sha256)
             if db.session.get(BlobHolder, (blob.sha256, uploader_id)) is None:
                 db.session.add(BlobHolder(sha256=blob.sha256, user_id=uploader_id))
                 db.session.flush()
@@ -593,6 +611,36 @@ def _record_blob(upload_id: str, uploader_id: int, blob: Blob) -> None:
             db.session.rollback()
             if attempt == 2:
                 raise
+
+
+def _ask_for_processing(sha256: str) -> None:
+    from ..jobs import enqueue  # jobs import the services; the services send jobs only at run time
+    from ..jobs.tasks import PROCESS_PHOTO
+
+    enqueue(PROCESS_PHOTO, sha256)
+
+
+def process_photo(sha256: str) -> str | None:
+    """Decode a stored upload in full and store its derived sizes; record "ready", or "failed" with
+    the reason. Safe to run twice: a blob no longer pending is left alone. Returns the new state."""
+    blob = db.session.get(Blob, sha256, populate_existing=True)
+    if blob is None or blob.processing != "pending":
+        db.session.rollback()
+        return None if blob is None else blob.processing
+    db.session.commit()  # no transaction stays open during the decode
+    try:
+        _, derived = imaging.ingest_image(_stored_source(sha256), max_pixels=current_app.config["MAX_IMAGE_PIXELS"])
+    except imaging.ImageRejected as exc:
+        state, reason = "failed", exc.message
+    else:
+        _put_derived(sha256, derived)
+        state, reason = "ready", None
+    updated = db.session.execute(update(Blob).where(Blob.sha256 == sha256, Blob.processing == "pending")
+                                 .values(processing=state, processing_error=reason))
+    if updated.rowcount:
+        _bump_references(sha256)  # the next pull tells the phone: delete the original, or keep it
+    db.session.commit()
+    return state
 
 
 def _bump_references(sha256: str) -> None:
@@ -659,16 +707,29 @@ def derived_bytes(user: User, sha256: str, variant: str) -> BlobBytes:
     """
     if variant not in VARIANTS:
         raise ApiError("not_found", f"No size called {variant!r}; use one of {', '.join(VARIANTS)}.")
+    processing: ApiError | None = None
     if _require_named(user, sha256):
-        return BlobBytes(imaging.JPEG, f"{sha256}.{variant}", True, stream=io.BytesIO(_derived(sha256, variant)))
+        try:
+            return BlobBytes(imaging.JPEG, f"{sha256}.{variant}", True, stream=io.BytesIO(_derived(sha256, variant)))
+        except ApiError as exc:  # the original's sizes are not made yet: the display copy's may be
+            if exc.code != "photo_processing":
+                raise
+            processing = exc
     display_copies = db.session.scalars(
         select(Photo.display_sha256).join(Blob, Blob.sha256 == Photo.display_sha256)
         .where(Photo.sha256 == sha256, Photo.deleted_at.is_(None))
     ).all()
     for display_sha in display_copies:
         if blob_in_scope(user, display_sha):
-            return BlobBytes(imaging.JPEG, f"{display_sha}.{variant}", False,
-                             stream=io.BytesIO(_derived(display_sha, variant)))
+            try:
+                return BlobBytes(imaging.JPEG, f"{display_sha}.{variant}", False,
+                                 stream=io.BytesIO(_derived(display_sha, variant)))
+            except ApiError as exc:
+                if exc.code != "photo_processing":
+                    raise
+                processing = exc
+    if processing is not None:
+        raise processing
     raise ApiError("blob_not_uploaded", "Neither this photo nor its display copy has been uploaded yet.")
 
 
@@ -688,5 +749,11 @@ def _derived(sha256: str, variant: str) -> bytes:
     if stored is not None:
         with stored:
             return stored.read()
+    blob = db.session.get(Blob, sha256)
+    if blob is not None and blob.processing == "pending":
+        raise ApiError("photo_processing", "This photo is still being processed (处理中); its sizes follow shortly.")
+    if blob is not None and blob.processing == "failed":
+        raise ApiError("corrupt_image", f"No {variant} can be made of this file: {blob.processing_error}.")
+    # Stored before sizes were made by the job, or the sizes were lost: make them once, here.
     _, derived = _ingest_stored(sha256, f"No {variant} can be made of this file")
     return derived[variant]

@@ -155,8 +155,20 @@ def tables() -> dict[str, Table]:
             "samples": Table("samples", _sample_header, _sample_rows)}
 
 
-def _batched_rows(user: User, filters: QueueFilters, table: Table) -> Iterator[list[list[Any]]]:
-    for ids in keyset_batches(user, filters, BATCH):
+Progress = Callable[[int], None]
+"""Told the number of cases just written, after each batch (an export job's progress)."""
+
+
+def _counted(batches: Iterable[list[str]], progress: Progress | None) -> Iterator[list[str]]:
+    for ids in batches:
+        yield ids
+        if progress is not None:
+            progress(len(ids))
+
+
+def _batched_rows(user: User, filters: QueueFilters, table: Table,
+                  progress: Progress | None = None) -> Iterator[list[list[Any]]]:
+    for ids in _counted(keyset_batches(user, filters, BATCH), progress):
         yield list(table.rows(ids))
 
 
@@ -180,7 +192,7 @@ def stream_csv(user: User, filters: QueueFilters, name: str) -> Iterator[bytes]:
 
 # ---------------------------------------------------------------- XLSX
 
-def stream_xlsx(user: User, filters: QueueFilters) -> Iterator[bytes]:
+def stream_xlsx(user: User, filters: QueueFilters, progress: Progress | None = None) -> Iterator[bytes]:
     """A workbook of the three tables, one sheet each, its bytes sent as each batch is written."""
     from .xlsx_stream import StreamingWorkbook
 
@@ -190,7 +202,7 @@ def stream_xlsx(user: User, filters: QueueFilters) -> Iterator[bytes]:
     for table in all_tables:
         book.begin_sheet()
         book.write_row(table.header(), bold=True)
-        for rows in _batched_rows(user, filters, table):
+        for rows in _batched_rows(user, filters, table, progress):
             for row in rows:
                 book.write_row(row)
             yield sink.take()
@@ -319,8 +331,8 @@ def _forget_case_rows() -> None:
             session.expunge(obj)
 
 
-def filtered_bundle(user: User, filters: QueueFilters) -> Iterator[bytes]:
-    return stream_bundle(user, keyset_batches(user, filters, 100))
+def filtered_bundle(user: User, filters: QueueFilters, progress: Progress | None = None) -> Iterator[bytes]:
+    return stream_bundle(user, _counted(keyset_batches(user, filters, 100), progress))
 
 
 class ExportInterrupted(ConnectionAbortedError):

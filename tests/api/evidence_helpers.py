@@ -168,3 +168,16 @@ def blob_dir(app, tmp_path, monkeypatch) -> Path:
     monkeypatch.setitem(app.config, "BLOB_DIR", str(root))
     monkeypatch.setitem(app.extensions, "blob_store", LocalBlobStore(root))
     return root
+
+
+def run_photo_jobs() -> dict[str, str | None]:
+    """Run the `process_photo` job in this process for every upload still pending, as a worker would
+    (the full decode and the derived sizes); returns each hash's new state."""
+    from sqlalchemy import select
+
+    from inspector.models import Blob
+    from inspector.services.evidence import process_photo
+
+    db.session.commit()  # end the test's transaction, so that the query sees what the requests stored
+    pending = db.session.scalars(select(Blob.sha256).where(Blob.processing == "pending")).all()
+    return {digest: process_photo(digest) for digest in pending}

@@ -12,7 +12,7 @@ from .. import factories
 from ..sync_phone import Phone, inspection_args, new_id
 
 from .evidence_helpers import (
-    add_photo, add_signature, camera_jpeg, sha256, small_png, stored_files, tuoketuo_case, upload,
+    add_photo, add_signature, camera_jpeg, run_photo_jobs, sha256, small_png, stored_files, tuoketuo_case, upload,
 )
 from .evidence_helpers import blob_dir  # noqa: F401  (a fixture these tests use)
 from .test_auth import console_login
@@ -95,6 +95,7 @@ def test_derived_sizes_are_upright_jpegs_without_location(case, login_as, blob_d
     add_photo(case, original)
     api = login_as("tuoketuo.zhang")
     upload(api, original)
+    run_photo_jobs()
 
     r = api.get(f"/api/v1/blobs/{sha256(original)}/{variant}")
 
@@ -109,6 +110,7 @@ def test_sizes_are_made_again_when_missing(case, login_as, blob_dir):
     add_photo(case, original)
     api = login_as("tuoketuo.zhang")
     upload(api, original)
+    run_photo_jobs()
     for derived in (blob_dir / "derived").rglob("*.jpg"):
         derived.unlink()
 
@@ -121,6 +123,7 @@ def test_before_the_original_arrives_sizes_come_from_the_display_copy(case, logi
     add_photo(case, original, display=display)
     api = login_as("tuoketuo.zhang")
     upload(api, display)
+    run_photo_jobs()
 
     thumb = api.get(f"/api/v1/blobs/{sha256(original)}/thumb")
     assert thumb.status_code == 200 and Image.open(io.BytesIO(thumb.data)).size == (320, 240)
@@ -129,6 +132,9 @@ def test_before_the_original_arrives_sizes_come_from_the_display_copy(case, logi
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "blob_not_uploaded"
 
     upload(api, original)
+    # Until the job has decoded the original and made its sizes, the display copy's are served.
+    assert api.get(f"/api/v1/blobs/{sha256(original)}/thumb").headers["Cache-Control"] == "private, no-cache"
+    run_photo_jobs()
     assert api.get(f"/api/v1/blobs/{sha256(original)}/thumb").headers["Cache-Control"] == IMMUTABLE
 
 
@@ -224,6 +230,7 @@ def test_co_inspectors_photo_and_signature_are_shown_to_the_case(case, login_as,
     assert [r["status"] for r in made["results"]] == ["applied"] * 2
     upload(liu.api, original)
     upload(liu.api, signature)
+    run_photo_jobs()
 
     for reader in ("tuoketuo.zhang", "tuoketuo.liu", "hhht.reviewer", "hq.reviewer"):
         api = login_as(reader)
@@ -231,7 +238,7 @@ def test_co_inspectors_photo_and_signature_are_shown_to_the_case(case, login_as,
         assert api.get(f"/api/v1/blobs/{sha256(signature)}").data == signature, reader
     zhang = Phone(login_as("tuoketuo.zhang"))
     zhang.pull()
-    assert [p["uploaded"] for p in zhang.of_type("photo").values()] == [True]
+    assert [p["uploaded"] for p in zhang.of_type("photo").values()] == [True], [(p["uploaded"], p.get("processing")) for p in zhang.of_type("photo").values()]
 
 
 def test_a_photo_a_co_inspector_sends_after_importing_the_authors_work_is_shown(case, login_as, blob_dir):
@@ -247,11 +254,12 @@ def test_a_photo_a_co_inspector_sends_after_importing_the_authors_work_is_shown(
         sha256(original)]
 
     upload(liu, original)
+    run_photo_jobs()
 
     for reader in ("tuoketuo.zhang", "hhht.reviewer"):
         assert login_as(reader).get(f"/api/v1/blobs/{sha256(original)}").data == original, reader
     zhang.pull()
-    assert [p["uploaded"] for p in zhang.of_type("photo").values()] == [True]
+    assert [p["uploaded"] for p in zhang.of_type("photo").values()] == [True], [(p["uploaded"], p.get("processing")) for p in zhang.of_type("photo").values()]
 
 
 def test_removed_photo_is_no_longer_served(case, login_as, blob_dir):
@@ -269,6 +277,7 @@ def test_console_reviewer_reads_with_the_session_cookie(case, client, login_as, 
     original = camera_jpeg()
     add_photo(case, original)
     upload(login_as("tuoketuo.zhang"), original)
+    run_photo_jobs()
     console_login(client, "hhht.reviewer")
 
     assert client.get(f"/api/v1/blobs/{sha256(original)}/thumb").status_code == 200

@@ -187,12 +187,12 @@ def _phone_submits_case_with_photo(phone, user, party, seed: int, items: tuple[s
     return case_id, original
 
 
-def _checked_bundle(response) -> dict[str, dict]:
+def _checked_bundle(response, *, streamed: bool = True) -> dict[str, dict]:
     """Open a downloaded bundle as a user's unzip would and check every member against the record:
     each photo's bytes against its SHA-256 in record.json, the case file against the register."""
     from inspector.models import IssuedDocument
 
-    assert response.status_code == 200 and "Content-Length" not in response.headers  # still a stream
+    assert response.status_code == 200 and ("Content-Length" not in response.headers) == streamed
     db.session.rollback()  # read the register as it is now, after the request
     records = {}
     with zipfile.ZipFile(io.BytesIO(response.data)) as bundle:
@@ -285,3 +285,60 @@ def test_a_bundle_that_fails_before_its_first_byte_is_an_ordinary_error(client, 
     reviewer_session(client)
     with pytest.raises(RuntimeError):
         client.get(f"/console/cases/{case.id}/bundle.zip", buffered=True)
+
+
+def _export_page(client, location: str) -> tuple[str, str]:
+    """The export's page: its state and the progress line a reviewer reads."""
+    page = client.get(location).get_data(as_text=True)
+    state = page.split('data-export-run data-state="', 1)[1].split('"', 1)[0]
+    line = page.split("data-progress>", 1)[1].split("</p>", 1)[0]
+    return state, line
+
+
+@pytest.mark.parametrize("kind", ["bundle.zip", "cases.xlsx"])
+def test_a_large_export_is_written_by_a_job_whose_page_shows_progress_and_offers_the_file(
+        client, app, login_as, user, blob_dir, monkeypatch, kind):
+    """Above EXPORT_STREAM_MAX_CASES the console asks a job for the file: the page says how many rows
+    are written of how many while the job runs, then offers the file, which opens and matches."""
+    from inspector.services import export_jobs
+
+    from ..sync_phone import Phone
+
+    monkeypatch.setitem(app.config, "EXPORT_STREAM_MAX_CASES", 1)
+    shops = [factories.party("150122", "托克托县丰收农资经营部"), factories.party("150122", "托克托县五谷农资店")]
+    phone = Phone(login_as("tuoketuo.zhang"))
+    first, _ = _phone_submits_case_with_photo(phone, user, shops[0], seed=1)
+    second, _ = _phone_submits_case_with_photo(phone, user, shops[1], seed=2)
+    reviewer_session(client)
+
+    asked = client.get(f"/console/export/{kind}")
+
+    assert asked.status_code == 302
+    location = asked.headers["Location"]
+    assert _export_page(client, location) == ("queued", "已排队，等待生成")
+    seen = []
+    note = export_jobs._note
+
+    def note_and_look(export_id, **values):
+        note(export_id, **values)
+        if "status" not in values:  # progress while running: what the reviewer's page says now
+            seen.append(_export_page(client, location))
+
+    monkeypatch.setattr(export_jobs, "_note", note_and_look)
+    export_id = location.rsplit("/", 1)[1]
+    db.session.commit()  # end the test's own transaction: a worker's session starts fresh
+    assert export_jobs.run_export(export_id) == "ready"  # as the worker runs it
+
+    total = 2 * (3 if kind == "cases.xlsx" else 1)
+    assert seen and seen[0][0] == "running" and seen[-1][1].startswith(f"已写入 {total}／{total} 条")
+    page = client.get(location).get_data(as_text=True)
+    assert "导出文件已生成" in page and f"{location}/file" in page
+    download = client.get(f"{location}/file")
+    if kind == "bundle.zip":
+        assert set(_checked_bundle(download, streamed=False)) == {first, second}
+    else:
+        with zipfile.ZipFile(io.BytesIO(download.data)) as book:
+            text = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xml"))
+        assert "托克托县丰收农资经营部" in text and "托克托县五谷农资店" in text
+    assert export_jobs.run_export(export_id) == "ready"  # a job delivered twice leaves the file as it is
+    assert client.get("/console/exports/" + "0" * 32).status_code == 404

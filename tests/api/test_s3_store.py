@@ -16,7 +16,9 @@ from inspector.services.case_file import prepare_case_file
 from inspector.storage import make_store
 
 from ..sync_phone import Phone
-from .evidence_helpers import DroppedLink, add_photo, camera_jpeg, create, head, patch, sha256, tuoketuo_case
+from .evidence_helpers import (
+    DroppedLink, add_photo, camera_jpeg, create, head, patch, run_photo_jobs, sha256, tuoketuo_case,
+)
 from .test_case_file import renders  # noqa: F401  (fixture)
 from .test_review_flow import _phone_submits_a_case
 
@@ -64,6 +66,7 @@ def test_photo_cut_mid_chunk_resumes_and_is_stored_in_the_bucket(app, login_as, 
 
     db.session.rollback()
     assert db.session.get(Blob, digest).size == len(original)
+    assert run_photo_jobs() == {digest: "ready"}  # the worker's full decode and sizes, into the bucket too
     assert db.session.scalars(select(UploadPart).where(UploadPart.upload_id == upload_id)).all() == []
     key = f"inspector/blobs/{digest[:2]}/{digest[2:4]}/{digest}"
     assert s3_endpoint.keys(bucket) == sorted([

@@ -20,7 +20,7 @@ from ..real_photos import real_photo
 
 from .evidence_helpers import (
     CHUNK, TUS, DroppedLink, add_photo, add_signature, camera_jpeg, checksum, create, head, metadata,
-    patch, png_bomb, sha256, small_png, stored_files, tuoketuo_case, upload,
+    patch, png_bomb, run_photo_jobs, sha256, small_png, stored_files, tuoketuo_case, upload,
 )
 from .evidence_helpers import blob_dir  # noqa: F401  (a fixture these tests use)
 
@@ -78,10 +78,20 @@ def test_photo_arrives_in_checked_chunks_and_is_stored_once(case, login_as, blob
     assert blob.exif["gps"]["lon"] == pytest.approx(111.1936, abs=1e-4)
     assert (blob.exif["make"], blob.exif["model"], blob.exif["orientation"]) == ("HUAWEI", "ELS-AN00", 6)
     assert blob_path(blob_dir, digest).read_bytes() == original  # the original, unchanged, EXIF and all
+    # The full decode and the sizes are the job's: the upload only stored the original.
+    assert blob.processing == "pending"
+    assert stored_files(blob_dir) == [str(blob_path(blob_dir, digest).relative_to(blob_dir))]
+    stamped = db.session.get(Photo, photo.id).version
+    assert stamped > version_before
+
+    assert run_photo_jobs() == {digest: "ready"}
+
+    fresh()
+    assert db.session.get(Blob, digest).processing == "ready"
     assert stored_files(blob_dir) == sorted(str(p.relative_to(blob_dir)) for p in (
         blob_path(blob_dir, digest), blob_path(blob_dir, digest, "thumb"), blob_path(blob_dir, digest, "display")))
-    # The record is re-stamped, so the phones' next pull shows the photo as uploaded.
-    assert db.session.get(Photo, photo.id).version > version_before
+    # The record is re-stamped again, so the phones' next pull shows the photo as uploaded.
+    assert db.session.get(Photo, photo.id).version > stamped
 
 
 def test_second_phone_with_the_same_photo_sends_nothing(case, login_as, blob_dir):
@@ -149,6 +159,7 @@ def test_photo_stored_but_not_recorded_before_a_crash_is_recorded_when_the_phone
     assert db.session.get(Blob, sha256(original)).size == len(original)
     assert db.session.get(Photo, photo.id).version > version_before
     assert blob_path(blob_dir, sha256(original)).read_bytes() == original
+    run_photo_jobs()
     assert blob_path(blob_dir, sha256(original), "thumb").exists()
 
 
@@ -486,6 +497,7 @@ def test_iphone_heic_photo_is_accepted_and_shown_as_jpeg(case, login_as, blob_di
     api = login_as("tuoketuo.zhang")
 
     upload(api, heic)
+    run_photo_jobs()
 
     fresh()
     assert db.session.get(Blob, sha256(heic)).media_type == "image/heic"

@@ -39,6 +39,7 @@ class LiveServer:
         self.instance, self.port = instance, port
         self.url = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen | None = None
+        self.worker: subprocess.Popen | None = None
         self.log = instance / "server.log"
 
     def env(self) -> dict[str, str]:
@@ -79,6 +80,12 @@ class LiveServer:
                            cwd=ROOT, check=True, capture_output=True)
 
     def start(self) -> None:
+        # Its job worker, as the README's run command starts one: photos count as uploaded (and
+        # leave the phone) once the worker's full decode passed.
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "inspector.jobs.worker", "worker", "--pool", "solo",
+             "--concurrency", "1", "--loglevel", "WARNING"],
+            env=self.env(), cwd=ROOT, stdout=(self.instance / "worker.log").open("ab"), stderr=subprocess.STDOUT)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "inspector", "run", "--host", "127.0.0.1",
              "--port", str(self.port), "--no-reload", "--with-threads"],
@@ -100,6 +107,10 @@ class LiveServer:
         self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
         self.process.wait(timeout=10)
         self.process = None
+        if self.worker is not None:
+            self.worker.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            self.worker.wait(timeout=30)
+            self.worker = None
 
 
 @pytest.fixture

@@ -170,9 +170,54 @@ def test_a_picture_in_two_records_stays_until_both_are_confirmed(live_server, ph
     go_home(page)
     page.click("[data-testid=sync-now]")
     wait_synced(page, timeout=90)
+    # The worker's full decode passes; the phone's next pull (it asks again soon) confirms the first.
+    until(lambda: any(p["inspectionID"] == first_id and p.get("uploaded") for p in page.evaluate(IDB_STATE)["photos"]),
+          timeout=90)
     page.unroute_all(behavior="ignoreErrors")
     state = page.evaluate(IDB_STATE)
     confirmed = {p["inspectionID"]: bool(p.get("uploaded")) for p in state["photos"]}
     assert confirmed == {first_id: True, second_id: False} and state["uploads"][sha] == "done"
     assert sha in state["blobs"]  # the second record still needs them
+    assert errors == []
+
+
+def test_a_photo_the_server_cannot_decode_stays_on_the_phone_which_says_so(live_server, phone, tmp_path):
+    """The server's full decode (its job) failed for a delivered photo: the pull says so, the phone
+    keeps the original and tells the inspector in plain words to take the photo again."""
+    at_field(phone, live_server.url)
+    page = phone.new_page()
+    errors = watch_errors(page)
+    login(page, live_server.url)
+    wait_controlled(page)
+    phone.set_offline(True)
+    record_id = start_inspection(page)
+    sha = make_jpeg(tmp_path / "label.jpg", size=BIG, seed=71)
+    page.set_input_files("[data-testid=photo-G01]", str(tmp_path / "label.jpg"))
+    page.wait_for_selector("#item-G01 .thumbs img", timeout=20000)
+    wait_saved(page)
+
+    # What the server answers for a photo whose pixels its decode refused (the bytes arrived whole).
+    def decode_failed(route):
+        response = route.fetch()
+        body = response.json()
+        for op in body.get("patch", []):
+            if op.get("type") == "photo" and op.get("op") == "put":
+                op["value"].update(uploaded=False, processing="failed",
+                                   processingError="the JPEG cannot be decoded (broken data stream)")
+        route.fulfill(response=response, json=body)
+    page.route("**/api/v1/sync/pull", decode_failed)
+    phone.set_offline(False)
+    go_home(page)
+    page.click("[data-testid=sync-now]")
+    wait_synced(page, timeout=90)
+    state = until(lambda: (s := page.evaluate(IDB_STATE)) and s["uploads"].get(sha) == "done"
+                  and any(p.get("processing") == "failed" for p in s["photos"]) and s)
+
+    assert sha in state["blobs"]  # the original stays on the phone
+    assert not any(p.get("uploaded") for p in state["photos"])
+    page.evaluate(f"location.hash = '#/i/{record_id}'")
+    goto_step(page, "photos")
+    message = page.inner_text("[data-testid=photo-upload]")
+    assert "服务器无法打开这张照片" in message and "手机上的原图已保留" in message
+    page.unroute_all(behavior="ignoreErrors")
     assert errors == []

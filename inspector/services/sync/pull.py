@@ -23,8 +23,9 @@ from sqlalchemy.sql import Select
 
 from ...database import db, utcnow, write_intent
 from ...models import (
-    Agency, ChecklistTemplate, Conflict, Device, Finding, Inspection, InspectionInspector, LabReport, MutationLog, Party,
-    Photo, ReviewDecision, Sample, SampleLab, ScopeExit, Signature, SyncState, Task, TaskAssignee, User,
+    Agency, Blob, ChecklistTemplate, Conflict, Device, Finding, Inspection, InspectionInspector, LabReport,
+    MutationLog, Party, Photo, ReviewDecision, Sample, SampleLab, ScopeExit, Signature, SyncState, Task,
+    TaskAssignee, User,
 )
 from ...models.sync import current_version
 from ...schemas.sync import MAX_BIG, MAX_INT, VALUE_SCHEMAS
@@ -53,13 +54,24 @@ class Source:
 
 @dataclass
 class PhotoRow:
-    """A photo with whether its bytes have arrived (`uploaded`)."""
+    """A photo with whether its bytes have arrived and passed every check, the full decode included
+    (`uploaded`: the phone may delete its original), and the state of that decode (`processing`:
+    "pending", "ready", "failed" with `processing_error`; None before the bytes arrive)."""
 
     photo: Photo
     uploaded: bool
+    processing: str | None = None
+    processing_error: str | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.photo, name)
+
+
+def _photo_row(row: Any) -> PhotoRow:
+    photo, _live, held, processing, processing_error = row
+    if not held:
+        return PhotoRow(photo, False)
+    return PhotoRow(photo, processing == "ready", processing, processing_error)
 
 
 @dataclass
@@ -139,10 +151,12 @@ def sources(user: User) -> list[Source]:
         children(Finding, "finding"),
         children(Sample, "sample"),
         Source("photo", Photo, (Photo.id,),
-               select(Photo, _case_live(), held_by_case(Photo.sha256, Photo).label("uploaded"))
-               .join(Inspection, Inspection.id == Photo.inspection_id).where(cases),
+               select(Photo, _case_live(), held_by_case(Photo.sha256, Photo).label("uploaded"),
+                      Blob.processing, Blob.processing_error)
+               .join(Inspection, Inspection.id == Photo.inspection_id)
+               .outerjoin(Blob, Blob.sha256 == Photo.sha256).where(cases),
                lambda row: (row[0].id, row[0].id, "del" if row[0].deleted_at or not row[1] else "put",
-                            PhotoRow(row[0], bool(row[2]))),
+                            _photo_row(row)),
                _live_in_live_case(Photo)),
         children(Signature, "signature"),
         # A sample's lab life (status, reports, 复检 deadline), read-only on the phone (SMP-O2).

@@ -16,7 +16,7 @@ _VOLATILE = ("version", "status", "revision", "submitted_at", "decided_at", "cas
 _inspection = InspectionValue(exclude=_VOLATILE)
 _finding = FindingValue(exclude=("version", "id", "inspection_id", "item_key"))
 _sample = SampleValue(exclude=("version", "id", "inspection_id"))
-_photo = PhotoValue(exclude=("version", "id", "inspection_id", "uploaded"))
+_photo = PhotoValue(exclude=("version", "id", "inspection_id", "uploaded", "processing", "processing_error"))
 _signature = SignatureValue(exclude=("version", "id", "inspection_id"))
 
 

@@ -232,8 +232,14 @@ export function adoptServerState(target, source, keep = []) {
     target.phaseAt = source.phaseAt;
     target.revision = source.revision;
   }
-  const uploaded = Object.fromEntries((source.photos || []).map((p) => [p.id, p.uploaded]));
-  for (const p of target.photos || []) if (uploaded[p.id]) p.uploaded = true;
+  const fromServer = Object.fromEntries((source.photos || []).map((p) => [p.id, p]));
+  for (const p of target.photos || []) {
+    const known = fromServer[p.id];
+    if (!known) continue;
+    if (known.uploaded) p.uploaded = true;
+    // The server's check of the delivered bytes: pending, ready, or failed with the reason.
+    if (known.processing !== undefined) { p.processing = known.processing; p.processingError = known.processingError; }
+  }
   return target;
 }
 

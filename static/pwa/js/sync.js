@@ -14,6 +14,7 @@ const MAX_BATCH = 100;
 const MAX_BATCH_BYTES = 900 * 1024;
 const BACKOFF_MS = [15000, 30000, 60000, 120000, 300000];
 const STEADY_MS = 300000; // with nothing failing, still look for review decisions every 5 minutes
+const CHECKING_MS = 5000; // while the server still checks a delivered photo, ask again soon
 const PHASE_BY_STATUS = { submitted: 'submitted', returned: 'returned', approved: 'approved', rejected: 'rejected' };
 
 export class SyncEngine extends EventTarget {
@@ -71,9 +72,12 @@ export class SyncEngine extends EventTarget {
     if (this.again) { this.again = false; this.request('again'); } else this.schedule();
   }
 
-  schedule() {
+  async schedule() {
     clearTimeout(this.timer);
-    const delay = this.failures ? BACKOFF_MS[Math.min(this.failures - 1, BACKOFF_MS.length - 1)] : STEADY_MS;
+    let delay = this.failures ? BACKOFF_MS[Math.min(this.failures - 1, BACKOFF_MS.length - 1)] : STEADY_MS;
+    // A delivered photo the server has not decoded yet: its verdict (keep or free the original) comes soon.
+    if (!this.failures && (await store.listDrafts()).some((d) => (d.photos || []).some((p) => !p.uploaded && p.processing === 'pending'))) delay = CHECKING_MS;
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => this.run(), delay);
   }
 
@@ -254,7 +258,11 @@ function applyPull(response) {
         }
       } else if (op.type === 'photo') {
         const photo = draft.photos.find((p) => p.id === id);
-        if (photo) photo.uploaded = !!v.uploaded;
+        if (photo) {
+          photo.uploaded = !!v.uploaded; // stored and decoded: only then may the original be deleted
+          photo.processing = v.processing || null; // pending, ready, failed (the server could not decode it)
+          photo.processingError = v.processingError || null;
+        }
       } else if (op.type === 'decision') {
         draft.decisions = (draft.decisions || []).filter((d) => String(d.id) !== id).concat([{ ...v, id }]);
       } else if (op.type === 'conflict') {

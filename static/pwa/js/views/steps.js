@@ -201,7 +201,7 @@ export function photos(m) {
         ${p.remark ? html`<div class="warning small" data-testid="photo-remark">${t('photoRemark', { text: p.remark })}</div>` : ''}
         ${p.lat !== null && p.lat !== undefined ? html`<div class="muted small">${t('photoGps', { lat: p.lat.toFixed(5), lon: p.lon.toFixed(5) })}</div>` : ''}
         <div class="muted small" data-testid="photo-hash">${t('photoHash', { hash: p.sha256.slice(0, 16) })}…</div>
-        <div class="small" data-role="upload" data-photo="${p.id}">${uploadText(m, p)}</div>
+        <div class="small${!p.uploaded && p.processing === 'failed' ? ' warning' : ''}" data-role="upload" data-photo="${p.id}" data-testid="photo-upload">${uploadText(m, p)}</div>
         <div class="progress"><div data-role="bar" data-photo="${p.id}" style="width:${uploadPct(m, p)}%"></div></div>
         ${m.editable ? html`<button class="btn danger" style="margin-top:6px;min-height:40px" data-action="remove-photo" data-photo="${p.id}">${t('remove')}</button>` : ''}
       </div></div>`)}
@@ -220,6 +220,8 @@ export function uploadPct(m, p) {
 export function uploadText(m, p) {
   const pct = uploadPct(m, p);
   const original = m.uploads[p.sha256];
+  if (!p.uploaded && p.processing === 'failed') return t('uploadUndecodable');
+  if (!p.uploaded && p.processing === 'pending') return t('uploadProcessing');
   if (pct >= 100) return t('uploaded');
   if (original && original.state === 'held') return t('uploadHeld');
   return pct > 0 ? t('uploadProgress', { pct }) : t('uploadWaiting');
