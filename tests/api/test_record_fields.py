@@ -10,28 +10,11 @@ from inspector.models import Inspection, Party, Sample, Signature
 
 from .. import factories
 from ..sync_phone import Phone, fill_and_sign, inspection_args, new_id
+# The phone of 张 and his fertilizer draft at a 托克托县 dealer: the same fixtures as the mutations' tests.
+from .test_sync_mutations import _codes, draft, zhang  # noqa: F401
 
 WITNESS_ID = "150102198001011236"  # passes GB 11643
 BAD_ID = "150102198001011230"  # the same with a wrong check digit
-
-
-@pytest.fixture
-def zhang(login_as) -> Phone:
-    return Phone(login_as("tuoketuo.zhang"))
-
-
-@pytest.fixture
-def draft(zhang, user):
-    party = factories.party("150122", "托克托县丰收农资经营部")
-    case_id = new_id()
-    result = zhang.send("inspection.create.v1", **inspection_args(
-        party.id, [user("tuoketuo.zhang").id, user("tuoketuo.liu").id], inspection_id=case_id))
-    assert result["status"] == "applied", result
-    return case_id
-
-
-def _codes(result: dict) -> list[str]:
-    return [r["code"] for r in result.get("reasons", [])]
 
 
 def _rows(model, **where):
