@@ -9,7 +9,7 @@ from inspector.database import db
 from inspector.models import Inspection, Party, Sample, Signature
 
 from .. import factories
-from ..sync_phone import Phone, fill_and_sign, inspection_args, new_id
+from ..sync_phone import fill_and_sign, inspection_args, new_id
 # The phone of 张 and his fertilizer draft at a 托克托县 dealer: the same fixtures as the mutations' tests.
 from .test_sync_mutations import _codes, draft, zhang  # noqa: F401
 
