@@ -31,6 +31,7 @@ from sqlalchemy import select, update
 from ... import clock
 from ...database import db, utcnow
 from ...errors import ApiError
+from ...pdf.content import rectification_basis
 from ...models import (
     PARTY_SIGNATURES, RECHECK_OUTCOMES, RECTIFICATION_MODES, SERVICE_METHODS, Agency, CaseNumberCounter,
     Finding, Inspection, RectificationOrder, Task, User,
@@ -113,8 +114,7 @@ def _check_terms(inspection: Inspection, data: dict[str, Any], issued_on: date) 
     """The order's terms, checked; 400 naming the field otherwise."""
     keys, basis = legal_basis_of(inspection, data.get("item_keys") or [])
     extra = _text("basis", data.get("basis"), "", required=False)
-    if extra and extra not in basis:
-        basis = f"{basis}；{extra}" if basis else extra
+    basis = rectification_basis([basis], extra)  # as the phone joins it for the content it shows
     if not basis:
         raise invalid("itemKeys", "Name the checklist items (or the legal basis) the order rests on.",
                       "请选择责令改正所依据的检查项（或填写法律依据）。")
