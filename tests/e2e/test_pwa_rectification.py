@@ -12,7 +12,8 @@ from inspector.pdf.wording import cn_date
 
 from .conftest import DEMO_PASSWORD
 from .pwa_helpers import (
-    at_field, confirm_record, go_home, goto_step, login, open_app, start_inspection, until, wait_controlled, wait_synced, watch_errors,
+    at_field, go_home, goto_step, login, open_app, sign_order, start_inspection, until, wait_controlled, wait_synced,
+    watch_errors,
 )
 
 
@@ -51,10 +52,7 @@ def test_an_order_issued_offline_at_the_scene_is_numbered_when_the_phone_syncs(l
     page.fill("[data-testid=rect-due]", due.isoformat())
     page.fill("[data-testid=rect-served-to]", "王建国")
     page.click("[data-testid=rect-save]")
-    confirm_record(page)  # the party reads the order, signs it; both inspectors sign (issue 14)
-    _sign(page, "当事人签字", name="王建国")
-    _sign(page, "执法人员签名：张执法")
-    _sign(page, "执法人员签名：刘执法")
+    sign_order(page)  # the party reads the order, signs it; both inspectors sign (issue 14)
     page.wait_for_selector("[data-testid=rectification-row]")
     assert "销售的复合肥未附产品质量检验合格证明" in page.inner_text("[data-testid=rectification-row]")
     page.screenshot(path=str(screenshots / "pwa-rectification-offline.png"))
@@ -77,23 +75,6 @@ def test_an_order_issued_offline_at_the_scene_is_numbered_when_the_phone_syncs(l
                                              capture_output=True, check=True).stdout.decode())
     assert "责令改正通知书" in text and "未签发" not in text and f"{cn_date(due)}前改正" in text
     assert errors == []
-
-
-def _sign(page, title: str, name: str | None = None) -> None:
-    """Draw a stroke on the open signature sheet (titled `title`) and confirm it."""
-    sheet = page.locator("[data-testid=rect-sign-sheet]", has_text=title)
-    sheet.wait_for()
-    if name is not None:
-        assert sheet.locator("[data-testid=signer-name]").input_value() == name
-    box = sheet.locator("[data-testid=signature-pad]").bounding_box()
-    page.mouse.move(box["x"] + 30, box["y"] + 150)
-    page.mouse.down()
-    for i in range(12):
-        page.mouse.move(box["x"] + 40 + i * 22, box["y"] + 60 + (i % 3) * 40, steps=2)
-    page.mouse.up()
-    handle = sheet.element_handle()
-    sheet.locator("[data-testid=signature-ok]").click()
-    handle.wait_for_element_state("hidden")
 
 
 def test_the_party_signs_the_order_on_the_phone_offline_and_the_co_inspector_sees_it(
@@ -131,10 +112,7 @@ def test_the_party_signs_the_order_on_the_phone_offline_and_the_co_inspector_see
     assert "责令改正通知书" in shown and facts in shown and f"于{cn_date(due)}前改正" in shown
     assert "六十日内" in shown and page.locator("[data-testid=signature-pad]").count() == 0
     page.screenshot(path=str(screenshots / "pwa-rectification-preview.png"))
-    confirm_record(page)  # 以上通知书我已看过
-    _sign(page, "当事人签字", name="王建国")
-    _sign(page, "执法人员签名：张执法")
-    _sign(page, "执法人员签名：刘执法")
+    sign_order(page)  # 以上通知书我已看过; the party signs (the name 王建国 filled in), then 张执法 and 刘执法
     row = page.locator("[data-testid=rectification-row]")
     row.wait_for()
     assert facts in row.inner_text() and row.get_attribute("data-order-status") == "queued"
