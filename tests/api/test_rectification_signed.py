@@ -126,6 +126,9 @@ def test_the_party_signs_the_order_on_the_phone_and_the_notice_draws_it(app, log
     # A resend (the answer was lost) adds nothing.
     assert phone.send("rectification.issue.v1", **args)["status"] == "applied"
     assert _counts() == (1, 3)
+    head = reviewer_session(app.test_client(), "tuoketuo.head")
+    page = head.get(f"/console/rectifications/{order.id}").get_data(as_text=True)
+    assert 'data-signature-attested="no"' not in page and "执法人员 刘执法 已签字" in page
 
 
 def test_a_signature_over_content_that_differs_is_kept_and_never_printed_as_signing_this_order(app, login_as, at):
@@ -145,6 +148,10 @@ def test_a_signature_over_content_that_differs_is_kept_and_never_printed_as_sign
     assert "执法人员张执法未签名：所签内容与本通知书不一致。" in text
     pdf = phone.api.get(f"/api/v1/rectifications/{args['id']}/notice.pdf").data
     assert pdf_images(pdf) == 0
+    # The console says so too.
+    head = reviewer_session(app.test_client(), "tuoketuo.head")
+    page = head.get(f"/console/rectifications/{args['id']}").get_data(as_text=True)
+    assert "现场签名" in page and "当事人 王建国 已签字（所签内容与本通知书不一致，不套印）" in page
 
 
 def test_a_drawing_not_yet_uploaded_prints_as_not_yet_uploaded(app, login_as, at):

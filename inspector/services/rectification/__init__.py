@@ -568,6 +568,18 @@ def signatures_as_printed(order: RectificationOrder) -> dict[str, Any]:
     return out
 
 
+def signature_lines(order: RectificationOrder) -> list[dict[str, Any]]:
+    """The order's signatures made on the phone, for the console: who, signed or refused (witness),
+    and whether each attested the order's content as it prints."""
+    if not order.signatures:
+        return []
+    content = order_content_sha256(order)
+    names = {link.user_id: link.user.display_name for link in order.inspection.inspectors}
+    return [{"role": r.role, "status": r.status, "witness": r.witness_name, "attested": attested(r, content),
+             "name": names.get(r.user_id, r.signer_name or "") if r.role == "inspector" else (r.signer_name or "")}
+            for r in sorted(order.signatures, key=lambda r: (r.created_at, r.id))]
+
+
 def render_pdf(order: RectificationOrder, *, document_no: str | None = None, verify_url: str | None = None) -> bytes:
     from dataclasses import replace
 
