@@ -264,3 +264,22 @@ def test_orders_reach_both_inspectors_phones_and_nobody_elses_with_their_status(
     again.pull()
     assert again.value("rectification", args["id"])["docNo"] == "呼托市监责改〔2026〕1号"
 
+
+
+def test_a_colleague_put_on_the_case_later_receives_its_orders_and_one_taken_off_loses_the_case(app, login_as, at):
+    """周执法 (another county of the league) had pulled before he joined the case: joining re-sends the
+    case with its orders; 刘执法, taken off, receives the case as `del` (its orders go with it on the phone)."""
+    case = _case()
+    zhang, liu, zhou = (Phone(login_as(u)) for u in ("tuoketuo.zhang", "tuoketuo.liu", "xincheng.zhou"))
+    args = _terms(case, new_id())
+    assert zhang.send("rectification.issue.v1", **args)["status"] == "applied"
+    liu.pull()
+    zhou.pull()
+    assert liu.has("rectification", args["id"]) and not zhou.has("rectification", args["id"])
+    result = zhang.send("inspection.update.v1", id=case.id, baseVersion=0,
+                        fields={"inspectorIDs": [zhang.user_id, zhou.user_id]})
+    assert result["status"] in ("applied", "applied_with_conflict"), result
+    zhou.pull()
+    assert zhou.value("rectification", args["id"])["status"] == "issued"
+    liu.pull()
+    assert not liu.has("inspection", case.id)
