@@ -338,7 +338,7 @@ export class InspectionController {
       .filter((r) => r.value && r.value.inspectionID === d.id).map((r) => [r.id, r.value]));
     // The case's 责令改正通知书: pulled (either inspector's, or the console's) and those not synced yet.
     const orders = caseOrders((await store.rowsOfType('rectification')).map((r) => r.value).filter((o) => o && o.inspectionID === d.id),
-      d.rectifications);
+      d.rectifications, d.rejections || []);
     return { draft: d, step: this.step, template: this.template, editable: rec.isEditable(d), deletable: rec.isDeletable(d), thumbs: this.thumbs, uploads, labResults, orders,
       savedAt: this.savedAt, saveError: this.saveError, slots: rec.signatureSlots(d, byID, me), missing: missingItems(d, this.template, people), stale };
   }

@@ -14,10 +14,12 @@ export function orderRows(orders, { withParty = false } = {}) {
   </div>`);
 }
 
-// The pulled orders of a case merged with the ones this phone issued and has not synced yet.
-export function caseOrders(pulled, local) {
+// The pulled orders of a case merged with the ones this phone issued and has not synced yet (or
+// that the server refused: their reasons are on the record with its other rejections).
+export function caseOrders(pulled, local, rejections = []) {
   const byID = Object.fromEntries(pulled.map((o) => [o.id, o]));
+  const refused = new Set(rejections.filter((r) => r.name === 'rectification.issue.v1' && r.args).map((r) => r.args.id));
   const queued = (local || []).filter((r) => !byID[r.id]).map((r) => ({ id: r.id, facts: r.facts, dueDate: r.dueDate,
-    mode: r.mode, status: 'queued', docNo: null, partySignature: r.party || null }));
+    mode: r.mode, status: refused.has(r.id) ? 'rejected' : 'queued', docNo: null, partySignature: r.party || null }));
   return [...pulled.sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt))), ...queued];
 }
