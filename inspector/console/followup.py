@@ -103,7 +103,8 @@ def create_rectification(inspection_id: str):
 def rectification(order_id: str, error: str | None = None, status: int = 200):
     order = _order_or_404(order_id)
     return render_template("console/rectification.html", order=order, error=error, methods=SERVICE_METHODS,
-                           inspectors=task_manage.assignable_inspectors(g.user)), status
+                           inspectors=task_manage.assignable_inspectors(g.user),
+                           signatures=service.signature_lines(order)), status
 
 
 def _order_step(order_id: str, step):

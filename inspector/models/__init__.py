@@ -31,7 +31,8 @@ from .plan import DRAW_KINDS, PLAN_STATUSES, RESULT_CODES, InspectionPlan, PlanD
 from .report import REPORT_KINDS, REPORT_STATUSES, ReportDeadline, UpwardReport
 from .rectification import (
     CLOCK_STATUSES, DECISION_KINDS, FILING_OUTCOMES, PARTY_SIGNATURES, PAUSE_KINDS, RECHECK_OUTCOMES,
-    RECTIFICATION_MODES, RECTIFICATION_STATUSES, SERVICE_METHODS, CaseClock, CaseClockPause, RectificationOrder,
+    ORDER_SIGNER_ROLES, RECTIFICATION_MODES, RECTIFICATION_STATUSES, SERVICE_METHODS, CaseClock, CaseClockPause,
+    RectificationOrder, RectificationSignature,
 )
 from .review import DECISIONS, ReviewDecision
 from .sync import SyncState, Versioned
@@ -42,7 +43,7 @@ from .upload import UPLOAD_STATUSES, Upload, UploadPart
 from . import pull_indexes  # noqa: F401,E402  (declares the pull's indexes on the tables above)
 
 __all__ = [
-    "CaseNumberCounter", "ROLES", "Device", "LoginAttempt", "User", "LEVELS", "Agency", "AuditCheckpoint", "AuditEvent", "AuditHead",
+    "CaseNumberCounter", "ORDER_SIGNER_ROLES", "RectificationSignature", "ROLES", "Device", "LoginAttempt", "User", "LEVELS", "Agency", "AuditCheckpoint", "AuditEvent", "AuditHead",
     "IssuedDocument", "FailedJob", "Blob", "BlobHolder", "Photo", "INSPECTION_STATUSES", "SIGNATURE_ROLES", "SIGNATURE_STATUSES",
     "Campaign", "Finding", "Inspection", "InspectionInspector", "Sample", "Signature", "Party",
     "DECISIONS", "ReviewDecision", "SyncState", "Versioned", "CATEGORIES", "ITEM_KINDS",

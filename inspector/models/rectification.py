@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, db, utcnow
@@ -23,6 +25,7 @@ from .account import User
 from .agency import Agency
 from .inspection import Inspection
 from .party import Party
+from .sync import Versioned
 
 RECTIFICATION_MODES = ("deadline", "immediate")  # 限期改正 / 立即改正
 # pending: awaiting a 负责人's approval (not issued); issued: in force; recheck: a re-inspection task
@@ -31,6 +34,8 @@ RECTIFICATION_STATUSES = ("pending", "issued", "recheck", "closed", "escalated",
 SERVICE_METHODS = ("direct", "left", "electronic", "post", "entrusted", "forwarded", "public")
 PARTY_SIGNATURES = ("signed", "refused", "absent")
 RECHECK_OUTCOMES = ("corrected", "not_corrected")
+# Who signs the order itself (issue 14): the party (drawn, or a refusal with a witness) and the inspectors.
+ORDER_SIGNER_ROLES = ("party", "inspector")
 
 CLOCK_STATUSES = ("open", "decided")
 PAUSE_KINDS = ("testing", "suspension", "hearing", "announcement", "identification", "refund")
@@ -38,8 +43,13 @@ FILING_OUTCOMES = ("filed", "not_filed")  # 立案 / 不予立案
 DECISION_KINDS = ("penalty", "no_penalty", "referral_police", "referral_other")
 
 
-class RectificationOrder(db.Model):
+class RectificationOrder(Versioned, db.Model):
+    """Pulled by the phones of the case's inspectors (type `rectification`), stamped with a version
+    whenever it changes (issued, approved, served, re-inspected, closed)."""
+
     __tablename__ = "rectification_order"
+    # A pull seeks a case's rows from a version on (see pull_indexes.py).
+    __table_args__ = (Index("ix_rectification_order_inspection_id_version", "inspection_id", "version"),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # made on the phone or the console
     inspection_id: Mapped[str] = mapped_column(ForeignKey("inspection.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)  # the county of the case
@@ -86,9 +96,42 @@ class RectificationOrder(db.Model):
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
 
+    signatures: Mapped[list["RectificationSignature"]] = relationship(
+        back_populates="order", order_by="RectificationSignature.created_at")
+
     @property
     def issued(self) -> bool:
         return self.status not in ("pending", "withdrawn")
+
+
+class RectificationSignature(db.Model):
+    """A signature on a 责令改正通知书, drawn on the phone at the scene, or the party's refusal (reason
+    and witness), with what the signer was shown: the hash of the order's content and its revision
+    (`attests`, pdf/content.py `rectification_content`). The PDF draws it only where that content is
+    the order's as it prints.
+
+    `inspection_id` is the order's case: the image's bytes are held for the case as a signature's
+    are (services/scope.held_by_case), `created_by_id` the inspector whose phone recorded it."""
+
+    __tablename__ = "rectification_signature"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # made on the phone
+    order_id: Mapped[str] = mapped_column(ForeignKey("rectification_order.id"), index=True)
+    inspection_id: Mapped[str] = mapped_column(ForeignKey("inspection.id"), index=True)
+    role: Mapped[str] = mapped_column(String(12))  # party | inspector
+    status: Mapped[str] = mapped_column(String(10), default="signed")  # signed | refused
+    signer_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)  # an inspector
+    image_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    refusal_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    witness_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    signed_at_device: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attests: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    confirmation: Mapped[str | None] = mapped_column(String(12), nullable=True)  # seen | read_aloud
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    order: Mapped[RectificationOrder] = relationship(back_populates="signatures")
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
 
 
 class CaseClock(db.Model):

@@ -24,6 +24,8 @@ from typing import Any
 import rfc8785
 
 ON_SITE, SAMPLING, EVIDENCE = "on_site", "sampling", "evidence"
+RECTIFICATION = "rectification"  # a 责令改正通知书: a document of its own, signed apart from the record
+RECTIFICATION_MODES = {"deadline": "限期改正", "immediate": "立即改正"}
 CONTENT_SCHEMA = "document-content/1"
 _CST = timezone(timedelta(hours=8))
 STATUS_TEXT = {"pass": "符合", "fail": "不符合", "na": "不适用"}
@@ -147,6 +149,60 @@ def evidence_content(record: dict[str, Any], photo: dict[str, Any]) -> dict[str,
         "party": _text((record.get("party") or {}).get("name")),
         "place": _text(record.get("place")),
     }
+
+
+def rectification_content(order: dict[str, Any]) -> dict[str, Any]:
+    """责令改正通知书: who orders whom to correct what, on which basis, by when.
+
+    The input is an *order record* (camelCase, the same on both sides): orderId, agency, government
+    (本级人民政府, where 复议 goes), party, inspectors, facts, basis (the items' legal bases as the
+    server joins them, see `rectification_basis`), requirements, mode, dueDate (YYYY-MM-DD),
+    reportBack. The 文号 and the day of issue are not part of it: the server sets them when it
+    numbers the order, after the party signed at the scene (as the end of a visit for the 笔录)."""
+    mode = order.get("mode") or "deadline"
+    due = order.get("dueDate") if mode == "deadline" else None
+    return {
+        "schema": CONTENT_SCHEMA, "document": RECTIFICATION, "title": "责令改正通知书",
+        "orderId": _text(order.get("orderId")),
+        "agency": _text(order.get("agency")),
+        "government": _text(order.get("government")),
+        "party": party_block(order.get("party") or {}),
+        "inspectors": [{"name": _text(i.get("name")), "certNo": _text(i.get("certNo"))}
+                       for i in order.get("inspectors") or []],
+        "facts": _text(order.get("facts")),
+        "basis": _text(order.get("basis")),
+        "requirements": _text(order.get("requirements")),
+        "mode": RECTIFICATION_MODES.get(mode, _text(mode)),
+        "dueDate": day_text(due),
+        "reportBack": "是" if order.get("reportBack") else "否",
+    }
+
+
+def rectification_basis(item_bases: list[str], extra: Any = None) -> str:
+    """The order's 违反规定 as the server keeps it: the legal bases of the items it rests on (in order,
+    each once, trimmed), joined with "；", then the inspector's own words when not already there."""
+    bases: list[str] = []
+    for basis in item_bases:
+        basis = _text(basis).strip()
+        if basis and basis not in bases:
+            bases.append(basis)
+    joined = "；".join(bases)
+    extra = _text(extra).strip()
+    if extra and extra not in joined:
+        joined = f"{joined}；{extra}" if joined else extra
+    return joined
+
+
+def day_text(value: Any) -> str:
+    """2026年3月19日 for a YYYY-MM-DD date (or a date), "" when none."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def party_block(party: dict[str, Any]) -> dict[str, str]:

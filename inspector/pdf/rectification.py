@@ -13,10 +13,11 @@ from datetime import date, datetime
 from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from . import styles as S
 from .notices import Notice, NoticeRenderer
+from .data import UNSIGNED
 from .wording import cn_date, cn_datetime, markup
 
 UNISSUED_MARK = "未签发"
@@ -50,6 +51,13 @@ class RectificationDoc:
     # The register's number and the public check page, printed with a QR code (issued orders only).
     document_no: str | None = None
     verify_url: str | None = None
+    # Signed on the phone at the scene (issue 14). The party's drawing only when its signer was shown
+    # this order's content (attested); `party_note` in its place otherwise (signed over content that
+    # differs). Neither: the box is left empty for a signature on paper.
+    party_drawing: bytes | None = None
+    party_note: str | None = None
+    # (name, drawing or None, note or None) of each inspector who signed on the phone.
+    inspector_signatures: tuple[tuple[str, bytes | None, str | None], ...] = ()
 
     @property
     def issued(self) -> bool:
@@ -85,9 +93,42 @@ def service_lines(doc: RectificationDoc) -> tuple[str, ...]:
         lines.append(f"当事人拒绝签收。理由：{doc.refusal_reason or ''}；见证人：{doc.witness_name or ''}。")
     elif doc.party_signature == "absent":
         lines.append("当事人不在场。")
+    elif doc.party_drawing is not None or doc.party_note is not None:
+        lines.append(f"当事人当场签收（签字见下）。")
     else:
         lines.append(f"当事人（签字）：{doc.served_to or ''}（已签收）　日期：{cn_date(doc.served_at)}")
     return tuple(lines)
+
+
+SIGNATURE_BOX = (48 * mm, 16 * mm)
+
+
+def _drawing(png: bytes | None, box: tuple[float, float] = SIGNATURE_BOX) -> Image | None:
+    """A signature drawn on the phone, fitted into `box` (points); None when there is none or it is unreadable."""
+    import io
+
+    from .photos import prepare_signature
+
+    picture = prepare_signature(png, (S.print_pixels(box[0]), S.print_pixels(box[1])))
+    if picture is None:
+        return None
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    out.seek(0)
+    scale = min(box[0] / picture.width, box[1] / picture.height)
+    return Image(out, picture.width * scale, picture.height * scale)
+
+
+def party_box_text(doc: RectificationDoc) -> str | None:
+    """What the party's signature box prints instead of a drawing ("" leaves it empty for a signature
+    on paper): the refusal, 未签名, or nothing."""
+    if doc.party_drawing is not None:
+        return None
+    if doc.party_signature == "refused" and doc.served_at is not None:
+        return "拒绝签字"
+    if doc.party_note is not None:
+        return UNSIGNED
+    return ""
 
 
 class RectificationRenderer(NoticeRenderer):
@@ -116,9 +157,55 @@ class RectificationRenderer(NoticeRenderer):
         story += [Spacer(1, 20), Paragraph(markup(n.agency_name) + "（印章）", self.right),
                   Paragraph(cn_date(n.issued_on), self.right), Spacer(1, 14)]
         story += [Paragraph(markup(line), self.ss["body"]) for line in service_lines(d)]
+        story += [Spacer(1, 6), *self._party_box()]
+        story += self._inspector_signatures()
         story += [Spacer(1, 10), Paragraph("本文书一式两份，一份送达当事人，一份归档。", self.ss["small"])]
         pdf.build(story, canvasmaker=self._canvas_class())
         return out.getvalue()
+
+    def _party_box(self) -> list[Flowable]:
+        """当事人（签字）: the drawing when it attested this order, else the refusal or 未签名 (and why,
+        under the box), else an empty box to sign on paper."""
+        d = self.doc
+        text = party_box_text(d)
+        picture = _drawing(d.party_drawing) if text is None else None
+        note = d.party_note
+        if text is None and picture is None:
+            text, note = UNSIGNED, "签名图像无法读取"
+        cell = picture if picture is not None else Paragraph(markup(text or ""), self.ss["body"])
+        when = cn_date(d.served_at) if d.served_at is not None and picture is not None else "　　年　　月　　日"
+        box = Table([[Paragraph("当事人（签字）：", self.ss["body"]), cell, Paragraph(f"日期：{when}", self.ss["body"])]],
+                    colWidths=[46 * mm, SIGNATURE_BOX[0] + 6 * mm, 56 * mm], rowHeights=[SIGNATURE_BOX[1] + 6 * mm],
+                    style=TableStyle([("FONTNAME", (0, 0), (-1, -1), self.font), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                      ("BOX", (1, 0), (1, 0), 0.5, S.RULE), ("ALIGN", (1, 0), (1, 0), "CENTER"),
+                                      ("LEFTPADDING", (0, 0), (0, 0), 0)]),
+                    hAlign="LEFT")
+        out: list[Flowable] = [box]
+        if note and picture is None:
+            out.append(Paragraph(markup(f"当事人{UNSIGNED}：{note}。"), self.ss["small"]))
+        return out
+
+    def _inspector_signatures(self) -> list[Flowable]:
+        """执法人员（签名）: each inspector's drawing made on the phone when it attested this order; for the
+        others, 未签名 and why."""
+        if not self.doc.inspector_signatures:
+            return []
+        pictures: list[Flowable] = []
+        notes: list[str] = []
+        for name, png, note in self.doc.inspector_signatures:
+            picture = _drawing(png, (34 * mm, 12 * mm)) if note is None else None
+            if picture is not None:
+                pictures.append(picture)
+            else:
+                notes.append(f"执法人员{name}{UNSIGNED}：{note or '签名图像无法读取'}。")
+        out: list[Flowable] = [Spacer(1, 4)]
+        if pictures:
+            out.append(Table([[Paragraph("执法人员（签名）：", self.ss["body"]), *pictures]],
+                             colWidths=[46 * mm, *[40 * mm] * len(pictures)],
+                             style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                               ("LEFTPADDING", (0, 0), (0, 0), 0)]), hAlign="LEFT"))
+        out += [Paragraph(markup(line), self.ss["small"]) for line in notes]
+        return out
 
     def _furniture(self, canv: Canvas, page: int, total: int) -> None:
         super()._furniture(canv, page, total)

@@ -413,6 +413,33 @@ class RectificationServiceArgs(WireSchema):
     witness_name = _text(100, load_default=None)
 
 
+class OrderAttestationArgs(WireSchema):
+    """What a signer of the order was shown: the SHA-256 of its content (pdf/content.py
+    rectification_content) and the order's revision (1: orders are not amended)."""
+
+    document = fields.String(required=True, validate=validate.Equal(
+        "rectification", error="an order's signature attests the document rectification"))
+    sha256 = fields.String(required=True, validate=SHA256_HEX)
+    revision = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10_000))
+
+
+class RectificationSignatureArgs(WireSchema):
+    """One signature on the order: the party's drawing (or refusal with reason and witness), or an
+    inspector's drawing; the image's bytes follow by upload, as a record's signature's do."""
+
+    id = _id(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(("party", "inspector")))
+    status = fields.String(load_default="signed", validate=validate.OneOf(("signed", "refused")))
+    signer_name = _text(64)
+    user_id = _key(allow_none=True)
+    image_sha256 = fields.String(load_default=None, allow_none=True, validate=SHA256_HEX)
+    refusal_reason = _text(1000)
+    witness_name = _text(64)
+    signed_at_device = Instant(allow_none=True, data_key="signedAt")
+    attests = fields.List(fields.Nested(OrderAttestationArgs), required=True, validate=validate.Length(min=1, max=1))
+    confirmation = _confirmation()
+
+
 class RectificationIssueArgs(WireSchema):
     """rectification.issue.v1: a 责令改正通知书 from a case the caller inspects, issued at the scene."""
 
@@ -428,6 +455,10 @@ class RectificationIssueArgs(WireSchema):
     report_back = fields.Boolean(load_default=True)
     issued_at = Instant(load_default=None, allow_none=True)
     service = fields.Nested(RectificationServiceArgs, load_default=None, allow_none=True)
+    # Signed at the scene (issue 14): the party and the inspectors, each over the order's content as
+    # the phone showed it. Absent from older phones' orders (their party signs the printed notice).
+    signatures = fields.List(fields.Nested(RectificationSignatureArgs), load_default=None, allow_none=True,
+                             validate=validate.Length(max=10))
 
 
 class InspectionValue(InspectionOut):
@@ -571,6 +602,35 @@ class LabResultValue(WireSchema):
     version = fields.Integer(dump_only=True)
 
 
+class RectificationValue(WireSchema):
+    """A 责令改正通知书 of a case, as its inspectors' phones show it, read-only: its 文号 once issued,
+    its status (pending: awaiting a 负责人's approval; issued; recheck: re-inspection out; closed:
+    corrected; escalated: not corrected), terms, 送达 and whether the party's signature stands."""
+
+    id = fields.String(dump_only=True)
+    inspection_id = fields.String(dump_only=True)
+    doc_no = fields.String(dump_only=True, allow_none=True)
+    status = fields.String(dump_only=True)
+    outcome = fields.String(dump_only=True, allow_none=True)
+    facts = fields.String(dump_only=True)
+    basis = fields.String(dump_only=True)
+    requirements = fields.String(dump_only=True)
+    mode = fields.String(dump_only=True)
+    due_date = fields.Date(dump_only=True, allow_none=True)
+    report_back = fields.Boolean(dump_only=True)
+    issued_on = fields.Date(dump_only=True, allow_none=True)
+    recheck_on = fields.Date(dump_only=True, allow_none=True)
+    served_at = fields.DateTime(dump_only=True, allow_none=True)
+    service_method = fields.String(dump_only=True, allow_none=True)
+    served_to = fields.String(dump_only=True, allow_none=True)
+    party_signature = fields.String(dump_only=True, allow_none=True)
+    party_signed_on_phone = fields.Function(
+        lambda o: any(s.role == "party" and s.status == "signed" for s in o.signatures), dump_only=True,
+        metadata={"description": "the party signed this order on a phone (its drawing prints where it attested the content)"})
+    created_at = fields.DateTime(dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+
 class RejectionListOut(WireSchema):
     rejections = fields.List(fields.Nested(RejectionValue), required=True, dump_only=True)
 
@@ -581,4 +641,5 @@ VALUE_SCHEMAS = {
     "inspection": InspectionValue(), "finding": FindingValue(), "sample": SampleValue(), "photo": PhotoValue(),
     "signature": SignatureValue(), "decision": DecisionValue(), "conflict": ConflictValue(),
     "rejection": RejectionValue(), "task": TaskValue(), "lab_result": LabResultValue(),
+    "rectification": RectificationValue(),
 }

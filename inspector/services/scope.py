@@ -15,8 +15,8 @@ from sqlalchemy.sql import Select
 from ..database import db
 from ..errors import ApiError
 from ..models import (
-    Agency, BlobHolder, FilingAttachment, Inspection, InspectionInspector, IssuedDocument, Party, Photo, Signature, Task, TaskAssignee,
-    User,
+    Agency, BlobHolder, FilingAttachment, Inspection, InspectionInspector, IssuedDocument, Party, Photo, RectificationSignature, Signature, Task,
+    TaskAssignee, User,
 )
 
 
@@ -146,7 +146,8 @@ def _named(hashes: Iterable[str | None],
     named: dict[str, bool] = {}
     if not wanted:
         return named
-    for record, columns in ((Photo, (Photo.sha256, Photo.display_sha256)), (Signature, (Signature.image_sha256,))):
+    for record, columns in ((Photo, (Photo.sha256, Photo.display_sha256)), (Signature, (Signature.image_sha256,)),
+                            (RectificationSignature, (RectificationSignature.image_sha256,))):
         for column in columns:
             query = select(column, held_by_case(column, record).label("held")).join(
                 Inspection, Inspection.id == record.inspection_id).where(column.in_(wanted), within(record))
@@ -157,7 +158,8 @@ def _named(hashes: Iterable[str | None],
     return named
 
 
-def held_by_case(sha256: ColumnElement[str], record: type[Photo] | type[Signature]) -> ColumnElement[bool]:
+def held_by_case(sha256: ColumnElement[str],
+                 record: type[Photo] | type[Signature] | type[RectificationSignature]) -> ColumnElement[bool]:
     """Whether the bytes a record of the enclosing query names are held for it: its author (a
     photo's `taken_by_id`, a signature's `created_by_id`) uploaded them, or someone of its case (creator, an inspector) uploaded
     them after the record was made (an upload needs its record first, so every upload for this
@@ -177,7 +179,7 @@ def held_by_case(sha256: ColumnElement[str], record: type[Photo] | type[Signatur
     # The author: a photo's taker, or the inspector whose phone recorded a signature (the party's or a
     # witness's is drawn on an inspector's phone), who may have sent the bytes before the row was made
     # again (a refusal edited after a return, a record resent after a rejection).
-    author = Photo.taken_by_id if record is Photo else Signature.created_by_id
+    author = Photo.taken_by_id if record is Photo else record.created_by_id  # a signature on a record or an order
     who = or_(BlobHolder.user_id == author, of_the_case_since)
     return exists().where(BlobHolder.sha256 == sha256, who).correlate_except(BlobHolder)
 

@@ -169,6 +169,32 @@ def draw_signature(page) -> None:
     page.wait_for_selector("[data-testid=signature-pad]", state="detached")
 
 
+def sign_sheet(page, title: str, name: str | None = None) -> None:
+    """Draw a stroke on the open signature sheet of a 责令改正通知书 (titled `title`) and confirm it;
+    `name`: the signer's name the sheet must show filled in."""
+    sheet = page.locator("[data-testid=rect-sign-sheet]", has_text=title)
+    sheet.wait_for()
+    if name is not None:
+        assert sheet.locator("[data-testid=signer-name]").input_value() == name
+    box = sheet.locator("[data-testid=signature-pad]").bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 150)
+    page.mouse.down()
+    for i in range(12):
+        page.mouse.move(box["x"] + 40 + i * 22, box["y"] + 60 + (i % 3) * 40, steps=2)
+    page.mouse.up()
+    handle = sheet.element_handle()
+    sheet.locator("[data-testid=signature-ok]").click()
+    handle.wait_for_element_state("hidden")
+
+
+def sign_order(page, party: str = "王建国", inspectors: tuple[str, ...] = ("张执法", "刘执法")) -> None:
+    """After 签发并保存: the party reads the whole order (以上通知书我已看过) and signs, then each inspector."""
+    confirm_record(page)
+    sign_sheet(page, "当事人签字", name=party)
+    for inspector in inspectors:
+        sign_sheet(page, f"执法人员签名：{inspector}")
+
+
 def outbox_size(page) -> int:
     return page.evaluate("""() => new Promise((resolve) => { const r = indexedDB.open('inspector');
         r.onsuccess = () => { const c = r.result.transaction('outbox').objectStore('outbox').count();
@@ -190,7 +216,7 @@ def until(predicate, timeout: float = 30, interval: float = 0.2):
 
 
 __all__ = ["Api", "at_field", "make_jpeg", "login", "open_app", "wait_synced", "wait_controlled", "draw_signature", "go_home",
-           "outbox_size", "wait_saved", "current_draft_id", "until", "watch_errors", "urllib", "FIELD_GPS", "answer_party"]
+           "outbox_size", "sign_order", "sign_sheet", "wait_saved", "current_draft_id", "until", "watch_errors", "urllib", "FIELD_GPS", "answer_party"]
 
 
 # ---------------------------------------------------------------- an inspection, screen by screen

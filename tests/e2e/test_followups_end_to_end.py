@@ -17,7 +17,7 @@ from inspector.services.calendar.deadlines import working_days_after
 
 from .conftest import PHONE, ROOT
 from .pwa_helpers import (
-    PHOTO_ITEMS, add_sample, answer_checklist, go_home, goto_step, make_jpeg, open_app, sign_all, submit, until,
+    PHOTO_ITEMS, add_sample, answer_checklist, go_home, goto_step, make_jpeg, open_app, sign_all, sign_order, submit, until,
     wait_synced, write_record,
 )
 from .test_draw_to_phones import DEALERS, _phone_shows_task_offline
@@ -120,6 +120,7 @@ def test_plan_draw_phones_sample_order_lab_notice_and_reinspection_on_the_next_w
     page.fill("[data-testid=rect-due]", due.isoformat())
     page.fill("[data-testid=rect-served-to]", "王建国")
     page.click("[data-testid=rect-save]")
+    sign_order(page)
     page.wait_for_selector("[data-testid=rectification-row]")
     sign_all(page)
     submit(page)

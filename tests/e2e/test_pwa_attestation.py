@@ -35,6 +35,30 @@ def test_the_phone_builds_and_hashes_the_shared_vectors_as_the_server_does(live_
         assert result["hashes"] == vector["hashes"], vector["name"]
 
 
+ORDERS = json.loads((Path(__file__).parent.parent / "vectors" / "document_content.json").read_text("utf-8"))["rectification"]
+
+RUN_ORDERS = """async (vectors) => {
+  const m = await import('/app/js/content.js');
+  const out = [];
+  for (const v of vectors) {
+    const content = m.rectificationContent(v.order);
+    out.push({ content, hash: await m.contentHash(content) });
+  }
+  return out;
+}"""
+
+
+def test_the_phone_builds_and_hashes_the_rectification_vectors_as_the_server_does(live_server, phone):
+    page = phone.new_page()
+    page.goto(live_server.url + "/app/")
+    results = page.evaluate(RUN_ORDERS, ORDERS)
+    for vector, result in zip(ORDERS, results):
+        assert result["content"] == vector["content"], vector["name"]
+        assert result["hash"] == vector["hash"], vector["name"]
+    basis = page.evaluate("""async () => (await import('/app/js/content.js')).rectificationBasis([' A ', 'B', 'A', ''], 'B')""")
+    assert basis == "A；B"
+
+
 NARRATIVE = "现场检查货架陈列的农资商品，查看进货台账。"
 AMENDED = "补充：仓库内另存尿素四十袋。"
 

@@ -65,3 +65,33 @@ def test_each_signer_attests_the_documents_they_sign():
     assert dc.documents_for("sampled_party", keys) == [dc.SAMPLING]
     assert dc.documents_for("evidence_provider", keys) == keys[2:]
     assert dc.documents_for("inspector", keys) == dc.documents_for("party", keys) == keys
+
+
+ORDERS = json.loads((Path(__file__).parent.parent / "vectors" / "document_content.json").read_text("utf-8"))["rectification"]
+
+
+@pytest.mark.parametrize("vector", ORDERS, ids=[v["name"] for v in ORDERS])
+def test_shared_rectification_vectors(vector):
+    """The 责令改正通知书 the party signs: the server builds the content and hash the phone is held to."""
+    content = dc.rectification_content(vector["order"])
+    assert content == vector["content"]
+    assert dc.content_hash(content) == vector["hash"]
+
+
+def test_what_the_order_prints_is_what_its_hash_covers():
+    order = ORDERS[0]["order"]
+    before = dc.content_hash(dc.rectification_content(order))
+    for field, value in (("facts", "另一事实"), ("requirements", "另一要求"), ("dueDate", "2026-03-20"),
+                         ("basis", "《产品质量法》第二十七条"), ("reportBack", False), ("mode", "immediate"),
+                         ("orderId", "another")):
+        assert dc.content_hash(dc.rectification_content({**order, field: value})) != before, field
+    # 立即改正 has no due date: one typed before the mode changed is not part of it.
+    immediate = {**order, "mode": "immediate"}
+    assert dc.rectification_content(immediate) == dc.rectification_content({**immediate, "dueDate": None})
+
+
+def test_the_basis_is_joined_as_the_server_keeps_it():
+    assert dc.rectification_basis([" A ", "B", "A", ""], None) == "A；B"
+    assert dc.rectification_basis(["A"], "B") == "A；B"
+    assert dc.rectification_basis(["A；B"], "B") == "A；B"
+    assert dc.rectification_basis([], " C ") == "C"

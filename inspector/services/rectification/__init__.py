@@ -31,9 +31,10 @@ from sqlalchemy import select, update
 from ... import clock
 from ...database import db, utcnow
 from ...errors import ApiError
+from ...pdf.content import RECTIFICATION, content_hash, rectification_basis, rectification_content
 from ...models import (
     PARTY_SIGNATURES, RECHECK_OUTCOMES, RECTIFICATION_MODES, SERVICE_METHODS, Agency, CaseNumberCounter,
-    Finding, Inspection, RectificationOrder, Task, User,
+    Finding, Inspection, RectificationOrder, RectificationSignature, Task, User,
 )
 from .. import audit
 from ..calendar.deadlines import working_days_after
@@ -113,8 +114,7 @@ def _check_terms(inspection: Inspection, data: dict[str, Any], issued_on: date) 
     """The order's terms, checked; 400 naming the field otherwise."""
     keys, basis = legal_basis_of(inspection, data.get("item_keys") or [])
     extra = _text("basis", data.get("basis"), "", required=False)
-    if extra and extra not in basis:
-        basis = f"{basis}；{extra}" if basis else extra
+    basis = rectification_basis([basis], extra)  # as the phone joins it for the content it shows
     if not basis:
         raise invalid("itemKeys", "Name the checklist items (or the legal basis) the order rests on.",
                       "请选择责令改正所依据的检查项（或填写法律依据）。")
@@ -204,6 +204,7 @@ def create_order(by: User, inspection: Inspection, data: dict[str, Any], *, on_s
     if at > clock.now():
         at = clock.now()  # a phone clock running fast does not date an order in the future
     terms = _check_terms(inspection, data, clock.cn_date(at))
+    signatures = _check_signatures(inspection, data.get("signatures") or [], order_id)
     order = RectificationOrder(id=order_id, inspection_id=inspection.id, agency_id=inspection.agency_id,
                                party_id=inspection.party_id, status="pending", issued_on_site=on_site,
                                created_by_id=by.id, created_at=utcnow(), **terms)
@@ -211,18 +212,125 @@ def create_order(by: User, inspection: Inspection, data: dict[str, Any], *, on_s
     db.session.add(order)
     if may_issue(by, inspection, on_site=on_site):
         _issue(order, by, at)
-    service = data.get("service")
+    service = _service_from_signatures(data.get("service"), signatures, at)
     db.session.flush()
+    for values in signatures:
+        db.session.add(RectificationSignature(**values, order_id=order.id, inspection_id=inspection.id,
+                                              created_by_id=by.id, created_at=utcnow()))
     audit.record("rectification.create", "rectification_order", order.id, actor_id=by.id, device_id=device_id,
                  inspection_id=inspection.id,
                  data={"status": order.status, "docNo": order.doc_no, "onSite": on_site, "mode": order.mode,
                        "dueDate": order.due_date.isoformat() if order.due_date else None,
-                       "itemKeys": order.item_keys})
+                       "itemKeys": order.item_keys,
+                       "signatures": [_signature_audit(v, order) for v in signatures]})
     if service and order.issued:
         record_service(by, order, service, device_id=device_id)
     # A pending order is not served: what the phone sent about service is dropped (the order is
     # served again once a 负责人 has approved it; the audit event above says it was pending).
     return order
+
+
+# ---------------------------------------------------------------- signed at the scene (issue 14)
+
+def _check_signatures(inspection: Inspection, items: list[dict[str, Any]], order_id: str) -> list[dict[str, Any]]:
+    """The order's signatures, checked before anything is stored; 400 naming what is wrong.
+
+    The party signs (a drawing and their name) or refuses (reason and witness), once; each inspector
+    of the case signs with a drawing, once. What each signer was shown (`attests`) is kept as sent:
+    whether it is this order's content is decided when the order prints (`attested`), so a drawing
+    over content that differs is kept, never printed as if it signed this order."""
+    out: list[dict[str, Any]] = []
+    inspectors = {link.user_id for link in inspection.inspectors}
+    seen: set[tuple[str, int | None]] = set()
+    for item in items:
+        role, status = item["role"], item.get("status") or "signed"
+        who = (role, item.get("user_id") if role == "inspector" else None)
+        if who in seen:
+            raise invalid("signatures", f"Two signatures of the same signer ({role}).", "同一签名人只能签一次。")
+        seen.add(who)
+        found = db.session.get(RectificationSignature, item["id"])
+        if found is not None and found.order_id != order_id:
+            raise ApiError("conflict", "A signature with this id belongs to another order.",
+                           details={"signatures": ["taken"], "message_zh": "该签名编号已被其他通知书使用。",
+                                    "messageZh": "该签名编号已被其他通知书使用。"})
+        if role == "inspector":
+            if status != "signed":
+                raise invalid("signatures", "An inspector signs; only the party may refuse.", "执法人员须签名，只有当事人可以拒签。")
+            if item.get("user_id") not in inspectors:
+                raise invalid("signatures", "An inspector's signature must name one of the case's inspectors.",
+                              "执法人员签名须对应本案的执法人员。")
+        if status == "signed":
+            if not item.get("image_sha256"):
+                raise invalid("signatures", "A signature needs its drawing (imageSha256).", "签名缺少签名图像。")
+            if role == "party" and not (item.get("signer_name") or "").strip():
+                raise invalid("signatures", "The party's signature needs the signer's name.", "请填写当事人签名人姓名。")
+        else:
+            if not (item.get("refusal_reason") or "").strip() or not (item.get("witness_name") or "").strip():
+                raise invalid("signatures", "A refusal to sign needs its reason and a witness.",
+                              "当事人拒绝签字的，须填写理由和见证人。")
+        out.append({"id": item["id"], "role": role, "status": status,
+                    "signer_name": (item.get("signer_name") or "").strip() or None,
+                    "user_id": item.get("user_id") if role == "inspector" else None,
+                    "image_sha256": item.get("image_sha256") if status == "signed" else None,
+                    "refusal_reason": (item.get("refusal_reason") or "").strip() or None if status == "refused" else None,
+                    "witness_name": (item.get("witness_name") or "").strip() or None if status == "refused" else None,
+                    "signed_at_device": item.get("signed_at_device"), "attests": item.get("attests"),
+                    "confirmation": item.get("confirmation")})
+    return out
+
+
+def _service_from_signatures(service: dict[str, Any] | None, signatures: list[dict[str, Any]],
+                             at: datetime) -> dict[str, Any] | None:
+    """The 送达 record filled from the party's signature on the phone: served at the scene, to the
+    signer, signed (or refused with the refusal's reason and witness)."""
+    party = next((s for s in signatures if s["role"] == "party"), None)
+    if party is None:
+        return service
+    service = dict(service or {"method": "direct", "served_at": at})
+    if party["status"] == "signed":
+        service.update(party_signature="signed", refusal_reason=None, witness_name=None)
+        service["served_to"] = service.get("served_to") or party["signer_name"]
+    else:
+        service.update(party_signature="refused", refusal_reason=party["refusal_reason"],
+                       witness_name=party["witness_name"])
+    return service
+
+
+def _signature_audit(values: dict[str, Any], order: RectificationOrder) -> dict[str, Any]:
+    return {"id": values["id"], "role": values["role"], "status": values["status"], "userID": values["user_id"],
+            "signerName": values["signer_name"], "imageSha256": values["image_sha256"],
+            "witness": values["witness_name"], "attests": values["attests"]}
+
+
+def order_record(order: RectificationOrder) -> dict[str, Any]:
+    """The order as the record JSON `pdf.content.rectification_content` takes (the phone builds the
+    same from its form)."""
+    agency, party = order.agency, order.party
+    return {
+        "orderId": order.id, "agency": agency.name, "government": government_of(agency),
+        "party": {"name": party.name, "creditCode": party.credit_code, "legalRep": party.legal_rep,
+                  "address": party.address, "phone": party.phone, "entityType": party.entity_type,
+                  "operatorIDNumber": party.operator_id_number},
+        "inspectors": [{"name": link.user.display_name, "certNo": link.user.cert_no}
+                       for link in order.inspection.inspectors],
+        "facts": order.facts, "basis": order.basis, "requirements": order.requirements, "mode": order.mode,
+        "dueDate": order.due_date.isoformat() if order.due_date else None, "reportBack": order.report_back,
+    }
+
+
+def government_of(agency: Agency) -> str:
+    """本级人民政府: where the party applies for 行政复议 (行政复议法 2023)."""
+    return f"{agency.short_name}人民政府"
+
+
+def order_content_sha256(order: RectificationOrder) -> str:
+    return content_hash(rectification_content(order_record(order)))
+
+
+def attested(signature: RectificationSignature, content_sha256: str) -> bool:
+    """Whether the signer was shown this content (the order as it prints now)."""
+    return any(a.get("document") == RECTIFICATION and a.get("sha256") == content_sha256
+               for a in signature.attests or [])
 
 
 def approve(by: User, order: RectificationOrder) -> RectificationOrder:
@@ -410,13 +518,66 @@ def document_of(order: RectificationOrder):
     ) if line)
     inspectors = tuple(f"{link.user.display_name}（执法证号 {link.user.cert_no or '—'}）"
                        for link in order.inspection.inspectors)
+    signed = signatures_as_printed(order)
     return RectificationDoc(
-        agency_name=agency.name, government_name=f"{agency.short_name}人民政府", doc_no=order.doc_no if order.issued else None,
+        party_drawing=signed["party_drawing"], party_note=signed["party_note"],
+        inspector_signatures=signed["inspectors"],
+        agency_name=agency.name, government_name=government_of(agency), doc_no=order.doc_no if order.issued else None,
         party_name=party.name, party_lines=lines, facts=order.facts, basis=order.basis,
         requirements=order.requirements, mode=order.mode, due_date=order.due_date, report_back=order.report_back,
         inspectors=inspectors, issued_on=order.issued_on, drafted_on=clock.cn_date(order.created_at),
         service_method=order.service_method, served_at=order.served_at, served_to=order.served_to,
         party_signature=order.party_signature, refusal_reason=order.refusal_reason, witness_name=order.witness_name)
+
+
+DIFFERS = "所签内容与本通知书不一致"
+NOT_UPLOADED = "签名图像尚未上传"
+
+
+def signatures_as_printed(order: RectificationOrder) -> dict[str, Any]:
+    """The order's signatures made on the phone as the notice prints them: a drawing only where its
+    signer was shown this order's content and its bytes are held for the case; else why not."""
+    from ..scope import hashes_held_by_case
+    from ...storage import get_store
+
+    rows = sorted(order.signatures, key=lambda r: (r.created_at, r.id))
+    out: dict[str, Any] = {"party_drawing": None, "party_note": None, "inspectors": ()}
+    if not rows:
+        return out
+    content = order_content_sha256(order)
+    held = hashes_held_by_case(order.inspection, [r.image_sha256 for r in rows])
+    store = get_store()
+
+    def drawing(row: RectificationSignature) -> tuple[bytes | None, str | None]:
+        if not attested(row, content):
+            return None, DIFFERS
+        if row.image_sha256 not in held:
+            return None, NOT_UPLOADED
+        try:
+            with store.open(row.image_sha256) as fp:
+                return fp.read(), None
+        except FileNotFoundError:
+            return None, NOT_UPLOADED
+
+    party = [r for r in rows if r.role == "party" and r.status == "signed"]
+    if party:
+        out["party_drawing"], out["party_note"] = drawing(party[-1])
+    names = {link.user_id: link.user.display_name for link in order.inspection.inspectors}
+    out["inspectors"] = tuple((names.get(r.user_id, r.signer_name or ""), *drawing(r))
+                              for r in rows if r.role == "inspector")
+    return out
+
+
+def signature_lines(order: RectificationOrder) -> list[dict[str, Any]]:
+    """The order's signatures made on the phone, for the console: who, signed or refused (witness),
+    and whether each attested the order's content as it prints."""
+    if not order.signatures:
+        return []
+    content = order_content_sha256(order)
+    names = {link.user_id: link.user.display_name for link in order.inspection.inspectors}
+    return [{"role": r.role, "status": r.status, "witness": r.witness_name, "attested": attested(r, content),
+             "name": names.get(r.user_id, r.signer_name or "") if r.role == "inspector" else (r.signer_name or "")}
+            for r in sorted(order.signatures, key=lambda r: (r.created_at, r.id))]
 
 
 def render_pdf(order: RectificationOrder, *, document_no: str | None = None, verify_url: str | None = None) -> bytes:
@@ -442,8 +603,11 @@ def _content_sha256(order: RectificationOrder) -> str:
     import hashlib
     import json
 
+    def plain(value: Any) -> Any:  # a drawing by its hash, not its bytes
+        return hashlib.sha256(value).hexdigest() if isinstance(value, bytes) else str(value)
+
     content = {"order": order.id, **dataclasses.asdict(document_of(order))}
-    return hashlib.sha256(json.dumps(content, default=str, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(content, default=plain, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def issue_pdf(by: User, order: RectificationOrder, device_id: int | None = None) -> tuple[bytes, str | None]:

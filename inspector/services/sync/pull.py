@@ -7,7 +7,8 @@ position, so rows sharing one version may span pages without loss or repeat.
 
 What a user pulls: all agencies, the inspectors of their league (colleagues), published (and
 retired) templates, the parties of their jurisdiction and of their cases, the cases they are an
-inspector on with every part, decision, conflict and lab result of them, and their rejected mutations.
+inspector on with every part, decision, conflict, lab result and 责令改正通知书 of them, and their
+rejected mutations.
 Leaving a case arrives as `del` (ScopeExit); a new agency or role answers a reset.
 """
 from __future__ import annotations
@@ -24,8 +25,8 @@ from sqlalchemy.sql import Select
 from ...database import db, utcnow, write_intent
 from ...models import (
     Agency, Blob, ChecklistTemplate, Conflict, Device, Finding, Inspection, InspectionInspector, LabReport,
-    MutationLog, Party, Photo, ReviewDecision, Sample, SampleLab, ScopeExit, Signature, SyncState, Task,
-    TaskAssignee, User,
+    MutationLog, Party, Photo, RectificationOrder, ReviewDecision, Sample, SampleLab, ScopeExit, Signature,
+    SyncState, Task, TaskAssignee, User,
 )
 from ...models.sync import current_version
 from ...schemas.sync import MAX_BIG, MAX_INT, VALUE_SCHEMAS
@@ -165,6 +166,12 @@ def sources(user: User) -> list[Source]:
                .where(cases).options(selectinload(SampleLab.reports).selectinload(LabReport.items),
                                      selectinload(SampleLab.submissions)),
                _put_unless_deleted(), _live_in_live_case(SampleLab)),
+        # The case's 责令改正通知书 (status, 文号, due date, 送达), read-only on the phone: both inspectors
+        # see an order either of them issued, and a reinstalled phone sees it again.
+        Source("rectification", RectificationOrder, (RectificationOrder.id,),
+               select(RectificationOrder, _case_live()).join(Inspection, Inspection.id == RectificationOrder.inspection_id)
+               .where(cases).options(selectinload(RectificationOrder.signatures)),
+               _put_unless_deleted(), _live_in_live_case(RectificationOrder)),
         Source("decision", ReviewDecision, (ReviewDecision.id,),
                select(ReviewDecision, _case_live()).join(Inspection, Inspection.id == ReviewDecision.inspection_id)
                .where(cases).options(selectinload(ReviewDecision.reviewer)),

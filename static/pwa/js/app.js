@@ -25,7 +25,7 @@ async function main() {
   const settings = new SettingsController({ shell, session });
   const updates = new UpdateController({ shell, beforeUpdate: () => inspections.flush() });
   const leads = new LeadController({ shell, sync, navigate });
-  const rectify = new RectifyController({ shell, sync, navigate });
+  const rectify = new RectifyController({ shell, sync, navigate, session });
 
   let current = null;
   function route() {

@@ -9,6 +9,8 @@ import { sha256Hex } from './lib/bytes.js';
 export const ON_SITE = 'on_site';
 export const SAMPLING = 'sampling';
 export const EVIDENCE = 'evidence';
+export const RECTIFICATION = 'rectification';
+const RECTIFICATION_MODES = { deadline: '限期改正', immediate: '立即改正' };
 const CONTENT_SCHEMA = 'document-content/1';
 const CST_MS = 8 * 3600 * 1000;
 const STATUS_TEXT = { pass: '符合', fail: '不符合', na: '不适用' };
@@ -106,6 +108,37 @@ export function evidenceContent(record, photo) {
     takenAt: cnSecond(photo.takenAt), remark: text(photo.remark),
     party: text((record.party || {}).name), place: text(record.place),
   };
+}
+
+// 责令改正通知书 (content.py's rectification_content): the order record the phone fills in; the
+// 文号 and the day of issue are not part of it (the server sets them after the party signed).
+export function rectificationContent(order) {
+  const mode = order.mode || 'deadline';
+  return {
+    schema: CONTENT_SCHEMA, document: RECTIFICATION, title: '责令改正通知书',
+    orderId: text(order.orderId), agency: text(order.agency), government: text(order.government),
+    party: partyBlock(order.party), inspectors: inspectors(order),
+    facts: text(order.facts), basis: text(order.basis), requirements: text(order.requirements),
+    mode: RECTIFICATION_MODES[mode] || text(mode), dueDate: dayText(mode === 'deadline' ? order.dueDate : null),
+    reportBack: order.reportBack ? '是' : '否',
+  };
+}
+
+// The order's 违反规定 as the server joins it: the items' legal bases in order, each once, then the
+// inspector's own words when not already there (content.py's rectification_basis).
+export function rectificationBasis(itemBases, extra) {
+  const bases = [];
+  for (const b of itemBases) { const v = text(b).trim(); if (v && !bases.includes(v)) bases.push(v); }
+  const joined = bases.join('；');
+  const more = text(extra).trim();
+  if (more && !joined.includes(more)) return joined ? `${joined}；${more}` : more;
+  return joined;
+}
+
+export function dayText(value) {
+  if (value === null || value === undefined || value === '') return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(value));
+  return m ? `${Number(m[1])}年${Number(m[2])}月${Number(m[3])}日` : String(value);
 }
 
 export function findings(checklist) {

@@ -18,9 +18,9 @@ export class HomeController {
   }
 
   async model() {
-    const [records, stats, storage, tasks, returned, calendar] = await Promise.all([
+    const [records, stats, storage, tasks, returned, calendar, orders] = await Promise.all([
       store.listDrafts(), store.syncStats(), store.storageEstimate(), store.rowsOfType('task'), this.returnedCases(),
-      store.getCalendar(),
+      store.getCalendar(), this.orders(),
     ]);
     const drafts = records.filter((d) => d.type !== 'lead');
     const byNewest = (a, b) => (b.updatedAt || '').localeCompare(a.updatedAt || '');
@@ -37,8 +37,20 @@ export class HomeController {
       taskByID, draftOfTask, me: this.session.session.user.id, today: chinaToday(),
       leads: records.filter((d) => d.type === 'lead').sort(byNewest).slice(0, 20),
       deadlines: todoCounts(tasks.map((r) => r.value), calendar),
-      stats, storage, running: this.sync.running, online: navigator.onLine,
+      stats, storage, running: this.sync.running, online: navigator.onLine, orders,
     };
+  }
+
+  // 责令改正通知书 of the inspector's cases, from the pull (both inspectors of a case see them), newest first.
+  async orders() {
+    const rows = (await store.rowsOfType('rectification')).map((r) => r.value).filter(Boolean)
+      .sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt))).slice(0, 20);
+    for (const o of rows) {
+      const inspection = await store.serverRow('inspection', o.inspectionID);
+      const party = inspection ? await store.serverRow('party', String(inspection.partyID || (inspection.party && inspection.party.id))) : null;
+      o.partyName = party ? party.name : '';
+    }
+    return rows;
   }
 
   // Returned cases of this inspector: local records and ones only known from the server.

@@ -12,6 +12,7 @@ import { SignaturePad } from '../signature.js';
 import { validIDNumber, normaliseID } from '../idnumber.js';
 import { documentContents, documentsFor, contentHash, recordFromDraft, staleDocuments } from '../content.js';
 import { previewSheet } from '../views/preview.js';
+import { caseOrders } from '../views/orders.js';
 import { mount } from '../lib/html.js';
 import { sha256Hex } from '../lib/bytes.js';
 import { uuid, nowISO } from '../lib/ids.js';
@@ -335,7 +336,10 @@ export class InspectionController {
     // Lab results of this case's samples, as last pulled (read-only; keyed by the sample's id).
     const labResults = Object.fromEntries((await store.rowsOfType('lab_result'))
       .filter((r) => r.value && r.value.inspectionID === d.id).map((r) => [r.id, r.value]));
-    return { draft: d, step: this.step, template: this.template, editable: rec.isEditable(d), deletable: rec.isDeletable(d), thumbs: this.thumbs, uploads, labResults,
+    // The case's 责令改正通知书: pulled (either inspector's, or the console's) and those not synced yet.
+    const orders = caseOrders((await store.rowsOfType('rectification')).map((r) => r.value).filter((o) => o && o.inspectionID === d.id),
+      d.rectifications, d.rejections || []);
+    return { draft: d, step: this.step, template: this.template, editable: rec.isEditable(d), deletable: rec.isDeletable(d), thumbs: this.thumbs, uploads, labResults, orders,
       savedAt: this.savedAt, saveError: this.saveError, slots: rec.signatureSlots(d, byID, me), missing: missingItems(d, this.template, people), stale };
   }
 

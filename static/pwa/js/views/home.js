@@ -1,4 +1,5 @@
 // Home: sync panel, the inspector's tasks, returned cases with the reviewer's comments, drafts, submitted.
+import { orderRows } from './orders.js';
 import { html, mount } from '../lib/html.js';
 import { t, relativeTime, clockTime, reasonText } from '../i18n.js';
 import { BUCKETS } from '../todo.js';
@@ -39,6 +40,8 @@ export class HomeView {
       <div class="card" data-testid="drafts"><h2>${t('drafts')}</h2>
         ${drafts.length ? html`<ul class="list">${drafts.map((d) => this.draftRow(d, stats, model.taskByID))}</ul>` : html`<p class="muted">${t('noDrafts')}</p>`}
       </div>
+      ${(model.orders || []).length ? html`<div class="card" data-testid="orders"><h2>${t('rectTitle')}</h2>
+        ${orderRows(model.orders, { withParty: true })}</div>` : ''}
       ${leads.length ? html`<div class="card" data-testid="leads"><h2>${t('leads')}</h2><ul class="list">
         ${leads.map((l) => this.leadRow(l, stats))}</ul></div>` : ''}
       ${submitted.length ? html`<div class="card" data-testid="submitted"><h2>${t('submittedList')}</h2>

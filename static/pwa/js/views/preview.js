@@ -56,13 +56,31 @@ function evidence(c, thumbs) {
     ${c.remark ? field('执法人员说明', c.remark) : ''}`;
 }
 
+// 责令改正通知书 as it prints (pdf/rectification.py paragraphs), from its content (content.js).
+function rectification(c) {
+  const when = c.mode === '限期改正' && c.dueDate ? `于${c.dueDate}前` : '立即';
+  let order = `依据《中华人民共和国行政处罚法》第二十八条第一款的规定，本局责令你（单位）${when}改正上述违法行为。改正内容及要求如下：${c.requirements}`;
+  if (c.reportBack === '是') order += c.mode === '限期改正' && c.dueDate ? `并于${c.dueDate}前将改正情况书面报告本机关。` : '并将改正情况及时书面报告本机关。';
+  const strip = (v) => String(v || '').replace(/。$/, '');
+  return html`${field('执法机构', c.agency)}${partyTable(c.party)}
+    <p class="doc-text">${c.party.name}：</p>
+    <p class="doc-text">经查，你（单位）${strip(c.facts)}。</p>
+    <p class="doc-text">上述行为违反了${strip(c.basis)}的规定。</p>
+    <p class="doc-text">${order}</p>
+    <p class="doc-text">逾期不改正的，本机关将依法处理。</p>
+    <p class="doc-text">如不服本通知，可以在收到本通知书之日起六十日内向${c.government}申请行政复议，也可以在六个月内依法向人民法院提起行政诉讼。</p>
+    ${field('执法人员', c.inspectors.map((i) => `${i.name}（执法证号 ${blank(i.certNo)}）`).join('、'))}
+    ${field('改正方式', c.mode)}${c.dueDate ? field('改正期限', c.dueDate) : ''}`;
+}
+
 // pages: [{key, content, displaySha256}]; `index` the page shown.
-export function previewSheet({ pages, index, thumbs, title, seenAll }) {
+export function previewSheet({ pages, index, thumbs, title, seenAll, hint = t('previewHint'), seenLabel = t('previewSeen') }) {
   const page = pages[index];
   const c = page.content;
-  const body = c.document === 'on_site' ? onSite(c) : c.document === 'sampling' ? sampling(c) : evidence({ ...c, displaySha256: page.displaySha256 }, thumbs);
+  const body = c.document === 'on_site' ? onSite(c) : c.document === 'sampling' ? sampling(c)
+    : c.document === 'rectification' ? rectification(c) : evidence({ ...c, displaySha256: page.displaySha256 }, thumbs);
   return html`<h2>${title}</h2>
-    <p class="muted small">${t('previewHint')}</p>
+    <p class="muted small">${hint}</p>
     <div class="doc-page" data-testid="preview-document" data-document="${page.key}">
       <div class="doc-title">${c.title}</div>
       ${body}
@@ -73,7 +91,7 @@ export function previewSheet({ pages, index, thumbs, title, seenAll }) {
       <button class="btn" data-sheet="next" data-testid="preview-next" ${index === pages.length - 1 ? 'disabled' : ''}>${t('previewNext')}</button>
     </div>
     ${seenAll ? '' : html`<p class="muted small" data-testid="preview-read-on">${t('previewReadToEnd')}</p>`}
-    <button class="btn primary block" style="margin-top:8px" data-sheet="seen" data-testid="preview-seen" ${seenAll ? '' : 'disabled'}>${t('previewSeen')}</button>
+    <button class="btn primary block" style="margin-top:8px" data-sheet="seen" data-testid="preview-seen" ${seenAll ? '' : 'disabled'}>${seenLabel}</button>
     <button class="btn block" style="margin-top:8px" data-sheet="read_aloud" data-testid="preview-read-aloud" ${seenAll ? '' : 'disabled'}>${t('previewReadAloud')}</button>
     <button class="btn block" style="margin-top:8px" data-sheet="cancel">${t('cancel')}</button>`;
 }

@@ -33,7 +33,7 @@ export class RectifyView {
           ${METHODS.map((m) => html`<option value="${m}" ${o.method === m ? 'selected' : ''}>${t(`rectMethod_${m}`)}</option>`)}</select></label>
         <label class="field"><span>${t('rectServedTo')}</span><input type="text" data-rect="servedTo" data-testid="rect-served-to" value="${o.servedTo || ''}"></label>
         <label class="field"><span>${t('rectSignature')}</span><select data-rect="partySignature" data-testid="rect-signature">
-          ${SIGNATURES.map((s) => html`<option value="${s}" ${o.partySignature === s ? 'selected' : ''}>${t(`rectSig_${s}`)}</option>`)}</select></label>
+          ${SIGNATURES.map((s) => html`<option value="${s}" ${o.partySignature === s ? 'selected' : ''}>${t(s === 'signed' ? 'rectSig_signed_phone' : `rectSig_${s}`)}</option>`)}</select></label>
         <label class="field"><span>${t('rectRefusalReason')}</span><input type="text" data-rect="refusalReason" value="${o.refusalReason || ''}"></label>
         <label class="field"><span>${t('rectWitness')}</span><input type="text" data-rect="witnessName" value="${o.witnessName || ''}"></label>
       </div>

@@ -1,4 +1,5 @@
 // The steps of an inspection form, each a function of the model returning markup.
+import { orderRows } from './orders.js';
 import { html } from '../lib/html.js';
 import { t, clockTime, reasonText, mutationLabel, fieldLabel } from '../i18n.js';
 import { templateItems, parseNumber, PARTY_ANSWERS, isUnconfirmed } from '../record.js';
@@ -348,8 +349,7 @@ export function review(m) {
       : html`<p class="ok" data-testid="nothing-missing">✓ ${t('nothingMissing')}</p>`}
   </div>
   <div class="card" data-testid="rectifications"><h2>${t('rectTitle')}</h2>
-    ${(m.draft.rectifications || []).map((r) => html`<div class="item" data-testid="rectification-row">
-      <div>${r.facts}</div><div class="muted small">${r.dueDate ? t('rectDueOn', { date: r.dueDate }) : t('rectModeImmediate')}</div></div>`)}
+    ${orderRows(m.orders || [])}
     <button class="btn block" data-action="rectify" data-testid="rectify-start">${t('rectStart')}</button>
   </div>`;
 }
