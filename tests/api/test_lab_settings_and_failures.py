@@ -207,3 +207,35 @@ def test_case_clocks_reach_the_cases_inspectors_phones_only_with_their_pause(app
     zhang.pull()
     value = zhang.value("case_clock", found.id)
     assert value["paused"] is False and value["dueDate"] == "2026-10-16"  # SMP-A5
+
+
+# ---------------------------------------------------------------- the daily recount
+
+def test_the_daily_recount_moves_a_clock_paused_by_a_running_test_and_phones_hear_of_it(app, login_as, set_clock):
+    from inspector.jobs.tasks import recount_deadlines
+    from inspector.models import AuditEvent
+    from inspector.services.case_clocks import open_clock
+
+    from ..sync_phone import Phone
+
+    zhang = Phone(login_as("tuoketuo.zhang"))
+    sample = sealed_sample()
+    tuoketuo = officer(app)
+    set_clock(date(2026, 9, 10))
+    inspection = sample.inspection
+    found = open_clock(factories.user("tuoketuo.officer"), rule_id="CASE-1", agency=inspection.agency,
+                       inspection=inspection, start_date=date(2026, 9, 1), title="复合肥料涉嫌不合格", check_role=False)
+    db.session.commit()
+    assert step(tuoketuo, sample.id, "ship", SHIP).status_code == 302
+    zhang.pull()
+    before = zhang.value("case_clock", found.id)["dueDate"]
+    set_clock(date(2026, 9, 15))  # three more working days at the lab
+    assert recount_deadlines() == 1
+    assert recount_deadlines() == 0  # nothing moves twice
+    db.session.rollback()
+    moved = db.session.get(CaseClock, found.id)
+    assert moved.due_date > date.fromisoformat(before)
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "case_clock.recounted")) == 1
+    zhang.pull()
+    assert zhang.value("case_clock", found.id)["dueDate"] == moved.due_date.isoformat()
