@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, db, utcnow
@@ -134,6 +134,9 @@ class CaseClock(Versioned, db.Model):
 
     agency: Mapped[Agency] = relationship()
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+
+    # A pull seeks a case's clocks from a version on (see pull_indexes.py).
+    __table_args__ = (Index("ix_case_clock_inspection_id_version", "inspection_id", "version"),)
     pauses: Mapped[list[CaseClockPause]] = relationship(
         order_by="CaseClockPause.first_day", cascade="all, delete-orphan", back_populates="clock")
 

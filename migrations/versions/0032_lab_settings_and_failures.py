@@ -29,9 +29,11 @@ def upgrade() -> None:
     op.add_column("case_clock", sa.Column("field_meta", sa.JSON(), nullable=False, server_default="{}"))
     op.add_column("case_clock", sa.Column("deleted_at", inspector.database.UTCDateTime(timezone=True), nullable=True))
     op.create_index(op.f("ix_case_clock_version"), "case_clock", ["version"], unique=False)
+    op.create_index("ix_case_clock_inspection_id_version", "case_clock", ["inspection_id", "version"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_clock_inspection_id_version", table_name="case_clock")
     op.drop_index(op.f("ix_case_clock_version"), table_name="case_clock")
     op.drop_column("case_clock", "deleted_at")
     op.drop_column("case_clock", "field_meta")

@@ -71,3 +71,30 @@ def test_a_case_clock_opened_in_the_console_shows_on_the_inspectors_phone(live_s
     assert on_case.get_attribute("data-rule") == "CASE-3" and f"到期：{due}" in on_case.inner_text()
     page.screenshot(path=str(screenshots / "pwa-case-clock-on-case.png"), full_page=True)
     assert errors == []
+
+
+COUNT = """async (clocks) => {
+  const todo = await import('/app/js/todo.js');
+  const store = await import('/app/js/store.js');
+  return todo.todoCounts([], await store.getCalendar(), new Date('2026-09-29T04:00:00Z'), clocks);
+}"""
+
+
+def test_the_phone_counts_open_case_clocks_on_their_alert_day_across_the_national_day(live_server, phone):
+    """Today 2026-09-29: 2 working days on are 9/30 and 10/8 (国庆 10/1–7), so a clock due 10-08 is
+    due soon; a natural-day clock counts on its plain count, not its 最迟; a decided one not at all."""
+    page = phone.new_page()
+    errors = watch_errors(page)
+    login(page, live_server.url)
+    wait_synced(page)
+    clocks = [
+        {"id": "a", "status": "open", "alertDate": "2026-09-28", "dueDate": "2026-09-28"},
+        {"id": "b", "status": "open", "alertDate": "2026-09-29", "dueDate": "2026-09-29"},
+        {"id": "c", "status": "open", "alertDate": "2026-10-08", "dueDate": "2026-10-08", "dueProvisional": False},
+        {"id": "d", "status": "open", "alertDate": "2026-10-01", "dueDate": "2026-10-08"},  # raw 10-01: soon
+        {"id": "e", "status": "open", "alertDate": "2026-10-09", "dueDate": "2026-10-09"},
+        {"id": "f", "status": "decided", "alertDate": "2026-09-28", "dueDate": "2026-09-28"},
+        {"id": "g", "status": "open", "alertDate": "2027-01-08", "dueDate": "2027-01-08", "dueProvisional": True},
+    ]
+    assert page.evaluate(COUNT, clocks) == {"overdue": 1, "today": 1, "soon": 2, "provisional": 1}
+    assert errors == []

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -48,8 +48,6 @@ def final_day(lab: SampleLab) -> date:
     first = next((r for r in lab.reports if r.check_type == "supervisory"), None)
     if step.action == "finalize" and first is not None and first.retest_due is not None \
             and not lab.retests and day <= first.retest_due:
-        from datetime import timedelta
-
         day = first.retest_due + timedelta(days=1)
     return day
 

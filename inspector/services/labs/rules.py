@@ -58,19 +58,6 @@ def setting(key: str) -> Setting:
     return Setting(key, default, unit, status, rule_id, source, False)
 
 
-def check_config(value: object) -> list[str]:
-    """What is wrong with a whole `LAB_RULES` value (for the log at start-up); [] when all is usable."""
-    if value in (None, {}):
-        return []
-    if not isinstance(value, dict):
-        return [f"{CONFIG_KEY} is not a JSON object"]
-    problems = [f"{CONFIG_KEY}: unknown key {k!r}" for k in value if k not in SETTINGS]
-    problems += [f"{CONFIG_KEY}[{k}] = {v!r} is not a whole number of days from 1 to 365"
-                 for k, v in value.items() if k in SETTINGS
-                 and not (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 365)]
-    return problems
-
-
 def due_after(key: str, start: date) -> tuple[Due, Setting]:
     s = setting(key)
     due = working_days_after(start, s.n) if s.unit == "WD" else natural_days_after(start, s.n)
