@@ -1339,6 +1339,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab_followup": {"zh": "不合格后续处理", "en": "After the failing result"},
     "lab_followup_order": {"zh": "责令改正通知书（待负责人批准）", "en": "Rectification order (awaiting a head)"},
     "lab_followup_clock": {"zh": "立案决定时限", "en": "Decide on opening a case"},
+    "rect_from_sample": {"zh": "由抽样检验不合格结论生成（产品质量法第十七条），查看样品", "en": "Proposed from a final failing lab result (产品质量法 第十七条): see the sample"},
     # Rectification orders and case clocks (services/rectification, services/case_clocks)
     "nav_followup": {"zh": "责令改正与办案时限", "en": "Rectification and case clocks"},
     "rect_standing": {"zh": "执法人员可现场签发责令改正通知书（常设授权；否则须负责人批准）", "en": "Inspectors issue rectification orders on site (standing authorisation; otherwise a head approves each)"},

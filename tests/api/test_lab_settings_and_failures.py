@@ -136,10 +136,17 @@ def test_a_result_final_after_the_window_proposes_an_order_and_a_clue_once(app, 
     page = head.get(f"/console/rectifications/{order.id}").get_data(as_text=True)
     from ..console_support import CSRF
 
+    assert "由抽样检验不合格结论生成" in page
     token = CSRF.search(page).group(1)
     assert head.post(f"/console/rectifications/{order.id}/approve", data={"csrf_token": token}).status_code == 302
     db.session.rollback()
     assert db.session.get(RectificationOrder, order.id).status == "issued"
+    printed = head.get(f"/console/rectifications/{order.id}.pdf")
+    assert printed.status_code == 200 and printed.mimetype == "application/pdf"
+    from .test_lab_results import pdf_text
+
+    text = pdf_text(printed.data)
+    assert "责令改正通知书" in text and "第十七条" in text and "立即停止销售该批次不合格产品" in text
 
 
 def test_a_failing_retest_makes_the_result_final_on_its_arrival(app, set_clock):
