@@ -246,3 +246,29 @@ def test_the_daily_recount_moves_a_clock_paused_by_a_running_test_and_phones_hea
                              .where(AuditEvent.action == "case_clock.recounted")) == 1
     zhang.pull()
     assert zhang.value("case_clock", found.id)["dueDate"] == moved.due_date.isoformat()
+
+
+def test_an_inspector_put_on_a_case_gets_its_older_clocks(app, login_as, user, set_clock):
+    from inspector.models import Inspection
+    from inspector.services.case_clocks import open_clock
+
+    from ..sync_phone import Phone, fill_and_sign, inspection_args, new_id
+
+    zhang, liu = Phone(login_as("tuoketuo.zhang")), Phone(login_as("tuoketuo.liu"))
+    party = factories.party("150122")
+    case_id = new_id()
+    zhang.push(zhang.mutation("inspection.create.v1", **inspection_args(
+        party.id, [user("tuoketuo.zhang").id, user("xincheng.zhou").id], inspection_id=case_id)),
+        *fill_and_sign(zhang, case_id))
+    set_clock(date(2026, 12, 7))
+    db.session.rollback()
+    inspection = db.session.get(Inspection, case_id)
+    found = open_clock(factories.user("tuoketuo.officer"), rule_id="CASE-3", agency=inspection.agency,
+                       inspection=inspection, start_date=date(2026, 12, 7), title="先行登记保存", check_role=False)
+    db.session.commit()
+    liu.pull()
+    assert not liu.has("case_clock", found.id)
+    zhang.send("inspection.update.v1", id=case_id, baseVersion=0,
+               fields={"inspectorIDs": [user(n).id for n in ("tuoketuo.zhang", "xincheng.zhou", "tuoketuo.liu")]})
+    assert liu.pull()[0]["reset"] is False
+    assert liu.value("case_clock", found.id)["ruleID"] == "CASE-3"
