@@ -133,6 +133,9 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
     ("COMPLAINT_RULES", "INSPECTOR_COMPLAINT_RULES", json.loads, {},
      "Complaints register: the rule values the law texts at hand do not confirm, as a JSON object "
      "(keys in services/complaints/rules.py SETTINGS, e.g. `{\"V121_DECISION_NOTICE_WD\": 5}`)"),
+    ("LAB_RULES", "INSPECTOR_LAB_RULES", json.loads, {},
+     "Lab results: the periods the reference could not confirm, as a JSON object (keys in "
+     "services/labs/rules.py SETTINGS, e.g. `{\"C_LAB\": 30}`)"),
     ("REPORT_EXPOSURE_DUE_DAYS", "INSPECTOR_REPORT_EXPOSURE_DUE_DAYS", int, 0,
      "Reporting upward: a 3·15 exposure's 专报 is due this many calendar days after the exposure (0: the same day)"),
 ]

@@ -15,7 +15,9 @@ from ..i18n import t
 from ..schemas.labs import STEP_SCHEMAS
 from ..services import labs
 from ..services.labs import importing, notice
+from ..services.labs.failures import lab_failure_followups
 from ..services.labs.life import open_retest
+from ..services.labs.rules import lab_dates
 from . import bp
 from .auth import login_required
 
@@ -84,6 +86,7 @@ def sample_lab(sample_id: str, error: str | None = None, typed: dict | None = No
                            report=labs.current_report(lab), retest_report=labs.current_report(lab, "retest"),
                            retest=open_retest(lab) if lab else None, references=labs.REFERENCE_ROWS,
                            by_code=labs.BY_CODE, pauses=labs.sample_pauses(lab) if lab else [],
+                           lab_dates=lab_dates(sample, lab), followups=lab_failure_followups(sample.id),
                            today=today_cn(), error=error, typed=typed or {}), status
 
 

@@ -27,6 +27,7 @@ ALERT_UNDELIVERED_TASKS = "inspector.alert_undelivered_tasks"
 CREATE_RECHECK_TASKS = "inspector.create_recheck_tasks"
 PROCESS_PHOTO = "inspector.process_photo"
 RUN_EXPORT = "inspector.run_export"
+RECOUNT_DEADLINES = "inspector.recount_deadlines"
 
 
 def job(name: str, *, every: timedelta | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -106,3 +107,14 @@ def create_recheck_tasks() -> int:
 
     with writing():
         return create_due_rechecks()
+
+
+@job(RECOUNT_DEADLINES, every=timedelta(days=1))
+def recount_deadlines() -> int:
+    """Count the open filings' deadlines and case clocks again (lab time grows daily; a corrected
+    calendar moves working days); each moved date is audited and re-sent to phones."""
+    from ..services.documents import writing
+    from ..services.todo.recount import recount_open_deadlines
+
+    with writing():
+        return recount_open_deadlines()

@@ -85,6 +85,8 @@ class RectificationOrder(Versioned, db.Model):
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     escalation_clock_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # A final 不合格 lab result's proposed order (SMP-R9): one per sample.
+    sample_id: Mapped[str | None] = mapped_column(String(36), nullable=True, unique=True, index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -134,8 +136,9 @@ class RectificationSignature(db.Model):
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
 
 
-class CaseClock(db.Model):
-    """One statutory limit of a case (§4.2), from its start day, with pauses and an extension."""
+class CaseClock(Versioned, db.Model):
+    """One statutory limit of a case (§4.2), from its start day, with pauses and an extension.
+    Versioned: the case's inspectors' phones pull it (read-only, CASE-O1)."""
 
     __tablename__ = "case_clock"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -144,6 +147,8 @@ class CaseClock(db.Model):
     inspection_id: Mapped[str | None] = mapped_column(ForeignKey("inspection.id"), nullable=True, index=True)
     party_id: Mapped[str | None] = mapped_column(ForeignKey("party.id"), nullable=True)
     rectification_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # The 立案 clue of a sample's final 不合格 result (SMP-R9): one per sample.
+    sample_id: Mapped[str | None] = mapped_column(String(36), nullable=True, unique=True, index=True)
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("case_clock.id"), nullable=True)  # the 立案 clock
     title: Mapped[str] = mapped_column(String(200))  # the suspected violation, in a line
     start_date: Mapped[date] = mapped_column(Date)
@@ -171,6 +176,9 @@ class CaseClock(db.Model):
 
     agency: Mapped[Agency] = relationship()
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+
+    # A pull seeks a case's clocks from a version on (see pull_indexes.py).
+    __table_args__ = (Index("ix_case_clock_inspection_id_version", "inspection_id", "version"),)
     pauses: Mapped[list[CaseClockPause]] = relationship(
         order_by="CaseClockPause.first_day", cascade="all, delete-orphan", back_populates="clock")
 

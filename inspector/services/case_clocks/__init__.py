@@ -144,9 +144,12 @@ def refresh(clock_row: CaseClock) -> bool:
 
 def refresh_inspection(inspection_id: str) -> None:
     """After a sample's lab step: the open clocks of its inspection counted with the new lab time."""
+    from sqlalchemy.orm.attributes import flag_modified
+
     for row in db.session.scalars(select(CaseClock).where(CaseClock.inspection_id == inspection_id,
                                                           CaseClock.status == "open")):
         refresh(row)
+        flag_modified(row, "due_date")  # a pause began or ended: the phones pull the clock again
 
 
 def recompute(clock_row: CaseClock) -> None:
@@ -159,6 +162,12 @@ def recompute(clock_row: CaseClock) -> None:
         due = natural_days_after(clock_row.start_date, total, pauses_of(clock_row))
         clock_row.due_date, clock_row.due_raw = due.date, due.raw
     clock_row.due_provisional = due.provisional
+
+
+def paused_on(clock_row: CaseClock, day: date | None = None) -> bool:
+    """Whether the clock stands still on the day (a recorded pause or lab time covers it)."""
+    day = day or clock.today_cn()
+    return any(first <= day <= last for first, last in pauses_of(clock_row))
 
 
 def alert_date(clock_row: CaseClock) -> date:

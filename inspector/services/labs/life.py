@@ -125,6 +125,10 @@ def step(user: User, sample_id: str, action: str, data: dict[str, Any], *, sourc
     sample, lab = lab_sample(user, sample_id)
     lab = _STEP_FUNCTIONS[action](user, sample, lab, data, source)
     db.session.flush()
+    if lab.status == "final_fail":  # SMP-R9: the proposed order and the 立案 clue, once per sample
+        from .failures import on_final_fail
+
+        on_final_fail(user, sample, lab)
     from ..case_clocks import refresh_inspection
     from ..complaints.clocks import refresh_inspection_filings
 

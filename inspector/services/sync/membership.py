@@ -12,13 +12,13 @@ from sqlalchemy.orm import selectinload
 from ...database import db
 from ...models.sync import note_pending
 from ...models import (
-    Conflict, Finding, Inspection, InspectionInspector, Party, Photo, RectificationOrder, ReviewDecision, Sample,
-    ScopeExit, Signature, User,
+    CaseClock, Conflict, Finding, Inspection, InspectionInspector, Party, Photo, RectificationOrder, ReviewDecision,
+    Sample, SampleLab, ScopeExit, Signature, User,
 )
 from ..scope import party_scope
 
 # Every table whose rows belong to one inspection (by inspection_id) and are pulled.
-CASE_TABLES = (Finding, Sample, Photo, Signature, ReviewDecision, Conflict, RectificationOrder)
+CASE_TABLES = (Finding, Sample, SampleLab, Photo, Signature, ReviewDecision, Conflict, RectificationOrder, CaseClock)
 
 
 def load_users(user_ids: list[int]) -> dict[int, User]:

@@ -32,6 +32,7 @@ from ...models.sync import current_version
 from ...schemas.sync import MAX_BIG, MAX_INT, VALUE_SCHEMAS
 from ..scope import colleague_filter, held_by_case, inspection_scope, party_scope
 from ..tasks import mark_delivered
+from .case_clock_source import case_clock_source
 from .context import check_client
 from .cursor import START, Cursor, decode, encode, scope_hash
 
@@ -172,6 +173,8 @@ def sources(user: User) -> list[Source]:
                select(RectificationOrder, _case_live()).join(Inspection, Inspection.id == RectificationOrder.inspection_id)
                .where(cases).options(selectinload(RectificationOrder.signatures)),
                _put_unless_deleted(), _live_in_live_case(RectificationOrder)),
+        # The case clocks of the user's cases (立案 decision, 先行登记保存 …), read-only (CASE-O1).
+        case_clock_source(Source, cases, _case_live()),
         Source("decision", ReviewDecision, (ReviewDecision.id,),
                select(ReviewDecision, _case_live()).join(Inspection, Inspection.id == ReviewDecision.inspection_id)
                .where(cases).options(selectinload(ReviewDecision.reviewer)),

@@ -209,7 +209,7 @@ function applyPushResults(response) {
   });
 }
 
-const CASE_ROW_TYPES = ['finding', 'sample', 'photo', 'signature', 'decision', 'conflict', 'lab_result', 'rectification'];
+const CASE_ROW_TYPES = ['finding', 'sample', 'photo', 'signature', 'decision', 'conflict', 'lab_result', 'rectification', 'case_clock'];
 
 // A case that left the phone (deleted, or its user taken off it) takes its rows along: no part of
 // a case is kept without the case (the protocol sends `del` for the case only).

@@ -2,7 +2,7 @@
 import * as store from '../store.js';
 import { t } from '../i18n.js';
 import { HomeView } from '../views/home.js';
-import { todoCounts } from '../todo.js';
+import { todoCounts, openClocks } from '../todo.js';
 
 const OPEN_PHASES = ['setup', 'editing'];
 
@@ -18,10 +18,19 @@ export class HomeController {
   }
 
   async model() {
-    const [records, stats, storage, tasks, returned, calendar, orders] = await Promise.all([
+    const [records, stats, storage, tasks, returned, calendar, orders, clockRows] = await Promise.all([
       store.listDrafts(), store.syncStats(), store.storageEstimate(), store.rowsOfType('task'), this.returnedCases(),
-      store.getCalendar(), this.orders(),
+      store.getCalendar(), this.orders(), store.rowsOfType('case_clock'),
     ]);
+    // The open case clocks of this inspector's cases (the pull sends only those), with the party's name.
+    const clocks = openClocks(clockRows.map((r) => r.value));
+    const clockParties = {};
+    for (const c of clocks) {
+      if (clockParties[c.inspectionID] !== undefined) continue;
+      const row = await store.serverRow('inspection', c.inspectionID);
+      const party = row ? await store.serverRow('party', String(row.partyID || (row.party && row.party.id))) : null;
+      clockParties[c.inspectionID] = party ? party.name : '';
+    }
     const drafts = records.filter((d) => d.type !== 'lead');
     const byNewest = (a, b) => (b.updatedAt || '').localeCompare(a.updatedAt || '');
     const taskByID = Object.fromEntries(tasks.map((r) => [r.id, r.value]));
@@ -36,7 +45,8 @@ export class HomeController {
         .sort((a, b) => (b.urgent - a.urgent) || (a.dueDate || '9999').localeCompare(b.dueDate || '9999')).slice(0, 50),
       taskByID, draftOfTask, me: this.session.session.user.id, today: chinaToday(),
       leads: records.filter((d) => d.type === 'lead').sort(byNewest).slice(0, 20),
-      deadlines: todoCounts(tasks.map((r) => r.value), calendar),
+      deadlines: todoCounts(tasks.map((r) => r.value), calendar, new Date(), clocks),
+      clocks, clockParties,
       stats, storage, running: this.sync.running, online: navigator.onLine, orders,
     };
   }

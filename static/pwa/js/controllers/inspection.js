@@ -2,6 +2,7 @@
 // Every edit is kept in memory, saved to IndexedDB within 300 ms (and at once when the page is
 // hidden, with a synchronous copy for a page that is closing), and turned into outbox mutations
 // so sync can start before the record is submitted.
+import { openClocks } from '../todo.js';
 import * as store from '../store.js';
 import * as rec from '../record.js';
 import { missingItems, SAMPLE_REQUIRED } from '../checks.js';
@@ -339,7 +340,11 @@ export class InspectionController {
     // The case's 责令改正通知书: pulled (either inspector's, or the console's) and those not synced yet.
     const orders = caseOrders((await store.rowsOfType('rectification')).map((r) => r.value).filter((o) => o && o.inspectionID === d.id),
       d.rectifications, d.rejections || []);
-    return { draft: d, step: this.step, template: this.template, editable: rec.isEditable(d), deletable: rec.isDeletable(d), thumbs: this.thumbs, uploads, labResults, orders,
+    // The case clocks of this case (立案 decision, 先行登记保存 …), read-only, the nearest first.
+    const caseClocks = openClocks((await store.rowsOfType('case_clock')).map((r) => r.value)
+      .filter((c) => c && c.inspectionID === d.id));
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    return { draft: d, step: this.step, template: this.template, editable: rec.isEditable(d), deletable: rec.isDeletable(d), thumbs: this.thumbs, uploads, labResults, orders, caseClocks, today,
       savedAt: this.savedAt, saveError: this.saveError, slots: rec.signatureSlots(d, byID, me), missing: missingItems(d, this.template, people), stale };
   }
 

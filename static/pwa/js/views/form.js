@@ -3,6 +3,7 @@
 import { html, mount } from '../lib/html.js';
 import { t, clockTime } from '../i18n.js';
 import * as steps from './steps.js';
+import { caseClocks } from './clocks.js';
 
 // Why a record that cannot be edited is read-only, and what the inspector can do about it.
 export function statusNotice(m) {
@@ -31,6 +32,7 @@ export class FormView {
       <div class="saved ${m.saveError ? 'error' : ''}" data-role="saved" data-testid="saved">${m.saveError ? t('notSaved', { msg: m.saveError }) : m.savedAt ? t('savedLocally', { time: clockTime(m.savedAt) }) : ''}</div>
       ${steps.notices(m)}
       ${statusNotice(m)}
+      ${caseClocks(m.caseClocks || [], m.today)}
       ${m.editable ? body : html`<fieldset disabled style="border:0;padding:0;margin:0">${body}</fieldset>`}
       ${m.step === 'review' && m.deletable ? html`<button class="btn danger block" data-action="delete-draft" data-testid="delete-draft">${t('deleteDraft')}</button>` : ''}
       <div class="actions">

@@ -3,6 +3,7 @@ import { orderRows } from './orders.js';
 import { html, mount } from '../lib/html.js';
 import { t, relativeTime, clockTime, reasonText } from '../i18n.js';
 import { BUCKETS } from '../todo.js';
+import { caseClocks } from './clocks.js';
 import { formatBytes } from '../lib/bytes.js';
 
 export function recordStatus(draft, stats) {
@@ -28,6 +29,7 @@ export class HomeView {
     mount(this.section, html`
       <div class="card" data-testid="sync-panel" data-role="sync-panel">${this.syncPanel(model)}</div>
       ${this.deadlineCounts(deadlines)}
+      ${caseClocks(model.clocks || [], model.today, model.clockParties || {})}
       ${tasks.length ? html`<div class="card" data-testid="tasks"><h2>${t('myTasks')}</h2><ul class="list">
         ${tasks.map((task) => this.taskRow(task, model))}</ul></div>` : ''}
       ${returned.length ? html`<div class="card" data-testid="returned"><h2>${t('returned')}</h2><ul class="list">
