@@ -2,12 +2,14 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/link_bench.py [--scenario steady|cut|3g ...] [--quick] [--app-root PATH]
+    .venv/bin/python bench/link_bench.py [--scenario steady|cut|3g ...] [--quick] [--app-root PATH | --app-ref REF]
 
 Default: the scenarios steady and cut. The full run sends ~11 MB upstream per scenario, about
 15 minutes each on the 2G link; --quick uses one photo (jolla.jpg, 0.8 MB, and its variant) and
 takes a few minutes per scenario. --app-root runs the server and serves the phone app from another
-checkout (e.g. a worktree with a changed upload client); this checkout's virtualenv runs it.
+checkout (e.g. a worktree with a changed upload client); --app-ref exports a committed git ref of
+this repository (e.g. a branch) to a temporary folder and runs that, so edits in progress in its
+worktree do not leak into a run. This checkout's virtualenv runs either.
 
 Each scenario, on a fresh demo instance: the app server (`flask run --with-threads` and a Celery
 worker, as tests/e2e/conftest.py starts them) behind tests/link_proxy.py; Chromium (/usr/bin/chromium,
@@ -370,17 +372,29 @@ def main() -> None:
                         help="steady, cut or 3g (repeatable; default: steady and cut)")
     parser.add_argument("--quick", action="store_true", help="one photo (jolla.jpg) and its variant instead of six")
     parser.add_argument("--app-root", type=Path, default=ROOT, help="checkout to run the server and app from")
+    parser.add_argument("--app-ref", help="git ref of this repository to export and run instead")
     parser.add_argument("--keep", action="store_true", help="keep the instance folders (logs) and print where")
     args = parser.parse_args()
     scenarios = args.scenario or ["steady", "cut"]
     app_root = args.app_root.resolve()
+    exported = None
+    if args.app_ref:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", args.app_ref + "^{commit}"],
+                                capture_output=True, text=True)
+        if commit.returncode != 0:
+            sys.exit(f"link_bench: no such git ref: {args.app_ref}")
+        exported = Path(tempfile.mkdtemp(prefix="link-bench-app-"))
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit.stdout.strip()], capture_output=True,
+                                 check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(exported)], input=archive, check=True)
+        app_root = exported
     if not (app_root / "inspector").is_dir():
         sys.exit(f"link_bench: {app_root} is not a checkout of this project")
     if not Path(CHROMIUM).exists():
         sys.exit(f"link_bench: Chromium not found at {CHROMIUM}")
-    head = subprocess.run(["git", "-C", str(app_root), "log", "-1", "--format=%h %s"], capture_output=True,
-                          text=True).stdout.strip()
-    print(f"app: {app_root} ({head}){' [quick: jolla.jpg only]' if args.quick else ''}", flush=True)
+    head = subprocess.run(["git", "-C", str(ROOT if exported else app_root), "log", "-1", "--format=%h %s",
+                           *([args.app_ref] if exported else [])], capture_output=True, text=True).stdout.strip()
+    print(f"app: {args.app_ref + ' exported to ' if exported else ''}{app_root} ({head}){' [quick: jolla.jpg only]' if args.quick else ''}", flush=True)
     results = {}
     work = Path(tempfile.mkdtemp(prefix="link-bench-"))
     try:
@@ -399,6 +413,8 @@ def main() -> None:
             print(f"instance folders kept in {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+        if exported:
+            shutil.rmtree(exported, ignore_errors=True)
     if args.quick:
         print("(quick run: one photo and its variant; the targets are for the six-photo run)")
     if "steady" in results:
