@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/link_bench.py [--scenario steady|cut|3g ...] [--quick] [--app-root PATH | --app-ref REF]
+    .venv/bin/python bench/link_bench.py [--scenario steady|cut|cut-periodic|3g ...] [--quick] [--app-root PATH | --app-ref REF]
 
 Default: the scenarios steady and cut. The full run sends ~11 MB upstream per scenario, about
 15 minutes each on the 2G link; --quick uses one photo (jolla.jpg, 0.8 MB, and its variant) and
@@ -28,7 +28,11 @@ each drawn differently). Then the link is shaped and the phone goes online (whic
 (IndexedDB `uploads`: display copies, originals, signatures) shows every entry done. Link profiles (one-way latency on both directions):
 
     steady  2G-like: 100 kbit/s up, 200 kbit/s down, 400 ms
-    cut     the same, cut for 5 s every 30 s (every connection reset, new ones reset until it ends)
+    cut     the same, cut for 5 s every 30 s (every connection reset, new ones reset until it ends);
+            each cut starts 30 ± 10 s after the one before (seeded, the same in every run): a strictly
+            periodic cut phase-locks with retry timers that are multiples of 30 s (main's backoff
+            of 15/30/60/120/300 s then always retries into the next cut and never finishes)
+    cut-periodic  the same, cuts exactly every 30 s
     3g      3G-like: 750 kbit/s up, 2 Mbit/s down, 150 ms
 
 What is counted (the proxy parses the bytes it forwards to the server as HTTP/1.1 requests):
@@ -87,11 +91,13 @@ class Link:
     latency_s: float
     cut_every_s: float | None = None
     cut_for_s: float = 0.0
+    cut_jitter_s: float = 0.0
 
 
 SCENARIOS = {
     "steady": Link("steady 2G", 100_000, 200_000, 0.4),
-    "cut": Link("2G, cut 5 s every 30 s", 100_000, 200_000, 0.4, 30, 5),
+    "cut": Link("2G, cut 5 s every 30 s", 100_000, 200_000, 0.4, 30, 5, 10),
+    "cut-periodic": Link("2G, cut 5 s every 30 s exactly", 100_000, 200_000, 0.4, 30, 5),
     "3g": Link("steady 3G", 750_000, 2_000_000, 0.15),
 }
 TARGETS = {"steady": 0.9, "cut": 0.75, "discarded": 0.05}
@@ -101,6 +107,10 @@ UPLOADS = """() => new Promise((resolve) => { const r = indexedDB.open('inspecto
     tx.objectStore('uploads').getAll().onsuccess = (e) => { resolve(e.target.result.map((u) =>
       ({ sha256: u.sha256, role: u.role, size: u.size, state: u.state, offset: u.offset || 0,
          inspectionID: u.inspectionID, doneAt: u.doneAt || null }))); r.result.close(); }; }; })"""
+
+SYNC_STATE = """() => new Promise((resolve) => { const r = indexedDB.open('inspector');
+  r.onsuccess = () => { r.result.transaction('meta').objectStore('meta').get('sync').onsuccess = (e) => {
+    resolve(e.target.result ? e.target.result.value : null); r.result.close(); }; }; })"""
 
 
 # ---------------------------------------------------------------- photos
@@ -277,6 +287,8 @@ def run_scenario(key: str, link: Link, photos: list[tuple[Path, str]], app_root:
             at_field(phone, proxy.url)
             page = phone.new_page()
             errors = watch_errors(page)
+            console: list[str] = []
+            page.on("console", lambda m: console.append(f"{m.type}: {m.text}"[:200]))
             login(page, proxy.url)
             wait_controlled(page)
             allow_originals_on_any_link(page)
@@ -296,7 +308,7 @@ def run_scenario(key: str, link: Link, photos: list[tuple[Path, str]], app_root:
                 f"({', '.join(f'{n} {r}' for r, n in roles.items())}; {len(photos)} photos, {signatures} signatures)")
 
             proxy.configure(up_bps=link.up_bps, down_bps=link.down_bps, latency_s=link.latency_s,
-                            cut_every_s=link.cut_every_s, cut_for_s=link.cut_for_s)
+                            cut_every_s=link.cut_every_s, cut_for_s=link.cut_for_s, cut_jitter_s=link.cut_jitter_s)
             proxy.reset_counts()
             started = time.monotonic()
             phone.set_offline(False)  # going online starts a sync; 立即同步 when it did not
@@ -311,18 +323,35 @@ def run_scenario(key: str, link: Link, photos: list[tuple[Path, str]], app_root:
             deadline = started + max(600, 4 * expected_limit + 300)
             shas = {u["sha256"] for u in queue}
             finished = None
-            last_report = started
+            last_report = last_move = started
+            last_bytes, diagnosed = 0, False
             while time.monotonic() < deadline:
                 state = [u for u in page.evaluate(UPLOADS) if u["sha256"] in shas]
                 left = [u for u in state if u["state"] != "done"]
                 if not left:
                     finished = time.monotonic()
                     break
+                moved = (now_bytes := proxy.snapshot()["up_bytes"]) != last_bytes
+                if moved:
+                    last_bytes, last_move = now_bytes, time.monotonic()
+                elif time.monotonic() - last_move > 150 and not diagnosed:
+                    diagnosed = True  # nothing reached the server for long: say what the phone and link show
+                    snap_now = proxy.snapshot()
+                    log(f"  stalled: phone's sync state {page.evaluate(SYNC_STATE)}")
+                    log(f"  uploads: {[(u['role'], u['state'], u['offset'], u['size']) for u in left]}")
+                    log(f"  open connections: {[(c.id, c.up_bytes, c.down_bytes) for c in snap_now['connections'] if c.closed is None]}")
+                    log(f"  last requests: {[(r.method, r.path[:30], r.body_bytes, r.content_length) for r in snap_now['requests'][-6:]]}")
+                    log(f"  console: {console[-10:]}")
                 if time.monotonic() - last_report > 60:
                     last_report = time.monotonic()
                     done = sum(u["size"] for u in state if u["state"] == "done")
+                    now = proxy.snapshot()
+                    last = now["requests"][-1] if now["requests"] else None
                     log(f"  {last_report - started:5.0f} s: {len(state) - len(left)}/{len(state)} done, "
-                        f"{done / 1e6:.2f} MB; upstream so far {proxy.snapshot()['up_bytes'] / 1e6:.2f} MB")
+                        f"{done / 1e6:.2f} MB; upstream so far {now['up_bytes'] / 1e6:.2f} MB, {now['cuts']} cuts, "
+                        f"{sum(1 for c in now['connections'] if c.closed is None)} connections open"
+                        + (f"; last request {last.method} {last.path[:40]} {time.monotonic() - last.started:.0f} s ago"
+                           if last else ""))
                 time.sleep(0.25)
             elapsed = (finished or time.monotonic()) - started
             snap = proxy.snapshot()
@@ -358,7 +387,8 @@ def report(result: dict, log=print) -> None:
     link = result["link"]
     log(f"{result['key']} ({link.name}: {link.up_bps / 1000:g} kbit/s up, {link.down_bps / 1000:g} kbit/s down, "
         f"{link.latency_s * 1000:.0f} ms one way"
-        + (f", cut {link.cut_for_s:g} s every {link.cut_every_s:g} s" if link.cut_every_s else "") + ")")
+        + (f", cut {link.cut_for_s:g} s every {link.cut_every_s:g}"
+           + (f" ± {link.cut_jitter_s:g}" if link.cut_jitter_s else "") + " s" if link.cut_every_s else "") + ")")
     log(f"  needed upstream: {result['needed']:,} bytes = {result['upload_bytes']:,} in {result['queued']} uploads "
         f"+ {result['push_bytes']:,} in {result['distinct_pushes']} distinct push bodies ({result['pushes']} sent)")
     status = "" if result["finished"] else "  NOT FINISHED (time is when the bench gave up)"
@@ -376,7 +406,7 @@ def report(result: dict, log=print) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS),
-                        help="steady, cut or 3g (repeatable; default: steady and cut)")
+                        help="steady, cut, cut-periodic or 3g (repeatable; default: steady and cut)")
     parser.add_argument("--quick", action="store_true", help="one photo (jolla.jpg) and its variant instead of six")
     parser.add_argument("--app-root", type=Path, default=ROOT, help="checkout to run the server and app from")
     parser.add_argument("--app-ref", help="git ref of this repository to export and run instead")
@@ -427,6 +457,8 @@ def main() -> None:
         print("(quick run: one photo and its variant; the targets are for the six-photo run)")
     if "steady" in results:
         print(f"RESULT link_steady_2g {results['steady']['ratio']:.2f} target >= {TARGETS['steady']}")
+    if "cut-periodic" in results:
+        print(f"RESULT link_cut_periodic_2g {results['cut-periodic']['ratio']:.2f} (information)")
     if "cut" in results:
         print(f"RESULT link_cut_2g {results['cut']['ratio']:.2f} target >= {TARGETS['cut']}")
     two_g = results.get("cut") or results.get("steady")

@@ -15,7 +15,9 @@ The link, per direction (client→server is "up", server→client "down"):
 - cuts: `cut_every_s`/`cut_for_s` cut the link for `cut_for_s` seconds every `cut_every_s` seconds
   (the first cut starts `cut_every_s` after configure). A cut resets every open connection on both
   sides (RST, as a peer gives up on a dead radio link) and drops whatever was still on the line;
-  connections opened during a cut are reset at once. `cut(seconds)` cuts now, once.
+  connections opened during a cut are reset at once. `cut(seconds)` cuts now, once. `cut_jitter_s`
+  moves each cut by a seeded random amount: a strictly periodic cut phase-locks with retry timers
+  that are multiples of its period.
 
 Counting: `up_bytes`/`down_bytes` are the bytes written to the server/the client (bytes still on
 the line at a cut are not counted); each `Connection` keeps its own. With `meter_http=True` (the
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import random
 import socket
 import struct
 import threading
@@ -206,8 +209,10 @@ class LinkProxy:
         return f"http://127.0.0.1:{self.port}"
 
     def configure(self, *, up_bps: float | None = None, down_bps: float | None = None, latency_s: float = 0.0,
-                  cut_every_s: float | None = None, cut_for_s: float = 0.0) -> None:
-        """Set the link (None rate: unlimited); a cut schedule, if given, starts now."""
+                  cut_every_s: float | None = None, cut_for_s: float = 0.0, cut_jitter_s: float = 0.0,
+                  seed: int = 1) -> None:
+        """Set the link (None rate: unlimited); a cut schedule, if given, starts now. With
+        `cut_jitter_s`, each gap between cut starts is `cut_every_s` ± up to that much (random, seeded)."""
         def apply() -> None:
             self.up.rate_bps, self.down.rate_bps = up_bps, down_bps
             self.up.latency_s = self.down.latency_s = latency_s
@@ -217,7 +222,8 @@ class LinkProxy:
                 self._schedule.cancel()
                 self._schedule = None
             if cut_every_s:
-                self._schedule = asyncio.ensure_future(self._cut_schedule(cut_every_s, cut_for_s))
+                self._schedule = asyncio.ensure_future(self._cut_schedule(cut_every_s, cut_for_s, cut_jitter_s,
+                                                                          random.Random(seed)))
         self._call(apply)
 
     def cut(self, seconds: float) -> None:
@@ -266,9 +272,9 @@ class LinkProxy:
             for task in tasks:
                 task.cancel()
 
-    async def _cut_schedule(self, every: float, duration: float) -> None:
+    async def _cut_schedule(self, every: float, duration: float, jitter: float, rng: random.Random) -> None:
         while True:
-            await asyncio.sleep(every)
+            await asyncio.sleep(max(duration, every + rng.uniform(-jitter, jitter)))
             await self._cut(duration)
 
     async def _cut(self, duration: float) -> None:
