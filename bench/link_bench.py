@@ -271,7 +271,7 @@ def allow_originals_on_any_link(page) -> None:
 
 
 def run_scenario(key: str, link: Link, photos: list[tuple[Path, str]], app_root: Path, work: Path,
-                 log=print) -> dict:
+                 log=print, give_up_s: float | None = None) -> dict:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
@@ -320,7 +320,7 @@ def run_scenario(key: str, link: Link, photos: list[tuple[Path, str]], app_root:
                 except PlaywrightTimeout:
                     pass  # a sync began meanwhile
             expected_limit = upload_bytes * 8 / link.up_bps
-            deadline = started + max(600, 4 * expected_limit + 300)
+            deadline = started + (give_up_s or max(600, 4 * expected_limit + 300))
             shas = {u["sha256"] for u in queue}
             finished = None
             last_report = last_move = started
@@ -354,6 +354,7 @@ def run_scenario(key: str, link: Link, photos: list[tuple[Path, str]], app_root:
                            if last else ""))
                 time.sleep(0.25)
             elapsed = (finished or time.monotonic()) - started
+            done_bytes = sum(u["size"] for u in state if u["state"] == "done")
             snap = proxy.snapshot()
             proxy.configure()  # unshaped again, so closing down is quick
             browser.close()
@@ -379,7 +380,7 @@ def run_scenario(key: str, link: Link, photos: list[tuple[Path, str]], app_root:
         "incomplete": sum(1 for r in uploads + pushes if not r.complete),
         "heads": sum(1 for r in uploads if r.method == "HEAD"),
         "creates": sum(1 for r in uploads if r.method == "POST"),
-        "requests": len(requests), "errors": errors, "queued": len(queue),
+        "requests": len(requests), "errors": errors, "queued": len(queue), "done_bytes": done_bytes,
     }
 
 
@@ -391,7 +392,8 @@ def report(result: dict, log=print) -> None:
            + (f" ± {link.cut_jitter_s:g}" if link.cut_jitter_s else "") + " s" if link.cut_every_s else "") + ")")
     log(f"  needed upstream: {result['needed']:,} bytes = {result['upload_bytes']:,} in {result['queued']} uploads "
         f"+ {result['push_bytes']:,} in {result['distinct_pushes']} distinct push bodies ({result['pushes']} sent)")
-    status = "" if result["finished"] else "  NOT FINISHED (time is when the bench gave up)"
+    status = "" if result["finished"] else (f"  NOT FINISHED: the bench gave up, {result['done_bytes']:,} of "
+                                            f"{result['upload_bytes']:,} upload bytes done")
     log(f"  limit {result['limit']:.0f} s, time {result['elapsed']:.0f} s, ratio {result['ratio']:.2f}{status}")
     log(f"  received upstream: {result['received']:,} bytes in all ({result['requests']} requests on "
         f"{result['connections']} connections), of them {result['body_bytes']:,} upload/push body bytes "
@@ -410,6 +412,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one photo (jolla.jpg) and its variant instead of six")
     parser.add_argument("--app-root", type=Path, default=ROOT, help="checkout to run the server and app from")
     parser.add_argument("--app-ref", help="git ref of this repository to export and run instead")
+    parser.add_argument("--give-up", type=float, metavar="MINUTES",
+                        help="stop waiting for a scenario after this long (default: 4x its limit + 5 min, at least 10 min)")
     parser.add_argument("--keep", action="store_true", help="keep the instance folders (logs) and print where")
     args = parser.parse_args()
     scenarios = args.scenario or ["steady", "cut"]
@@ -444,7 +448,8 @@ def main() -> None:
             instance.mkdir()
             print(f"running {key} ...", flush=True)
             results[key] = run_scenario(key, SCENARIOS[key], photos, app_root, instance,
-                                        log=lambda *a: print(*a, flush=True))
+                                        log=lambda *a: print(*a, flush=True),
+                                        give_up_s=args.give_up * 60 if args.give_up else None)
             report(results[key])
     finally:
         if args.keep:
