@@ -121,7 +121,7 @@ def test_a_cut_resets_open_connections_and_refuses_new_ones_until_it_ends(server
 
 def test_a_schedule_cuts_again_and_again(server):
     with LinkProxy(server) as proxy:
-        proxy.configure(cut_every_s=0.5, cut_for_s=0.2)
+        proxy.configure(cut_every_s=0.5, cut_for_s=0.2, cut_jitter_s=0.2)
         assert _wait(lambda: proxy.snapshot()["cuts"] >= 3)
         proxy.configure()  # no more cuts
         assert _wait(lambda: not proxy.cutting)
