@@ -229,10 +229,12 @@ def add_photo(page, path: Path, caption: str) -> None:
     goto_step(page, "photos")
     before = page.locator("[data-testid=photo]").count()
     page.set_input_files("[data-testid=evidence-photo]", str(path))
-    page.wait_for_selector("[data-testid=photo-reason]", timeout=30000)
-    page.fill("[data-testid=photo-reason]", "当事人手机中的照片")
-    page.click("[data-testid=photo-reason-ok]")
-    page.wait_for_function(f"document.querySelectorAll('[data-testid=photo]').length > {before}", timeout=60000)
+    added = f"document.querySelectorAll('[data-testid=photo]').length > {before}"
+    page.wait_for_function(f"document.querySelector('[data-testid=photo-reason]') || ({added})", timeout=120000)
+    if page.locator("[data-testid=photo-reason]").count():
+        page.fill("[data-testid=photo-reason]", "当事人手机中的照片")
+        page.click("[data-testid=photo-reason-ok]")
+    page.wait_for_function(added, timeout=120000)
     page.locator("[data-testid=caption]").last.fill(caption)
 
 
