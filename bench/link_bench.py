@@ -56,6 +56,7 @@ run) and, for 3g, `RESULT link_steady_3g <ratio>` for information.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import os
 import shutil
@@ -214,7 +215,11 @@ class AppServer(LiveServer):
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
+                    pass
+                time.sleep(1)
+                if self.process.poll() is not None:  # the port was someone else's
+                    raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+                return
             except OSError:
                 if self.process.poll() is not None:
                     raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
@@ -277,12 +282,20 @@ def run_scenario(key: str, link: Link, photos: list[tuple[Path, str]], app_root:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
-    server_port = free_port()
-    proxy = LinkProxy(("127.0.0.1", server_port), port=free_port({server_port})).start()
-    server = AppServer(work, server_port, app_root, proxy.url)
+    # Benches running side by side: one at a time picks ports and starts its server on them.
+    with open(Path(tempfile.gettempdir()) / "link_bench_ports.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        server_port = free_port()
+        proxy = LinkProxy(("127.0.0.1", server_port), port=free_port({server_port})).start()
+        server = AppServer(work, server_port, app_root, proxy.url)
+        try:
+            server.prepare()
+            server.start()
+        except BaseException:
+            server.stop()
+            proxy.stop()
+            raise
     try:
-        server.prepare()
-        server.start()
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
