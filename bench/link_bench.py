@@ -51,7 +51,9 @@ discarded   (upload and push body bytes that reached the server - needed) / need
 
 Ends with `RESULT link_steady_2g <ratio> target >= 0.9`, `RESULT link_cut_2g <ratio> target >= 0.75`,
 `RESULT link_discarded_2g <share> target 0.05` (the cut scenario's, the steady one's when cut was not
-run) and, for 3g, `RESULT link_steady_3g <ratio>` for information.
+run or did not finish) and, for 3g and cut-periodic, a ratio for information. A scenario the phone
+does not finish before --give-up reports limit / time waited, marked "not finished: at most", and
+no discarded share.
 """
 from __future__ import annotations
 
@@ -413,7 +415,8 @@ def report(result: dict, log=print) -> None:
     log(f"  received upstream: {result['received']:,} bytes in all ({result['requests']} requests on "
         f"{result['connections']} connections), of them {result['body_bytes']:,} upload/push body bytes "
         f"= {result['body_bytes'] / result['needed']:.3f} x needed")
-    log(f"  discarded share: {result['discarded']:.3f}; {result['creates']} creates, {result['patches']} PATCHes, "
+    share = f"{result['discarded']:.3f}" if result["finished"] else "n/a (not finished)"
+    log(f"  discarded share: {share}; {result['creates']} creates, {result['patches']} PATCHes, "
         f"{result['heads']} HEADs, {result['incomplete']} upload/push requests cut short; "
         f"{result['cuts']} cuts reset {result['cut_connections']} connections")
     if result["errors"]:
@@ -475,17 +478,20 @@ def main() -> None:
             shutil.rmtree(exported, ignore_errors=True)
     if args.quick:
         print("(quick run: one photo and its variant; the targets are for the six-photo run)")
+    def ratio(key: str) -> str:  # a run that did not finish: the ratio is at most this
+        return f"{results[key]['ratio']:.2f}" + ("" if results[key]["finished"] else " (not finished: at most)")
+
     if "steady" in results:
-        print(f"RESULT link_steady_2g {results['steady']['ratio']:.2f} target >= {TARGETS['steady']}")
+        print(f"RESULT link_steady_2g {ratio('steady')} target >= {TARGETS['steady']}")
     if "cut-periodic" in results:
-        print(f"RESULT link_cut_periodic_2g {results['cut-periodic']['ratio']:.2f} (information)")
+        print(f"RESULT link_cut_periodic_2g {ratio('cut-periodic')} (information)")
     if "cut" in results:
-        print(f"RESULT link_cut_2g {results['cut']['ratio']:.2f} target >= {TARGETS['cut']}")
-    two_g = results.get("cut") or results.get("steady")
+        print(f"RESULT link_cut_2g {ratio('cut')} target >= {TARGETS['cut']}")
+    two_g = [results[k] for k in ("cut", "steady") if k in results and results[k]["finished"]]
     if two_g:
-        print(f"RESULT link_discarded_2g {max(0.0, two_g['discarded']):.3f} target {TARGETS['discarded']}")
+        print(f"RESULT link_discarded_2g {max(0.0, two_g[0]['discarded']):.3f} target {TARGETS['discarded']}")
     if "3g" in results:
-        print(f"RESULT link_steady_3g {results['3g']['ratio']:.2f} (information)")
+        print(f"RESULT link_steady_3g {ratio('3g')} (information)")
 
 
 if __name__ == "__main__":
