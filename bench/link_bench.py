@@ -76,7 +76,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer  # noqa: E402
 from tests.e2e.pwa_helpers import (  # noqa: E402
-    at_field, confirm_record, go_home, goto_step, login, start_inspection, wait_controlled, watch_errors, write_record,
+    at_field, confirm_record, go_home, goto_step, login, start_inspection, wait_controlled, wait_saved, watch_errors,
+    write_record,
 )
 from tests.link_proxy import LinkProxy  # noqa: E402
 from tests.real_photos import PHOTO_DIRS  # noqa: E402
@@ -231,18 +232,32 @@ class AppServer(LiveServer):
 
 # ---------------------------------------------------------------- the phone
 
-def add_photo(page, path: Path, caption: str) -> None:
+def add_photo(page, path: Path, caption: str, shots: Path) -> None:
     """An evidence photo from the gallery: these were taken years ago, so the phone asks why."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     goto_step(page, "photos")
+    wait_saved(page)  # a re-render after the last edit must not swallow the chosen file
     before = page.locator("[data-testid=photo]").count()
-    page.set_input_files("[data-testid=evidence-photo]", str(path))
     added = f"document.querySelectorAll('[data-testid=photo]').length > {before}"
-    page.wait_for_function(f"document.querySelector('[data-testid=photo-reason]') || ({added})", timeout=120000)
+    for attempt in range(2):
+        page.set_input_files("[data-testid=evidence-photo]", str(path))
+        try:
+            page.wait_for_function(f"document.querySelector('[data-testid=photo-reason]') || ({added})",
+                                   timeout=45000)
+            break
+        except PlaywrightTimeout:
+            page.screenshot(path=str(shots / f"photo-not-taken-{path.name}-{attempt}.png"))
+            if attempt:
+                raise
     if page.locator("[data-testid=photo-reason]").count():
         page.fill("[data-testid=photo-reason]", "当事人手机中的照片")
         page.click("[data-testid=photo-reason-ok]")
     page.wait_for_function(added, timeout=120000)
+    if page.locator("[data-testid=photo]").count() != before + 1:
+        raise RuntimeError(f"{path.name} was attached more than once")
     page.locator("[data-testid=caption]").last.fill(caption)
+    wait_saved(page)
 
 
 def sign_every_slot(page) -> int:
@@ -313,7 +328,7 @@ def run_scenario(key: str, link: Link, photos: list[tuple[Path, str]], app_root:
             phone.set_offline(True)  # the inspection is made where there is no signal
             record_id = start_inspection(page)
             for n, (path, change) in enumerate(photos, start=1):
-                add_photo(page, path, f"现场照片 {n}")
+                add_photo(page, path, f"现场照片 {n}", work)
             write_record(page, "检查人员到达现场时，当事人正在营业。货架陈列复合肥料120袋，现场拍照取证。")
             signatures = sign_every_slot(page)
             go_home(page)
