@@ -2,7 +2,8 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/link_bench.py [--scenario steady|cut|cut-periodic|3g ...] [--quick] [--app-root PATH | --app-ref REF]
+    .venv/bin/python bench/link_bench.py [--scenario steady|cut|cut-periodic|3g ...] [--quick]
+                                         [--app-root PATH | --app-ref REF] [--give-up MINUTES] [--keep]
 
 Default: the scenarios steady and cut. The full run sends ~11 MB upstream per scenario, about
 15 minutes each on the 2G link; --quick uses one photo (jolla.jpg, 0.8 MB, and its variant) and
@@ -25,7 +26,8 @@ pixels, so the phone makes the same bytes and queues them once); writes the reco
 every signature the sign step asks for (five: party, witness, two inspectors, evidence provider;
 each drawn differently). Then the link is shaped and the phone goes online (which starts a sync;
 立即同步 is tapped if it did not): the clock starts. It stops when the phone's upload queue
-(IndexedDB `uploads`: display copies, originals, signatures) shows every entry done. Link profiles (one-way latency on both directions):
+(IndexedDB `uploads`: display copies, originals, signatures) shows every entry done. Link profiles
+(the latency is one way, added in both directions):
 
     steady  2G-like: 100 kbit/s up, 200 kbit/s down, 400 ms
     cut     the same, cut for 5 s every 30 s (every connection reset, new ones reset until it ends);
@@ -47,7 +49,9 @@ received    every byte the proxy wrote to the server during the measured time (h
             and the body bytes of upload (/api/v1/uploads...) and push requests among them,
             whether or not their request completed.
 discarded   (upload and push body bytes that reached the server - needed) / needed: bytes sent
-            again because an interrupted or repeated request's bytes were not kept.
+            again because an interrupted or repeated request's bytes were not kept. Bytes still on
+            the line when a cut came (sent by the phone, never delivered) are not in it: they cost
+            link time, which the ratio shows.
 
 Ends with `RESULT link_steady_2g <ratio> target >= 0.9`, `RESULT link_cut_2g <ratio> target >= 0.75`,
 `RESULT link_discarded_2g <share> target 0.05` (the cut scenario's, the steady one's when cut was not
