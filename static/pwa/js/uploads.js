@@ -236,10 +236,11 @@ async function serverOffset(url) {
   return Number(response.headers.get('Upload-Offset') || 0);
 }
 
-// tus creation; with a first part of the file as its body (creation-with-upload) when the link
-// allows. The part is what the measured rate sends in CREATE_SECONDS (the whole file when it fits),
-// never more than a PATCH chunk; each failed creation of this file halves it, and the third
-// attempt creates the upload without a body: its bytes then go in PATCHes, whose every byte that
+// tus creation; with a first part of the file as its body (creation-with-upload). The part is what
+// the measured rate sends in CREATE_SECONDS (the whole file when it fits), never more than a PATCH
+// chunk. After a failed creation the next one has no body: the server kept what arrived of the cut
+// request in an upload session of this file and answers the new creation with that session and its
+// offset, discarding any body sent with it; the rest then goes in PATCHes, whose every byte that
 // arrives counts.
 async function create(entry, bytes, settings, onSent) {
   const headers = authHeaders({ ...TUS, 'Upload-Length': String(bytes.byteLength),
@@ -265,11 +266,10 @@ async function create(entry, bytes, settings, onSent) {
   return { url, offset };
 }
 
-export function createSize(settings, failures) {
-  if (failures >= 2) return 0;
+export function createSize(settings, failures = 0) {
+  if (failures > 0) return 0;
   const measured = measuredRate ? Math.floor(measuredRate * CREATE_SECONDS) : START_CREATE;
-  const size = Math.min(chunkSize(settings), Math.max(MIN_CHUNK, measured));
-  return Math.max(MIN_CHUNK, Math.floor(size / 2 ** failures));
+  return Math.min(chunkSize(settings), Math.max(MIN_CHUNK, measured));
 }
 
 function chunkSize(settings) {
