@@ -148,7 +148,7 @@ def _metadata(data: bytes) -> str:
 
 
 @pytest.mark.parametrize("how", ["close", "reset"])
-def test_a_patch_cut_half_way_keeps_what_arrived_and_the_upload_completes(server_url, login_as, photo, how):
+def test_a_patch_cut_half_way_keeps_what_arrived_and_the_upload_completes(request, server_url, login_as, photo, how):
     token = login_as("tuoketuo.zhang").token
     auth = {"Authorization": f"Bearer {token}", **TUS}
     status, headers, _ = _request(server_url, "POST", "/api/v1/uploads", {
@@ -161,10 +161,14 @@ def test_a_patch_cut_half_way_keeps_what_arrived_and_the_upload_completes(server
          f"Tus-Resumable: 1.0.0\r\nContent-Type: {CHUNK}\r\nUpload-Offset: 65536\r\n"
          f"Content-Length: 100000\r\n\r\n", photo[65_536:115_536], how)
 
-    # The 50 000 bytes that arrived; after a reset, less what the server's last read had gathered
-    # when the reset came (its reads ask for about what arrives in a tenth of a second).
+    # The 50 000 bytes that arrived. After a reset under gunicorn, less what the server's last read
+    # had gathered when the reset came (its reads ask for about what arrives in a tenth of a second;
+    # under werkzeug they take what arrived, with nothing to lose).
     kept = _until_offset(server_url, location, token, 65_536)
-    assert kept == 115_536 if how == "close" else 115_536 - 8 * 1024 <= kept <= 115_536
+    if how == "close" or "werkzeug" in request.node.name:
+        assert kept == 115_536
+    else:
+        assert 115_536 - 8 * 1024 <= kept <= 115_536
     status, headers, _ = _request(server_url, "PATCH", location, {
         **auth, "Content-Type": CHUNK, "Upload-Offset": str(kept)}, photo[kept:])
     assert status == 204 and headers["Upload-Offset"] == str(len(photo))
