@@ -22,13 +22,16 @@ const TUS = { 'Tus-Resumable': '1.0.0' };
 const MIN_CHUNK = 16 * 1024;
 const MAX_CHUNK = 2 * 1024 * 1024;
 const START_CHUNK = 256 * 1024;
-const TARGET_SECONDS = 15; // a PATCH takes about this long on the measured link
+const TARGET_SECONDS = 30; // a PATCH takes about this long on the measured link (each costs a round trip)
 const CREATE_SECONDS = 4; // the creation request's body: about this long
 const START_CREATE = 64 * 1024; // ... before any rate was measured
 const STALL_MS = 12000; // no byte of the body went out for this long: the link is stuck
 const ANSWER_MS = 60000; // after the last byte left: the link's buffers drain, the server stores
-const PAUSES_MS = [1000, 2000, 4000, 8000]; // between attempts after failures without progress
-const LINK_DOWN_AFTER = PAUSES_MS.length + 1; // consecutive failed attempts without progress: stop the round
+// Between attempts after failures without progress: short, so a link back after a cut of a few
+// seconds is found within half a second (an attempt during the cut is one refused connection).
+const PAUSES_MS = [300, 500, 500, 1000];
+const LINK_DOWN_MS = 20000; // failures without progress for this long (and LINK_DOWN_AFTER of them): stop the round
+const LINK_DOWN_AFTER = 5;
 
 let adaptiveChunk = START_CHUNK;
 let measuredRate = 0; // bytes per second, of the last completed body-bearing requests
@@ -92,13 +95,13 @@ export function uploadStatus() {
 // never blocks the others:
 // - A file whose attempt fails (network, timeout, 5xx) without a byte of progress goes behind the
 //   other files of its priority and the next one is tried. If that one fails too, the link itself
-//   is suspect: the round pauses (1, 2, 4, 8 s as such failures follow each other) and goes on
-//   with the file in front; a byte the server kept, on any file, ends the pauses.
+//   is suspect: the round pauses (0.3, 0.5, 0.5, then 1 s as such failures follow each other) and
+//   goes on with the file in front; a byte the server kept, on any file, ends the pauses.
 // - A file that failed again while others got through since its last failure goes behind every
 //   file (an original may then overtake a display copy that cannot get through); the third time,
 //   it waits for the next round.
-// - Five failures in a row without progress mean the link is down (a 5 s cut is ridden out): the
-//   round ends and the sync engine retries on its backoff, on `online`, or on "sync now".
+// - Failures without progress for 20 s (five at least) mean the link is down (a 5 s cut is ridden
+//   out): the round ends and the sync engine retries on its backoff, on `online`, or on "sync now".
 // - A file the server refuses (4xx) is kept and reported once the others were tried.
 // Whether an attempt progressed is judged by the server's offset (PATCH answers, HEAD), never by
 // bytes handed to the socket.
@@ -130,12 +133,14 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
   let refused = null; // a 4xx: reported at the end
   let deferred = null; // a file left for the next round: the round ends as failed, so it is retried
   let dead = 0; // consecutive failed attempts without a byte of progress
+  let deadSince = 0; // when the first of them began
   let epoch = 0; // grows with every attempt that progressed
   try {
     while (queue.length) {
       const item = queue.shift();
       const file = live.files.get(item.entry.sha256);
       const before = file.acked;
+      const started = performance.now();
       try {
         await uploadOne(item.entry, settings, onProgress);
         completed += 1;
@@ -151,11 +156,12 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
         item.entry = stored;
         const suspectLink = dead > 0;
         if (file.acked > before) { dead = 0; epoch += 1; item.failedAt = null; } else {
+          if (!dead) deadSince = started;
           dead += 1;
           if (item.failedAt !== null && item.failedAt !== epoch) item.strikes += 1; // others got through, it did not
           item.failedAt = epoch;
         }
-        if (dead >= LINK_DOWN_AFTER || !navigator.onLine) throw err;
+        if ((dead >= LINK_DOWN_AFTER && performance.now() - deadSince >= LINK_DOWN_MS) || !navigator.onLine) throw err;
         if (item.strikes >= 2) { deferred = deferred || err; continue; }
         let at = 0; // the link is suspect: the same file again after the pause
         if (item.strikes) at = queue.length;
