@@ -20,9 +20,11 @@ import * as store from './store.js';
 const ENDPOINT = '/api/v1/uploads';
 const TUS = { 'Tus-Resumable': '1.0.0' };
 const MIN_CHUNK = 16 * 1024;
-const MAX_CHUNK = 2 * 1024 * 1024;
+const MAX_CHUNK = 8 * 1024 * 1024;
 const START_CHUNK = 256 * 1024;
-const TARGET_SECONDS = 30; // a PATCH takes about this long on the measured link (each costs a round trip)
+// A PATCH takes about this long on the measured link. Long: each PATCH leaves the link idle for a
+// round trip at its end, and a cut costs nothing more with a long one (what arrived is kept).
+const TARGET_SECONDS = 60;
 const CREATE_SECONDS = 4; // the creation request's body: about this long
 const START_CREATE = 64 * 1024; // ... before any rate was measured
 const STALL_MS = 12000; // no byte of the body went out for this long: the link is stuck
@@ -46,8 +48,10 @@ export function onWifi() {
 // What the home screen and the record screen show while uploading: bytes sent of the round's
 // total, the link's current rate and the time left. `pos` of a file counts the bytes of a request
 // still on the way; when the request fails, it falls back to what the server kept.
-const live = { active: false, files: new Map(), wire: 0, samples: [] };
-const RATE_WINDOW_MS = 8000;
+const live = { active: false, files: new Map(), wire: 0, samples: [], failing: false };
+// Long enough to average out the buffers between the page and the radio: a request's body leaves
+// the page at once and then nothing is reported until its answer.
+const RATE_WINDOW_MS = 20000;
 
 function track(entry) {
   live.files.set(entry.sha256, { inspectionID: entry.inspectionID, size: entry.size, acked: entry.offset || 0, pos: entry.offset || 0 });
@@ -85,7 +89,7 @@ export function uploadStatus() {
   const span = first && last ? (last[0] - first[0]) / 1000 : 0;
   const rate = span >= 1 ? (last[1] - first[1]) / span : null;
   const secondsLeft = rate ? Math.ceil((total - sent) / rate) : null;
-  return { active: live.active, sent, total, unacked, rate, secondsLeft, byInspection };
+  return { active: live.active, sent, total, unacked, rate, secondsLeft, byInspection, failing: live.failing };
 }
 
 // ------------------------------------------------------------------ the round
@@ -128,6 +132,7 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
   live.files.clear();
   for (const { entry } of queue) track(entry);
   live.active = queue.length > 0;
+  live.failing = false;
   live.samples = [];
   sample();
   let refused = null; // a 4xx: reported at the end
@@ -155,6 +160,7 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
         if (!stored) continue; // its record was deleted meanwhile
         item.entry = stored;
         const suspectLink = dead > 0;
+        live.failing = true; // until an attempt gets through
         if (file.acked > before) { dead = 0; epoch += 1; item.failedAt = null; } else {
           if (!dead) deadSince = started;
           dead += 1;
@@ -200,7 +206,7 @@ async function uploadOne(initial, settings, onProgress) {
     lastReport = performance.now();
     onProgress({ sha256: entry.sha256, inspectionID: entry.inspectionID, offset: pos === undefined ? offset : pos, size: entry.size });
   };
-  const save = async (offset) => { entry.offset = offset; await store.saveUpload(entry); report(offset); };
+  const save = async (offset) => { entry.offset = offset; live.failing = false; await store.saveUpload(entry); report(offset); };
   let offset = entry.uploadURL ? await serverOffset(entry.uploadURL) : null;
   if (offset === null) {
     entry.uploadURL = null;
@@ -328,9 +334,7 @@ export function send(method, url, headers, body, onSent = () => {}) {
         json: () => { try { return text ? JSON.parse(text) : null; } catch (_) { return null; } } });
     };
     const fail = () => {
-      done();
-      // A failed body-bearing request: smaller requests until the link proves faster again.
-      if (length) adaptiveChunk = Math.max(MIN_CHUNK, Math.floor(adaptiveChunk / 2));
+      done(); // (PATCH sizes stay: the server kept what arrived; a failed creation is followed by an empty one)
       reject(new ApiError('network', 0, why, `${method} ${url}: ${why}`));
     };
     xhr.onerror = fail;

@@ -33,8 +33,8 @@ export function recordUpload(id, stats, live) {
 export function liveUploadText(live) {
   if (!live || !live.active || !live.total) return '';
   const parts = [t('uploadLive', { sent: formatBytes(live.sent), total: formatBytes(live.total) })];
-  if (live.rate === null) parts.push(t('uploadMeasuring'));
-  else if (live.rate < 1) parts.push(t('uploadStalled'));
+  if (live.failing) parts.push(t('uploadStalled'));
+  else if (!live.rate) parts.push(t('uploadMeasuring'));
   else {
     parts.push(t('uploadRate', { rate: formatBytes(live.rate) }));
     if (live.secondsLeft !== null) parts.push(t('uploadLeft', { time: duration(live.secondsLeft) }));
