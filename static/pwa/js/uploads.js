@@ -232,6 +232,8 @@ async function uploadOne(initial, settings, onProgress) {
       entry.uploadURL = null;
       await store.saveUpload(entry);
       ({ url: entry.uploadURL, offset } = await create(entry, bytes, settings, (loaded) => report(0, loaded)));
+    } else if (response.status === 423) {
+      throw locked(); // the server still holds the cut request's lease: again shortly
     } else {
       throw errorFrom(response, response.json());
     }
@@ -239,6 +241,10 @@ async function uploadOne(initial, settings, onProgress) {
   }
   await finish(entry, onProgress);
 }
+
+// 423: a request cut a moment ago still writes this upload on the server (it has not noticed the
+// cut yet). Not the file's fault: retried like a network failure, never reported as refused.
+const locked = () => new ApiError('server', 423, 'upload_locked', 'another request is still writing this upload');
 
 // The server's offset for an upload, or null when the session is gone.
 async function serverOffset(url) {
@@ -271,6 +277,7 @@ async function create(entry, bytes, settings, onSent) {
     await store.saveUpload(entry);
     throw err;
   }
+  if (response.status === 423) throw locked();
   if (response.status !== 201 && response.status !== 200) throw errorFrom(response, response.json());
   entry.createFailures = 0;
   const url = new URL(response.header('Location'), location.href).href;
