@@ -88,7 +88,9 @@ export class SyncEngine extends EventTarget {
     await this.push(clientID);
     await this.pull(clientID);
     const settings = await store.getSettings();
-    const uploaded = await runUploads({ settings, includeHeld, onProgress: (p) => this.emit('progress', p) });
+    // A local edit made meanwhile (this.again) ends the upload round early: its push comes first.
+    const uploaded = await runUploads({ settings, includeHeld, onProgress: (p) => this.emit('progress', p),
+      yieldTo: () => this.again });
     if (uploaded) await this.pull(clientID); // learn which photos the server now holds
   }
 

@@ -109,7 +109,10 @@ export function uploadStatus() {
 // - A file the server refuses (4xx) is kept and reported once the others were tried.
 // Whether an attempt progressed is judged by the server's offset (PATCH answers, HEAD), never by
 // bytes handed to the socket.
-export async function runUploads({ settings, includeHeld = false, onProgress = () => {} }) {
+//
+// `yieldTo()`: true when other sync work waits (a local edit to push): the round ends after the
+// request in hand, without error, and the sync engine's next cycle pushes first, then resumes here.
+export async function runUploads({ settings, includeHeld = false, onProgress = () => {}, yieldTo = () => false }) {
   const open = (await store.listUploads()).filter((u) => u.state !== 'done');
   if (!open.length) return 0;
   const answer = await call('/api/v1/blobs/check', { method: 'POST', body: { sha256: open.map((u) => u.sha256) } });
@@ -141,21 +144,21 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
   let deadSince = 0; // when the first of them began
   let epoch = 0; // grows with every attempt that progressed
   try {
-    while (queue.length) {
+    while (queue.length && !yieldTo()) {
       const item = queue.shift();
       const file = live.files.get(item.entry.sha256);
       const before = file.acked;
       const started = performance.now();
       try {
-        await uploadOne(item.entry, settings, onProgress);
+        if (await uploadOne(item.entry, settings, onProgress, yieldTo) === YIELDED) break;
         completed += 1;
         dead = 0;
         epoch += 1;
         continue;
       } catch (err) {
+        moved(item.entry.sha256, { acked: file.acked }); // bytes on the way count no more
         if (err.kind === 'client') { refused = refused || err; continue; } // kept (and its bytes)
         if (err.kind !== 'network' && err.kind !== 'server') throw err; // login trouble: stop
-        moved(item.entry.sha256, { acked: file.acked }); // bytes on the way count no more
         const stored = await store.getUpload(item.entry.sha256);
         if (!stored) continue; // its record was deleted meanwhile
         item.entry = stored;
@@ -194,7 +197,9 @@ async function finish(entry, onProgress) {
 
 // One file, from wherever the server is, to the end. Throws on the first failed request: the
 // round decides what comes next (this file again, or another).
-async function uploadOne(initial, settings, onProgress) {
+const YIELDED = 'yielded';
+
+async function uploadOne(initial, settings, onProgress, yieldTo = () => false) {
   let entry = { ...initial, state: 'uploading', attempts: (initial.attempts || 0) + 1 };
   const blob = await store.getBlob(entry.sha256);
   if (!blob) throw new ApiError('client', 0, 'blob_missing', `bytes of ${entry.sha256} are not on this phone`);
@@ -216,6 +221,7 @@ async function uploadOne(initial, settings, onProgress) {
   await save(offset);
   let badChecksums = 0;
   while (offset < bytes.byteLength) {
+    if (yieldTo()) return YIELDED;
     const chunk = bytes.slice(offset, offset + chunkSize(settings));
     const at = offset;
     const response = await send('PATCH', entry.uploadURL, authHeaders({ ...TUS,
