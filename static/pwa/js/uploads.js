@@ -102,8 +102,9 @@ export function uploadStatus() {
 //   is suspect: the round pauses (0.3, 0.5, 0.5, then 1 s as such failures follow each other) and
 //   goes on with the file in front; a byte the server kept, on any file, ends the pauses.
 // - A file that failed again while others got through since its last failure goes behind every
-//   file (an original may then overtake a display copy that cannot get through); the third time,
-//   it waits for the next round.
+//   file (an original may then overtake a display copy that cannot get through). A request cut
+//   after its body began to leave is no such strike: a cut link is the likely cause. Files are not
+//   dropped from the round: one that keeps failing, once alone, ends the round as link-down does.
 // - Failures without progress for 20 s (five at least) mean the link is down (a 5 s cut is ridden
 //   out): the round ends and the sync engine retries on its backoff, on `online`, or on "sync now".
 // - A file the server refuses (4xx) is kept and reported once the others were tried.
@@ -139,7 +140,6 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
   live.samples = [];
   sample();
   let refused = null; // a 4xx: reported at the end
-  let deferred = null; // a file left for the next round: the round ends as failed, so it is retried
   let dead = 0; // consecutive failed attempts without a byte of progress
   let deadSince = 0; // when the first of them began
   let epoch = 0; // grows with every attempt that progressed
@@ -156,6 +156,7 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
         epoch += 1;
         continue;
       } catch (err) {
+        const sentSome = file.pos > file.acked; // bytes left the phone: the server may have kept some
         moved(item.entry.sha256, { acked: file.acked }); // bytes on the way count no more
         if (err.kind === 'client') { refused = refused || err; continue; } // kept (and its bytes)
         if (err.kind !== 'network' && err.kind !== 'server') throw err; // login trouble: stop
@@ -167,11 +168,12 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
         if (file.acked > before) { dead = 0; epoch += 1; item.failedAt = null; } else {
           if (!dead) deadSince = started;
           dead += 1;
-          if (item.failedAt !== null && item.failedAt !== epoch) item.strikes += 1; // others got through, it did not
+          // Others got through since its last failure, it did not (a request cut after sending bytes
+          // is no strike: a cut link, not the file, is the likely cause).
+          if (!sentSome && item.failedAt !== null && item.failedAt !== epoch) item.strikes += 1;
           item.failedAt = epoch;
         }
         if ((dead >= LINK_DOWN_AFTER && performance.now() - deadSince >= LINK_DOWN_MS) || !navigator.onLine) throw err;
-        if (item.strikes >= 2) { deferred = deferred || err; continue; }
         let at = 0; // the link is suspect: the same file again after the pause
         if (item.strikes) at = queue.length;
         else if (!suspectLink) at = queue.findIndex((q) => q.entry.priority > item.entry.priority);
@@ -182,7 +184,6 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
   } finally {
     live.active = false;
   }
-  if (deferred) throw deferred;
   if (refused) throw refused;
   return completed;
 }
