@@ -141,7 +141,7 @@ def test_home_and_record_show_the_upload_moving(live_server, phone, tmp_path):
     _add_photos(page, paths)
 
     record_lines = set()
-    for _ in range(20):  # the record's own line, on the record screen
+    for _ in range(60):  # the record's own line, on the record screen
         text = page.inner_text("[data-testid=record-upload]")
         if text:
             record_lines.add(text)
