@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import re
 from typing import Any
 
 from flask import Response, current_app, g, request, url_for
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.http import http_date
 
 from ..errors import ApiError
@@ -172,8 +174,42 @@ def _metadata(header: str) -> dict[str, str]:
 
 def _chunk(offset: int) -> evidence.Chunk:
     """The request body as a chunk to append, with its Upload-Checksum when one was sent."""
-    return evidence.Chunk(offset=offset, stream=request.stream, length=request.content_length,
+    return evidence.Chunk(offset=offset, stream=_body_stream(), length=request.content_length,
                           checksum=_checksum(request.headers.get("Upload-Checksum")))
+
+
+class _ArrivedBytes(io.RawIOBase):
+    """The body of known length straight from a buffered socket file (werkzeug's server), each read
+    answering with what has arrived (read1) rather than waiting to fill it: a connection reset in
+    the middle of a filling read would lose what it had gathered. End or error before the
+    Content-Length: ClientDisconnected, as werkzeug's own stream says it."""
+
+    def __init__(self, raw, length: int) -> None:
+        self.raw, self.left = raw, length
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        try:
+            data = self.raw.read1(self.left if size is None or size < 0 else min(size, self.left))
+        except (OSError, ValueError):
+            raise ClientDisconnected() from None
+        if not data:
+            raise ClientDisconnected()
+        self.left -= len(data)
+        return data
+
+
+def _body_stream():
+    raw = request.environ.get("wsgi.input")
+    length = request.content_length
+    if (length is not None and isinstance(raw, io.BufferedReader) and not request.environ.get("wsgi.input_terminated")
+            and length <= current_app.config["MAX_CONTENT_LENGTH"]):
+        return _ArrivedBytes(raw, length)
+    return request.stream  # gunicorn (input_terminated) and chunked bodies: see evidence._read_chunk
 
 
 def _checksum(header: str | None) -> tuple[str, bytes] | None:

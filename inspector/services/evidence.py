@@ -44,6 +44,8 @@ from ..storage import VARIANTS, get_store
 from .scope import blob_in_scope, blobs_named_in_scope
 
 READ_BYTES = 64 * 1024
+MIN_READ_BYTES = 2 * 1024  # see _read_chunk
+QUICK_READ_SECONDS, SLOW_READ_SECONDS = 0.02, 0.1
 STORAGE_FULL_RETRY_SECONDS = 300
 CHECKSUM_ALGORITHMS: dict[str, Callable[[], Any]] = {"sha256": hashlib.sha256, "sha1": hashlib.sha1}
 """Per-chunk Upload-Checksum algorithms (tus requires sha1; the phone sends sha256)."""
@@ -424,8 +426,22 @@ def _read_chunk(lease: _Lease, spool: BinaryIO, start: int, length: int, chunk: 
     hasher = CHECKSUM_ALGORITHMS[chunk.checksum[0]]() if chunk.checksum else None
     room = length - start
     received = 0
+    # The servers' input streams (werkzeug's buffered socket file, gunicorn's Body) wait until a
+    # read is filled, and a connection reset (RST) in the middle of that wait loses what the read
+    # had gathered. So reads ask for about what arrives in a fraction of a second: small on a 2G
+    # link (a reset loses little), up to READ_BYTES on a fast one (few calls).
+    want = MIN_READ_BYTES
     try:
-        while piece := chunk.stream.read(min(READ_BYTES, room - received + 1)):
+        while True:
+            began = time.monotonic()
+            piece = chunk.stream.read(min(want, room - received + 1))
+            if not piece:
+                break
+            took = time.monotonic() - began
+            if took < QUICK_READ_SECONDS:
+                want = min(READ_BYTES, want * 2)
+            elif took > SLOW_READ_SECONDS:
+                want = max(MIN_READ_BYTES, want // 2)
             received += len(piece)
             if received > room:
                 raise ApiError("too_large", f"The body goes past the declared Upload-Length {length}; "

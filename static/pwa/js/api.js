@@ -23,6 +23,13 @@ export function abortRequestsInFlight() {
   for (const controller of inFlight) controller.abort();
 }
 
+// A request made another way (uploads.js uses XMLHttpRequest) ends with the others when the phone
+// goes offline: it registers its AbortController here and removes it when done.
+export function trackInFlight(controller) {
+  inFlight.add(controller);
+  return () => inFlight.delete(controller);
+}
+
 export async function fetchWithTimeout(url, options = {}, timeoutMs = 30000) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);

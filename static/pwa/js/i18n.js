@@ -12,6 +12,10 @@ const zh = {
   submittedList: '已提交', noDrafts: '暂无草稿。点击下方“新建检查”开始。',
   syncPanel: '同步', syncNow: '立即同步', syncing: '正在同步…', waitingItems: '待同步 {n} 项',
   bytesLeft: '待上传 {size}', lastSync: '上次成功同步：{time}', neverSynced: '尚未同步',
+  uploadLive: '正在上传 {sent} / {total}', uploadRate: '{rate}/秒', uploadLeft: '约剩 {time}',
+  uploadStalled: '连接中断，正在重试', uploadMeasuring: '正在测速',
+  recordUpload: '照片上传 {sent} / {total}（{pct}%）',
+  durationS: '{s} 秒', durationMS: '{m} 分 {s} 秒', durationHM: '{h} 小时 {m} 分',
   lastError: '最近错误：{msg}', storage: '存储：已用 {used} / 可用 {quota}',
   photoBytes: '手机上的照片：{size}（服务器确认收到原图后，原图从手机删除）',
   persisted: '已获得持久存储（系统不会自动清除）', notPersisted: '未获得持久存储：请将应用添加到主屏幕并经常打开',
@@ -198,6 +202,10 @@ const en = {
   submittedList: 'Submitted', noDrafts: 'No drafts. Tap “New inspection” below to start.',
   syncPanel: 'Sync', syncNow: 'Sync now', syncing: 'Syncing…', waitingItems: '{n} items waiting',
   bytesLeft: '{size} to upload', lastSync: 'Last successful sync: {time}', neverSynced: 'Never synced',
+  uploadLive: 'Uploading {sent} of {total}', uploadRate: '{rate}/s', uploadLeft: 'about {time} left',
+  uploadStalled: 'Connection interrupted, retrying', uploadMeasuring: 'measuring speed',
+  recordUpload: 'Photos uploaded {sent} of {total} ({pct}%)',
+  durationS: '{s} s', durationMS: '{m} min {s} s', durationHM: '{h} h {m} min',
   lastError: 'Last error: {msg}', storage: 'Storage: {used} used / {quota} available',
   photoBytes: 'Photos on this phone: {size} (an original is removed once the server confirms it has it)',
   persisted: 'Persistent storage granted (the system will not clear it)', notPersisted: 'No persistent storage: add the app to the home screen and open it often',
@@ -419,6 +427,14 @@ export function relativeTime(iso) {
 const DISPLAY_ZONE = 'Asia/Shanghai';
 const clockFormat = new Intl.DateTimeFormat('en-CA', { timeZone: DISPLAY_ZONE, year: 'numeric', month: '2-digit',
   day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+// Seconds as 约剩 / "left" shows them: 45 秒, 3 分 20 秒, 1 小时 5 分.
+export function duration(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return t('durationS', { s });
+  if (s < 3600) return t('durationMS', { m: Math.floor(s / 60), s: s % 60 });
+  return t('durationHM', { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) });
+}
 
 export function clockTime(iso) {
   if (!iso) return '';

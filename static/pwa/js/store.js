@@ -152,6 +152,7 @@ export async function searchParties(query, limit = 30) {
 export const getBlob = (sha256) => get('blobs', sha256);
 export const listUploads = () => getAll('uploads');
 export const saveUpload = (entry) => put('uploads', entry);
+export const getUpload = (sha256) => get('uploads', sha256);
 
 // Bytes of photos (originals and display copies) kept on this phone, summed from index keys.
 export async function photoBytes() {
@@ -206,6 +207,13 @@ export async function syncStats() {
     bytesLeft: open.reduce((n, u) => n + Math.max(0, u.size - (u.offset || 0)), 0),
     byInspection: outbox.reduce((m, e) => { m[e.inspectionID] = (m[e.inspectionID] || 0) + 1; return m; }, {}),
     uploadsByInspection: open.reduce((m, u) => { m[u.inspectionID] = (m[u.inspectionID] || 0) + 1; return m; }, {}),
+    // Photo bytes of each record with files still to upload: all its files, and what the server holds.
+    uploadBytesByInspection: uploads.filter((u) => open.some((o) => o.inspectionID === u.inspectionID)).reduce((m, u) => {
+      const r = m[u.inspectionID] || (m[u.inspectionID] = { total: 0, done: 0 });
+      r.total += u.size || 0;
+      r.done += u.state === 'done' ? u.size || 0 : Math.min(u.offset || 0, u.size || 0);
+      return m;
+    }, {}),
     lastSuccessAt: sync.lastSuccessAt,
     lastError: sync.lastError,
   };

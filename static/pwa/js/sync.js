@@ -54,11 +54,14 @@ export class SyncEngine extends EventTarget {
       this.running = true;
       this.emit('state');
       try {
+        this.progressed = false;
         await this.cycle(includeHeld);
         this.failures = 0;
         await store.saveSyncState({ lastSuccessAt: new Date().toISOString(), lastError: null });
       } catch (err) {
-        this.failures += 1;
+        // The backoff grows only while nothing gets through: a round that moved bytes and then lost
+        // the link retries after the shortest wait.
+        this.failures = this.progressed ? 1 : this.failures + 1;
         await store.saveSyncState({ lastError: describe(err), lastErrorAt: new Date().toISOString() });
         if (err.kind === 'auth') this.paused = true;
       } finally {
@@ -88,7 +91,16 @@ export class SyncEngine extends EventTarget {
     await this.push(clientID);
     await this.pull(clientID);
     const settings = await store.getSettings();
-    const uploaded = await runUploads({ settings, includeHeld, onProgress: (p) => this.emit('progress', p) });
+    // A local edit made meanwhile (this.again) ends the upload round early: its push comes first.
+    const startedAt = new Map(); // each file's offset (the server's) when this round first reported it
+    const onProgress = (p) => {
+      if (p.acked === false) { this.emit('progress', p); return; } // bytes on the way prove nothing yet
+      if (!startedAt.has(p.sha256)) startedAt.set(p.sha256, p.offset);
+      else if (p.offset > startedAt.get(p.sha256)) this.progressed = true;
+      this.emit('progress', p);
+    };
+    const uploaded = await runUploads({ settings, includeHeld, onProgress,
+      yieldTo: () => this.again });
     if (uploaded) await this.pull(clientID); // learn which photos the server now holds
   }
 

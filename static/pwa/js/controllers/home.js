@@ -3,6 +3,7 @@ import * as store from '../store.js';
 import { t } from '../i18n.js';
 import { HomeView } from '../views/home.js';
 import { todoCounts, openClocks } from '../todo.js';
+import { uploadStatus } from '../uploads.js';
 
 const OPEN_PHASES = ['setup', 'editing'];
 
@@ -13,7 +14,12 @@ export class HomeController {
   constructor({ shell, sync, session, navigate, inspections }) {
     Object.assign(this, { shell, sync, session, navigate, inspections });
     this.view = null;
-    sync.addEventListener('state', () => this.refreshSync());
+    sync.addEventListener('state', () => { this.refreshSync(); this.tick(); });
+    // Upload progress: the panel and the records' rows follow it, at most about once a second, and
+    // every second while a sync runs (rate and time left move on even while no byte gets through).
+    sync.addEventListener('progress', () => this.soon());
+    this.ticker = null;
+    this.pending = null;
     sync.addEventListener('changed', () => { if (this.view) this.show(); });
   }
 
@@ -47,7 +53,7 @@ export class HomeController {
       leads: records.filter((d) => d.type === 'lead').sort(byNewest).slice(0, 20),
       deadlines: todoCounts(tasks.map((r) => r.value), calendar, new Date(), clocks),
       clocks, clockParties,
-      stats, storage, running: this.sync.running, online: navigator.onLine, orders,
+      stats, storage, running: this.sync.running, online: navigator.onLine, orders, live: uploadStatus(),
     };
   }
 
@@ -102,6 +108,16 @@ export class HomeController {
 
   leave() { this.view = null; }
 
+  soon() {
+    if (this.pending) return;
+    this.pending = setTimeout(() => { this.pending = null; this.refreshSync(); }, 800);
+  }
+
+  tick() {
+    if (this.sync.running && !this.ticker) this.ticker = setInterval(() => this.refreshSync(), 1000);
+    else if (!this.sync.running && this.ticker) { clearInterval(this.ticker); this.ticker = null; }
+  }
+
   async refreshSync() {
     const stats = await store.syncStats();
     // "Online" means the server answered last time, not just that the phone has a network; a
@@ -109,7 +125,8 @@ export class HomeController {
     const reachable = navigator.onLine && (this.sync.running || !(stats.lastError && stats.lastError.key === 'errNetwork'));
     this.shell.setSync({ online: reachable, records: stats.records, running: this.sync.running && navigator.onLine });
     if (this.view && this.view.section.isConnected) {
-      this.view.updateSync({ stats, storage: await store.storageEstimate(), running: this.sync.running, online: navigator.onLine });
+      this.view.updateSync({ stats, storage: await store.storageEstimate(), running: this.sync.running, online: navigator.onLine,
+        live: uploadStatus() });
     }
   }
 

@@ -753,6 +753,7 @@ export class InspectionController {
     const u = this.lastModel.uploads[p.sha256];
     if (u) { u.offset = p.offset; if (p.done) u.state = 'done'; }
     for (const photo of this.draft.photos) if (photo.sha256 === p.sha256 || photo.displaySha256 === p.sha256) this.view.showUpload(this.lastModel, photo);
+    if (this.view.showRecordUpload) this.view.showRecordUpload(this.lastModel); // signatures too
   }
 
   async onServerChange() {

@@ -2,6 +2,7 @@
 // and the bottom bar. Inputs report edits; buttons report actions; the controller decides.
 import { html, mount } from '../lib/html.js';
 import { t, clockTime } from '../i18n.js';
+import { formatBytes } from '../lib/bytes.js';
 import * as steps from './steps.js';
 import { caseClocks } from './clocks.js';
 
@@ -19,6 +20,16 @@ export function statusNotice(m) {
   return key ? html`<div class="card muted" data-testid="status-notice">${t(key)}</div>` : '';
 }
 
+// The record's photo and signature bytes: how much of what it has to upload the server holds (with
+// the request on the way); nothing once all arrived.
+export function recordUploadText(m) {
+  const files = Object.values(m.uploads || {});
+  if (!files.length || files.every((u) => u.state === 'done')) return '';
+  const total = files.reduce((n, u) => n + (u.size || 0), 0);
+  const sent = files.reduce((n, u) => n + (u.state === 'done' ? u.size || 0 : Math.min(u.offset || 0, u.size || 0)), 0);
+  return t('recordUpload', { sent: formatBytes(sent), total: formatBytes(total), pct: Math.floor((100 * sent) / Math.max(total, 1)) });
+}
+
 export class FormView {
   constructor(section) { this.section = section; }
 
@@ -30,6 +41,7 @@ export class FormView {
         data-testid="step-${s}">${steps.stepTitle(s)}${s === 'review' && m.missing.length ? html`<span class="count">(${m.missing.length})</span>` : ''}</button>`)}</nav>
       <div style="height:8px"></div>
       <div class="saved ${m.saveError ? 'error' : ''}" data-role="saved" data-testid="saved">${m.saveError ? t('notSaved', { msg: m.saveError }) : m.savedAt ? t('savedLocally', { time: clockTime(m.savedAt) }) : ''}</div>
+      <div class="small muted" data-role="record-upload" data-testid="record-upload">${recordUploadText(m)}</div>
       ${steps.notices(m)}
       ${statusNotice(m)}
       ${caseClocks(m.caseClocks || [], m.today)}
@@ -97,6 +109,12 @@ export class FormView {
     const bar = this.section.querySelector(`[data-role=bar][data-photo="${CSS.escape(photo.id)}"]`);
     if (text) text.textContent = steps.uploadText(m, photo);
     if (bar) bar.style.width = `${steps.uploadPct(m, photo)}%`;
+    this.showRecordUpload(m);
+  }
+
+  showRecordUpload(m) {
+    const el = this.section.querySelector('[data-role=record-upload]');
+    if (el) el.textContent = recordUploadText(m);
   }
 
   scrollTo(anchor) {

@@ -1,7 +1,7 @@
 // Home: sync panel, the inspector's tasks, returned cases with the reviewer's comments, drafts, submitted.
 import { orderRows } from './orders.js';
 import { html, mount } from '../lib/html.js';
-import { t, relativeTime, clockTime, reasonText } from '../i18n.js';
+import { t, relativeTime, clockTime, reasonText, duration } from '../i18n.js';
 import { BUCKETS } from '../todo.js';
 import { caseClocks } from './clocks.js';
 import { formatBytes } from '../lib/bytes.js';
@@ -19,6 +19,29 @@ export function recordStatus(draft, stats) {
   else main = html`<span class="badge">${t('statusDraft')}</span>`;
   const sync = draft.phase === 'setup' ? '' : pending ? html`<span class="badge warn">${t('statusPending')}</span>` : html`<span class="badge ok">${t('statusSynced')}</span>`;
   return html`${main}${sync}${open}${conflict}`;
+}
+
+// A record's photo bytes on the server of all it has to upload, with those on the way right now.
+export function recordUpload(id, stats, live) {
+  const r = (stats.uploadBytesByInspection || {})[id];
+  if (!r || !r.total) return null;
+  const moving = live && live.byInspection && live.byInspection[id] ? live.byInspection[id].unacked : 0;
+  const sent = Math.min(r.total, r.done + moving);
+  const pct = Math.floor((100 * sent) / r.total);
+  return { pct, text: t('recordUpload', { sent: formatBytes(sent), total: formatBytes(r.total), pct }) };
+}
+
+// While a round uploads: bytes sent of the round's total, the link's rate, the time left.
+export function liveUploadText(live) {
+  if (!live || !live.active || !live.total) return '';
+  const parts = [t('uploadLive', { sent: formatBytes(live.sent), total: formatBytes(live.total) })];
+  if (live.failing) parts.push(t('uploadStalled'));
+  else if (!live.rate) parts.push(t('uploadMeasuring'));
+  else {
+    parts.push(t('uploadRate', { rate: formatBytes(live.rate) }));
+    if (live.secondsLeft !== null) parts.push(t('uploadLeft', { time: duration(live.secondsLeft) }));
+  }
+  return parts.join(' · ');
 }
 
 export class HomeView {
@@ -40,14 +63,14 @@ export class HomeView {
           ${Object.entries(r.itemComments || {}).map(([k, v]) => html`<div class="decision small">${k}：${v}</div>`)}
         </button></li>`)}</ul></div>` : ''}
       <div class="card" data-testid="drafts"><h2>${t('drafts')}</h2>
-        ${drafts.length ? html`<ul class="list">${drafts.map((d) => this.draftRow(d, stats, model.taskByID))}</ul>` : html`<p class="muted">${t('noDrafts')}</p>`}
+        ${drafts.length ? html`<ul class="list">${drafts.map((d) => this.draftRow(d, stats, model.taskByID, model.live))}</ul>` : html`<p class="muted">${t('noDrafts')}</p>`}
       </div>
       ${(model.orders || []).length ? html`<div class="card" data-testid="orders"><h2>${t('rectTitle')}</h2>
         ${orderRows(model.orders, { withParty: true })}</div>` : ''}
       ${leads.length ? html`<div class="card" data-testid="leads"><h2>${t('leads')}</h2><ul class="list">
         ${leads.map((l) => this.leadRow(l, stats))}</ul></div>` : ''}
       ${submitted.length ? html`<div class="card" data-testid="submitted"><h2>${t('submittedList')}</h2>
-        <ul class="list">${submitted.map((d) => this.draftRow(d, stats, model.taskByID))}</ul></div>` : ''}
+        <ul class="list">${submitted.map((d) => this.draftRow(d, stats, model.taskByID, model.live))}</ul></div>` : ''}
       <div class="actions"><button class="btn" data-action="new-lead" data-testid="new-lead">＋ ${t('newLead')}</button>
         <button class="btn primary" data-action="new" data-testid="new-inspection">＋ ${t('newInspection')}</button></div>`);
   }
@@ -91,23 +114,34 @@ export class HomeView {
     </div></li>`;
   }
 
-  draftRow(d, stats, taskByID = {}) {
+  recordUploadRow(id, stats, live) {
+    const r = recordUpload(id, stats, live);
+    if (!r) return '';
+    return html`<div class="small muted" data-record-upload="${id}"><span data-testid="record-upload">${r.text}</span>
+      <div class="progress"><div data-role="bar" style="width:${r.pct}%"></div></div></div>`;
+  }
+
+  draftRow(d, stats, taskByID = {}, live = null) {
     const task = d.taskID ? taskByID[d.taskID] : null;
     return html`<li><button class="item" data-open="${d.id}" data-testid="draft-row">
       <div class="item-title">${(d.party && d.party.name) || t('newInspection')}</div>
       <div class="muted">${d.templateTitle || ''} · ${t('updatedAt', { time: relativeTime(d.updatedAt) })}</div>
       <div>${recordStatus(d, stats)}${d.caseNumber ? html`<span class="badge ok">${d.caseNumber}</span>` : ''}${task && task.status === 'cancelled' ? html`<span class="badge bad" data-testid="task-cancelled">${t('taskCancelled')}</span>` : ''}</div>
+      ${this.recordUploadRow(d.id, stats, live)}
     </button></li>`;
   }
 
-  syncPanel({ stats, storage, running, online }) {
+  syncPanel({ stats, storage, running, online, live }) {
     const err = stats.lastError;
+    const uploading = liveUploadText(live);
+    const bytesLeft = Math.max(0, stats.bytesLeft - (live && live.active ? live.unacked : 0));
     return html`
       <div class="row"><h2>${t('syncPanel')}</h2>
         <button class="btn primary" style="flex:0 0 auto" data-action="sync-now" data-testid="sync-now" ${running ? 'disabled' : ''}>${running ? t('syncing') : t('syncNow')}</button></div>
       <div class="sync-grid">
         <div data-testid="waiting">${stats.records ? t('waitingRecords', { n: stats.records }) : t('allSynced')}
-          ${stats.bytesLeft ? html` · <span data-testid="bytes-left">${t('bytesLeft', { size: formatBytes(stats.bytesLeft) })}</span>` : ''}</div>
+          ${bytesLeft ? html` · <span data-testid="bytes-left">${t('bytesLeft', { size: formatBytes(bytesLeft) })}</span>` : ''}</div>
+        ${uploading ? html`<div class="small" data-testid="upload-live">${uploading}</div>` : ''}
         <div class="muted" data-testid="last-sync">${stats.lastSuccessAt ? t('lastSync', { time: `${clockTime(stats.lastSuccessAt)} (${relativeTime(stats.lastSuccessAt)})` }) : t('neverSynced')}</div>
         ${err ? html`<div class="error small" data-testid="last-error">${t('lastError', { msg: t(err.key, { code: err.code }) })}</div>` : ''}
         ${err && err.key === 'errAuth' ? html`<button class="btn" data-action="relogin" data-testid="relogin">${t('login')}</button>` : ''}
@@ -120,7 +154,17 @@ export class HomeView {
       </div>`;
   }
 
-  updateSync(model) { const el = this.section.querySelector('[data-role=sync-panel]'); if (el) mount(el, this.syncPanel(model)); }
+  updateSync(model) {
+    const el = this.section.querySelector('[data-role=sync-panel]');
+    if (el) mount(el, this.syncPanel(model));
+    for (const row of this.section.querySelectorAll('[data-record-upload]')) {
+      const r = recordUpload(row.dataset.recordUpload, model.stats, model.live);
+      row.hidden = !r; // all of the record's files arrived
+      if (!r) continue;
+      row.querySelector('[data-testid=record-upload]').textContent = r.text;
+      row.querySelector('[data-role=bar]').style.width = `${r.pct}%`;
+    }
+  }
 
   bindAction(handler) {
     this.section.addEventListener('click', (e) => {

@@ -1,0 +1,179 @@
+"""Photo uploads over a weak link, in Chromium: a file whose requests keep failing does not hold
+back the files queued after it, a cut creation request is followed by a smaller one, no chunk
+checksum is sent (the server keeps what arrived of a cut chunk), and the home screen and the record
+show the upload moving (bytes, rate, time left) while it runs."""
+from __future__ import annotations
+
+import base64
+import hashlib
+from urllib.parse import urlsplit
+
+from .pwa_helpers import (
+    Api, at_field, go_home, login, make_jpeg, start_inspection, until, wait_synced, watch_errors,
+)
+
+IDB_UPLOADS = """() => new Promise((resolve) => { const r = indexedDB.open('inspector');
+  r.onsuccess = () => { const q = r.result.transaction('uploads').objectStore('uploads').getAll();
+    q.onsuccess = () => { resolve(Object.fromEntries(q.result.map((u) => [u.sha256, u]))); r.result.close(); }; }; })"""
+
+
+def _stored(api: Api, sha: str) -> bool:
+    try:
+        return hashlib.sha256(api.blob(sha)).hexdigest() == sha
+    except Exception:  # 404 until it arrived
+        return False
+
+
+def _upload_requests(page) -> list:
+    """Every request to the upload endpoints, as the page sent it."""
+    seen: list = []
+    page.on("request", lambda r: seen.append(r) if "/api/v1/uploads" in r.url else None)
+    return seen
+
+
+def _chunk_size(page, size: int) -> None:
+    page.click("[data-testid=open-settings]")
+    page.click("[data-testid=open-diagnostics]")  # the chunk size is a support setting
+    page.select_option("[data-testid=chunk-size]", str(size))
+    go_home(page)
+
+
+def _add_photos(page, paths) -> None:
+    for key, path in zip(("G01", "G02", "G03"), paths):
+        page.set_input_files(f"[data-testid=photo-{key}]", str(path))
+        page.wait_for_selector(f"#item-{key} .thumbs img", timeout=20000)
+
+
+def test_a_photo_whose_chunks_keep_failing_does_not_hold_back_the_next(live_server, phone, tmp_path):
+    at_field(phone, live_server.url)
+    page = phone.new_page()
+    errors = watch_errors(page)
+    login(page, live_server.url)
+    _chunk_size(page, 64 * 1024)
+    stuck_sha = make_jpeg(tmp_path / "stuck.jpg", size=(1200, 900), noise=True, seed=81)
+    next_sha = make_jpeg(tmp_path / "next.jpg", size=(1200, 900), noise=True, seed=82)
+    marker = base64.b64encode(stuck_sha.encode()).decode()
+    stuck: dict[str, str] = {}
+    failing = {"on": True}
+
+    def creation(route):
+        if route.request.method == "POST" and marker in (route.request.headers.get("upload-metadata") or ""):
+            response = route.fetch()
+            stuck["path"] = urlsplit(response.headers["location"]).path
+            route.fulfill(response=response)
+        else:
+            route.continue_()
+
+    def chunk(route):  # every chunk of the stuck photo's original: the connection drops
+        if failing["on"] and route.request.method == "PATCH" and urlsplit(route.request.url).path == stuck.get("path"):
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+    page.route("**/api/v1/uploads", creation)
+    page.route("**/api/v1/uploads/*", chunk)
+    requests = _upload_requests(page)
+    start_inspection(page)
+    _add_photos(page, [tmp_path / "stuck.jpg", tmp_path / "next.jpg"])  # the stuck one is queued first
+
+    api = Api(live_server.url)
+    # (page.wait_for_timeout lets Playwright run the route handlers meanwhile; time.sleep would not)
+    until(lambda: page.wait_for_timeout(300) or _stored(api, next_sha), timeout=90, interval=0.2)
+    assert page.evaluate(IDB_UPLOADS)[stuck_sha]["state"] != "done"
+    assert any(r.method == "PATCH" and urlsplit(r.url).path == stuck["path"] for r in requests)
+
+    failing["on"] = False  # the link recovers
+    seen = len(requests)
+    go_home(page)
+    page.click("[data-testid=sync-now]")
+    wait_synced(page, timeout=90)
+    assert _stored(api, stuck_sha)
+    resumed = [int(r.headers["upload-offset"]) for r in requests[seen:]
+               if r.method == "PATCH" and urlsplit(r.url).path == stuck["path"]]
+    assert resumed and resumed[0] == 64 * 1024  # from what the creation request delivered
+    assert [r for r in requests if "upload-checksum" in r.headers] == []  # no per-chunk checksum
+    assert errors == []
+
+
+def test_after_a_cut_creation_request_the_next_one_is_smaller(live_server, phone, tmp_path):
+    at_field(phone, live_server.url)
+    page = phone.new_page()
+    errors = watch_errors(page)
+    login(page, live_server.url)
+    sha = make_jpeg(tmp_path / "photo.jpg", size=(1200, 900), noise=True, seed=83)
+    marker = base64.b64encode(sha.encode()).decode()
+    cut = {"left": 1}
+
+    def creation(route):
+        if route.request.method == "POST" and marker in (route.request.headers.get("upload-metadata") or "") and cut["left"]:
+            cut["left"] -= 1
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+    page.route("**/api/v1/uploads", creation)
+    requests = _upload_requests(page)
+    start_inspection(page)
+    _add_photos(page, [tmp_path / "photo.jpg"])
+    go_home(page)
+    wait_synced(page, timeout=90)
+
+    creations = [len(r.post_data_buffer or b"") for r in requests
+                 if r.method == "POST" and marker in (r.headers.get("upload-metadata") or "")]
+    assert len(creations) == 2 and creations[0] > 0 and creations[1] < creations[0]
+    assert _stored(Api(live_server.url), sha)
+    assert errors == []
+
+
+def test_home_and_record_show_the_upload_moving(live_server, phone, tmp_path):
+    at_field(phone, live_server.url)
+    page = phone.new_page()
+    errors = watch_errors(page)
+    login(page, live_server.url)
+    _chunk_size(page, 64 * 1024)
+    cdp = phone.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 40, "downloadThroughput": -1,
+                                                  "uploadThroughput": 200 * 1024})
+    record_id = start_inspection(page)
+    paths = []
+    for n in range(2):
+        make_jpeg(tmp_path / f"p{n}.jpg", size=(1400, 1000), noise=True, seed=90 + n)
+        paths.append(tmp_path / f"p{n}.jpg")
+    _add_photos(page, paths)
+
+    record_lines = set()
+    for _ in range(60):  # the record's own line, on the record screen
+        text = page.inner_text("[data-testid=record-upload]")
+        if text:
+            record_lines.add(text)
+        if len(record_lines) >= 2:
+            break
+        page.wait_for_timeout(500)
+    assert len(record_lines) >= 2 and all(line.startswith("照片上传") for line in record_lines)
+
+    go_home(page)
+    panel, rows = [], set()
+    while True:  # what the home screen says, every half second, until the upload is over
+        live = page.locator("[data-testid=upload-live]")
+        if not live.count():
+            if panel:
+                break
+            page.wait_for_timeout(200)
+            continue
+        panel.append(live.inner_text())
+        row = page.locator(f"[data-record-upload='{record_id}'] [data-testid=record-upload]")
+        if row.count():
+            rows.add(row.inner_text())
+        page.wait_for_timeout(500)
+    assert len(set(panel)) >= 4, panel  # it moves, it is not frozen
+    assert all(line.startswith("正在上传") for line in panel)
+    assert any("/秒" in line and "约剩" in line for line in panel), panel
+    assert len(rows) >= 2, rows
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    wait_synced(page, timeout=90)
+
+    english = page.evaluate("""async () => { const i18n = await import('/app/js/i18n.js');
+        const home = await import('/app/js/views/home.js'); i18n.setLanguage('en');
+        const text = home.liveUploadText({ active: true, sent: 1048576, total: 3145728, rate: 12800, secondsLeft: 200 });
+        i18n.setLanguage('zh'); return text; }""")
+    assert english == "Uploading 1.0 MB of 3.0 MB · 13 KB/s · about 3 min 20 s left"
+    assert errors == []
