@@ -8,7 +8,7 @@ signature is stale. Signed again, the new signature prints and the earlier is li
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from pypdf import PdfReader
@@ -219,3 +219,16 @@ def test_a_signature_whose_image_never_arrived_prints_unsigned_and_flags_the_cas
     reviewer_session(reviewer)
     html, _token, _version = open_case(reviewer, case_id)
     assert 'data-testid="signature-unsigned-flag"' in html
+
+
+def test_an_edit_in_the_second_of_signing_is_dated_on_the_note():
+    """Audit times are whole seconds, a signature's time is not: an edit made in the same second as
+    the signature still dates the 未重新签名 note (it once printed 于签名后 instead of the day)."""
+    from inspector.pdf import content as documents
+    from inspector.services.attestation import _ON_SITE_ACTIONS, _changed_on
+
+    signed = datetime(2026, 12, 6, 14, 5, 3, 600000, tzinfo=timezone.utc)
+    edit = (datetime(2026, 12, 6, 14, 5, 3, tzinfo=timezone.utc), _ON_SITE_ACTIONS[0], "x")
+    assert _changed_on([edit], documents.ON_SITE, signed) == date(2026, 12, 6)
+    earlier = (datetime(2026, 12, 6, 14, 5, 2, tzinfo=timezone.utc), _ON_SITE_ACTIONS[0], "x")
+    assert _changed_on([earlier], documents.ON_SITE, signed) is None

@@ -169,7 +169,9 @@ def _changed_on(changes: list[tuple[datetime, str, str]], document: str, since: 
     else:
         photo_id = document.split(":", 1)[1]
         relevant = lambda action, entity: action in _PHOTO_ACTIONS and entity == photo_id  # noqa: E731
-    since = _aware(since)
+    # Audit times are whole seconds: an edit in the second the signature was made counts as after it
+    # (the hashes already said the content changed; this only dates the change).
+    since = _aware(since).replace(microsecond=0)
     last = None
     for at, action, entity in changes:
         if _aware(at) >= since and relevant(action, entity):
