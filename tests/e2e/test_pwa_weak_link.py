@@ -123,7 +123,7 @@ def test_after_a_cut_creation_request_the_next_one_is_smaller(live_server, phone
     assert errors == []
 
 
-def test_home_and_record_show_the_upload_moving(live_server, phone, tmp_path):
+def test_home_and_record_show_the_upload_moving(live_server, phone, tmp_path, screenshots):
     at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
@@ -160,6 +160,8 @@ def test_home_and_record_show_the_upload_moving(live_server, phone, tmp_path):
             page.wait_for_timeout(200)
             continue
         panel.append(live.inner_text())
+        if len(panel) == 3:
+            page.screenshot(path=str(screenshots / "pwa-home-upload-progress.png"))
         row = page.locator(f"[data-record-upload='{record_id}'] [data-testid=record-upload]")
         if row.count():
             rows.add(row.inner_text())
