@@ -87,3 +87,29 @@ def test_a_picture_returned_after_leaving_its_record_is_reported_not_dropped(liv
     page.wait_for_selector("[data-testid=G01-pass]")
     assert page.locator("#item-G07 .thumbs > *").count() == 0  # attached to nothing, said so
     assert errors == []
+
+
+def test_a_picture_returned_while_its_record_is_redrawn_is_kept(live_server, phone, tmp_path):
+    """The record's screen is being rebuilt (a tap on its own step bar) at the moment the camera hands
+    its picture back: it is attached, not refused as taken for a closed record."""
+    at_field(phone, live_server.url)
+    page = phone.new_page()
+    errors = watch_errors(page)
+    login(page, live_server.url)
+    start_inspection(page)
+    make_jpeg(tmp_path / "G07.jpg", seed=28)
+    data = list((tmp_path / "G07.jpg").read_bytes())
+
+    # In one task: the route is taken again (the screen is torn down and rebuilt asynchronously)
+    # and the camera's picture arrives on the input of the screen being replaced.
+    page.evaluate("""(bytes) => {
+        const input = document.querySelector('[data-testid=photo-G07]');
+        const files = new DataTransfer();
+        files.items.add(new File([new Uint8Array(bytes)], 'G07.jpg', { type: 'image/jpeg' }));
+        input.files = files.files;
+        window.dispatchEvent(new HashChangeEvent('hashchange'));
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+    }""", data)
+    page.wait_for_selector("#item-G07 [data-testid=photo-img]")
+    assert page.locator("[data-testid=alert]:not(.hidden)").count() == 0
+    assert errors == []

@@ -96,7 +96,14 @@ export class InspectionController {
     this.navigate(`#/i/${draft.id}`);
   }
 
-  async show(id, step) {
+  // The screen being built: a picture the camera returns while this record's screen is rebuilt
+  // (a tap on its step bar) waits for it rather than being refused as taken for a closed record.
+  show(id, step) {
+    this.showing = this.showRecord(id, step);
+    return this.showing;
+  }
+
+  async showRecord(id, step) {
     if (!this.draft || this.draft.id !== id) {
       if (this.draft && !(await this.flush())) {
         // The open record is not on disk: keep it in memory (and on screen) rather than drop it.
@@ -581,6 +588,8 @@ export class InspectionController {
     if (action === 'file-item' || action === 'file-evidence' || action === 'file-sample') {
       // The camera is another app and may return its picture after the inspector left the record
       // (or it became read-only): it is never attached to another record, nor dropped silently.
+      const onRecord = d && (location.hash === `#/i/${d.id}` || location.hash.startsWith(`#/i/${d.id}/`));
+      if (onRecord && d.id === data.record && !this.view) await this.showing;
       if (!d || d.id !== data.record || !this.view || !rec.isEditable(d)) { this.shell.showError(t('photoRecordClosed')); return; }
       await this.capture(el, action === 'file-item' ? data.item : null, action === 'file-sample' ? data.sample : null);
       return;
