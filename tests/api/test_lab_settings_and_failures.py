@@ -248,10 +248,8 @@ def test_the_daily_recount_moves_a_clock_paused_by_a_running_test_and_phones_hea
     assert zhang.value("case_clock", found.id)["dueDate"] == moved.due_date.isoformat()
 
 
-def test_an_inspector_put_on_a_case_gets_its_older_clocks(app, login_as, user, set_clock):
-    from inspector.models import Inspection
-    from inspector.services.case_clocks import open_clock
-
+def _case_liu_is_not_on(login_as, user):
+    """张 records a case with 周 (not 刘): (张's phone, 刘's phone, the case's id)."""
     from ..sync_phone import Phone, fill_and_sign, inspection_args, new_id
 
     zhang, liu = Phone(login_as("tuoketuo.zhang")), Phone(login_as("tuoketuo.liu"))
@@ -260,6 +258,14 @@ def test_an_inspector_put_on_a_case_gets_its_older_clocks(app, login_as, user, s
     zhang.push(zhang.mutation("inspection.create.v1", **inspection_args(
         party.id, [user("tuoketuo.zhang").id, user("xincheng.zhou").id], inspection_id=case_id)),
         *fill_and_sign(zhang, case_id))
+    return zhang, liu, case_id
+
+
+def test_an_inspector_put_on_a_case_gets_its_older_clocks(app, login_as, user, set_clock):
+    from inspector.models import Inspection
+    from inspector.services.case_clocks import open_clock
+
+    zhang, liu, case_id = _case_liu_is_not_on(login_as, user)
     set_clock(date(2026, 12, 7))
     db.session.rollback()
     inspection = db.session.get(Inspection, case_id)
@@ -279,14 +285,7 @@ def test_an_inspector_put_on_a_case_gets_its_older_lab_results(app, login_as, us
     import uuid
     from datetime import datetime, timezone
 
-    from ..sync_phone import Phone, fill_and_sign, inspection_args, new_id
-
-    zhang, liu = Phone(login_as("tuoketuo.zhang")), Phone(login_as("tuoketuo.liu"))
-    party = factories.party("150122")
-    case_id = new_id()
-    zhang.push(zhang.mutation("inspection.create.v1", **inspection_args(
-        party.id, [user("tuoketuo.zhang").id, user("xincheng.zhou").id], inspection_id=case_id)),
-        *fill_and_sign(zhang, case_id))
+    zhang, liu, case_id = _case_liu_is_not_on(login_as, user)
     sample = Sample(id=str(uuid.uuid4()), inspection_id=case_id, name="复合肥料", brand="丰收牌", spec="40kg/袋",
                     batch_no="20260801", maker="内蒙古某化肥有限公司", standard="GB/T 15063-2020",
                     quantity="2 kg", base_quantity="120 袋", seal_numbers=["F-101"], backup_seal_numbers=["F-102"],
