@@ -27,7 +27,8 @@ def _console(desktop, url: str, username: str):
     return page
 
 
-def test_an_order_issued_offline_at_the_scene_is_numbered_when_the_phone_syncs(live_server, phone, desktop, screenshots):
+def _order_form_offline(live_server, phone):
+    """The phone, offline at the shop: a new record with G02 failed, at its 责令改正 form; (page, errors)."""
     at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
@@ -41,6 +42,11 @@ def test_an_order_issued_offline_at_the_scene_is_numbered_when_the_phone_syncs(l
     goto_step(page, "review")
     page.click("[data-testid=rectify-start]")
     page.wait_for_selector("[data-testid=rectify]")
+    return page, errors
+
+
+def test_an_order_issued_offline_at_the_scene_is_numbered_when_the_phone_syncs(live_server, phone, desktop, screenshots):
+    page, errors = _order_form_offline(live_server, phone)
     assert page.locator("[data-testid=rect-item-G02]").is_checked()
     page.fill("[data-testid=rect-facts]", "销售的复合肥未附产品质量检验合格证明")
     page.click("[data-testid=rect-save]")
@@ -85,19 +91,7 @@ def test_the_party_signs_the_order_on_the_phone_offline_and_the_co_inspector_see
     from .conftest import PHONE
     from .pwa_helpers import Api
 
-    at_field(phone, live_server.url)
-    page = phone.new_page()
-    errors = watch_errors(page)
-    login(page, live_server.url)
-    wait_controlled(page)
-    phone.set_offline(True)
-    page.reload()
-    open_app(page, live_server.url)
-    start_inspection(page)
-    page.click("[data-testid=G02-fail]")
-    goto_step(page, "review")
-    page.click("[data-testid=rectify-start]")
-    page.wait_for_selector("[data-testid=rectify]")
+    page, errors = _order_form_offline(live_server, phone)
     facts = "销售的复合肥未附产品质量检验合格证明"
     page.fill("[data-testid=rect-facts]", facts)
     page.fill("[data-testid=rect-requirements]", "下架未附合格证的复合肥，补齐合格证明")
