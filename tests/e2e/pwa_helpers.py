@@ -314,6 +314,23 @@ def submit(page) -> None:
     page.wait_for_selector("[data-testid=sync-panel]")
 
 
+def submit_case_with_sample(phone, url: str, folder: Path, seed: int, narrative: str):
+    """The inspector records a case with a sealed sample, signs, submits and syncs; (page, errors)."""
+    at_field(phone, url)
+    page = phone.new_page()
+    errors = watch_errors(page)
+    login(page, url)
+    wait_controlled(page)
+    start_inspection(page)
+    answer_checklist_with_photos(page, folder, seed=seed)
+    add_sample(page)
+    write_record(page, narrative)
+    sign_all(page)
+    submit(page)
+    wait_synced(page, timeout=90)
+    return page, errors
+
+
 def wait_saved(page) -> None:
     """The open record's last edit is stored on the phone (the indicator left "保存中…")."""
     page.wait_for_function("document.querySelector('[data-testid=saved]').textContent.includes('已保存')")

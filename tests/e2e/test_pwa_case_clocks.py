@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 
 from .pwa_helpers import (
-    add_sample, answer_checklist_with_photos, at_field, go_home, login, open_app, sign_all, start_inspection,
-    submit, until, wait_controlled, wait_synced, watch_errors, write_record,
+    go_home, login, open_app, submit_case_with_sample, until, wait_synced, watch_errors,
 )
 from .test_pwa_lab_result import _console, _step
 
@@ -17,18 +16,8 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 def test_a_case_clock_opened_in_the_console_shows_on_the_inspectors_phone(live_server, phone, desktop,
                                                                         screenshots, tmp_path):
-    at_field(phone, live_server.url)
-    page = phone.new_page()
-    errors = watch_errors(page)
-    login(page, live_server.url)
-    wait_controlled(page)
-    start_inspection(page)
-    answer_checklist_with_photos(page, tmp_path, seed=91)
-    add_sample(page)
-    write_record(page, "检查人员到达现场时，当事人正在营业。对涉嫌不合格的复合肥料先行登记保存，并抽取样品送检。")
-    sign_all(page)
-    submit(page)
-    wait_synced(page, timeout=90)
+    page, errors = submit_case_with_sample(phone, live_server.url, tmp_path, 91,
+                                           "检查人员到达现场时，当事人正在营业。对涉嫌不合格的复合肥料先行登记保存，并抽取样品送检。")
     go_home(page)
     page.click("[data-testid=submitted] [data-testid=draft-row]")
     case_id = UUID.search(page.url).group(0)

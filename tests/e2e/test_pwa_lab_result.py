@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from .conftest import DEMO_PASSWORD
 from .pwa_helpers import (
-    add_sample, answer_checklist_with_photos, at_field, go_home, goto_step, login, open_app, sign_all,
-    start_inspection, submit, until, wait_controlled, wait_synced, watch_errors, write_record,
+    go_home, goto_step, open_app, submit_case_with_sample, until, wait_synced,
 )
 
 
@@ -29,18 +28,8 @@ def _step(officer, action: str, fields: dict[str, str]) -> None:
 
 def test_a_lab_result_entered_in_the_console_shows_on_the_inspectors_phone_offline(live_server, phone, desktop,
                                                                                    screenshots, tmp_path):
-    at_field(phone, live_server.url)
-    page = phone.new_page()
-    errors = watch_errors(page)
-    login(page, live_server.url)
-    wait_controlled(page)
-    start_inspection(page)
-    answer_checklist_with_photos(page, tmp_path, seed=77)
-    add_sample(page)
-    write_record(page, "检查人员到达现场时，当事人正在营业。货架陈列复合肥料120袋，抽取样品送检。")
-    sign_all(page)
-    submit(page)
-    wait_synced(page, timeout=90)
+    page, errors = submit_case_with_sample(phone, live_server.url, tmp_path, 77,
+                                           "检查人员到达现场时，当事人正在营业。货架陈列复合肥料120袋，抽取样品送检。")
 
     officer = _console(desktop, live_server.url, "tuoketuo.officer")
     officer.goto(live_server.url + "/console/samples")
