@@ -9,8 +9,8 @@
 //   integrity. A 460 (from a server that was sent a checksum by someone else) is still handled.
 // - After a failed request the next attempt asks HEAD for the offset and resumes from there.
 // - The creation request carries only a first part of the file, sized from the measured rate, and
-//   smaller after failures: bytes of a creation request cut before its answer are lost to the phone
-//   (it never learnt the upload's address), unlike a PATCH's.
+//   none after a failed creation (see `create`): the rest goes in PATCHes, whose every byte that
+//   arrives counts.
 // - Requests with a body are timed by progress, not by size (see `send`): slow but moving is fine.
 // - One failing file never blocks the others (see `runUploads`).
 import { call, authHeaders, fetchWithTimeout, errorFrom, trackInFlight, ApiError } from './api.js';
