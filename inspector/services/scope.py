@@ -7,7 +7,7 @@ who may inspect together, are the inspectors of the user's league (see `colleagu
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.sql import Select
@@ -60,11 +60,12 @@ def inspection_scope(user: User) -> ColumnElement[bool]:
     return or_(Inspection.agency_id.in_(agency_subtree(user)), co_inspector)
 
 
-def party_scope(user: User) -> ColumnElement[bool]:
-    """Filter for parties the user may see: their jurisdiction's, and those of cases and tasks they work on."""
+def party_scope(user: User, case_parties: Collection[str] | None = None) -> ColumnElement[bool]:
+    """Filter for parties the user may see: their jurisdiction's, and those of cases and tasks they work on
+    (`case_parties`: the parties of their cases, when the caller has read them already)."""
     if not user.active:
         return false()
-    own_cases = select(Inspection.party_id).join(
+    own_cases = case_parties if case_parties is not None else select(Inspection.party_id).join(
         InspectionInspector, InspectionInspector.inspection_id == Inspection.id
     ).where(InspectionInspector.user_id == user.id)
     # A task may send an inspector of one county to a party of another county of the league.

@@ -14,10 +14,11 @@ Leaving a case arrives as `del` (ScopeExit); a new agency or role answers a rese
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Any, Callable
 
-from sqlalchemy import ColumnElement, String, and_, delete, exists, false, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, String, and_, delete, exists, false, func, or_, select, true, tuple_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Select
@@ -38,6 +39,8 @@ from .cursor import START, Cursor, decode, encode, scope_hash
 
 TEMPLATE_STATUSES = ("published", "retired")  # retired ones still render the cases made with them
 STAMP_SECONDS = 60
+DENSE_TYPES = ("finding",)  # 13–30 a case: their page end bounds what the other kinds must read
+CASE_LIST_MAX = 10_000  # see UserCases
 
 Entry = tuple[int, str, Any, Any, str, Any]  # version, type, sort key, wire id, op, value source
 
@@ -113,16 +116,44 @@ def _live_in_live_case(model: Any) -> ColumnElement[bool]:
     return and_(model.deleted_at.is_(None), Inspection.deleted_at.is_(None))
 
 
+@dataclass(frozen=True)
+class UserCases:
+    """The cases the user is an inspector on (within scope) and their parties, read once a page.
+
+    They are bound as lists. As subqueries, SQLite (which keeps no statistics) walked every case of
+    the user for every kind of row, twice a page, checking its scope each time: a page then cost
+    what the user's history holds, not what it keeps. A user on more than CASE_LIST_MAX cases gets
+    the subqueries (SQLite binds at most 32,766 values).
+    """
+
+    query: Select
+    ids: list[str] | None
+    party_ids: list[str] | None
+
+    @classmethod
+    def of(cls, user: User) -> "UserCases":
+        member = select(InspectionInspector.inspection_id).where(InspectionInspector.user_id == user.id)
+        query = select(Inspection.id).where(inspection_scope(user), Inspection.id.in_(member))
+        rows = db.session.execute(query.add_columns(Inspection.party_id).limit(CASE_LIST_MAX + 1)).all()
+        if len(rows) > CASE_LIST_MAX:
+            return cls(query, None, None)
+        return cls(query, [case_id for case_id, _ in rows], sorted({party_id for _, party_id in rows}))
+
+    def on(self, column: Any) -> ColumnElement[bool]:
+        """The condition that a case id (`column`) is one of these cases."""
+        return column.in_(self.query if self.ids is None else self.ids)
+
+
 def sources(user: User) -> list[Source]:
     """Every kind of row in the user's pull scope."""
-    member = select(InspectionInspector.inspection_id).where(InspectionInspector.user_id == user.id)
-    cases = and_(inspection_scope(user), Inspection.id.in_(member))
+    cases = UserCases.of(user)
+    on_case = cases.on
     colleague = colleague_filter(user)
 
     def children(model: Any, kind: str) -> Source:
         return Source(kind, model, (model.id,), select(model, _case_live()).join(
-            Inspection, Inspection.id == model.inspection_id).where(cases), _put_unless_deleted(),
-            _live_in_live_case(model))
+            Inspection, Inspection.id == model.inspection_id).where(on_case(model.inspection_id)),
+            _put_unless_deleted(), _live_in_live_case(model))
 
     def exits(kind: str) -> Source:
         return Source(kind, ScopeExit, (ScopeExit.entity_id,),
@@ -142,11 +173,11 @@ def sources(user: User) -> list[Source]:
         Source("template", ChecklistTemplate, (ChecklistTemplate.id,),
                select(ChecklistTemplate).where(ChecklistTemplate.status.in_(TEMPLATE_STATUSES)),
                _put_unless_deleted(), ChecklistTemplate.deleted_at.is_(None)),
-        Source("party", Party, (Party.id,), select(Party).where(party_scope(user)), _put_unless_deleted(),
+        Source("party", Party, (Party.id,), select(Party).where(party_scope(user, cases.party_ids)), _put_unless_deleted(),
                Party.deleted_at.is_(None)),
         exits("party"),
         Source("inspection", Inspection, (Inspection.id,),
-               select(Inspection).where(cases).options(
+               select(Inspection).where(on_case(Inspection.id)).options(
                    selectinload(Inspection.inspectors).selectinload(InspectionInspector.user)),
                _put_unless_deleted(), Inspection.deleted_at.is_(None)),
         exits("inspection"),
@@ -156,7 +187,7 @@ def sources(user: User) -> list[Source]:
                select(Photo, _case_live(), held_by_case(Photo.sha256, Photo).label("uploaded"),
                       Blob.processing, Blob.processing_error)
                .join(Inspection, Inspection.id == Photo.inspection_id)
-               .outerjoin(Blob, Blob.sha256 == Photo.sha256).where(cases),
+               .outerjoin(Blob, Blob.sha256 == Photo.sha256).where(on_case(Photo.inspection_id)),
                lambda row: (row[0].id, row[0].id, "del" if row[0].deleted_at or not row[1] else "put",
                             _photo_row(row)),
                _live_in_live_case(Photo)),
@@ -164,24 +195,24 @@ def sources(user: User) -> list[Source]:
         # A sample's lab life (status, reports, 复检 deadline), read-only on the phone (SMP-O2).
         Source("lab_result", SampleLab, (SampleLab.id,),
                select(SampleLab, _case_live()).join(Inspection, Inspection.id == SampleLab.inspection_id)
-               .where(cases).options(selectinload(SampleLab.reports).selectinload(LabReport.items),
+               .where(on_case(SampleLab.inspection_id)).options(selectinload(SampleLab.reports).selectinload(LabReport.items),
                                      selectinload(SampleLab.submissions)),
                _put_unless_deleted(), _live_in_live_case(SampleLab)),
         # The case's 责令改正通知书 (status, 文号, due date, 送达), read-only on the phone: both inspectors
         # see an order either of them issued, and a reinstalled phone sees it again.
         Source("rectification", RectificationOrder, (RectificationOrder.id,),
                select(RectificationOrder, _case_live()).join(Inspection, Inspection.id == RectificationOrder.inspection_id)
-               .where(cases).options(selectinload(RectificationOrder.signatures)),
+               .where(on_case(RectificationOrder.inspection_id)).options(selectinload(RectificationOrder.signatures)),
                _put_unless_deleted(), _live_in_live_case(RectificationOrder)),
         # The case clocks of the user's cases (立案 decision, 先行登记保存 …), read-only (CASE-O1).
-        case_clock_source(Source, cases, _case_live()),
+        case_clock_source(Source, on_case, _case_live()),
         Source("decision", ReviewDecision, (ReviewDecision.id,),
                select(ReviewDecision, _case_live()).join(Inspection, Inspection.id == ReviewDecision.inspection_id)
-               .where(cases).options(selectinload(ReviewDecision.reviewer)),
+               .where(on_case(ReviewDecision.inspection_id)).options(selectinload(ReviewDecision.reviewer)),
                _put_unless_deleted(), _live_in_live_case(ReviewDecision)),
         Source("conflict", Conflict, (Conflict.id,),
                select(Conflict, _case_live()).outerjoin(Inspection, Inspection.id == Conflict.inspection_id)
-               .where(or_(and_(Conflict.inspection_id.is_not(None), cases), party_conflict)),
+               .where(or_(on_case(Conflict.inspection_id), party_conflict)),
                _put_unless_deleted(), _live_in_live_case(Conflict)),
         # A task the user is on; taken off it (回避, 改派) it arrives as `del`.
         Source("task", Task, (Task.id,),
@@ -227,17 +258,32 @@ def collect(user: User, position: tuple[int, str | None, Any], round_start: int 
     Two steps, so a page costs what it keeps: first each source's next positions (version and
     key only, from the version index), merged to the page's limit + 1; then only those rows,
     loaded whole. Loading limit + 1 whole rows of every kind and dropping most of them made a
-    pull's cost grow with the database.
+    pull's cost grow with the database. The densest kind is asked first: once limit + 1
+    positions are known, the other kinds are read only up to the last one's version, rather than
+    every row of theirs after the position (sorted, to keep the first few). A kind with no row of
+    anyone's in that window (its version index tells at once) is not queried at all: the scoped
+    query walks the user's cases even when it finds nothing.
     """
     every = sources(user)  # a type may have two sources (its rows and its scope exits)
     positions: list[tuple[int, str, Any, int]] = []
-    for index, source in enumerate(every):
+    bound = None  # once limit + 1 positions are at or below this version, no later row is on the page
+    for index in sorted(range(len(every)), key=lambda i: every[i].type not in DENSE_TYPES):
+        source = every[index]
+        below = true() if bound is None else source.model.version <= bound
+        if _version_indexed(source.model) and db.session.scalar(
+                select(source.model.version).where(_after(source, position), below).limit(1)) is None:
+            continue  # nobody's row of this kind lies in the window: skip the scoped query
         keys = _code_point_order(source.keys)
-        stmt = _after_position(source, position, round_start).with_only_columns(source.model.version, *source.keys)
+        stmt = _after_position(source, position, round_start).where(below).with_only_columns(
+            source.model.version, *source.keys)
         for version, *key in db.session.execute(stmt.order_by(source.model.version, *keys).limit(limit + 1)):
             positions.append((version, source.type, key[0] if len(key) == 1 else tuple(key), index))
+        if len(positions) > limit:
+            positions.sort()
+            del positions[limit + 1:]
+            bound = positions[-1][0]
     positions.sort()
-    kept = positions[:limit + 1]
+    kept = positions
     wanted: dict[int, list[Any]] = {}
     for _version, _kind, key, index in kept:
         wanted.setdefault(index, []).append(key)
@@ -252,6 +298,13 @@ def collect(user: User, position: tuple[int, str | None, Any], round_start: int 
                 entries.append((row[0].version, source.type, key, wire_id, op, value))
     entries.sort(key=lambda e: (e[0], e[1], e[2]))
     return entries
+
+
+@lru_cache(maxsize=None)
+def _version_indexed(model: Any) -> bool:
+    """Whether the model's table has an index led by `version`, so that asking whether any row lies
+    in a version window costs one index seek."""
+    return any(next(iter(index.columns)).name == "version" for index in model.__table__.indexes)
 
 
 def _after_position(source: Source, position: tuple[int, str | None, Any], round_start: int | None) -> Select:
