@@ -252,38 +252,21 @@ def _code_point_order(keys: tuple[Any, ...]) -> list[Any]:
     return [key.collate("C") if isinstance(key.type, String) else key for key in keys]
 
 
-def collect(user: User, position: tuple[int, str | None, Any], round_start: int | None, limit: int) -> list[Entry]:
+def collect(user: User, position: tuple[int, str | None, Any], round_start: int | None, limit: int,
+            span: int | None = None) -> list[Entry]:
     """Up to limit + 1 entries after the position, in order (one more tells that there is more).
 
     Two steps, so a page costs what it keeps: first each source's next positions (version and
-    key only, from the version index), merged to the page's limit + 1; then only those rows,
-    loaded whole. Loading limit + 1 whole rows of every kind and dropping most of them made a
-    pull's cost grow with the database. The densest kind is asked first: once limit + 1
-    positions are known, the other kinds are read only up to the last one's version, rather than
-    every row of theirs after the position (sorted, to keep the first few). A kind with no row of
-    anyone's in that window (its version index tells at once) is not queried at all: the scoped
-    query walks the user's cases even when it finds nothing.
+    key only), merged to the page's limit + 1; then only those rows, loaded whole. Loading
+    limit + 1 whole rows of every kind and dropping most of them made a pull's cost grow with the
+    database. `span`, the versions the previous page covered, is a guess of where this one ends:
+    the positions are first read up to twice as far, and past it only if that held less than a page.
     """
     every = sources(user)  # a type may have two sources (its rows and its scope exits)
-    positions: list[tuple[int, str, Any, int]] = []
-    bound = None  # once limit + 1 positions are at or below this version, no later row is on the page
-    for index in sorted(range(len(every)), key=lambda i: every[i].type not in DENSE_TYPES):
-        source = every[index]
-        below = true() if bound is None else source.model.version <= bound
-        if _version_indexed(source.model) and db.session.scalar(
-                select(source.model.version).where(_after(source, position), below).limit(1)) is None:
-            continue  # nobody's row of this kind lies in the window: skip the scoped query
-        keys = _code_point_order(source.keys)
-        stmt = _after_position(source, position, round_start).where(below).with_only_columns(
-            source.model.version, *source.keys)
-        for version, *key in db.session.execute(stmt.order_by(source.model.version, *keys).limit(limit + 1)):
-            positions.append((version, source.type, key[0] if len(key) == 1 else tuple(key), index))
-        if len(positions) > limit:
-            positions.sort()
-            del positions[limit + 1:]
-            bound = positions[-1][0]
-    positions.sort()
-    kept = positions
+    guess = None if span is None else min(position[0] + 2 * span, MAX_BIG)
+    kept = _positions(every, position, round_start, limit, guess)
+    if guess is not None and len(kept) <= limit:
+        kept += _positions(every, (guess, None, None), round_start, limit, None)[:limit + 1 - len(kept)]
     wanted: dict[int, list[Any]] = {}
     for _version, _kind, key, index in kept:
         wanted.setdefault(index, []).append(key)
@@ -305,6 +288,35 @@ def _version_indexed(model: Any) -> bool:
     """Whether the model's table has an index led by `version`, so that asking whether any row lies
     in a version window costs one index seek."""
     return any(next(iter(index.columns)).name == "version" for index in model.__table__.indexes)
+
+
+def _positions(every: list[Source], position: tuple[int, str | None, Any], round_start: int | None, limit: int,
+               bound: int | None) -> list[tuple[int, str, Any, int]]:
+    """The first limit + 1 (version, type, key, source index) after the position, at or below `bound`.
+
+    The densest kind is asked first: once limit + 1 positions are known, the other kinds are read
+    only up to the last one's version, rather than every row of theirs after the position (sorted,
+    to keep the first few). A kind with no row of anyone's in the window (its version index tells
+    at once) is not queried: the scoped query walks the user's cases even when it finds nothing.
+    """
+    positions: list[tuple[int, str, Any, int]] = []
+    for index in sorted(range(len(every)), key=lambda i: every[i].type not in DENSE_TYPES):
+        source = every[index]
+        below = true() if bound is None else source.model.version <= bound
+        if _version_indexed(source.model) and db.session.scalar(
+                select(source.model.version).where(_after(source, position), below).limit(1)) is None:
+            continue
+        keys = _code_point_order(source.keys)
+        stmt = _after_position(source, position, round_start).where(below).with_only_columns(
+            source.model.version, *source.keys)
+        for version, *key in db.session.execute(stmt.order_by(source.model.version, *keys).limit(limit + 1)):
+            positions.append((version, source.type, key[0] if len(key) == 1 else tuple(key), index))
+        if len(positions) > limit:
+            positions.sort()
+            del positions[limit + 1:]
+            bound = positions[-1][0]
+    positions.sort()
+    return positions
 
 
 def _after_position(source: Source, position: tuple[int, str | None, Any], round_start: int | None) -> Select:
@@ -376,15 +388,16 @@ def _page(user: User, device_id: int, cursor: Cursor | None, limit: int) -> dict
     reset = (cursor is None or not _well_formed(cursor) or cursor.user_id != user.id or cursor.scope != scope
              or cursor.version < horizon or cursor.version > snapshot)
     if reset:
-        position, round_start = START, snapshot
+        position, round_start, span = START, snapshot, None
     else:
-        position, round_start = cursor.position, cursor.round_start
-    entries = collect(user, position, round_start, limit)
+        position, round_start, span = cursor.position, cursor.round_start, cursor.span
+    entries = collect(user, position, round_start, limit, span)
     has_more = len(entries) > limit
     page = entries[:limit]
     if has_more:
         version, kind, key = page[-1][:3]
-        following = Cursor(version, kind, list(key) if isinstance(key, tuple) else key, scope, user.id, round_start)
+        following = Cursor(version, kind, list(key) if isinstance(key, tuple) else key, scope, user.id, round_start,
+                           span=max(version - position[0], 1))
     else:
         following = Cursor(snapshot, None, None, scope, user.id)
     patch = []
@@ -417,6 +430,8 @@ def _well_formed(cursor: Cursor) -> bool:
     if not -1 <= cursor.version <= MAX_BIG:
         return False
     if cursor.round_start is not None and not -1 <= cursor.round_start <= MAX_BIG:
+        return False
+    if cursor.span is not None and not 1 <= cursor.span <= MAX_BIG:
         return False
     if cursor.type is None:
         return key is None
