@@ -7,7 +7,7 @@ who may inspect together, are the inspectors of the user's league (see `colleagu
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.sql import Select
@@ -60,9 +60,9 @@ def inspection_scope(user: User) -> ColumnElement[bool]:
     return or_(Inspection.agency_id.in_(agency_subtree(user)), co_inspector)
 
 
-def party_scope(user: User, case_parties: Collection[str] | None = None) -> ColumnElement[bool]:
+def party_scope(user: User, case_parties: Select | None = None) -> ColumnElement[bool]:
     """Filter for parties the user may see: their jurisdiction's, and those of cases and tasks they work on
-    (`case_parties`: the parties of their cases, when the caller has read them already)."""
+    (`case_parties`: the ids of their cases' parties, when the caller has them at hand)."""
     if not user.active:
         return false()
     own_cases = case_parties if case_parties is not None else select(Inspection.party_id).join(

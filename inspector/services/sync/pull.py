@@ -13,6 +13,7 @@ Leaving a case arrives as `del` (ScopeExit); a new agency or role answers a rese
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime
@@ -40,7 +41,6 @@ from .cursor import START, Cursor, decode, encode, scope_hash
 TEMPLATE_STATUSES = ("published", "retired")  # retired ones still render the cases made with them
 STAMP_SECONDS = 60
 DENSE_TYPES = ("finding",)  # 13–30 a case: their page end bounds what the other kinds must read
-CASE_LIST_MAX = 10_000  # see UserCases
 
 Entry = tuple[int, str, Any, Any, str, Any]  # version, type, sort key, wire id, op, value source
 
@@ -118,30 +118,39 @@ def _live_in_live_case(model: Any) -> ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class UserCases:
-    """The cases the user is an inspector on (within scope) and their parties, read once a page.
+    """The cases the user is an inspector on (within scope), and their parties.
 
-    They are bound as lists. As subqueries, SQLite (which keeps no statistics) walked every case of
-    the user for every kind of row, twice a page, checking its scope each time: a page then cost
-    what the user's history holds, not what it keeps. A user on more than CASE_LIST_MAX cases gets
-    the subqueries (SQLite binds at most 32,766 values).
+    On SQLite they are read once a page and bound as one JSON array each (`json_each`). As
+    subqueries, SQLite (which keeps no statistics) walked every case of the user for every kind of
+    row, twice a page, checking its scope each time, so a page cost what the user's history holds;
+    as lists of bound values, rendering them cost as much. PostgreSQL plans the subqueries well.
     """
 
     query: Select
-    ids: list[str] | None
-    party_ids: list[str] | None
+    ids_json: str | None = None
+    party_ids_json: str | None = None
 
     @classmethod
     def of(cls, user: User) -> "UserCases":
         member = select(InspectionInspector.inspection_id).where(InspectionInspector.user_id == user.id)
         query = select(Inspection.id).where(inspection_scope(user), Inspection.id.in_(member))
-        rows = db.session.execute(query.add_columns(Inspection.party_id).limit(CASE_LIST_MAX + 1)).all()
-        if len(rows) > CASE_LIST_MAX:
-            return cls(query, None, None)
-        return cls(query, [case_id for case_id, _ in rows], sorted({party_id for _, party_id in rows}))
+        if db.session.get_bind().dialect.name != "sqlite":
+            return cls(query)
+        rows = db.session.execute(query.add_columns(Inspection.party_id)).all()
+        return cls(query, json.dumps([case_id for case_id, _ in rows]),
+                   json.dumps(sorted({party_id for _, party_id in rows})))
 
     def on(self, column: Any) -> ColumnElement[bool]:
         """The condition that a case id (`column`) is one of these cases."""
-        return column.in_(self.query if self.ids is None else self.ids)
+        return column.in_(self.query if self.ids_json is None else _json_values(self.ids_json))
+
+    def parties(self) -> Select | None:
+        """The parties of these cases, or None where party_scope's own subquery serves."""
+        return None if self.party_ids_json is None else _json_values(self.party_ids_json)
+
+
+def _json_values(array_json: str) -> Select:
+    return select(func.json_each(array_json).table_valued("value").c.value)
 
 
 def sources(user: User) -> list[Source]:
@@ -173,7 +182,7 @@ def sources(user: User) -> list[Source]:
         Source("template", ChecklistTemplate, (ChecklistTemplate.id,),
                select(ChecklistTemplate).where(ChecklistTemplate.status.in_(TEMPLATE_STATUSES)),
                _put_unless_deleted(), ChecklistTemplate.deleted_at.is_(None)),
-        Source("party", Party, (Party.id,), select(Party).where(party_scope(user, cases.party_ids)), _put_unless_deleted(),
+        Source("party", Party, (Party.id,), select(Party).where(party_scope(user, cases.parties())), _put_unless_deleted(),
                Party.deleted_at.is_(None)),
         exits("party"),
         Source("inspection", Inspection, (Inspection.id,),
