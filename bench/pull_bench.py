@@ -58,8 +58,13 @@ def seeded(url: str, cases: int) -> object:
     if url.startswith("sqlite"):
         # A served database's write-ahead log stays small (a checkpoint every 1000 pages); the bulk
         # load leaves hundreds of MB in it, which every read would have to look through.
-        with app.app_context(), db.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        with app.app_context():
+            db.session.remove()
+            raw = db.engine.raw_connection()  # outside a transaction, which a checkpoint cannot run in
+            try:
+                raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
     print(f"  loaded {cases} cases in {time.perf_counter() - started:.0f} s", flush=True)
     return app
 

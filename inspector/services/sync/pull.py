@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Callable
 
 from sqlalchemy import ColumnElement, String, and_, delete, exists, false, func, or_, select, true, tuple_, update
@@ -121,9 +121,9 @@ class UserCases:
     """The cases the user is an inspector on (within scope), and their parties.
 
     On SQLite they are read once a page and bound as one JSON array each (`json_each`). As
-    subqueries, SQLite (which keeps no statistics) walked every case of the user for every kind of
-    row, twice a page, checking its scope each time, so a page cost what the user's history holds;
-    as lists of bound values, rendering them cost as much. PostgreSQL plans the subqueries well.
+    subqueries, SQLite walked every case of the user for every kind of row, twice a page, checking
+    its scope each time, so a page cost what the user's history holds; as lists of bound values,
+    rendering them cost as much. PostgreSQL plans the subqueries well.
     """
 
     query: Select
@@ -182,8 +182,8 @@ def sources(user: User) -> list[Source]:
         Source("template", ChecklistTemplate, (ChecklistTemplate.id,),
                select(ChecklistTemplate).where(ChecklistTemplate.status.in_(TEMPLATE_STATUSES)),
                _put_unless_deleted(), ChecklistTemplate.deleted_at.is_(None)),
-        Source("party", Party, (Party.id,), select(Party).where(party_scope(user, cases.parties())), _put_unless_deleted(),
-               Party.deleted_at.is_(None)),
+        Source("party", Party, (Party.id,), select(Party).where(party_scope(user, cases.parties())),
+               _put_unless_deleted(), Party.deleted_at.is_(None)),
         exits("party"),
         Source("inspection", Inspection, (Inspection.id,),
                select(Inspection).where(on_case(Inspection.id)).options(
@@ -204,14 +204,16 @@ def sources(user: User) -> list[Source]:
         # A sample's lab life (status, reports, 复检 deadline), read-only on the phone (SMP-O2).
         Source("lab_result", SampleLab, (SampleLab.id,),
                select(SampleLab, _case_live()).join(Inspection, Inspection.id == SampleLab.inspection_id)
-               .where(on_case(SampleLab.inspection_id)).options(selectinload(SampleLab.reports).selectinload(LabReport.items),
-                                     selectinload(SampleLab.submissions)),
+               .where(on_case(SampleLab.inspection_id))
+               .options(selectinload(SampleLab.reports).selectinload(LabReport.items),
+                        selectinload(SampleLab.submissions)),
                _put_unless_deleted(), _live_in_live_case(SampleLab)),
         # The case's 责令改正通知书 (status, 文号, due date, 送达), read-only on the phone: both inspectors
         # see an order either of them issued, and a reinstalled phone sees it again.
         Source("rectification", RectificationOrder, (RectificationOrder.id,),
                select(RectificationOrder, _case_live()).join(Inspection, Inspection.id == RectificationOrder.inspection_id)
-               .where(on_case(RectificationOrder.inspection_id)).options(selectinload(RectificationOrder.signatures)),
+               .where(on_case(RectificationOrder.inspection_id))
+               .options(selectinload(RectificationOrder.signatures)),
                _put_unless_deleted(), _live_in_live_case(RectificationOrder)),
         # The case clocks of the user's cases (立案 decision, 先行登记保存 …), read-only (CASE-O1).
         case_clock_source(Source, on_case, _case_live()),
