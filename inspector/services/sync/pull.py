@@ -32,7 +32,7 @@ from ...models import (
 )
 from ...models.sync import current_version
 from ...schemas.sync import MAX_BIG, MAX_INT, VALUE_SCHEMAS
-from ..scope import colleague_filter, held_by_case, inspection_scope, party_scope
+from ..scope import agency_subtree, colleague_filter, held_by_case, inspection_scope, party_scope
 from ..tasks import mark_delivered
 from .case_clock_source import case_clock_source
 from .context import check_client
@@ -136,16 +136,19 @@ class UserCases:
         query = select(Inspection.id).where(inspection_scope(user), Inspection.id.in_(member))
         if db.session.get_bind().dialect.name != "sqlite":
             return cls(query)
-        rows = db.session.execute(query.add_columns(Inspection.party_id)).all()
-        return cls(query, json.dumps([case_id for case_id, _ in rows]),
-                   json.dumps(sorted({party_id for _, party_id in rows})))
+        rows = db.session.execute(query.add_columns(Party.id, Party.agency_id)
+                                  .join(Party, Party.id == Inspection.party_id)).all()
+        jurisdiction = set(db.session.scalars(agency_subtree(user)))
+        return cls(query, json.dumps([case_id for case_id, _, _ in rows]),
+                   json.dumps(sorted({party_id for _, party_id, agency_id in rows if agency_id not in jurisdiction})))
 
     def on(self, column: Any) -> ColumnElement[bool]:
         """The condition that a case id (`column`) is one of these cases."""
         return column.in_(self.query if self.ids_json is None else _json_values(self.ids_json))
 
     def parties(self) -> Select | None:
-        """The parties of these cases, or None where party_scope's own subquery serves."""
+        """The parties of these cases outside the user's jurisdiction (party_scope has the others
+        anyway), or None where party_scope's own subquery serves."""
         return None if self.party_ids_json is None else _json_values(self.party_ids_json)
 
 
