@@ -22,7 +22,8 @@ from typing import Any, Callable
 from sqlalchemy import ColumnElement, String, and_, delete, exists, false, func, or_, select, true, tuple_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Select, operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from ...database import db, utcnow, write_intent
 from ...models import (
@@ -136,8 +137,12 @@ class UserCases:
         query = select(Inspection.id).where(inspection_scope(user), Inspection.id.in_(member))
         if db.session.get_bind().dialect.name != "sqlite":
             return cls(query)
-        rows = db.session.execute(query.add_columns(Party.id, Party.agency_id)
-                                  .join(Party, Party.id == Inspection.party_id)).all()
+        # An inspector on a case always sees it (inspection_scope), so membership alone decides here.
+        rows = db.session.execute(
+            select(InspectionInspector.inspection_id, Party.id, Party.agency_id)
+            .join(Inspection, Inspection.id == InspectionInspector.inspection_id)
+            .join(Party, Party.id == Inspection.party_id)
+            .where(InspectionInspector.user_id == user.id)).all() if user.active else []
         jurisdiction = set(db.session.scalars(agency_subtree(user)))
         return cls(query, json.dumps([case_id for case_id, _, _ in rows]),
                    json.dumps(sorted({party_id for _, party_id, agency_id in rows if agency_id not in jurisdiction})))
@@ -145,6 +150,14 @@ class UserCases:
     def on(self, column: Any) -> ColumnElement[bool]:
         """The condition that a case id (`column`) is one of these cases."""
         return column.in_(self.query if self.ids_json is None else _json_values(self.ids_json))
+
+    def join_on(self, column: Any) -> ColumnElement[bool]:
+        """The join of a part of a case (by its case id `column`) to its case. On SQLite the column is
+        wrapped (`+column`) so that the planner seeks the part's own (case, version) index for each
+        case id rather than first looking every case up in `inspection` (twice the seeks a page)."""
+        if self.ids_json is None:
+            return Inspection.id == column
+        return Inspection.id == UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
 
     def parties(self) -> Select | None:
         """The parties of these cases outside the user's jurisdiction (party_scope has the others
@@ -156,15 +169,22 @@ def _json_values(array_json: str) -> Select:
     return select(func.json_each(array_json).table_valued("value").c.value)
 
 
+def _one_of(column: Any, values: list[Any]) -> ColumnElement[bool]:
+    """`column IN values`; on SQLite as one JSON array, so that the planner looks the rows up by
+    these keys rather than walking the user's cases (it cannot tell a list's size from `json_each`'s)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return column.in_(_json_values(json.dumps(values)))
+    return column.in_(values)
+
+
 def sources(user: User) -> list[Source]:
     """Every kind of row in the user's pull scope."""
     cases = UserCases.of(user)
-    on_case = cases.on
     colleague = colleague_filter(user)
 
     def children(model: Any, kind: str) -> Source:
         return Source(kind, model, (model.id,), select(model, _case_live()).join(
-            Inspection, Inspection.id == model.inspection_id).where(on_case(model.inspection_id)),
+            Inspection, cases.join_on(model.inspection_id)).where(cases.on(model.inspection_id)),
             _put_unless_deleted(), _live_in_live_case(model))
 
     def exits(kind: str) -> Source:
@@ -189,7 +209,7 @@ def sources(user: User) -> list[Source]:
                _put_unless_deleted(), Party.deleted_at.is_(None)),
         exits("party"),
         Source("inspection", Inspection, (Inspection.id,),
-               select(Inspection).where(on_case(Inspection.id)).options(
+               select(Inspection).where(cases.on(Inspection.id)).options(
                    selectinload(Inspection.inspectors).selectinload(InspectionInspector.user)),
                _put_unless_deleted(), Inspection.deleted_at.is_(None)),
         exits("inspection"),
@@ -198,35 +218,36 @@ def sources(user: User) -> list[Source]:
         Source("photo", Photo, (Photo.id,),
                select(Photo, _case_live(), held_by_case(Photo.sha256, Photo).label("uploaded"),
                       Blob.processing, Blob.processing_error)
-               .join(Inspection, Inspection.id == Photo.inspection_id)
-               .outerjoin(Blob, Blob.sha256 == Photo.sha256).where(on_case(Photo.inspection_id)),
+               .join(Inspection, cases.join_on(Photo.inspection_id))
+               .outerjoin(Blob, Blob.sha256 == Photo.sha256).where(cases.on(Photo.inspection_id)),
                lambda row: (row[0].id, row[0].id, "del" if row[0].deleted_at or not row[1] else "put",
                             _photo_row(row)),
                _live_in_live_case(Photo)),
         children(Signature, "signature"),
         # A sample's lab life (status, reports, 复检 deadline), read-only on the phone (SMP-O2).
         Source("lab_result", SampleLab, (SampleLab.id,),
-               select(SampleLab, _case_live()).join(Inspection, Inspection.id == SampleLab.inspection_id)
-               .where(on_case(SampleLab.inspection_id))
+               select(SampleLab, _case_live()).join(Inspection, cases.join_on(SampleLab.inspection_id))
+               .where(cases.on(SampleLab.inspection_id))
                .options(selectinload(SampleLab.reports).selectinload(LabReport.items),
                         selectinload(SampleLab.submissions)),
                _put_unless_deleted(), _live_in_live_case(SampleLab)),
         # The case's 责令改正通知书 (status, 文号, due date, 送达), read-only on the phone: both inspectors
         # see an order either of them issued, and a reinstalled phone sees it again.
         Source("rectification", RectificationOrder, (RectificationOrder.id,),
-               select(RectificationOrder, _case_live()).join(Inspection, Inspection.id == RectificationOrder.inspection_id)
-               .where(on_case(RectificationOrder.inspection_id))
+               select(RectificationOrder, _case_live())
+               .join(Inspection, cases.join_on(RectificationOrder.inspection_id))
+               .where(cases.on(RectificationOrder.inspection_id))
                .options(selectinload(RectificationOrder.signatures)),
                _put_unless_deleted(), _live_in_live_case(RectificationOrder)),
         # The case clocks of the user's cases (立案 decision, 先行登记保存 …), read-only (CASE-O1).
-        case_clock_source(Source, on_case, _case_live()),
+        case_clock_source(Source, cases, _case_live()),
         Source("decision", ReviewDecision, (ReviewDecision.id,),
-               select(ReviewDecision, _case_live()).join(Inspection, Inspection.id == ReviewDecision.inspection_id)
-               .where(on_case(ReviewDecision.inspection_id)).options(selectinload(ReviewDecision.reviewer)),
+               select(ReviewDecision, _case_live()).join(Inspection, cases.join_on(ReviewDecision.inspection_id))
+               .where(cases.on(ReviewDecision.inspection_id)).options(selectinload(ReviewDecision.reviewer)),
                _put_unless_deleted(), _live_in_live_case(ReviewDecision)),
         Source("conflict", Conflict, (Conflict.id,),
-               select(Conflict, _case_live()).outerjoin(Inspection, Inspection.id == Conflict.inspection_id)
-               .where(or_(on_case(Conflict.inspection_id), party_conflict)),
+               select(Conflict, _case_live()).outerjoin(Inspection, cases.join_on(Conflict.inspection_id))
+               .where(or_(cases.on(Conflict.inspection_id), party_conflict)),
                _put_unless_deleted(), _live_in_live_case(Conflict)),
         # A task the user is on; taken off it (回避, 改派) it arrives as `del`.
         Source("task", Task, (Task.id,),
@@ -288,7 +309,7 @@ def collect(user: User, position: tuple[int, str | None, Any], round_start: int 
     entries: list[Entry] = []
     for index, keys in wanted.items():
         source = every[index]
-        chosen = source.keys[0].in_(keys) if len(source.keys) == 1 else tuple_(*source.keys).in_(keys)
+        chosen = _one_of(source.keys[0], keys) if len(source.keys) == 1 else tuple_(*source.keys).in_(keys)
         for row in db.session.execute(_after_position(source, position, round_start).where(chosen)):
             key, wire_id, op, value = source.entry(row)
             if (row[0].version, index, key) in kept_set:  # an older row of the same key is not this page's
