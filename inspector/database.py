@@ -59,8 +59,13 @@ class UTCDateTime(TypeDecorator):
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
 
 
+# SQLite reads the database through a memory map rather than its 2 MB page cache: on a database of
+# 100k cases each index seek otherwise cost several system calls (a pull page's seeks ran 3.6x slower).
+SQLITE_MMAP_BYTES = 1 << 30
+
+
 def install_sqlite_behaviour(engine: Engine) -> None:
-    """WAL, foreign keys, a busy timeout, and explicit BEGIN [IMMEDIATE] for pysqlite."""
+    """WAL, foreign keys, a busy timeout, memory-mapped reads, and explicit BEGIN [IMMEDIATE] for pysqlite."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -71,6 +76,7 @@ def install_sqlite_behaviour(engine: Engine) -> None:
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cur.close()
 
     @event.listens_for(engine, "begin")

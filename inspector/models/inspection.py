@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, db, utcnow
@@ -82,10 +82,12 @@ class InspectionInspector(db.Model):
     """The inspectors (检查人员) on a record; at least two with certificate numbers to submit."""
 
     __tablename__ = "inspection_inspector"
-    __table_args__ = (UniqueConstraint("inspection_id", "user_id"),)
+    # (user, case): a user's cases are read from the index alone, on every pull page.
+    __table_args__ = (UniqueConstraint("inspection_id", "user_id"),
+                      Index("ix_inspection_inspector_user_id_inspection_id", "user_id", "inspection_id"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     inspection_id: Mapped[str] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     position: Mapped[int] = mapped_column(Integer, default=1)
 
     inspection: Mapped[Inspection] = relationship(back_populates="inspectors")

@@ -60,11 +60,12 @@ def inspection_scope(user: User) -> ColumnElement[bool]:
     return or_(Inspection.agency_id.in_(agency_subtree(user)), co_inspector)
 
 
-def party_scope(user: User) -> ColumnElement[bool]:
-    """Filter for parties the user may see: their jurisdiction's, and those of cases and tasks they work on."""
+def party_scope(user: User, case_parties: Select | None = None) -> ColumnElement[bool]:
+    """Filter for parties the user may see: their jurisdiction's, and those of cases and tasks they work on
+    (`case_parties`: the ids of their cases' parties, when the caller has them at hand)."""
     if not user.active:
         return false()
-    own_cases = select(Inspection.party_id).join(
+    own_cases = case_parties if case_parties is not None else select(Inspection.party_id).join(
         InspectionInspector, InspectionInspector.inspection_id == Inspection.id
     ).where(InspectionInspector.user_id == user.id)
     # A task may send an inspector of one county to a party of another county of the league.

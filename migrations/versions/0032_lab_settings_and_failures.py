@@ -2,7 +2,7 @@
 and case clocks pulled by phones (versioned)
 
 Revision ID: 0032_lab_settings_and_failures
-Revises: 0029_photo_processing (for testing in this branch; the lead re-chains it after 0031_order_signature)
+Revises: 0031_order_signature
 
 The lab periods are settings (config LAB_RULES), no table. Existing case clocks get version 0:
 a phone's first pull after the upgrade is a reset pull, which sends every row of its scope.

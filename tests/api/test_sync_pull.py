@@ -105,6 +105,20 @@ def test_paging_through_ten_thousand_changes_while_others_write_loses_and_repeat
     assert zhang.pull_page(limit=700)["patch"] == []
 
 
+def test_rows_far_beyond_where_the_last_pages_reached_still_arrive(zhang):
+    """A page first reads as far as the page before reached, twice over; here the county's next
+    parties lie 200 versions (another county's writes) past that, and must still come."""
+    zhang.pull()
+    expected = _insert_parties("150122", 30, batch=1)
+    elsewhere = _insert_parties("150202", 200, batch=1)
+    expected |= _insert_parties("150122", 30, batch=1)
+    received: list[str] = []
+    for page in zhang.pull(limit=10):
+        received += [c["id"] for c in page["patch"] if c["type"] == "party"]
+    assert sorted(received) == sorted(expected)
+    assert not elsewhere & set(zhang.of_type("party"))
+
+
 def test_a_commit_that_took_its_version_first_is_never_skipped(app, zhang):
     """F5: T1 takes version v and waits; T2 must wait for T1's lock, so no pull sees v+1 without v.
     (PostgreSQL: the row lock on sync_state; SQLite: the database write lock.)"""
@@ -237,7 +251,9 @@ def test_a_doctored_cursor_with_numbers_out_of_range_answers_a_reset(zhang, user
     zhang.pull()
     scope = scope_hash(user("tuoketuo.zhang"))
     for body in ({"v": 1, "t": None, "k": None, "s": scope, "u": zhang.user_id, "r": 2**70},
-                 {"v": float("inf"), "t": None, "k": None, "s": scope, "u": zhang.user_id}):
+                 {"v": float("inf"), "t": None, "k": None, "s": scope, "u": zhang.user_id},
+                 {"v": 1, "t": None, "k": None, "s": scope, "u": zhang.user_id, "w": 2**70},
+                 {"v": 1, "t": None, "k": None, "s": scope, "u": zhang.user_id, "w": 0}):
         zhang.cursor = base64.urlsafe_b64encode(json.dumps(body).encode()).decode()
         assert zhang.pull_page()["reset"] is True, body
 

@@ -52,13 +52,14 @@ VALUE_SCHEMAS.setdefault("case_clock", CaseClockValue())
 
 
 def case_clock_source(source_class: Any, cases: Any, case_live: Any) -> Any:
-    """The Source of the clocks of the user's cases (`cases`: pull.py's condition on Inspection)."""
+    """The Source of the clocks of the user's cases (`cases`: pull.py's UserCases)."""
     def entry(row: Any) -> tuple[Any, Any, str, Any]:
         c = row[0]
         return c.id, c.id, "del" if c.deleted_at is not None or not row[1] else "put", c
 
     return source_class("case_clock", CaseClock, (CaseClock.id,),
                         select(CaseClock, case_live)
-                        .join(Inspection, Inspection.id == CaseClock.inspection_id).where(cases)
+                        .join(Inspection, cases.join_on(CaseClock.inspection_id))
+                        .where(cases.on(CaseClock.inspection_id))
                         .options(selectinload(CaseClock.pauses)),
                         entry, and_(CaseClock.deleted_at.is_(None), Inspection.deleted_at.is_(None)))

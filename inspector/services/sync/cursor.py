@@ -20,7 +20,8 @@ class Cursor:
     """Everything up to (version, type, key) was sent; type None means all of `version`.
 
     `round_start` is set on the later pages of a reset: tombstones at or below it are not sent,
-    because the phone has just cleared its copy.
+    because the phone has just cleared its copy. `span`, the versions the page before covered,
+    only guesses how far the next page reaches (a wrong one costs time, never a row).
     """
 
     version: int
@@ -29,6 +30,7 @@ class Cursor:
     scope: str
     user_id: int
     round_start: int | None = None
+    span: int | None = None
 
     @property
     def position(self) -> tuple[int, str | None, Any]:
@@ -51,6 +53,8 @@ def encode(cursor: Cursor) -> str:
     body = {"v": cursor.version, "t": cursor.type, "k": cursor.key, "s": cursor.scope, "u": cursor.user_id}
     if cursor.round_start is not None:
         body["r"] = cursor.round_start
+    if cursor.span is not None:
+        body["w"] = cursor.span
     raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -64,7 +68,8 @@ def decode(text: str | None) -> Cursor | None:
         key = body["k"]
         cursor = Cursor(version=int(body["v"]), type=body["t"], key=tuple(key) if isinstance(key, list) else key,
                         scope=str(body["s"]), user_id=int(body["u"]),
-                        round_start=int(body["r"]) if body.get("r") is not None else None)
+                        round_start=int(body["r"]) if body.get("r") is not None else None,
+                        span=int(body["w"]) if body.get("w") is not None else None)
     except (binascii.Error, ValueError, KeyError, TypeError, OverflowError, UnicodeDecodeError, RecursionError):
         return None  # RecursionError: JSON nested deeper than the parser goes
     if cursor.type is not None and not isinstance(cursor.type, str):

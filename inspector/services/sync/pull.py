@@ -13,14 +13,17 @@ Leaving a case arrives as `del` (ScopeExit); a new agency or role answers a rese
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Callable
 
-from sqlalchemy import ColumnElement, String, and_, delete, exists, false, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, String, and_, delete, exists, false, func, or_, select, true, tuple_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Select, operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from ...database import db, utcnow, write_intent
 from ...models import (
@@ -30,7 +33,7 @@ from ...models import (
 )
 from ...models.sync import current_version
 from ...schemas.sync import MAX_BIG, MAX_INT, VALUE_SCHEMAS
-from ..scope import colleague_filter, held_by_case, inspection_scope, party_scope
+from ..scope import agency_subtree, colleague_filter, held_by_case, inspection_scope, party_scope
 from ..tasks import mark_delivered
 from .case_clock_source import case_clock_source
 from .context import check_client
@@ -38,6 +41,7 @@ from .cursor import START, Cursor, decode, encode, scope_hash
 
 TEMPLATE_STATUSES = ("published", "retired")  # retired ones still render the cases made with them
 STAMP_SECONDS = 60
+DENSE_TYPES = ("finding",)  # 13–30 a case: their page end bounds what the other kinds must read
 
 Entry = tuple[int, str, Any, Any, str, Any]  # version, type, sort key, wire id, op, value source
 
@@ -113,16 +117,75 @@ def _live_in_live_case(model: Any) -> ColumnElement[bool]:
     return and_(model.deleted_at.is_(None), Inspection.deleted_at.is_(None))
 
 
+@dataclass(frozen=True)
+class UserCases:
+    """The cases the user is an inspector on (within scope), and their parties.
+
+    On SQLite they are read once a page and bound as one JSON array each (`json_each`). As
+    subqueries, SQLite walked every case of the user for every kind of row, twice a page, checking
+    its scope each time, so a page cost what the user's history holds; as lists of bound values,
+    rendering them cost as much. PostgreSQL plans the subqueries well.
+    """
+
+    query: Select
+    ids_json: str | None = None
+    party_ids_json: str | None = None
+
+    @classmethod
+    def of(cls, user: User) -> "UserCases":
+        member = select(InspectionInspector.inspection_id).where(InspectionInspector.user_id == user.id)
+        query = select(Inspection.id).where(inspection_scope(user), Inspection.id.in_(member))
+        if db.session.get_bind().dialect.name != "sqlite":
+            return cls(query)
+        # An inspector on a case always sees it (inspection_scope), so membership alone decides here.
+        rows = db.session.execute(
+            select(InspectionInspector.inspection_id, Party.id, Party.agency_id)
+            .join(Inspection, Inspection.id == InspectionInspector.inspection_id)
+            .join(Party, Party.id == Inspection.party_id)
+            .where(InspectionInspector.user_id == user.id)).all() if user.active else []
+        jurisdiction = set(db.session.scalars(agency_subtree(user)))
+        return cls(query, json.dumps([case_id for case_id, _, _ in rows]),
+                   json.dumps(sorted({party_id for _, party_id, agency_id in rows if agency_id not in jurisdiction})))
+
+    def on(self, column: Any) -> ColumnElement[bool]:
+        """The condition that a case id (`column`) is one of these cases."""
+        return column.in_(self.query if self.ids_json is None else _json_values(self.ids_json))
+
+    def join_on(self, column: Any) -> ColumnElement[bool]:
+        """The join of a part of a case (by its case id `column`) to its case. On SQLite the column is
+        wrapped (`+column`) so that the planner seeks the part's own (case, version) index for each
+        case id rather than first looking every case up in `inspection` (twice the seeks a page)."""
+        if self.ids_json is None:
+            return Inspection.id == column
+        return Inspection.id == UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+
+    def parties(self) -> Select | None:
+        """The parties of these cases outside the user's jurisdiction (party_scope has the others
+        anyway), or None where party_scope's own subquery serves."""
+        return None if self.party_ids_json is None else _json_values(self.party_ids_json)
+
+
+def _json_values(array_json: str) -> Select:
+    return select(func.json_each(array_json).table_valued("value").c.value)
+
+
+def _one_of(column: Any, values: list[Any]) -> ColumnElement[bool]:
+    """`column IN values`; on SQLite as one JSON array, so that the planner looks the rows up by
+    these keys rather than walking the user's cases (it cannot tell a list's size from `json_each`'s)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return column.in_(_json_values(json.dumps(values)))
+    return column.in_(values)
+
+
 def sources(user: User) -> list[Source]:
     """Every kind of row in the user's pull scope."""
-    member = select(InspectionInspector.inspection_id).where(InspectionInspector.user_id == user.id)
-    cases = and_(inspection_scope(user), Inspection.id.in_(member))
+    cases = UserCases.of(user)
     colleague = colleague_filter(user)
 
     def children(model: Any, kind: str) -> Source:
         return Source(kind, model, (model.id,), select(model, _case_live()).join(
-            Inspection, Inspection.id == model.inspection_id).where(cases), _put_unless_deleted(),
-            _live_in_live_case(model))
+            Inspection, cases.join_on(model.inspection_id)).where(cases.on(model.inspection_id)),
+            _put_unless_deleted(), _live_in_live_case(model))
 
     def exits(kind: str) -> Source:
         return Source(kind, ScopeExit, (ScopeExit.entity_id,),
@@ -142,11 +205,11 @@ def sources(user: User) -> list[Source]:
         Source("template", ChecklistTemplate, (ChecklistTemplate.id,),
                select(ChecklistTemplate).where(ChecklistTemplate.status.in_(TEMPLATE_STATUSES)),
                _put_unless_deleted(), ChecklistTemplate.deleted_at.is_(None)),
-        Source("party", Party, (Party.id,), select(Party).where(party_scope(user)), _put_unless_deleted(),
-               Party.deleted_at.is_(None)),
+        Source("party", Party, (Party.id,), select(Party).where(party_scope(user, cases.parties())),
+               _put_unless_deleted(), Party.deleted_at.is_(None)),
         exits("party"),
         Source("inspection", Inspection, (Inspection.id,),
-               select(Inspection).where(cases).options(
+               select(Inspection).where(cases.on(Inspection.id)).options(
                    selectinload(Inspection.inspectors).selectinload(InspectionInspector.user)),
                _put_unless_deleted(), Inspection.deleted_at.is_(None)),
         exits("inspection"),
@@ -155,33 +218,36 @@ def sources(user: User) -> list[Source]:
         Source("photo", Photo, (Photo.id,),
                select(Photo, _case_live(), held_by_case(Photo.sha256, Photo).label("uploaded"),
                       Blob.processing, Blob.processing_error)
-               .join(Inspection, Inspection.id == Photo.inspection_id)
-               .outerjoin(Blob, Blob.sha256 == Photo.sha256).where(cases),
+               .join(Inspection, cases.join_on(Photo.inspection_id))
+               .outerjoin(Blob, Blob.sha256 == Photo.sha256).where(cases.on(Photo.inspection_id)),
                lambda row: (row[0].id, row[0].id, "del" if row[0].deleted_at or not row[1] else "put",
                             _photo_row(row)),
                _live_in_live_case(Photo)),
         children(Signature, "signature"),
         # A sample's lab life (status, reports, 复检 deadline), read-only on the phone (SMP-O2).
         Source("lab_result", SampleLab, (SampleLab.id,),
-               select(SampleLab, _case_live()).join(Inspection, Inspection.id == SampleLab.inspection_id)
-               .where(cases).options(selectinload(SampleLab.reports).selectinload(LabReport.items),
-                                     selectinload(SampleLab.submissions)),
+               select(SampleLab, _case_live()).join(Inspection, cases.join_on(SampleLab.inspection_id))
+               .where(cases.on(SampleLab.inspection_id))
+               .options(selectinload(SampleLab.reports).selectinload(LabReport.items),
+                        selectinload(SampleLab.submissions)),
                _put_unless_deleted(), _live_in_live_case(SampleLab)),
         # The case's 责令改正通知书 (status, 文号, due date, 送达), read-only on the phone: both inspectors
         # see an order either of them issued, and a reinstalled phone sees it again.
         Source("rectification", RectificationOrder, (RectificationOrder.id,),
-               select(RectificationOrder, _case_live()).join(Inspection, Inspection.id == RectificationOrder.inspection_id)
-               .where(cases).options(selectinload(RectificationOrder.signatures)),
+               select(RectificationOrder, _case_live())
+               .join(Inspection, cases.join_on(RectificationOrder.inspection_id))
+               .where(cases.on(RectificationOrder.inspection_id))
+               .options(selectinload(RectificationOrder.signatures)),
                _put_unless_deleted(), _live_in_live_case(RectificationOrder)),
         # The case clocks of the user's cases (立案 decision, 先行登记保存 …), read-only (CASE-O1).
         case_clock_source(Source, cases, _case_live()),
         Source("decision", ReviewDecision, (ReviewDecision.id,),
-               select(ReviewDecision, _case_live()).join(Inspection, Inspection.id == ReviewDecision.inspection_id)
-               .where(cases).options(selectinload(ReviewDecision.reviewer)),
+               select(ReviewDecision, _case_live()).join(Inspection, cases.join_on(ReviewDecision.inspection_id))
+               .where(cases.on(ReviewDecision.inspection_id)).options(selectinload(ReviewDecision.reviewer)),
                _put_unless_deleted(), _live_in_live_case(ReviewDecision)),
         Source("conflict", Conflict, (Conflict.id,),
-               select(Conflict, _case_live()).outerjoin(Inspection, Inspection.id == Conflict.inspection_id)
-               .where(or_(and_(Conflict.inspection_id.is_not(None), cases), party_conflict)),
+               select(Conflict, _case_live()).outerjoin(Inspection, cases.join_on(Conflict.inspection_id))
+               .where(or_(cases.on(Conflict.inspection_id), party_conflict)),
                _put_unless_deleted(), _live_in_live_case(Conflict)),
         # A task the user is on; taken off it (回避, 改派) it arrives as `del`.
         Source("task", Task, (Task.id,),
@@ -221,23 +287,21 @@ def _code_point_order(keys: tuple[Any, ...]) -> list[Any]:
     return [key.collate("C") if isinstance(key.type, String) else key for key in keys]
 
 
-def collect(user: User, position: tuple[int, str | None, Any], round_start: int | None, limit: int) -> list[Entry]:
+def collect(user: User, position: tuple[int, str | None, Any], round_start: int | None, limit: int,
+            span: int | None = None) -> list[Entry]:
     """Up to limit + 1 entries after the position, in order (one more tells that there is more).
 
     Two steps, so a page costs what it keeps: first each source's next positions (version and
-    key only, from the version index), merged to the page's limit + 1; then only those rows,
-    loaded whole. Loading limit + 1 whole rows of every kind and dropping most of them made a
-    pull's cost grow with the database.
+    key only), merged to the page's limit + 1; then only those rows, loaded whole. Loading
+    limit + 1 whole rows of every kind and dropping most of them made a pull's cost grow with the
+    database. `span`, the versions the previous page covered, is a guess of where this one ends:
+    the positions are first read up to twice as far, and past it only if that held less than a page.
     """
     every = sources(user)  # a type may have two sources (its rows and its scope exits)
-    positions: list[tuple[int, str, Any, int]] = []
-    for index, source in enumerate(every):
-        keys = _code_point_order(source.keys)
-        stmt = _after_position(source, position, round_start).with_only_columns(source.model.version, *source.keys)
-        for version, *key in db.session.execute(stmt.order_by(source.model.version, *keys).limit(limit + 1)):
-            positions.append((version, source.type, key[0] if len(key) == 1 else tuple(key), index))
-    positions.sort()
-    kept = positions[:limit + 1]
+    guess = None if span is None else min(position[0] + 2 * span, MAX_BIG)
+    kept = _positions(every, position, round_start, limit, guess)
+    if guess is not None and len(kept) <= limit:
+        kept += _positions(every, (guess, None, None), round_start, limit, None)[:limit + 1 - len(kept)]
     wanted: dict[int, list[Any]] = {}
     for _version, _kind, key, index in kept:
         wanted.setdefault(index, []).append(key)
@@ -245,13 +309,49 @@ def collect(user: User, position: tuple[int, str | None, Any], round_start: int 
     entries: list[Entry] = []
     for index, keys in wanted.items():
         source = every[index]
-        chosen = source.keys[0].in_(keys) if len(source.keys) == 1 else tuple_(*source.keys).in_(keys)
+        chosen = _one_of(source.keys[0], keys) if len(source.keys) == 1 else tuple_(*source.keys).in_(keys)
         for row in db.session.execute(_after_position(source, position, round_start).where(chosen)):
             key, wire_id, op, value = source.entry(row)
             if (row[0].version, index, key) in kept_set:  # an older row of the same key is not this page's
                 entries.append((row[0].version, source.type, key, wire_id, op, value))
     entries.sort(key=lambda e: (e[0], e[1], e[2]))
     return entries
+
+
+@lru_cache(maxsize=None)
+def _version_indexed(model: Any) -> bool:
+    """Whether the model's table has an index led by `version`, so that asking whether any row lies
+    in a version window costs one index seek."""
+    return any(next(iter(index.columns)).name == "version" for index in model.__table__.indexes)
+
+
+def _positions(every: list[Source], position: tuple[int, str | None, Any], round_start: int | None, limit: int,
+               bound: int | None) -> list[tuple[int, str, Any, int]]:
+    """The first limit + 1 (version, type, key, source index) after the position, at or below `bound`.
+
+    The densest kind is asked first: once limit + 1 positions are known, the other kinds are read
+    only up to the last one's version, rather than every row of theirs after the position (sorted,
+    to keep the first few). A kind with no row of anyone's in the window (its version index tells
+    at once) is not queried: the scoped query walks the user's cases even when it finds nothing.
+    """
+    positions: list[tuple[int, str, Any, int]] = []
+    for index in sorted(range(len(every)), key=lambda i: every[i].type not in DENSE_TYPES):
+        source = every[index]
+        below = true() if bound is None else source.model.version <= bound
+        if _version_indexed(source.model) and db.session.scalar(
+                select(source.model.version).where(_after(source, position), below).limit(1)) is None:
+            continue
+        keys = _code_point_order(source.keys)
+        stmt = _after_position(source, position, round_start).where(below).with_only_columns(
+            source.model.version, *source.keys)
+        for version, *key in db.session.execute(stmt.order_by(source.model.version, *keys).limit(limit + 1)):
+            positions.append((version, source.type, key[0] if len(key) == 1 else tuple(key), index))
+        if len(positions) > limit:
+            positions.sort()
+            del positions[limit + 1:]
+            bound = positions[-1][0]
+    positions.sort()
+    return positions
 
 
 def _after_position(source: Source, position: tuple[int, str | None, Any], round_start: int | None) -> Select:
@@ -323,15 +423,16 @@ def _page(user: User, device_id: int, cursor: Cursor | None, limit: int) -> dict
     reset = (cursor is None or not _well_formed(cursor) or cursor.user_id != user.id or cursor.scope != scope
              or cursor.version < horizon or cursor.version > snapshot)
     if reset:
-        position, round_start = START, snapshot
+        position, round_start, span = START, snapshot, None
     else:
-        position, round_start = cursor.position, cursor.round_start
-    entries = collect(user, position, round_start, limit)
+        position, round_start, span = cursor.position, cursor.round_start, cursor.span
+    entries = collect(user, position, round_start, limit, span)
     has_more = len(entries) > limit
     page = entries[:limit]
     if has_more:
         version, kind, key = page[-1][:3]
-        following = Cursor(version, kind, list(key) if isinstance(key, tuple) else key, scope, user.id, round_start)
+        following = Cursor(version, kind, list(key) if isinstance(key, tuple) else key, scope, user.id, round_start,
+                           span=max(version - position[0], 1))
     else:
         following = Cursor(snapshot, None, None, scope, user.id)
     patch = []
@@ -364,6 +465,8 @@ def _well_formed(cursor: Cursor) -> bool:
     if not -1 <= cursor.version <= MAX_BIG:
         return False
     if cursor.round_start is not None and not -1 <= cursor.round_start <= MAX_BIG:
+        return False
+    if cursor.span is not None and not 1 <= cursor.span <= MAX_BIG:
         return False
     if cursor.type is None:
         return key is None
