@@ -42,6 +42,10 @@ const LINK_DOWN_AFTER = 5;
 
 let adaptiveChunk = START_CHUNK;
 let measuredRate = 0; // bytes per second, of the last completed body-bearing requests
+// The shortest round trip seen (a HEAD, the blob check). A request that failed sooner than half of
+// it after it began was refused (a cut link): none of its bytes can have reached the server.
+let roundTrip = 0;
+const timeRoundTrip = (since) => { const ms = performance.now() - since; roundTrip = roundTrip ? Math.min(roundTrip, ms) : ms; };
 
 // sha256 -> { url, offset }: the file's offset on the server as its last answered request (creation,
 // PATCH, HEAD) told it; offset null once a request whose bytes may have reached the server failed.
@@ -53,6 +57,10 @@ function knownOffset(entry) {
   const c = confirmed.get(entry.sha256);
   return c && c.url === entry.uploadURL ? c.offset : null;
 }
+
+// Whether the file's next request carries its bytes: its offset is known, or it is created with a
+// first part (see `create`).
+const sendsAtOnce = (entry) => (entry.uploadURL ? knownOffset(entry) !== null : !entry.createFailures);
 
 // HEADs, each a few hundred bytes up, for the queued files whose offset a cut left unknown: they go
 // while the file in hand sends its bytes, so those files' turns start with bytes, not with a round
@@ -135,7 +143,9 @@ export function uploadStatus() {
 //   is suspect: the round pauses (0.2 s, 1 s once such failures have lasted 8 s) and goes on with
 //   the file in front; a byte the server kept, on any file, ends the pauses.
 // - A file that failed again while others got through since its last failure goes behind every
-//   file (an original may then overtake a display copy that cannot get through). A request cut
+//   file (an original may then overtake a display copy that cannot get through). A file whose
+//   offset is unknown (its request was cut) lets a file of its priority that sends at once go first,
+//   while its offset is asked (see `learnOffsets`). A request cut
 //   after its body began to leave is no such strike: a cut link is the likely cause. Files are not
 //   dropped from the round: one that keeps failing, once alone, ends the round as link-down does.
 // - Failures without progress for 20 s (five at least) mean the link is down (a 5 s cut is ridden
@@ -149,7 +159,9 @@ export function uploadStatus() {
 export async function runUploads({ settings, includeHeld = false, onProgress = () => {}, yieldTo = () => false }) {
   const open = (await store.listUploads()).filter((u) => u.state !== 'done');
   if (!open.length) return 0;
+  const asked = performance.now();
   const answer = await call('/api/v1/blobs/check', { method: 'POST', body: { sha256: open.map((u) => u.sha256) } });
+  timeRoundTrip(asked);
   const missing = new Set(answer.missing || []);
   const present = new Set(answer.present || []);
   let completed = 0;
@@ -178,7 +190,9 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
   let epoch = 0; // grows with every attempt that progressed
   try {
     while (queue.length && !yieldTo()) {
-      const item = queue.shift();
+      const first = queue[0].entry;
+      const ready = sendsAtOnce(first) ? 0 : queue.findIndex((q) => q.entry.priority === first.priority && sendsAtOnce(q.entry));
+      const [item] = queue.splice(Math.max(ready, 0), 1);
       const file = live.files.get(item.entry.sha256);
       const before = file.acked;
       const started = performance.now();
@@ -303,7 +317,9 @@ const locked = () => new ApiError('server', 423, 'upload_locked', 'another reque
 
 // The server's offset for an upload, or null when the session is gone.
 async function serverOffset(url) {
+  const asked = performance.now();
   const response = await fetchWithTimeout(url, { method: 'HEAD', headers: authHeaders(TUS) }, 20000);
+  timeRoundTrip(asked);
   if (response.status === 404 || response.status === 410 || response.status === 403) return null;
   if (!response.ok) throw errorFrom(response, null);
   return Number(response.headers.get('Upload-Offset') || 0);
@@ -367,7 +383,9 @@ function adapt(bytes, ms) {
 // (the link's buffers drain, the server verifies and stores a finished file). The same headers as
 // api.js (authHeaders), and the same abort when the phone goes offline (trackInFlight).
 // Resolves with { status, header(name), json() }; rejects with ApiError('network', ...) whose `sent`
-// says whether the upload progress had reported any of the body leaving.
+// says whether any of the body may have reached the server: the upload progress reported bytes
+// leaving, and the request lasted long enough for them to arrive (see `roundTrip`; Chromium reports
+// a body written into a connection that the link refuses at once as sent).
 export function send(method, url, headers, body, onSent = () => {}) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -399,7 +417,7 @@ export function send(method, url, headers, body, onSent = () => {}) {
     };
     const fail = () => {
       done(); // (PATCH sizes stay: the server kept what arrived; a failed creation is followed by an empty one)
-      reject(Object.assign(new ApiError('network', 0, why, `${method} ${url}: ${why}`), { sent: reported > 0 }));
+      reject(Object.assign(new ApiError('network', 0, why, `${method} ${url}: ${why}`), { sent: reported > 0 && performance.now() - started >= roundTrip / 2 }));
     };
     xhr.onerror = fail;
     xhr.onabort = fail;
