@@ -64,7 +64,8 @@ const sendsAtOnce = (entry) => (entry.uploadURL ? knownOffset(entry) !== null : 
 
 // HEADs, each a few hundred bytes up, for the queued files whose offset a cut left unknown: they go
 // while the file in hand sends its bytes, so those files' turns start with bytes, not with a round
-// trip on an idle link. A failed one is asked again at the next attempt.
+// trip on an idle link. A failed one is asked again at the next attempt. What they find the server
+// kept counts as progress of the round (see `runUploads`).
 const asking = new Set();
 function learnOffsets(queue) {
   for (const { entry } of queue) {
@@ -73,7 +74,12 @@ function learnOffsets(queue) {
     const before = confirmed.get(sha256);
     asking.add(sha256);
     serverOffset(uploadURL)
-      .then((offset) => { if (offset !== null && confirmed.get(sha256) === before) remember(sha256, uploadURL, offset); })
+      .then((offset) => {
+        if (offset === null || confirmed.get(sha256) !== before) return;
+        remember(sha256, uploadURL, offset);
+        const f = live.files.get(sha256);
+        if (f && offset > f.acked) moved(sha256, { acked: offset });
+      })
       .catch(() => {})
       .finally(() => asking.delete(sha256));
   }
@@ -108,6 +114,12 @@ function moved(sha256, { acked, pos }) {
 function wireBytes(n) {
   live.wire += n;
   sample();
+}
+
+function confirmedBytes() {
+  let n = 0;
+  for (const f of live.files.values()) n += f.acked;
+  return n;
 }
 
 function sample() {
@@ -151,8 +163,9 @@ export function uploadStatus() {
 // - Failures without progress for 20 s (five at least) mean the link is down (a 5 s cut is ridden
 //   out): the round ends and the sync engine retries on its backoff, on `online`, or on "sync now".
 // - A file the server refuses (4xx) is kept and reported once the others were tried.
-// Whether an attempt progressed is judged by the server's offset (PATCH answers, HEAD), never by
-// bytes handed to the socket.
+// Whether the round progressed is judged by the server's offsets (PATCH answers, HEADs, on any
+// file), never by bytes handed to the socket: a chunk cut before its answer counts once a HEAD
+// finds its bytes kept.
 //
 // `yieldTo()`: true when other sync work waits (a local edit to push): the round ends after the
 // request in hand, without error, and the sync engine's next cycle pushes first, then resumes here.
@@ -188,6 +201,7 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
   let dead = 0; // consecutive failed attempts without a byte of progress
   let deadSince = 0; // when the first of them began
   let epoch = 0; // grows with every attempt that progressed
+  let kept = confirmedBytes(); // the server's offsets as last seen: more means the link carried bytes
   try {
     while (queue.length && !yieldTo()) {
       const first = queue[0].entry;
@@ -202,6 +216,7 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
         completed += 1;
         dead = 0;
         epoch += 1;
+        kept = confirmedBytes();
         continue;
       } catch (err) {
         const sentSome = file.pos > file.acked; // bytes left the phone: the server may have kept some
@@ -213,9 +228,11 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
         item.entry = stored;
         const suspectLink = dead > 0;
         live.failing = true; // until an attempt gets through
-        if (file.acked > before) { dead = 0; epoch += 1; item.failedAt = null; } else {
+        if (confirmedBytes() > kept) { kept = confirmedBytes(); dead = 0; epoch += 1; } else {
           if (!dead) deadSince = started;
           dead += 1;
+        }
+        if (file.acked > before) item.failedAt = null; else {
           // Others got through since its last failure, it did not (a request cut after sending bytes
           // is no strike: a cut link, not the file, is the likely cause).
           if (!sentSome && item.failedAt !== null && item.failedAt !== epoch) item.strikes += 1;
