@@ -199,7 +199,7 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
   sample();
   let refused = null; // a 4xx: reported at the end
   let dead = 0; // consecutive failed attempts without a byte of progress
-  let deadSince = 0; // when the first of them began
+  let deadSince = 0; // when the first of them failed (not began: a chunk that went for half a minute before a cut is no sign of a dead link)
   let epoch = 0; // grows with every attempt that progressed
   let kept = confirmedBytes(); // the server's offsets as last seen: more means the link carried bytes
   try {
@@ -209,7 +209,6 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
       const [item] = queue.splice(Math.max(ready, 0), 1);
       const file = live.files.get(item.entry.sha256);
       const before = file.acked;
-      const started = performance.now();
       learnOffsets(queue);
       try {
         if (await uploadOne(item.entry, settings, onProgress, yieldTo) === YIELDED) break;
@@ -229,7 +228,7 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
         const suspectLink = dead > 0;
         live.failing = true; // until an attempt gets through
         if (confirmedBytes() > kept) { kept = confirmedBytes(); dead = 0; epoch += 1; } else {
-          if (!dead) deadSince = started;
+          if (!dead) deadSince = performance.now();
           dead += 1;
         }
         if (file.acked > before) item.failedAt = null; else {
