@@ -45,7 +45,10 @@ let measuredRate = 0; // bytes per second, of the last completed body-bearing re
 // The shortest round trip seen (a HEAD, the blob check). A request that failed sooner than half of
 // it after it began was refused (a cut link): none of its bytes can have reached the server.
 let roundTrip = 0;
-const timeRoundTrip = (since) => { const ms = performance.now() - since; roundTrip = roundTrip ? Math.min(roundTrip, ms) : ms; };
+const timeRoundTrip = (since) => {
+  const ms = performance.now() - since;
+  roundTrip = roundTrip ? Math.min(roundTrip, ms) : ms;
+};
 
 // sha256 -> { url, offset }: the file's offset on the server as its last answered request (creation,
 // PATCH, HEAD) told it; offset null once a request whose bytes may have reached the server failed.
@@ -199,13 +202,15 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
   sample();
   let refused = null; // a 4xx: reported at the end
   let dead = 0; // consecutive failed attempts without a byte of progress
-  let deadSince = 0; // when the first of them failed (not began: a chunk that went for half a minute before a cut is no sign of a dead link)
+  // When the first of them failed (not began: half a minute of a chunk's bytes before a cut is no dead link).
+  let deadSince = 0;
   let epoch = 0; // grows with every attempt that progressed
   let kept = confirmedBytes(); // the server's offsets as last seen: more means the link carried bytes
   try {
     while (queue.length && !yieldTo()) {
       const first = queue[0].entry;
-      const ready = sendsAtOnce(first) ? 0 : queue.findIndex((q) => q.entry.priority === first.priority && sendsAtOnce(q.entry));
+      const ready = sendsAtOnce(first) ? 0
+        : queue.findIndex((q) => q.entry.priority === first.priority && sendsAtOnce(q.entry));
       const [item] = queue.splice(Math.max(ready, 0), 1);
       const file = live.files.get(item.entry.sha256);
       const before = file.acked;
@@ -433,7 +438,8 @@ export function send(method, url, headers, body, onSent = () => {}) {
     };
     const fail = () => {
       done(); // (PATCH sizes stay: the server kept what arrived; a failed creation is followed by an empty one)
-      reject(Object.assign(new ApiError('network', 0, why, `${method} ${url}: ${why}`), { sent: reported > 0 && performance.now() - started >= roundTrip / 2 }));
+      const sent = reported > 0 && performance.now() - started >= roundTrip / 2;
+      reject(Object.assign(new ApiError('network', 0, why, `${method} ${url}: ${why}`), { sent }));
     };
     xhr.onerror = fail;
     xhr.onabort = fail;
