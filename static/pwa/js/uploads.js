@@ -158,11 +158,11 @@ export function uploadStatus() {
 //   is suspect: the round pauses (0.2 s, 1 s once such failures have lasted 8 s) and goes on with
 //   the file in front; a byte the server kept, on any file, ends the pauses.
 // - A file that failed again while others got through since its last failure goes behind every
-//   file (an original may then overtake a display copy that cannot get through). A file whose
-//   offset is unknown (its request was cut) lets a file of its priority that sends at once go first,
-//   while its offset is asked (see `learnOffsets`). A request cut
+//   file (an original may then overtake a display copy that cannot get through). A request cut
 //   after its body began to leave is no such strike: a cut link is the likely cause. Files are not
 //   dropped from the round: one that keeps failing, once alone, ends the round as link-down does.
+// - A file whose offset is unknown (its request was cut) lets a file of its priority that sends at
+//   once go first, while its offset is asked (see `learnOffsets`).
 // - Failures without progress for 20 s (five at least) mean the link is down (a 5 s cut is ridden
 //   out): the round ends and the sync engine retries on its backoff, on `online`, or on "sync now".
 // - A file the server refuses (4xx) is kept and reported once the others were tried.
