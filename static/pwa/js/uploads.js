@@ -233,7 +233,9 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
         const suspectLink = dead > 0;
         live.failing = true; // until an attempt gets through
         if (confirmedBytes() > kept) { kept = confirmedBytes(); dead = 0; epoch += 1; } else {
-          if (!dead) deadSince = performance.now();
+          // A body still leaving when its connection broke (a cut, not a stall) may have delivered
+          // bytes no answer confirmed yet: the 20 s start again from it.
+          if (!dead || (err.sent && err.code === 'network')) deadSince = performance.now();
           dead += 1;
         }
         if (file.acked > before) item.failedAt = null; else {
