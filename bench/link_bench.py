@@ -4,13 +4,16 @@ Run from the repository root:
 
     .venv/bin/python bench/link_bench.py [--scenario steady|cut|cut-periodic|3g ...] [--quick]
                                          [--app-root PATH | --app-ref REF] [--give-up MINUTES] [--keep]
+                                         [--timeline]
 
 Default: the scenarios steady and cut. The full run sends ~11 MB upstream per scenario, about
 15 minutes each on the 2G link; --quick uses one photo (jolla.jpg, 0.8 MB, and its variant) and
 takes a few minutes per scenario. --app-root runs the server and serves the phone app from another
 checkout (e.g. a worktree with a changed upload client); --app-ref exports a committed git ref of
 this repository (e.g. a branch) to a temporary folder and runs that, so edits in progress in its
-worktree do not leak into a run. This checkout's virtualenv runs either.
+worktree do not leak into a run. This checkout's virtualenv runs either. --timeline adds, for each
+cut, how long after its end the next upload/push body byte reached the server and which requests
+came in between (the proxy records cut times and when each request's body bytes arrived).
 
 Each scenario, on a fresh demo instance: the app server (`flask run --with-threads` and a Celery
 worker, as tests/e2e/conftest.py starts them) behind tests/link_proxy.py; Chromium (/usr/bin/chromium,
@@ -417,10 +420,58 @@ def run_scenario(key: str, link: Link, photos: list[tuple[Path, str]], app_root:
         "heads": sum(1 for r in uploads if r.method == "HEAD"),
         "creates": sum(1 for r in uploads if r.method == "POST"),
         "requests": len(requests), "errors": errors, "queued": len(queue), "done_bytes": done_bytes,
+        "timeline": cut_timeline(snap, started, started + elapsed),
     }
 
 
-def report(result: dict, log=print) -> None:
+def _short(request) -> str:
+    path = request.path.split("?")[0]
+    if path.startswith("/api/v1/uploads/"):
+        path = "/uploads/" + path.rsplit("/", 1)[-1][:6]
+    return f"{request.method} {path.replace('/api/v1', '')}"
+
+
+def cut_timeline(snap: dict, started: float, ended: float) -> list[str]:
+    """Where each cut's seconds go: from the cut's end to the next upload/push body byte at the server,
+    and the requests that reached the server in between (times from the cut's end; the data of a request
+    sent the moment the link is back arrives after the one-way latency at best). Then how much of the
+    whole run body bytes were arriving."""
+    requests = snap["requests"]
+    bodies = [r for r in requests if r.body_first is not None
+              and r.path.startswith(("/api/v1/uploads", "/api/v1/sync/push"))]
+    lines, gaps = [], []
+    for n, (cut_start, cut_end) in enumerate(snap["cut_times"], start=1):
+        if cut_start < started or cut_end > ended:
+            continue
+        before = [r.body_last for r in bodies if r.body_last <= cut_start]
+        idle_before = cut_start - max(before) if before else None
+        refused = sum(1 for c in snap["connections"] if c.refused and cut_start <= c.opened <= cut_end)
+        after = sorted((r for r in requests if r.started >= cut_end), key=lambda r: r.started)
+        first = min((r.body_first for r in bodies if r.body_first >= cut_end), default=None)
+        steps = [f"+{r.started - cut_end:.1f} {_short(r)}" for r in after if first is None or r.started <= first][:6]
+        gap = None if first is None else first - cut_end
+        if gap is not None:
+            gaps.append(gap)
+        lines.append(f"  cut {n:2d} at {cut_start - started:6.1f} s ({refused} refused): body idle "
+                     + (f"{idle_before:.1f} s before it; " if idle_before is not None else "")
+                     + (f"next body byte +{gap:.1f} s after it" if gap is not None else "no body after it")
+                     + f"; {', '.join(steps)}")
+    spans = sorted((max(r.body_first, started), min(r.body_last, ended)) for r in bodies if r.body_last > started)
+    flowing, reach = 0.0, started
+    for first, last in spans:
+        if last > reach:
+            flowing += last - max(first, reach)
+            reach = last
+    cut_s = sum(min(e, ended) - max(s, started) for s, e in snap["cut_times"] if s < ended and e > started)
+    if gaps:
+        lines.append(f"  after {len(gaps)} cuts: next body byte on average {sum(gaps) / len(gaps):.2f} s after the "
+                     f"cut's end (sum {sum(gaps):.0f} s)")
+    lines.append(f"  body bytes arriving {flowing:.0f} s of {ended - started:.0f} s; cut {cut_s:.0f} s; "
+                 f"neither {ended - started - flowing - cut_s:.0f} s")
+    return lines
+
+
+def report(result: dict, log=print, timeline: bool = False) -> None:
     link = result["link"]
     log(f"{result['key']} ({link.name}: {link.up_bps / 1000:g} kbit/s up, {link.down_bps / 1000:g} kbit/s down, "
         f"{link.latency_s * 1000:.0f} ms one way"
@@ -438,6 +489,9 @@ def report(result: dict, log=print) -> None:
     log(f"  discarded share: {share}; {result['creates']} creates, {result['patches']} PATCHes, "
         f"{result['heads']} HEADs, {result['incomplete']} upload/push requests cut short; "
         f"{result['cuts']} cuts reset {result['cut_connections']} connections")
+    if timeline:
+        for line in result["timeline"]:
+            log(line)
     if result["errors"]:
         log(f"  page errors: {result['errors'][:3]}")
 
@@ -451,6 +505,8 @@ def main() -> None:
     parser.add_argument("--app-ref", help="git ref of this repository to export and run instead")
     parser.add_argument("--give-up", type=float, metavar="MINUTES",
                         help="stop waiting for a scenario after this long (default: 4x its limit + 5 min, at least 10 min)")
+    parser.add_argument("--timeline", action="store_true",
+                        help="per cut: how long until body bytes flowed again, and the requests in between")
     parser.add_argument("--keep", action="store_true", help="keep the instance folders (logs) and print where")
     args = parser.parse_args()
     scenarios = args.scenario or ["steady", "cut"]
@@ -487,7 +543,7 @@ def main() -> None:
             results[key] = run_scenario(key, SCENARIOS[key], photos, app_root, instance,
                                         log=lambda *a: print(*a, flush=True),
                                         give_up_s=args.give_up * 60 if args.give_up else None)
-            report(results[key])
+            report(results[key], timeline=args.timeline)
     finally:
         if args.keep:
             print(f"instance folders kept in {work}")

@@ -23,7 +23,9 @@ Counting: `up_bytes`/`down_bytes` are the bytes written to the server/the client
 the line at a cut are not counted); each `Connection` keeps its own. With `meter_http=True` (the
 default) the upstream bytes written to the server are also parsed as HTTP/1.1 requests: each
 `Request` keeps its method, path, head length, Content-Length, the body bytes that reached the
-server, and the SHA-256 of the body when all of it arrived. `reset_counts()` starts afresh.
+server, the SHA-256 of the body when all of it arrived, and when its head and the first and last
+byte of its body arrived. `cut_times` lists each cut's (start, end) in time.monotonic() seconds.
+`reset_counts()` starts afresh.
 """
 from __future__ import annotations
 
@@ -50,7 +52,9 @@ class Request:
     content_length: int
     body_bytes: int = 0
     sha256: str | None = None  # of the body, once all of it reached the server
-    started: float = 0.0
+    started: float = 0.0  # when its head reached the server
+    body_first: float | None = None  # when the first/last byte of its body reached the server
+    body_last: float | None = None
 
     @property
     def complete(self) -> bool:
@@ -95,6 +99,9 @@ class _HttpMeter:
                 request.body_bytes += len(data)
                 return
             take = min(len(data), request.content_length - request.body_bytes)
+            if take:
+                request.body_last = time.monotonic()
+                request.body_first = request.body_first or request.body_last
             request.body_bytes += take
             self.hasher.update(data[:take])
             data = data[take:]
@@ -152,6 +159,7 @@ class LinkProxy:
         self.cut_every_s: float | None = None
         self.cut_for_s = 0.0
         self.cuts_done = 0
+        self.cut_times: list[tuple[float, float]] = []
         self.connections: list[Connection] = []
         self.requests: list[Request] = []
         self.up_bytes = self.down_bytes = 0
@@ -243,6 +251,7 @@ class LinkProxy:
         """Consistent copies of the counters."""
         def take() -> dict:
             return {"up_bytes": self.up_bytes, "down_bytes": self.down_bytes, "cuts": self.cuts_done,
+                    "cut_times": list(self.cut_times),
                     "connections": [Connection(**vars(c)) for c in self.connections],
                     "requests": [Request(**vars(r)) for r in self.requests]}
         return self._call(take)
@@ -280,6 +289,7 @@ class LinkProxy:
     async def _cut(self, duration: float) -> None:
         self._cut_until = max(self._cut_until, time.monotonic() + duration)
         self.cuts_done += 1
+        self.cut_times.append((time.monotonic(), self._cut_until))
         self._generation += 1
         self.up.free_at = self.down.free_at = 0.0  # what was on the line is lost
         self._reset_all(cut=True)

@@ -1,12 +1,16 @@
 """Photo uploads over a weak link, in Chromium: a file whose requests keep failing does not hold
-back the files queued after it, a cut creation request is followed by a smaller one, no chunk
-checksum is sent (the server keeps what arrived of a cut chunk), and the home screen and the record
-show the upload moving (bytes, rate, time left) while it runs."""
+back the files queued after it, a creation refused before its bytes left is sent again whole, a
+link cut in the middle of a chunk costs no byte the server kept and no idle round trip (another
+file's bytes go while the cut one's offset is asked), no chunk checksum is sent (the server keeps
+what arrived of a cut chunk), and the home screen and the record show the upload moving (bytes,
+rate, time left) while it runs."""
 from __future__ import annotations
 
 import base64
 import hashlib
 from urllib.parse import urlsplit
+
+from tests.link_proxy import LinkProxy
 
 from .pwa_helpers import (
     Api, at_field, go_home, login, make_jpeg, start_inspection, until, wait_synced, watch_errors,
@@ -94,7 +98,10 @@ def test_a_photo_whose_chunks_keep_failing_does_not_hold_back_the_next(live_serv
     assert errors == []
 
 
-def test_after_a_cut_creation_request_the_next_one_is_smaller(live_server, phone, tmp_path):
+def test_a_creation_refused_before_its_bytes_left_is_sent_again_whole(live_server, phone, tmp_path):
+    """The connection is reset before the creation request's body left the phone (as a link that is
+    down refuses it): no byte reached the server, so the next creation carries the same first part
+    rather than an empty body and a round trip more."""
     at_field(phone, live_server.url)
     page = phone.new_page()
     errors = watch_errors(page)
@@ -118,8 +125,48 @@ def test_after_a_cut_creation_request_the_next_one_is_smaller(live_server, phone
 
     creations = [len(r.post_data_buffer or b"") for r in requests
                  if r.method == "POST" and marker in (r.headers.get("upload-metadata") or "")]
-    assert len(creations) == 2 and creations[0] > 0 and creations[1] < creations[0]
+    assert len(creations) == 2 and creations[0] > 0 and creations[1] == creations[0]
     assert _stored(Api(live_server.url), sha)
+    assert errors == []
+
+
+def test_a_link_cut_in_the_middle_of_a_chunk_costs_no_kept_byte_and_no_idle_round_trip(live_server, phone, tmp_path):
+    """Two photos go over a slow link (tests/link_proxy.py) that drops while a chunk is on its way.
+    Once the link is back, another file's bytes go at once, and the cut file's offset is asked while
+    they flow; every photo arrives, and no byte the server kept is sent again."""
+    with LinkProxy(("127.0.0.1", live_server.port)) as proxy:
+        at_field(phone, proxy.url)
+        page = phone.new_page()
+        errors = watch_errors(page)
+        login(page, proxy.url)
+        start_inspection(page)
+        shas = [make_jpeg(tmp_path / f"cut{n}.jpg", size=(1000, 750), noise=True, seed=84 + n) for n in range(2)]
+        proxy.configure(up_bps=200_000, down_bps=400_000, latency_s=0.2)
+        _add_photos(page, [tmp_path / "cut0.jpg", tmp_path / "cut1.jpg"])
+
+        def chunk_on_its_way():
+            return next((r for r in proxy.snapshot()["requests"] if r.method == "PATCH"
+                         and 16 * 1024 < r.body_bytes < r.content_length), None)
+        cut_chunk = until(chunk_on_its_way, timeout=90, interval=0.05)
+        proxy.cut(2)
+        go_home(page)
+        wait_synced(page, timeout=120)
+        snap = proxy.snapshot()
+
+    uploads = page.evaluate(IDB_UPLOADS).values()
+    assert uploads and all(u["state"] == "done" for u in uploads)
+    api = Api(live_server.url)
+    assert all(_stored(api, sha) for sha in shas)
+    sent = [r for r in snap["requests"] if r.path.startswith("/api/v1/uploads")]
+    assert sum(r.body_bytes for r in sent) == sum(u["size"] for u in uploads)  # nothing kept was sent again
+
+    cut_end = snap["cut_times"][0][1]
+    after = [r for r in sent if r.started >= cut_end]
+    asked = next(r for r in after if r.method == "HEAD" and r.path == cut_chunk.path)
+    resumed = next(r for r in after if r.method == "PATCH" and r.path == cut_chunk.path)
+    others = [r for r in after if r.path != cut_chunk.path and r.content_length]
+    assert others and others[0].started < resumed.started  # another file's bytes went first
+    assert others[0].body_last > asked.started  # the cut file's offset was asked while they flowed
     assert errors == []
 
 

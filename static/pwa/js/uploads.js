@@ -7,7 +7,9 @@
 //   checksummed chunk could not be verified and would be dropped whole, so every cut would cost the
 //   chunk again); the whole file's SHA-256, checked by the server before it stores anything, guards
 //   integrity. A 460 (from a server that was sent a checksum by someone else) is still handled.
-// - After a failed request the next attempt asks HEAD for the offset and resumes from there.
+// - A file's offset as its last answered request told it is kept (`confirmed`): its next attempt
+//   starts with bytes. Only a file whose request was cut after its body began to leave needs a HEAD,
+//   and that HEAD goes while another file's bytes flow (see `learnOffsets`), not on an idle link.
 // - The creation request carries only a first part of the file, sized from the measured rate, and
 //   none after a failed creation (see `create`): the rest goes in PATCHes, whose every byte that
 //   arrives counts.
@@ -29,14 +31,62 @@ const CREATE_SECONDS = 4; // the creation request's body: about this long
 const START_CREATE = 64 * 1024; // ... before any rate was measured
 const STALL_MS = 12000; // no byte of the body went out for this long: the link is stuck
 const ANSWER_MS = 60000; // after the last byte left: the link's buffers drain, the server stores
-// Between attempts after failures without progress: short, so a link back after a cut of a few
-// seconds is found within half a second (an attempt during the cut is one refused connection).
-const PAUSES_MS = [300, 500, 500, 1000];
+// Between attempts after failures without progress: short while the failures last less than a
+// cut does, so a link back is found within a fifth of a second (an attempt during a cut is one
+// refused connection, which sends nothing); then a second, until the round ends.
+const PAUSE_MS = 200;
+const SLOW_PAUSE_MS = 1000;
+const SLOW_AFTER_MS = 8000;
 const LINK_DOWN_MS = 20000; // failures without progress for this long (and LINK_DOWN_AFTER of them): stop the round
 const LINK_DOWN_AFTER = 5;
 
 let adaptiveChunk = START_CHUNK;
 let measuredRate = 0; // bytes per second, of the last completed body-bearing requests
+// The shortest round trip seen (a HEAD, the blob check). A request that failed sooner than half of
+// it after it began was refused (a cut link): none of its bytes can have reached the server.
+let roundTrip = 0;
+const timeRoundTrip = (since) => {
+  const ms = performance.now() - since;
+  roundTrip = roundTrip ? Math.min(roundTrip, ms) : ms;
+};
+
+// sha256 -> { url, offset }: the file's offset on the server as its last answered request (creation,
+// PATCH, HEAD) told it; offset null once a request whose bytes may have reached the server failed.
+// Every change is a new object, so an answer to an older question is known as such (`learnOffsets`).
+const confirmed = new Map();
+const remember = (sha256, url, offset) => confirmed.set(sha256, { url, offset });
+
+function knownOffset(entry) {
+  const c = confirmed.get(entry.sha256);
+  return c && c.url === entry.uploadURL ? c.offset : null;
+}
+
+// Whether the file's next request carries its bytes: its offset is known, or it is created with a
+// first part (see `create`).
+const sendsAtOnce = (entry) => (entry.uploadURL ? knownOffset(entry) !== null : !entry.createFailures);
+
+// HEADs, each a few hundred bytes up, for the queued files whose offset a cut left unknown: they go
+// while the file in hand sends its bytes, so those files' turns start with bytes, not with a round
+// trip on an idle link. A failed one is asked again at the next attempt. What they find the server
+// kept counts as progress of the round (see `runUploads`).
+const asking = new Set();
+function learnOffsets(queue) {
+  for (const { entry } of queue) {
+    if (!entry.uploadURL || knownOffset(entry) !== null || asking.has(entry.sha256)) continue;
+    const { sha256, uploadURL } = entry;
+    const before = confirmed.get(sha256);
+    asking.add(sha256);
+    serverOffset(uploadURL)
+      .then((offset) => {
+        if (offset === null || confirmed.get(sha256) !== before) return;
+        remember(sha256, uploadURL, offset);
+        const f = live.files.get(sha256);
+        if (f && offset > f.acked) moved(sha256, { acked: offset });
+      })
+      .catch(() => {})
+      .finally(() => asking.delete(sha256));
+  }
+}
 
 export function onWifi() {
   const c = navigator.connection;
@@ -69,6 +119,12 @@ function wireBytes(n) {
   sample();
 }
 
+function confirmedBytes() {
+  let n = 0;
+  for (const f of live.files.values()) n += f.acked;
+  return n;
+}
+
 function sample() {
   const now = performance.now();
   live.samples.push([now, live.wire]);
@@ -99,24 +155,29 @@ export function uploadStatus() {
 // never blocks the others:
 // - A file whose attempt fails (network, timeout, 5xx) without a byte of progress goes behind the
 //   other files of its priority and the next one is tried. If that one fails too, the link itself
-//   is suspect: the round pauses (0.3, 0.5, 0.5, then 1 s as such failures follow each other) and
-//   goes on with the file in front; a byte the server kept, on any file, ends the pauses.
+//   is suspect: the round pauses (0.2 s, 1 s once such failures have lasted 8 s) and goes on with
+//   the file in front; a byte the server kept, on any file, ends the pauses.
 // - A file that failed again while others got through since its last failure goes behind every
 //   file (an original may then overtake a display copy that cannot get through). A request cut
 //   after its body began to leave is no such strike: a cut link is the likely cause. Files are not
 //   dropped from the round: one that keeps failing, once alone, ends the round as link-down does.
+// - A file whose offset is unknown (its request was cut) lets a file of its priority that sends at
+//   once go first, while its offset is asked (see `learnOffsets`).
 // - Failures without progress for 20 s (five at least) mean the link is down (a 5 s cut is ridden
 //   out): the round ends and the sync engine retries on its backoff, on `online`, or on "sync now".
 // - A file the server refuses (4xx) is kept and reported once the others were tried.
-// Whether an attempt progressed is judged by the server's offset (PATCH answers, HEAD), never by
-// bytes handed to the socket.
+// Whether the round progressed is judged by the server's offsets (PATCH answers, HEADs, on any
+// file), never by bytes handed to the socket: a chunk cut before its answer counts once a HEAD
+// finds its bytes kept.
 //
 // `yieldTo()`: true when other sync work waits (a local edit to push): the round ends after the
 // request in hand, without error, and the sync engine's next cycle pushes first, then resumes here.
 export async function runUploads({ settings, includeHeld = false, onProgress = () => {}, yieldTo = () => false }) {
   const open = (await store.listUploads()).filter((u) => u.state !== 'done');
   if (!open.length) return 0;
+  const asked = performance.now();
   const answer = await call('/api/v1/blobs/check', { method: 'POST', body: { sha256: open.map((u) => u.sha256) } });
+  timeRoundTrip(asked);
   const missing = new Set(answer.missing || []);
   const present = new Set(answer.present || []);
   let completed = 0;
@@ -141,19 +202,25 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
   sample();
   let refused = null; // a 4xx: reported at the end
   let dead = 0; // consecutive failed attempts without a byte of progress
-  let deadSince = 0; // when the first of them began
+  // When the first of them failed (not began: half a minute of a chunk's bytes before a cut is no dead link).
+  let deadSince = 0;
   let epoch = 0; // grows with every attempt that progressed
+  let kept = confirmedBytes(); // the server's offsets as last seen: more means the link carried bytes
   try {
     while (queue.length && !yieldTo()) {
-      const item = queue.shift();
+      const first = queue[0].entry;
+      const ready = sendsAtOnce(first) ? 0
+        : queue.findIndex((q) => q.entry.priority === first.priority && sendsAtOnce(q.entry));
+      const [item] = queue.splice(Math.max(ready, 0), 1);
       const file = live.files.get(item.entry.sha256);
       const before = file.acked;
-      const started = performance.now();
+      learnOffsets(queue);
       try {
         if (await uploadOne(item.entry, settings, onProgress, yieldTo) === YIELDED) break;
         completed += 1;
         dead = 0;
         epoch += 1;
+        kept = confirmedBytes();
         continue;
       } catch (err) {
         const sentSome = file.pos > file.acked; // bytes left the phone: the server may have kept some
@@ -165,9 +232,13 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
         item.entry = stored;
         const suspectLink = dead > 0;
         live.failing = true; // until an attempt gets through
-        if (file.acked > before) { dead = 0; epoch += 1; item.failedAt = null; } else {
-          if (!dead) deadSince = started;
+        if (confirmedBytes() > kept) { kept = confirmedBytes(); dead = 0; epoch += 1; } else {
+          // A body still leaving when its connection broke (a cut, not a stall) may have delivered
+          // bytes no answer confirmed yet: the 20 s start again from it.
+          if (!dead || (err.sent && err.code === 'network')) deadSince = performance.now();
           dead += 1;
+        }
+        if (file.acked > before) item.failedAt = null; else {
           // Others got through since its last failure, it did not (a request cut after sending bytes
           // is no strike: a cut link, not the file, is the likely cause).
           if (!sentSome && item.failedAt !== null && item.failedAt !== epoch) item.strikes += 1;
@@ -178,7 +249,7 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
         if (item.strikes) at = queue.length;
         else if (!suspectLink) at = queue.findIndex((q) => q.entry.priority > item.entry.priority);
         queue.splice(at < 0 ? queue.length : at, 0, item);
-        if (dead) await sleep(PAUSES_MS[Math.min(dead, PAUSES_MS.length) - 1]);
+        if (dead) await sleep(performance.now() - deadSince < SLOW_AFTER_MS ? PAUSE_MS : SLOW_PAUSE_MS);
       }
     }
   } finally {
@@ -213,8 +284,13 @@ async function uploadOne(initial, settings, onProgress, yieldTo = () => false) {
     onProgress({ sha256: entry.sha256, inspectionID: entry.inspectionID, offset: pos === undefined ? offset : pos, size: entry.size,
       acked: pos === undefined }); // acked: the server's offset, not bytes still on the way
   };
-  const save = async (offset) => { entry.offset = offset; live.failing = false; await store.saveUpload(entry); report(offset); };
-  let offset = entry.uploadURL ? await serverOffset(entry.uploadURL) : null;
+  const save = async (offset) => {
+    entry.offset = offset; live.failing = false;
+    remember(entry.sha256, entry.uploadURL, offset);
+    await store.saveUpload(entry);
+    report(offset);
+  };
+  let offset = entry.uploadURL ? knownOffset(entry) ?? await serverOffset(entry.uploadURL) : null;
   if (offset === null) {
     entry.uploadURL = null;
     await store.saveUpload(entry);
@@ -226,9 +302,17 @@ async function uploadOne(initial, settings, onProgress, yieldTo = () => false) {
     if (yieldTo()) return YIELDED;
     const chunk = bytes.slice(offset, offset + chunkSize(settings));
     const at = offset;
-    const response = await send('PATCH', entry.uploadURL, authHeaders({ ...TUS,
-      'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(offset) }), chunk,
-    (loaded) => report(at, at + loaded));
+    let response;
+    try {
+      response = await send('PATCH', entry.uploadURL, authHeaders({ ...TUS,
+        'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(offset) }), chunk,
+      (loaded) => report(at, at + loaded));
+    } catch (err) {
+      // Bytes began to leave: the server kept an unknown part of them. (A connection refused during
+      // a cut sent none: the offset stands.)
+      if (err.sent) remember(entry.sha256, entry.uploadURL, null);
+      throw err;
+    }
     if (response.status === 204 || response.status === 200) {
       offset = Number(response.header('Upload-Offset'));
     } else if (response.status === 409) {
@@ -256,7 +340,9 @@ const locked = () => new ApiError('server', 423, 'upload_locked', 'another reque
 
 // The server's offset for an upload, or null when the session is gone.
 async function serverOffset(url) {
+  const asked = performance.now();
   const response = await fetchWithTimeout(url, { method: 'HEAD', headers: authHeaders(TUS) }, 20000);
+  timeRoundTrip(asked);
   if (response.status === 404 || response.status === 410 || response.status === 403) return null;
   if (!response.ok) throw errorFrom(response, null);
   return Number(response.headers.get('Upload-Offset') || 0);
@@ -281,6 +367,7 @@ async function create(entry, bytes, settings, onSent) {
   try {
     response = await send('POST', ENDPOINT, headers, body, onSent);
   } catch (err) {
+    if (!err.sent) throw err; // nothing left the phone (a refused connection): no session to find
     entry.createFailures = (entry.createFailures || 0) + 1;
     await store.saveUpload(entry);
     throw err;
@@ -318,7 +405,10 @@ function adapt(bytes, ms) {
 // that sent nothing for STALL_MS is. Once the last byte left, the answer may take up to ANSWER_MS
 // (the link's buffers drain, the server verifies and stores a finished file). The same headers as
 // api.js (authHeaders), and the same abort when the phone goes offline (trackInFlight).
-// Resolves with { status, header(name), json() }; rejects with ApiError('network', ...).
+// Resolves with { status, header(name), json() }; rejects with ApiError('network', ...) whose `sent`
+// says whether any of the body may have reached the server: the upload progress reported bytes
+// leaving, and the request lasted long enough for them to arrive (see `roundTrip`; Chromium reports
+// a body written into a connection that the link refuses at once as sent).
 export function send(method, url, headers, body, onSent = () => {}) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -350,7 +440,8 @@ export function send(method, url, headers, body, onSent = () => {}) {
     };
     const fail = () => {
       done(); // (PATCH sizes stay: the server kept what arrived; a failed creation is followed by an empty one)
-      reject(new ApiError('network', 0, why, `${method} ${url}: ${why}`));
+      const sent = reported > 0 && performance.now() - started >= roundTrip / 2;
+      reject(Object.assign(new ApiError('network', 0, why, `${method} ${url}: ${why}`), { sent }));
     };
     xhr.onerror = fail;
     xhr.onabort = fail;
