@@ -230,12 +230,14 @@ def reference(env: dict[str, str]) -> dict[str, Any]:
 
 
 def answers(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """A valid answer for every item (as tests/sync_phone.py), for cases that can be submitted."""
+    """A valid answer for every item (as tests/sync_phone.py), for cases that can be submitted:
+    G13 是否抽样检验 is answered 未抽样 (已抽样 would need a sample record)."""
     out = []
     for item in template["items"]:
         kind = item["kind"]
+        choice = "未抽样" if "未抽样" in item.get("choices", ()) else (item.get("choices") or [None])[0]
         answer = ({"result": "pass"} if kind == "pass_fail_na" else {"value": item.get("min") or 1} if kind == "number"
-                  else {"value": item["choices"][0]} if kind == "choice" else {"value": "2026-10-01"} if kind == "date"
+                  else {"value": choice} if kind == "choice" else {"value": "2026-10-01"} if kind == "date"
                   else {"value": "见现场照片"})
         out.append((item["key"], answer))
     return out
