@@ -242,6 +242,7 @@ class LinkProxy:
         def apply() -> None:
             self.up_bytes = self.down_bytes = 0
             self.requests.clear()
+            self.cut_times.clear()
             self.connections = [c for c in self.connections if c.closed is None]
             for c in self.connections:
                 c.up_bytes = c.down_bytes = 0

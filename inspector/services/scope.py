@@ -62,7 +62,8 @@ def inspection_scope(user: User) -> ColumnElement[bool]:
 
 def party_scope(user: User, case_parties: Select | None = None) -> ColumnElement[bool]:
     """Filter for parties the user may see: their jurisdiction's, and those of cases and tasks they work on
-    (`case_parties`: the ids of their cases' parties, when the caller has them at hand)."""
+    (`case_parties`: ids of their cases' parties when the caller has them at hand; those outside the
+    jurisdiction suffice, the others pass as the jurisdiction's)."""
     if not user.active:
         return false()
     own_cases = case_parties if case_parties is not None else select(Inspection.party_id).join(

@@ -137,7 +137,7 @@ class UserCases:
     def of(cls, user: User) -> "UserCases":
         member = select(InspectionInspector.inspection_id).where(InspectionInspector.user_id == user.id)
         query = select(Inspection.id).where(inspection_scope(user), Inspection.id.in_(member))
-        if db.session.get_bind().dialect.name != "sqlite":
+        if not _on_sqlite():
             return cls(query)
         if not user.active:
             return cls(query, "[]", "[]")
@@ -172,6 +172,10 @@ class UserCases:
         return None if self.party_ids_json is None else _json_values(self.party_ids_json)
 
 
+def _on_sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
 def _json_values(array_json: str) -> Select:
     return select(func.json_each(array_json).table_valued("value").c.value)
 
@@ -179,7 +183,7 @@ def _json_values(array_json: str) -> Select:
 def _one_of(column: Any, values: list[Any]) -> ColumnElement[bool]:
     """`column IN values`; on SQLite as one JSON array, so that the planner looks the rows up by
     these keys rather than walking the user's cases (it cannot tell a list's size from `json_each`'s)."""
-    if db.session.get_bind().dialect.name == "sqlite":
+    if _on_sqlite():
         return column.in_(_json_values(json.dumps(values)))
     return column.in_(values)
 
