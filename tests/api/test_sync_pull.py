@@ -376,3 +376,17 @@ def test_a_draft_a_colleague_deleted_sends_none_of_its_parts(login_as, user):
         assert _orphans(phone) == []
     sent = [c for page in [Phone(zhang_api).pull_page(limit=1000)] for c in page["patch"]]
     assert not [c for c in sent if c["op"] == "put" and (c.get("value") or {}).get("inspectionID") == case_id]
+
+
+def test_a_fresh_pull_of_many_pages_ends_after_old_scope_exits_were_pruned(zhang):
+    """Pruning moves the horizon past old rows; a new phone's first round still runs to its end
+    (a round's page sits below the horizon by nature: only a cursor from before it must restart)."""
+    expected = _insert_parties("150122", 40, batch=4)
+    db.session.execute(update(SyncState).where(SyncState.id == 1).values(horizon=SyncState.version))
+    db.session.commit()
+    pages = [zhang.pull_page(limit=10)]
+    while pages[-1]["hasMore"] and len(pages) < 50:
+        pages.append(zhang.pull_page(limit=10))
+    assert not pages[-1]["hasMore"], "the round never ended"
+    assert [p["reset"] for p in pages].count(True) == 1
+    assert expected <= set(zhang.of_type("party"))

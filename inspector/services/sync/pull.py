@@ -432,7 +432,7 @@ def _page(user: User, device_id: int, cursor: Cursor | None, limit: int) -> dict
     last_mutation_id = db.session.scalar(select(Device.last_mutation_id).where(Device.id == device_id))
     scope = scope_hash(user)
     reset = (cursor is None or not _well_formed(cursor) or cursor.user_id != user.id or cursor.scope != scope
-             or cursor.version < horizon or cursor.version > snapshot)
+             or _since(cursor) < horizon or cursor.version > snapshot)
     if reset:
         position, round_start, span = START, snapshot, None
     else:
@@ -454,8 +454,15 @@ def _page(user: User, device_id: int, cursor: Cursor | None, limit: int) -> dict
         patch.append(change)
     out = {"cursor": encode(following), "has_more": has_more, "reset": reset,
            "last_mutation_id": last_mutation_id, "patch": patch}
-    _add_calendar(out, None if reset else cursor.version)
+    _add_calendar(out, None if reset else _since(cursor))
     return out
+
+
+def _since(cursor: Cursor) -> int:
+    """The version the phone's copy is complete up to, but for the page's own rows: a round's
+    start (its first page cleared the phone and sent the calendar), else the cursor's version.
+    Pages of a round lie below the horizon by nature; only a round begun before it must restart."""
+    return cursor.version if cursor.round_start is None else cursor.round_start
 
 
 def _add_calendar(page: dict[str, Any], since: int | None) -> None:
