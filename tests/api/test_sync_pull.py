@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import threading
 import uuid
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from inspector.database import db, utcnow
-from inspector.models import Agency, ChecklistTemplate, Party, Sample, SyncState
+from inspector.models import Agency, ChecklistTemplate, Finding, Party, Sample, SyncState
 from inspector.models.sync import allocate_version
 from inspector.services.sync.cursor import scope_hash
 
@@ -390,3 +391,96 @@ def test_a_fresh_pull_of_many_pages_ends_after_old_scope_exits_were_pruned(zhang
     assert not pages[-1]["hasMore"], "the round never ended"
     assert [p["reset"] for p in pages].count(True) == 1
     assert expected <= set(zhang.of_type("party"))
+
+
+def _case(phone: Phone, user, *inspectors: str) -> str:
+    """A filled and signed draft that `phone`'s user records with these inspectors."""
+    db.session.rollback()  # a snapshot from before the last push could not write the party
+    case_id = new_id()
+    phone.push(phone.mutation("inspection.create.v1", **inspection_args(
+        factories.party("150122").id, _ids(user, *inspectors), inspection_id=case_id)), *fill_and_sign(phone, case_id))
+    return case_id
+
+
+def _case_of(change: dict) -> str | None:
+    return change["id"] if change["type"] == "inspection" else (change.get("value") or {}).get("inspectionID")
+
+
+def _kept(phone: Phone) -> dict:
+    """What the phone app keeps: it drops a case's rows with the case (sync.js, dropCaseRows)."""
+    orphans = set(_orphans(phone))
+    return {key: value for key, value in phone.rows.items() if key not in orphans}
+
+
+def test_a_new_phone_receives_its_cases_whole_one_after_another(zhang, user):
+    """In small pages, a fresh phone gets each case with all its parts before the next case, the
+    case itself first, and nothing twice (so a phone cut off mid-way holds whole cases)."""
+    cases = [_case(zhang, user, "tuoketuo.zhang", "tuoketuo.liu") for _ in range(4)]
+    fresh = Phone(zhang.api)
+    arrivals = [change for page in fresh.pull(limit=7) for change in page["patch"]]
+    of_cases = [change for change in arrivals if _case_of(change) in cases]
+    order = [case for case, _ in itertools.groupby(_case_of(change) for change in of_cases)]
+    assert order == sorted(cases)  # one run of rows per case
+    for case in cases:
+        rows = [(c["type"], c["id"]) for c in of_cases if _case_of(c) == case]
+        assert rows[0] == ("inspection", case)
+        assert len([kind for kind, _ in rows if kind == "finding"]) == len(factories.template("fertilizer").items())
+        assert len([kind for kind, _ in rows if kind == "signature"]) == 1
+    assert len({(c["type"], c["id"]) for c in arrivals}) == len(arrivals)
+    assert [p["reset"] for p in fresh.pull()] == [False]
+
+
+def test_what_changes_while_a_new_phone_walks_its_cases_arrives_too(login_as, user):
+    """While a new phone is part-way through its cases, 刘 changes an answer of a case it already has,
+    deletes a draft it has not reached, takes 张 off a case it is in the middle of and off one it has
+    not reached, and adds 张 to an older case. The phone ends up holding what a phone that starts
+    after all that holds."""
+    zhang_api = login_as("tuoketuo.zhang")
+    liu = Phone(login_as("tuoketuo.liu"))
+    cases = sorted(_case(liu, user, "tuoketuo.liu", "tuoketuo.zhang") for _ in range(5))
+    joined = _case(liu, user, "tuoketuo.liu", "xincheng.zhou")
+    fresh = Phone(zhang_api)
+    rows_of_a_case = 2 + len(factories.template("fertilizer").items())  # the case, its findings, a signature
+    first_page = fresh.pull_page(limit=rows_of_a_case + 3)
+    assert first_page["hasMore"] and fresh.has("inspection", cases[1]) and not fresh.has("inspection", cases[2])
+
+    answered = db.session.scalars(select(Finding).where(Finding.inspection_id == cases[0])).first()
+    assert liu.send("finding.set.v1", id=answered.id, inspectionID=cases[0], itemKey=answered.item_key,
+                    result="fail", note="包装标识不全")["status"] == "applied"
+    assert liu.send("inspection.delete.v1", id=cases[4])["status"] == "applied"
+    for case in (cases[1], cases[3]):
+        assert liu.send("inspection.update.v1", id=case, baseVersion=0, fields={
+            "inspectorIDs": _ids(user, "tuoketuo.liu", "xincheng.zhou")})["status"] == "applied"
+    assert liu.send("inspection.update.v1", id=joined, baseVersion=0, fields={
+        "inspectorIDs": _ids(user, "tuoketuo.liu", "xincheng.zhou", "tuoketuo.zhang")})["status"] == "applied"
+
+    while fresh.pull_page(limit=rows_of_a_case + 3)["hasMore"]:
+        pass
+    after_all = Phone(zhang_api)
+    after_all.pull()
+    assert _kept(fresh) == _kept(after_all)
+    held = {case for case in cases + [joined] if fresh.has("inspection", case)}
+    assert held == {cases[0], cases[2], joined}
+    assert fresh.value("finding", answered.id)["note"] == "包装标识不全"
+    assert len([f for f in fresh.of_type("finding").values() if f["inspectionID"] == joined]) == rows_of_a_case - 2
+
+
+def test_a_round_begun_before_cases_came_whole_starts_again(zhang, user):
+    """A phone part-way through a fresh pull when the server was updated holds a cursor of the old
+    round: continuing it would skip rows the case walk sends, so it starts again."""
+    _case(zhang, user, "tuoketuo.zhang", "tuoketuo.liu")
+    zhang.pull()
+    scope = scope_hash(user("tuoketuo.zhang"))
+    old_round = {"v": 1, "t": None, "k": None, "s": scope, "u": zhang.user_id, "r": 1}
+    zhang.cursor = base64.urlsafe_b64encode(json.dumps(old_round).encode()).decode()
+    assert zhang.pull_page()["reset"] is True
+
+
+def test_a_doctored_case_walk_position_answers_a_reset(zhang, user):
+    zhang.pull()
+    scope = scope_hash(user("tuoketuo.zhang"))
+    for position in (["a", "nonsense", "b"], ["a", "finding", 7], ["a" * 65, "finding", "b"], [1, "finding", "b"],
+                     ["a", "decision", "b"], ["a\x00", "inspection", "a"], ["a", "finding"], "a"):
+        body = {"v": -1, "t": None, "k": None, "s": scope, "u": zhang.user_id, "r": 1, "f": 2, "c": position}
+        zhang.cursor = base64.urlsafe_b64encode(json.dumps(body).encode()).decode()
+        assert zhang.pull_page()["reset"] is True, position

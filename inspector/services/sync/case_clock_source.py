@@ -62,4 +62,5 @@ def case_clock_source(source_class: Any, cases: Any, case_live: Any) -> Any:
                         .join(Inspection, cases.join_on(CaseClock.inspection_id))
                         .where(cases.on(CaseClock.inspection_id))
                         .options(selectinload(CaseClock.pauses)),
-                        entry, and_(CaseClock.deleted_at.is_(None), Inspection.deleted_at.is_(None)))
+                        entry, and_(CaseClock.deleted_at.is_(None), Inspection.deleted_at.is_(None)),
+                        CaseClock.inspection_id)

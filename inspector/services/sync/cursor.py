@@ -21,7 +21,9 @@ class Cursor:
 
     `round_start` is set on the later pages of a reset: tombstones at or below it are not sent,
     because the phone has just cleared its copy. `span`, the versions the page before covered,
-    only guesses how far the next page reaches (a wrong one costs time, never a row).
+    only guesses how far the next page reaches (a wrong one costs time, never a row). `case` is
+    set while a round walks the user's cases: everything up to (case id, type, key) was sent; the
+    version walk (from `version`, -1) follows it.
     """
 
     version: int
@@ -31,6 +33,7 @@ class Cursor:
     user_id: int
     round_start: int | None = None
     span: int | None = None
+    case: tuple[Any, ...] | None = None
 
     @property
     def position(self) -> tuple[int, str | None, Any]:
@@ -38,6 +41,9 @@ class Cursor:
 
 
 START = (-1, None, None)  # before every row
+# Rounds (the pages after a reset) send the user's cases whole first (pull.py's case walk); a round
+# cursor from before that cannot be continued.
+ROUND_FORMAT = 2
 
 
 def scope_hash(user: User) -> str:
@@ -55,6 +61,10 @@ def encode(cursor: Cursor) -> str:
         body["r"] = cursor.round_start
     if cursor.span is not None:
         body["w"] = cursor.span
+    if cursor.case is not None:
+        body["c"] = list(cursor.case)
+    if cursor.round_start is not None:
+        body["f"] = ROUND_FORMAT
     raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -69,9 +79,20 @@ def decode(text: str | None) -> Cursor | None:
         cursor = Cursor(version=int(body["v"]), type=body["t"], key=tuple(key) if isinstance(key, list) else key,
                         scope=str(body["s"]), user_id=int(body["u"]),
                         round_start=int(body["r"]) if body.get("r") is not None else None,
-                        span=int(body["w"]) if body.get("w") is not None else None)
+                        span=int(body["w"]) if body.get("w") is not None else None,
+                        case=_case_position(body.get("c")))
     except (binascii.Error, ValueError, KeyError, TypeError, OverflowError, UnicodeDecodeError, RecursionError):
         return None  # RecursionError: JSON nested deeper than the parser goes
     if cursor.type is not None and not isinstance(cursor.type, str):
         return None
+    if cursor.round_start is not None and body.get("f") != ROUND_FORMAT:
+        return None  # a round begun before rounds walked the cases: it starts again
     return cursor
+
+
+def _case_position(raw: Any) -> tuple[Any, ...] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or len(raw) != 3 or not isinstance(raw[1], str):
+        raise ValueError("not a case walk position")
+    return raw[0], raw[1], raw[2]

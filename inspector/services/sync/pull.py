@@ -43,6 +43,9 @@ from .cursor import START, Cursor, decode, encode, scope_hash
 
 TEMPLATE_STATUSES = ("published", "retired")  # retired ones still render the cases made with them
 STAMP_SECONDS = 60
+# The kinds of row that belong to one case (case_sources): a round sends them case by case.
+CASE_TYPES = frozenset({"inspection", "finding", "sample", "photo", "signature", "lab_result", "rectification",
+                        "case_clock", "decision", "conflict"})
 DENSE_TYPES = ("finding",)  # 13–30 a case: their page end bounds what the other kinds must read
 
 Entry = tuple[int, str, Any, Any, str, Any]  # version, type, sort key, wire id, op, value source
@@ -58,6 +61,7 @@ class Source:
     query: Select
     entry: Callable[[Any], tuple[Any, Any, str, Any]]  # row -> (sort key, wire id, op, value source)
     live: ColumnElement[bool]  # rows sent as "put"; the others are tombstones
+    case: Any = None  # for a case or a part of one: the column naming the case (NULL: not a case's row)
 
 
 @dataclass
@@ -129,9 +133,15 @@ class UserCases:
     rendering them cost as much. PostgreSQL plans the subqueries well.
     """
 
-    query: Select
+    query: Select | None
     ids_json: str | None = None
     party_ids_json: str | None = None
+    ids: tuple[str, ...] | None = None  # a few cases of the case walk, named one by one
+
+    @classmethod
+    def these(cls, ids: list[str]) -> "UserCases":
+        """A few of the user's cases, as the case walk takes them (their scope checked already)."""
+        return cls(None, ids=tuple(ids))
 
     @classmethod
     def of(cls, user: User) -> "UserCases":
@@ -156,6 +166,8 @@ class UserCases:
 
     def on(self, column: Any) -> ColumnElement[bool]:
         """The condition that a case id (`column`) is one of these cases."""
+        if self.ids is not None:
+            return _one_of(column, list(self.ids))
         return column.in_(self.query if self.ids_json is None else _json_values(self.ids_json))
 
     def join_on(self, column: Any) -> ColumnElement[bool]:
@@ -191,12 +203,69 @@ def _one_of(column: Any, values: list[Any]) -> ColumnElement[bool]:
 def sources(user: User) -> list[Source]:
     """Every kind of row in the user's pull scope."""
     cases = UserCases.of(user)
-    colleague = colleague_filter(user)
+    return _other_sources(user, cases) + case_sources(user, cases)
+
+
+def case_sources(user: User, cases: UserCases) -> list[Source]:
+    """The kinds of row that belong to one case: the case itself and its parts (each with `case`)."""
 
     def children(model: Any, kind: str) -> Source:
         return Source(kind, model, (model.id,), select(model, _case_live()).join(
             Inspection, cases.join_on(model.inspection_id)).where(cases.on(model.inspection_id)),
-            _put_unless_deleted(), _live_in_live_case(model))
+            _put_unless_deleted(), _live_in_live_case(model), model.inspection_id)
+
+    def part(kind: str, model: Any, query: Select) -> Source:
+        return Source(kind, model, (model.id,), query, _put_unless_deleted(), _live_in_live_case(model),
+                      model.inspection_id)
+
+    of_cases = cases.on(Conflict.inspection_id)
+    if cases.ids is None:  # a conflict over a party belongs to no case: the version walk sends it
+        of_cases = or_(of_cases, and_(Conflict.entity_type == "party",
+                                      Conflict.entity_id.in_(select(Party.id).where(party_scope(user)))))
+    return [
+        Source("inspection", Inspection, (Inspection.id,),
+               select(Inspection).where(cases.on(Inspection.id)).options(
+                   selectinload(Inspection.inspectors).selectinload(InspectionInspector.user)),
+               _put_unless_deleted(), Inspection.deleted_at.is_(None), Inspection.id),
+        children(Finding, "finding"),
+        children(Sample, "sample"),
+        Source("photo", Photo, (Photo.id,),
+               select(Photo, _case_live(), held_by_case(Photo.sha256, Photo).label("uploaded"),
+                      Blob.processing, Blob.processing_error)
+               .join(Inspection, cases.join_on(Photo.inspection_id))
+               .outerjoin(Blob, Blob.sha256 == Photo.sha256).where(cases.on(Photo.inspection_id)),
+               lambda row: (row[0].id, row[0].id, "del" if row[0].deleted_at or not row[1] else "put",
+                            _photo_row(row)),
+               _live_in_live_case(Photo), Photo.inspection_id),
+        children(Signature, "signature"),
+        # A sample's lab life (status, reports, 复检 deadline), read-only on the phone (SMP-O2).
+        part("lab_result", SampleLab,
+             select(SampleLab, _case_live()).join(Inspection, cases.join_on(SampleLab.inspection_id))
+             .where(cases.on(SampleLab.inspection_id))
+             .options(selectinload(SampleLab.reports).selectinload(LabReport.items),
+                      selectinload(SampleLab.submissions))),
+        # The case's 责令改正通知书 (status, 文号, due date, 送达), read-only on the phone: both inspectors
+        # see an order either of them issued, and a reinstalled phone sees it again.
+        part("rectification", RectificationOrder,
+             select(RectificationOrder, _case_live())
+             .join(Inspection, cases.join_on(RectificationOrder.inspection_id))
+             .where(cases.on(RectificationOrder.inspection_id))
+             .options(selectinload(RectificationOrder.signatures))),
+        # The case clocks of the user's cases (立案 decision, 先行登记保存 …), read-only (CASE-O1).
+        case_clock_source(Source, cases, _case_live()),
+        part("decision", ReviewDecision,
+             select(ReviewDecision, _case_live()).join(Inspection, cases.join_on(ReviewDecision.inspection_id))
+             .where(cases.on(ReviewDecision.inspection_id)).options(selectinload(ReviewDecision.reviewer))),
+        part("conflict", Conflict,
+             select(Conflict, _case_live()).outerjoin(Inspection, cases.join_on(Conflict.inspection_id))
+             .where(of_cases)),
+    ]
+
+
+def _other_sources(user: User, cases: UserCases) -> list[Source]:
+    """The kinds of row that belong to no one case (agencies, colleagues, parties, tasks …), and
+    the cases' scope exits."""
+    colleague = colleague_filter(user)
 
     def exits(kind: str) -> Source:
         return Source(kind, ScopeExit, (ScopeExit.entity_id,),
@@ -207,8 +276,6 @@ def sources(user: User) -> list[Source]:
                              TaskAssignee.recused.is_(False))
     ever_on_task = select(TaskAssignee.task_id).where(TaskAssignee.user_id == user.id)
     live_task = and_(Task.deleted_at.is_(None), on_task)
-    party_conflict = and_(Conflict.entity_type == "party",
-                          Conflict.entity_id.in_(select(Party.id).where(party_scope(user))))
     return [
         Source("agency", Agency, (Agency.id,), select(Agency), _put_unless_deleted(), Agency.deleted_at.is_(None)),
         Source("colleague", User, (User.id,), select(User, colleague).join(Agency, Agency.id == User.agency_id),
@@ -219,47 +286,7 @@ def sources(user: User) -> list[Source]:
         Source("party", Party, (Party.id,), select(Party).where(party_scope(user, cases.parties())),
                _put_unless_deleted(), Party.deleted_at.is_(None)),
         exits("party"),
-        Source("inspection", Inspection, (Inspection.id,),
-               select(Inspection).where(cases.on(Inspection.id)).options(
-                   selectinload(Inspection.inspectors).selectinload(InspectionInspector.user)),
-               _put_unless_deleted(), Inspection.deleted_at.is_(None)),
         exits("inspection"),
-        children(Finding, "finding"),
-        children(Sample, "sample"),
-        Source("photo", Photo, (Photo.id,),
-               select(Photo, _case_live(), held_by_case(Photo.sha256, Photo).label("uploaded"),
-                      Blob.processing, Blob.processing_error)
-               .join(Inspection, cases.join_on(Photo.inspection_id))
-               .outerjoin(Blob, Blob.sha256 == Photo.sha256).where(cases.on(Photo.inspection_id)),
-               lambda row: (row[0].id, row[0].id, "del" if row[0].deleted_at or not row[1] else "put",
-                            _photo_row(row)),
-               _live_in_live_case(Photo)),
-        children(Signature, "signature"),
-        # A sample's lab life (status, reports, 复检 deadline), read-only on the phone (SMP-O2).
-        Source("lab_result", SampleLab, (SampleLab.id,),
-               select(SampleLab, _case_live()).join(Inspection, cases.join_on(SampleLab.inspection_id))
-               .where(cases.on(SampleLab.inspection_id))
-               .options(selectinload(SampleLab.reports).selectinload(LabReport.items),
-                        selectinload(SampleLab.submissions)),
-               _put_unless_deleted(), _live_in_live_case(SampleLab)),
-        # The case's 责令改正通知书 (status, 文号, due date, 送达), read-only on the phone: both inspectors
-        # see an order either of them issued, and a reinstalled phone sees it again.
-        Source("rectification", RectificationOrder, (RectificationOrder.id,),
-               select(RectificationOrder, _case_live())
-               .join(Inspection, cases.join_on(RectificationOrder.inspection_id))
-               .where(cases.on(RectificationOrder.inspection_id))
-               .options(selectinload(RectificationOrder.signatures)),
-               _put_unless_deleted(), _live_in_live_case(RectificationOrder)),
-        # The case clocks of the user's cases (立案 decision, 先行登记保存 …), read-only (CASE-O1).
-        case_clock_source(Source, cases, _case_live()),
-        Source("decision", ReviewDecision, (ReviewDecision.id,),
-               select(ReviewDecision, _case_live()).join(Inspection, cases.join_on(ReviewDecision.inspection_id))
-               .where(cases.on(ReviewDecision.inspection_id)).options(selectinload(ReviewDecision.reviewer)),
-               _put_unless_deleted(), _live_in_live_case(ReviewDecision)),
-        Source("conflict", Conflict, (Conflict.id,),
-               select(Conflict, _case_live()).outerjoin(Inspection, cases.join_on(Conflict.inspection_id))
-               .where(or_(cases.on(Conflict.inspection_id), party_conflict)),
-               _put_unless_deleted(), _live_in_live_case(Conflict)),
         # A task the user is on; taken off it (回避, 改派) it arrives as `del`.
         Source("task", Task, (Task.id,),
                select(Task, live_task.label("live")).where(Task.id.in_(ever_on_task)).options(
@@ -350,7 +377,8 @@ def _positions(every: list[Source], position: tuple[int, str | None, Any], round
         source = every[index]
         below = true() if bound is None else source.model.version <= bound
         if _version_indexed(source.model) and db.session.scalar(
-                select(source.model.version).where(_after(source, position), below).limit(1)) is None:
+                select(source.model.version).where(_after(source, _past_walk(source, position, round_start)), below)
+                .limit(1)) is None:
             continue
         keys = _code_point_order(source.keys)
         stmt = _after_position(source, position, round_start).where(below).with_only_columns(
@@ -366,10 +394,86 @@ def _positions(every: list[Source], position: tuple[int, str | None, Any], round
 
 
 def _after_position(source: Source, position: tuple[int, str | None, Any], round_start: int | None) -> Select:
-    stmt = source.query.where(_after(source, position))
+    stmt = source.query.where(_after(source, _past_walk(source, position, round_start)))
     if round_start is not None:  # the phone just cleared its copy: its tombstones are moot
         stmt = stmt.where(or_(source.live, source.model.version > round_start))
+        if source.case is not None and source.case.expression.nullable:  # some rows belong to no case
+            stmt = stmt.where(or_(source.model.version > round_start, source.case.is_(None)))
     return stmt
+
+
+def _past_walk(source: Source, position: tuple[int, str | None, Any],
+               round_start: int | None) -> tuple[int, str | None, Any]:
+    """Where a round's version walk starts for this source: a case's rows as they were at the
+    round's start came whole case by whole case before it; only later changes remain. (One lower
+    bound: given two on one column, SQLite seeks by one and reads every row up to the other.)"""
+    if round_start is None or source.case is None or source.case.expression.nullable or position[0] > round_start:
+        return position
+    return round_start, None, None
+
+
+# ---------------------------------------------------------------- the case walk of a round
+
+CASE_BATCH = 16  # cases read first for a page of the case walk; later reads go by the rows a case had
+
+
+def _case_walk(user: User, after: tuple[Any, ...], round_start: int, limit: int) -> tuple[list[Walked], bool]:
+    """Up to limit + 1 rows of the user's cases as they were at the round's start, whole case after
+    whole case in case id order, after `after` ((case id, type, key); () for the walk's start);
+    and whether the walk has reached its end.
+
+    A phone that starts afresh gets its cases this way rather than in version order: a page then
+    costs what it holds, not what the user's history holds (in version order each page asked every
+    case of the user for its rows), and what has arrived are whole cases. Rows changed since the
+    round began (a case left, deleted, joined, edited) come in the version walk that follows."""
+    if not user.active:
+        return [], True
+    walked: list[Walked] = []
+    last, inclusive = (after[0], True) if after else (None, False)
+    cases_read = rows_read = 0
+    while len(walked) <= limit:
+        wanted = CASE_BATCH if not rows_read else -(-(limit + 1 - len(walked)) * cases_read // rows_read)
+        ids = _next_cases(user, last, inclusive, max(wanted, 1))
+        if not ids:
+            walked.sort(key=lambda w: w[:3])
+            return walked, True
+        rows = _case_rows(user, ids, round_start)
+        cases_read, rows_read = cases_read + len(ids), rows_read + len(rows)
+        if inclusive:  # the case the last page ended in: only what it did not send
+            rows = [w for w in rows if w[0] != after[0] or (w[1], w[2]) > (_in_case_order(after[1]), after[2])]
+        walked += rows
+        last, inclusive = ids[-1], False
+    walked.sort(key=lambda w: w[:3])
+    return walked[:limit + 1], False
+
+
+Walked = tuple[str, tuple[bool, str], Any, Entry]  # case id, order of the type in a case, key, entry
+
+
+def _in_case_order(kind: str) -> tuple[bool, str]:
+    """Within a case: the case first, then its parts by type."""
+    return kind != "inspection", kind
+
+
+def _next_cases(user: User, after: str | None, inclusive: bool, count: int) -> list[str]:
+    """The ids of the user's next `count` cases after `after`, by code point (as Python sorts)."""
+    column = _code_point_order((InspectionInspector.inspection_id,))[0]
+    stmt = select(InspectionInspector.inspection_id).where(InspectionInspector.user_id == user.id)
+    if after is not None:
+        stmt = stmt.where(column >= after if inclusive else column > after)
+    return list(db.session.scalars(stmt.order_by(column).limit(count)))
+
+
+def _case_rows(user: User, ids: list[str], round_start: int) -> list[Walked]:
+    """Every live row of these cases at or below the round's start."""
+    rows: list[Walked] = []
+    for source in case_sources(user, UserCases.these(ids)):
+        stmt = source.query.where(source.live, source.model.version <= round_start)
+        for row in db.session.execute(stmt):
+            key, wire_id, op, value = source.entry(row)
+            entry = (row[0].version, source.type, key, wire_id, op, value)
+            rows.append((getattr(row[0], source.case.key), _in_case_order(source.type), key, entry))
+    return rows
 
 
 def pull_changes(user: User, device: Device | None, body: dict[str, Any]) -> dict[str, Any]:
@@ -433,14 +537,20 @@ def _page(user: User, device_id: int, cursor: Cursor | None, limit: int) -> dict
     scope = scope_hash(user)
     reset = (cursor is None or not _well_formed(cursor) or cursor.user_id != user.id or cursor.scope != scope
              or _since(cursor) < horizon or cursor.version > snapshot)
-    if reset:
-        position, round_start, span = START, snapshot, None
+    if reset:  # a round: the user's cases whole, as of now, then the version walk from the start
+        position, round_start, span, case = START, snapshot, None, ()
     else:
-        position, round_start, span = cursor.position, cursor.round_start, cursor.span
-    entries = collect(user, position, round_start, limit, span)
+        position, round_start, span, case = cursor.position, cursor.round_start, cursor.span, cursor.case
+    walked, walk_done = ([], True) if case is None else _case_walk(user, case, round_start, limit)
+    entries = [w[3] for w in walked]
+    if walk_done:
+        entries += collect(user, position, round_start, limit - len(entries), span)
     has_more = len(entries) > limit
     page = entries[:limit]
-    if has_more:
+    if has_more and len(walked) >= limit:
+        case_id, (_first, kind), key, _entry = walked[limit - 1]
+        following = Cursor(*START, scope, user.id, round_start, case=(case_id, kind, key))
+    elif has_more:
         version, kind, key = page[-1][:3]
         following = Cursor(version, kind, list(key) if isinstance(key, tuple) else key, scope, user.id, round_start,
                            span=max(version - position[0], 1))
@@ -479,21 +589,29 @@ _INT_KEYS = ("agency", "colleague", "template", "decision")
 def _well_formed(cursor: Cursor) -> bool:
     """Whether the cursor's position names a type we send, keyed the way that type is keyed
     (a doctored cursor must not reach the database as an out-of-range parameter)."""
-    key = cursor.key
     if not -1 <= cursor.version <= MAX_BIG:
         return False
     if cursor.round_start is not None and not -1 <= cursor.round_start <= MAX_BIG:
         return False
     if cursor.span is not None and not 1 <= cursor.span <= MAX_BIG:
         return False
+    if cursor.case is not None:
+        if cursor.round_start is None or len(cursor.case) != 3 or cursor.type is not None:
+            return False
+        case_id, kind, key = cursor.case
+        return kind in CASE_TYPES and _well_formed_key(kind, key) and _well_formed_key("inspection", case_id)
     if cursor.type is None:
-        return key is None
+        return cursor.key is None
     if cursor.type not in VALUE_SCHEMAS:
         return False
-    if cursor.type == "rejection":
+    return _well_formed_key(cursor.type, cursor.key)
+
+
+def _well_formed_key(kind: str, key: Any) -> bool:
+    if kind == "rejection":
         return (isinstance(key, tuple) and len(key) == 2 and all(type(k) is int for k in key)
                 and 0 <= key[0] <= MAX_INT and 0 <= key[1] <= MAX_BIG)
-    if cursor.type in _INT_KEYS:
+    if kind in _INT_KEYS:
         return type(key) is int and 0 <= key <= MAX_INT
     return type(key) is str and len(key) <= 64 and "\x00" not in key
 
