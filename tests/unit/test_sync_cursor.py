@@ -15,6 +15,19 @@ def test_a_cursor_survives_the_round_trip_and_is_opaque():
     assert decode(text) == cursor
 
 
+def test_a_cursor_inside_a_rounds_case_walk_survives_the_round_trip():
+    cursor = Cursor(version=-1, type=None, key=None, scope="s", user_id=1, round_start=120,
+                    case=("0f6c1e1a-2b3c-4d5e-8f90-123456789abc", "decision", 12))
+    assert decode(encode(cursor)) == cursor
+
+
+def test_a_round_cursor_from_before_rounds_walked_the_cases_is_unreadable():
+    old = base64.urlsafe_b64encode(b'{"v":9,"t":null,"k":null,"s":"s","u":1,"r":8}').decode()
+    assert decode(old) is None
+    later = base64.urlsafe_b64encode(b'{"v":9,"t":null,"k":null,"s":"s","u":1}').decode()
+    assert decode(later) == Cursor(9, None, None, "s", 1)  # a cursor between rounds is read as before
+
+
 def test_a_cursor_at_the_end_of_a_version_has_no_type():
     cursor = Cursor(version=7, type=None, key=None, scope="s", user_id=1)
     assert decode(encode(cursor)) == cursor
