@@ -83,8 +83,20 @@ def note_pending(session: Session, version: int, *tables: Any) -> None:
 def finish_version(session: Session) -> int:
     """Take the late transaction's version now (the lock is held from here to the commit) and put
     it in place of PENDING: one UPDATE per table written, field_meta marks included."""
+    version = take_version(session)
+    stamp_version(session, version)
+    return version
+
+
+def take_version(session: Session) -> int:
+    """finish_version's first half: the session's writes flushed, then the version (and its lock)."""
     session.flush()
-    version = allocate_version(session)
+    return allocate_version(session)
+
+
+def stamp_version(session: Session, version: int) -> None:
+    """finish_version's second half: `version` in place of PENDING. These UPDATEs read nothing
+    back, so a caller may send them in a pipeline (services/sync/push.py)."""
     postgres = session.get_bind().dialect.name == "postgresql"
     for name in sorted(session.info.pop("sync_pending", ())):
         table = db.metadata.tables[name]
@@ -97,7 +109,6 @@ def finish_version(session: Session) -> int:
             values["field_meta"] = cast(replaced, table.c.field_meta.type) if postgres else replaced
         session.execute(update(table).where(table.c.version == PENDING).values(**values)
                         .execution_options(synchronize_session=False))
-    return version
 
 
 def current_version(session: Session) -> int:
