@@ -1,21 +1,35 @@
 """Load on the served app: pushes side by side, and a console under a mixed load.
 
-Run from the repository root:  python bench/load_bench.py [--seconds 15] [--rounds 2]
+Run from the repository root:  python bench/load_bench.py [--seconds 15] [--rounds 2] [--warmup 2]
+[--skip-mix] [--port N]  (LOAD_BENCH_DATABASE_PREFIX names its database, as below)
 
 Everything runs on this machine against 127.0.0.1: a PostgreSQL database the bench creates (at
-TEST_POSTGRES_URL's server) and drops afterwards, gunicorn (`wsgi:app`, sync workers, as the
-README's PostgreSQL setup) started per round, and for the mix one Celery worker on Redis db 14
-(case files are drawn by the job queue, never in a request). The machine may be shared: the
+TEST_POSTGRES_URL's server, named LOAD_BENCH_DATABASE_PREFIX, default inspector_loadbench_, and
+a number) and drops afterwards, gunicorn (`wsgi:app`, sync workers, as the README's PostgreSQL
+setup) started per round, and for the mix one Celery worker on Redis db 14 (case files are drawn
+by the job queue, never in a request). The machine may be shared: the
 figures are only comparable within one run, which is why the rounds alternate.
 
-(a) saturation  20 simulated phones (threads, http.client, one keep-alive connection each; 10
-    devices of each of two inspectors) push realistic batches back to back for `--seconds`: an
+(a) saturation  20 simulated phones (threads, http.client, one connection object each, which
+    reconnects for every push: gunicorn's sync workers close the connection after each answer; 10
+    devices of each of two inspectors) push realistic batches back to back: an
     inspection.create.v1 and a finding.set.v1 per pass/fail item of the fertilizer checklist
     (19 mutations per push). With 1, 2 and 4 gunicorn workers, alternating, `--rounds` times.
+    Each round pushes for `--warmup` seconds unmeasured (default 2: the workers still starting
+    when the first one answers, each worker's first database connection and statement caches),
+    then `--seconds` measured.
     Figures: mutations/s per worker count, and the share of push time spent waiting on locks,
     sampled every 20 ms from pg_stat_activity: connections waiting with wait_event_type = 'Lock'
     over connections busy (active or idle in transaction).
     Targets: 4 workers >= 2 workers >= 1.2 x 1 worker; lock-wait share <= 10%; no errors.
+    Each round also prints the CPU time per mutation (from /proc) of the bench process itself (its
+    20 phones), the gunicorn processes (and their kernel part), the bench database's backends and
+    everything else on the machine, and how busy the machine was: a bench that measured its own
+    client, or another user's work, would show there. On 2 cores the phones cost about 0.05 ms
+    per mutation against about 1.5 ms for the server and the database, and 2 workers keep the
+    machine 93-97% busy, so 4 workers can only tie 2: what they gain in idle time they pay in
+    switching (CPU per mutation about 10-15% higher), and any round trip a push makes while it
+    holds the version lock also waits for a core (services/sync/push.py, `_finish`).
 (b) open-loop mix  2 gunicorn workers; arrivals at fixed rates whatever the answers' speed: pushes
     of 10 mutations 5 times a second (50 mutations/s), a console queue page (hhht.reviewer) 2 times
     a second, one case-file PDF download every 5 s (of cases submitted before, drawn by the worker).
@@ -288,13 +302,14 @@ class LockSampler:
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads) so far; 0 once it has gone."""
+def cpu_seconds(pid: int, kernel_only: bool = False) -> float:
+    """User + system CPU time of a process (all its threads) so far, or its system time alone; 0
+    once it has gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    return (int(fields[12]) if kernel_only else int(fields[11]) + int(fields[12])) / TICKS
 
 
 def children(pid: int) -> list[int]:
@@ -332,6 +347,7 @@ class CpuMeter:
         workers = children(self.server.pid)
         busy, total = machine_busy()
         return {"bench": time.process_time(), "workers": {p: cpu_seconds(p) for p in workers},
+                "workers_sys": {p: cpu_seconds(p, kernel_only=True) for p in workers},
                 "master": cpu_seconds(self.server.pid),
                 "backends": {p: cpu_seconds(p) for p in self._backends()}, "busy": busy, "total": total}
 
@@ -340,7 +356,7 @@ class CpuMeter:
         def grown(key: str) -> float:
             return sum(v - before[key].get(p, 0.0) for p, v in after[key].items())
         return {"bench": after["bench"] - before["bench"], "server": grown("workers") + after["master"] - before["master"],
-                "postgres": grown("backends"), "machine": after["busy"] - before["busy"],
+                "server_sys": grown("workers_sys"), "postgres": grown("backends"), "machine": after["busy"] - before["busy"],
                 "capacity": after["total"] - before["total"]}
 
 
@@ -541,7 +557,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="rounds of 1, 2 and 4 workers, alternating")
     parser.add_argument("--mix-seconds", type=float, default=40)
     parser.add_argument("--skip-mix", action="store_true")
-    parser.add_argument("--warmup", type=float, default=0, help="seconds of pushes before each round is measured")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of pushes before each round is measured")
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: any free one)")
     args = parser.parse_args()
 
@@ -581,10 +597,10 @@ def main() -> None:
                 rates[workers].append(rate)
                 shares.append(share)
                 errors += failed
-                per = {k: cpu[k] / done * 1000 if done else 0.0 for k in ("bench", "server", "postgres", "machine")}
+                per = {k: cpu[k] / done * 1000 if done else 0.0 for k in ("bench", "server", "server_sys", "postgres", "machine")}
                 print(f"  round {round_no + 1}: {workers} worker(s): {rate:7.1f} mutations/s, "
                       f"lock-wait share {share:.1%}, errors {failed}; CPU ms per mutation: bench {per['bench']:.2f} "
-                      f"gunicorn {per['server']:.2f} postgres {per['postgres']:.2f} all else "
+                      f"gunicorn {per['server']:.2f} (kernel {per['server_sys']:.2f}) postgres {per['postgres']:.2f} all else "
                       f"{per['machine'] - per['bench'] - per['server'] - per['postgres']:.2f}; "
                       f"machine busy {cpu['machine'] / cpu['capacity']:.0%}")
         mean = {w: statistics.mean(v) for w, v in rates.items()}
