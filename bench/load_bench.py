@@ -25,11 +25,12 @@ figures are only comparable within one run, which is why the rounds alternate.
     Each round also prints the CPU time per mutation (from /proc) of the bench process itself (its
     20 phones), the gunicorn processes (and their kernel part), the bench database's backends and
     everything else on the machine, and how busy the machine was: a bench that measured its own
-    client, or another user's work, would show there. On 2 cores the phones cost about 0.05 ms
-    per mutation against about 1.5 ms for the server and the database, and 2 workers keep the
-    machine 93-97% busy, so 4 workers can only tie 2: what they gain in idle time they pay in
-    switching (CPU per mutation about 10-15% higher), and any round trip a push makes while it
-    holds the version lock also waits for a core (services/sync/push.py, `_finish`).
+    client, or another user's work, would show there. On 2 cores the phones cost 0.04-0.05 ms
+    per mutation against 1.4-1.7 ms for gunicorn and the database, and 2 workers keep the
+    machine 95-97% busy, so 4 workers can at best tie 2: what they gain in idle time (3-5%) they
+    pay in switching (gunicorn and the database used 14-19% more CPU per mutation in three runs
+    of four), and a round trip a push makes while it holds the version lock may also wait for a
+    core (services/sync/push.py, `_finish`). The README gives the last figures.
 (b) open-loop mix  2 gunicorn workers; arrivals at fixed rates whatever the answers' speed: pushes
     of 10 mutations 5 times a second (50 mutations/s), a console queue page (hhht.reviewer) 2 times
     a second, one case-file PDF download every 5 s (of cases submitted before, drawn by the worker).
