@@ -1,21 +1,36 @@
 """Load on the served app: pushes side by side, and a console under a mixed load.
 
-Run from the repository root:  python bench/load_bench.py [--seconds 15] [--rounds 2]
+Run from the repository root:  python bench/load_bench.py [--seconds 15] [--rounds 2] [--warmup 2]
+[--skip-mix] [--port N]  (LOAD_BENCH_DATABASE_PREFIX names its database, as below)
 
 Everything runs on this machine against 127.0.0.1: a PostgreSQL database the bench creates (at
-TEST_POSTGRES_URL's server) and drops afterwards, gunicorn (`wsgi:app`, sync workers, as the
-README's PostgreSQL setup) started per round, and for the mix one Celery worker on Redis db 14
-(case files are drawn by the job queue, never in a request). The machine may be shared: the
+TEST_POSTGRES_URL's server, named LOAD_BENCH_DATABASE_PREFIX, default inspector_loadbench_, and
+a number) and drops afterwards, gunicorn (`wsgi:app`, sync workers, as the README's PostgreSQL
+setup) started per round, and for the mix one Celery worker on Redis db 14 (case files are drawn
+by the job queue, never in a request). The machine may be shared: the
 figures are only comparable within one run, which is why the rounds alternate.
 
-(a) saturation  20 simulated phones (threads, http.client, one keep-alive connection each; 10
-    devices of each of two inspectors) push realistic batches back to back for `--seconds`: an
+(a) saturation  20 simulated phones (threads, http.client, one connection object each, which
+    reconnects for every push: gunicorn's sync workers close the connection after each answer; 10
+    devices of each of two inspectors) push realistic batches back to back: an
     inspection.create.v1 and a finding.set.v1 per pass/fail item of the fertilizer checklist
     (19 mutations per push). With 1, 2 and 4 gunicorn workers, alternating, `--rounds` times.
+    Each round pushes for `--warmup` seconds unmeasured (default 2: the workers still starting
+    when the first one answers, each worker's first database connection and statement caches),
+    then `--seconds` measured.
     Figures: mutations/s per worker count, and the share of push time spent waiting on locks,
     sampled every 20 ms from pg_stat_activity: connections waiting with wait_event_type = 'Lock'
     over connections busy (active or idle in transaction).
     Targets: 4 workers >= 2 workers >= 1.2 x 1 worker; lock-wait share <= 10%; no errors.
+    Each round also prints the CPU time per mutation (from /proc) of the bench process itself (its
+    20 phones), the gunicorn processes (and their kernel part), the bench database's backends and
+    everything else on the machine, and how busy the machine was: a bench that measured its own
+    client, or another user's work, would show there. On 2 cores the phones cost 0.04-0.05 ms
+    per mutation against 1.4-1.7 ms for gunicorn and the database, and 2 workers keep the
+    machine 95-97% busy, so 4 workers can at best tie 2: what they gain in idle time (3-5%) they
+    pay in switching (gunicorn and the database used 14-19% more CPU per mutation in three runs
+    of four), and a round trip a push makes while it holds the version lock may also wait for a
+    core (services/sync/push.py, `_finish`). The README gives the last figures.
 (b) open-loop mix  2 gunicorn workers; arrivals at fixed rates whatever the answers' speed: pushes
     of 10 mutations 5 times a second (50 mutations/s), a console queue page (hhht.reviewer) 2 times
     a second, one case-file PDF download every 5 s (of cases submitted before, drawn by the worker).
@@ -48,6 +63,8 @@ sys.path.insert(0, str(ROOT))
 VENV_BIN = ROOT / ".venv" / "bin"
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("LOAD_BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
+# The bench's database name starts with this (a shared server: each user may be given a prefix).
+DATABASE_PREFIX = os.environ.get("LOAD_BENCH_DATABASE_PREFIX", "inspector_loadbench_")
 PHONES = 20
 INSPECTORS = ("tuoketuo.zhang", "tuoketuo.liu")
 REVIEWER = "hhht.reviewer"
@@ -66,7 +83,7 @@ def admin_connect():
 
 
 def create_database() -> tuple[str, str]:
-    name = f"inspector_loadbench_{os.getpid()}_{secrets.token_hex(3)}"
+    name = f"{DATABASE_PREFIX}{os.getpid()}_{secrets.token_hex(3)}"
     with admin_connect() as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return name, f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
@@ -281,14 +298,81 @@ class LockSampler:
         return self.waiting / self.busy if self.busy else 0.0
 
 
+# ---------------------------------------------------------------- CPU accounting
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int, kernel_only: bool = False) -> float:
+    """User + system CPU time of a process (all its threads) so far, or its system time alone; 0
+    once it has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[12]) if kernel_only else int(fields[11]) + int(fields[12])) / TICKS
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine so far, every core, every user."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / TICKS, sum(fields[:8]) / TICKS
+
+
+class CpuMeter:
+    """CPU seconds spent during a round by the bench itself (its 20 phones), gunicorn (master and
+    workers), the database's backends for the bench database, and the machine as a whole."""
+
+    def __init__(self, server: subprocess.Popen, sampler: "LockSampler"):
+        self.server, self.sampler = server, sampler
+
+    def _backends(self) -> list[int]:
+        return [row[0] for row in self.sampler.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'", (self.sampler.dbname,))]
+
+    def snapshot(self) -> dict[str, float]:
+        workers = children(self.server.pid)
+        busy, total = machine_busy()
+        return {"bench": time.process_time(), "workers": {p: cpu_seconds(p) for p in workers},
+                "workers_sys": {p: cpu_seconds(p, kernel_only=True) for p in workers},
+                "master": cpu_seconds(self.server.pid),
+                "backends": {p: cpu_seconds(p) for p in self._backends()}, "busy": busy, "total": total}
+
+    @staticmethod
+    def spent(before: dict[str, Any], after: dict[str, Any]) -> dict[str, float]:
+        def grown(key: str) -> float:
+            return sum(v - before[key].get(p, 0.0) for p, v in after[key].items())
+        return {"bench": after["bench"] - before["bench"], "server": grown("workers") + after["master"] - before["master"],
+                "server_sys": grown("workers_sys"), "postgres": grown("backends"), "machine": after["busy"] - before["busy"],
+                "capacity": after["total"] - before["total"]}
+
+
 # ---------------------------------------------------------------- (a) saturation
 
-def saturate(phones: list[PhoneClient], port: int, seconds: float, sampler: LockSampler) -> tuple[float, float, int]:
+def saturate(phones: list[PhoneClient], port: int, seconds: float, warmup: float, sampler: LockSampler,
+             meter: CpuMeter) -> tuple[float, float, int, dict[str, float], int]:
+    """Phones push back to back for `warmup` + `seconds`; the figures are of the last `seconds`."""
     for phone in phones:
         phone.reconnect(port)
     applied = [0] * len(phones)
     errors = [0] * len(phones)
-    stop_at = time.monotonic() + seconds
+    begin = time.monotonic()
+    measure_from = begin + warmup
+    stop_at = measure_from + seconds
 
     def run(index: int) -> None:
         phone = phones[index]
@@ -299,23 +383,28 @@ def saturate(phones: list[PhoneClient], port: int, seconds: float, sampler: Lock
             except (OSError, http.client.HTTPException):
                 status, body = 0, b""
             if status == 200:
-                applied[index] += sum(1 for r in json.loads(body)["results"] if r["status"] == "applied")
+                if time.monotonic() >= measure_from:
+                    applied[index] += sum(1 for r in json.loads(body)["results"] if r["status"] == "applied")
             else:
                 errors[index] += 1
                 try:
                     phone.resend_from_server(batch)
                 except Exception:  # noqa: BLE001  (counted already; the next batch goes on)
                     pass
-    start = time.monotonic()
-    sampler.start()
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(phones))]
     for t in threads:
         t.start()
+    time.sleep(max(0.0, measure_from - time.monotonic()))
+    start = time.monotonic()
+    before = meter.snapshot()
+    sampler.start()
+    time.sleep(max(0.0, stop_at - time.monotonic()))
+    after = meter.snapshot()
+    share = sampler.stop()
     for t in threads:
         t.join()
     elapsed = time.monotonic() - start
-    share = sampler.stop()
-    return sum(applied) / elapsed, share, sum(errors)
+    return sum(applied) / elapsed, share, sum(errors), CpuMeter.spent(before, after), sum(applied)
 
 
 # ---------------------------------------------------------------- (b) the mix
@@ -469,12 +558,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="rounds of 1, 2 and 4 workers, alternating")
     parser.add_argument("--mix-seconds", type=float, default=40)
     parser.add_argument("--skip-mix", action="store_true")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of pushes before each round is measured")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: any free one)")
     args = parser.parse_args()
 
     dbname, url = create_database()
     instance = Path(tempfile.mkdtemp(prefix="load-bench-"))
     log = instance / "server.log"
-    port = free_port()
+    port = args.port or free_port()
     env = app_env(url, instance, port)
     worker = None
     sampler = None
@@ -500,14 +591,19 @@ def main() -> None:
             for workers in (WORKER_COUNTS if round_no % 2 == 0 else tuple(reversed(WORKER_COUNTS))):
                 server = start_gunicorn(env, port, workers, log)
                 try:
-                    rate, share, failed = saturate(phones, port, args.seconds, sampler)
+                    rate, share, failed, cpu, done = saturate(phones, port, args.seconds, args.warmup, sampler,
+                                                              CpuMeter(server, sampler))
                 finally:
                     stop(server)
                 rates[workers].append(rate)
                 shares.append(share)
                 errors += failed
+                per = {k: cpu[k] / done * 1000 if done else 0.0 for k in ("bench", "server", "server_sys", "postgres", "machine")}
                 print(f"  round {round_no + 1}: {workers} worker(s): {rate:7.1f} mutations/s, "
-                      f"lock-wait share {share:.1%}, errors {failed}")
+                      f"lock-wait share {share:.1%}, errors {failed}; CPU ms per mutation: bench {per['bench']:.2f} "
+                      f"gunicorn {per['server']:.2f} (kernel {per['server_sys']:.2f}) postgres {per['postgres']:.2f} all else "
+                      f"{per['machine'] - per['bench'] - per['server'] - per['postgres']:.2f}; "
+                      f"machine busy {cpu['machine'] / cpu['capacity']:.0%}")
         mean = {w: statistics.mean(v) for w, v in rates.items()}
         for w in WORKER_COUNTS:
             print(f"mutations/s with {w} worker(s): {mean[w]:.1f}")

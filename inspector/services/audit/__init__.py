@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from ...database import db, utcnow
 from ...models import AuditCheckpoint, AuditEvent, AuditHead
@@ -64,14 +64,23 @@ def record(action: str, entity_type: str, entity_id: Any, *, actor_id: int | Non
 
 def _chain(events: list[AuditEvent]) -> None:
     head = _locked_head()
+    _link(events, head)
+    db.session.add_all(events)
+    _sign_if_due(head, events[-1].at)
+
+
+def _link(events: list[AuditEvent], head) -> None:
+    """Give the events their places after `head` (seq and hash, advanced as they are linked)."""
     for event in events:
         event.seq, event.prev_hash = head.seq + 1, head.hash
         event.hash = event_hash(event)
         head.seq, head.hash = event.seq, event.hash
-    db.session.add_all(events)
-    if checkpoints.due(head, events[-1].at):
+
+
+def _sign_if_due(head: AuditHead, at) -> None:
+    if checkpoints.due(head, at):
         try:
-            checkpoints.sign_head(db.session, head, events[-1].at)
+            checkpoints.sign_head(db.session, head, at)
         except (OSError, ValueError):
             # A missing or bad key must not stop the work being recorded; the next append tries
             # again, and verify-audit reports how old the last checkpoint is.
@@ -96,11 +105,54 @@ def forget_since(mark: int) -> None:
     del db.session.info.get(_PENDING, [])[mark:]
 
 
+_EVENT_COLUMNS = tuple(c.name for c in AuditEvent.__table__.c if c.name != "id")
+_head = AuditHead.__table__
+# Built once, like push.py's statements.
+_LOCK_HEAD = select(_head.c.seq, _head.c.hash, _head.c.checkpoint_at).where(_head.c.id == 1).with_for_update()
+_INSERT_EVENT = insert(AuditEvent.__table__).inline()  # inline: the new ids are not read back
+_MOVE_HEAD = update(_head).where(_head.c.id == 1)
+
+
+@dataclass
+class _Head:
+    seq: int
+    hash: str
+    checkpoint_at: Any
+
+
 def append_pending() -> None:
     """Chain the late transaction's events now (the head is locked from here to the commit)."""
+    write_chained(chain_pending())
+
+
+def chain_pending() -> list[AuditEvent]:
+    """append_pending's first half: lock the head and link the pending events after it; the
+    events to write with write_chained() (none when they went through the session).
+
+    This runs under the two global row locks, so it is plain statements on the connection (no
+    unit of work, no ids read back), and only the head's read waits for an answer: the writes
+    read nothing back, and a push sends them in PostgreSQL's pipeline with its other last
+    statements (services/sync/push.py). The events are not added to the session; nothing reads
+    them back. The first event ever and a checkpoint that is due go through the session, as
+    record() does.
+    """
     events = db.session.info.pop(_PENDING, [])
-    if events:
+    if not events:
+        return []
+    row = db.session.connection().execute(_LOCK_HEAD).first()
+    if row is None or checkpoints.due(row, events[-1].at):
         _chain(events)
+        return []
+    _link(events, _Head(row.seq, row.hash, row.checkpoint_at))
+    return events
+
+
+def write_chained(events: list[AuditEvent]) -> None:
+    """append_pending's second half: the linked events and the head moved to the last of them."""
+    if events:
+        conn = db.session.connection()
+        conn.execute(_INSERT_EVENT, [{c: getattr(e, c) for c in _EVENT_COLUMNS} for e in events])
+        conn.execute(_MOVE_HEAD.values(seq=events[-1].seq, hash=events[-1].hash))
 
 
 def end_late() -> None:

@@ -21,6 +21,7 @@ committed if the database still allows it, the failing one and those after it ar
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from ...database import db, utcnow
 from ...errors import ApiError
 from ...models import Device, Inspection, MutationLog, User
-from ...models.sync import defer_version, finish_version, transaction_version
+from ...models.sync import defer_version, stamp_version, take_version, transaction_version
 from ...schemas.base import UUID_STR, holds_unstorable_text
 from ...schemas.sync import MAX_MUTATIONS
 from .. import audit
@@ -142,14 +143,35 @@ def _stored(device_id: int, mutation_id: int) -> dict[str, Any]:
 
 def _finish(batch: _Batch) -> None:
     """The push's last statements: the device's progress, then the version and the audit chain,
-    whose locks are held from here to the commit."""
+    whose locks are held from here to the commit.
+
+    Under the locks every other writer waits, and on a busy machine each round trip to the
+    database may cost a wait for a core too (the holder's process, then its backend). So the
+    locks are taken first, the only two statements whose answers are needed (the version, the
+    audit head), and the writes that follow go in the connection's pipeline on PostgreSQL: sent
+    on without waiting, answered together. Four round trips under the locks with the commit.
+    """
     if not batch.logs:
         return
     db.session.execute(update(_device).where(_device.c.id == batch.session.device_id)
                        .values(last_mutation_id=batch.last))
-    version = finish_version(db.session)
-    db.session.execute(_STORE, [{**log, "version": version} for log in batch.logs])
-    audit.append_pending()
+    version = take_version(db.session)
+    events = audit.chain_pending()
+    with _pipelined():
+        stamp_version(db.session, version)
+        db.session.execute(_STORE, [{**log, "version": version} for log in batch.logs])
+        audit.write_chained(events)
+
+
+@contextmanager
+def _pipelined():
+    """psycopg's pipeline mode on PostgreSQL (statements sent on without waiting for their
+    results; a result asked for, or the block's end, waits for all before it); nothing on SQLite."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    with db.session.connection().connection.driver_connection.pipeline():
+        yield
 
 
 def _commit(batch: _Batch) -> None:
