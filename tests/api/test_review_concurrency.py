@@ -90,3 +90,23 @@ def test_a_failed_approval_gives_its_number_back(app, monkeypatch, failing_at):
     monkeypatch.undo()
     decision = review.decide(reviewer, second.id, review.Decision("approve", second.version))
     assert decision.case_number == f"呼托市监检〔{local_year()}〕1号"
+
+
+def test_an_event_recorded_first_takes_the_sync_version_before_the_audit_head(app):
+    """Every writer locks the sync version before the audit chain's head, as a push does at its end:
+    a console action that records its event before its first versioned write, taking them the
+    other way round, could deadlock with a push (and one of the two would fail)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from inspector.services import audit
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no two transactions hold locks at once")
+    audit.record("case.viewed", "inspection", "c-1", reason="lock order")
+    try:
+        with db.engine.connect() as other:
+            with pytest.raises(OperationalError, match="could not obtain lock"):
+                other.execute(text("SELECT version FROM sync_state WHERE id = 1 FOR UPDATE NOWAIT"))
+    finally:
+        db.session.rollback()

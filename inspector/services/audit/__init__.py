@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select, update
 
 from ...database import db, utcnow
 from ...models import AuditCheckpoint, AuditEvent, AuditHead
+from ...models.sync import allocate_version
 from . import checkpoints
 
 GENESIS = "0" * 64
@@ -31,7 +32,11 @@ def event_hash(event: AuditEvent) -> str:
 
 
 def _locked_head() -> AuditHead:
+    """The chain's head, locked to the commit. The transaction's sync version is taken first: a push
+    takes the two locks in that order at its end, and a writer that took them the other way round
+    (an event recorded before its first versioned write) could deadlock with it."""
     session = db.session
+    allocate_version(session)
     head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
     if head is None:
         head = AuditHead(id=1, seq=0, hash=GENESIS)
