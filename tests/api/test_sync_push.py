@@ -301,3 +301,29 @@ def test_a_push_behind_a_held_lock_waits_or_answers_503(app, zhang, tuoketuo_par
         release.join()
     assert zhang.push(*batch)["lastMutationID"] == len(batch)
     assert _count(Finding, Finding.inspection_id == inspection_id) == len(batch) - 1
+
+
+def test_a_timeout_among_the_pipelined_last_writes_answers_503_and_keeps_nothing(zhang, tuoketuo_party, user,
+                                                                                  monkeypatch):
+    """On PostgreSQL a push's last writes go in one pipeline, whose errors arrive at its end, outside
+    SQLAlchemy: a statement timeout there is still a busy database (503, retry), not a server error."""
+    from sqlalchemy import text
+
+    from inspector.services import audit
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the last writes are pipelined on PostgreSQL only")
+    _inspection_id, batch = _batch(zhang, tuoketuo_party.id, _inspectors(user, "tuoketuo.zhang", "tuoketuo.liu"))
+    real = audit.write_chained
+
+    def slow(events):
+        real(events)
+        db.session.execute(text("SET LOCAL statement_timeout = 10"))
+        db.session.execute(text("SELECT pg_sleep(2)"))
+
+    monkeypatch.setattr(audit, "write_chained", slow)
+    response = zhang.push_raw(batch)
+    assert response.status_code == 503, response.get_json()
+    assert _count(MutationLog) == 0
+    monkeypatch.setattr(audit, "write_chained", real)
+    assert [r["status"] for r in zhang.push(*batch)["results"]] == ["applied"] * len(batch)

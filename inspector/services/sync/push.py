@@ -170,8 +170,13 @@ def _pipelined():
     if db.engine.dialect.name != "postgresql":
         yield
         return
-    with db.session.connection().connection.driver_connection.pipeline():
-        yield
+    import psycopg
+
+    try:
+        with db.session.connection().connection.driver_connection.pipeline():
+            yield
+    except psycopg.OperationalError as exc:  # raised at the block's end, past SQLAlchemy's wrapping
+        raise OperationalError("(pipelined writes)", None, exc) from exc
 
 
 def _commit(batch: _Batch) -> None:
