@@ -484,3 +484,12 @@ def test_a_doctored_case_walk_position_answers_a_reset(zhang, user):
         body = {"v": -1, "t": None, "k": None, "s": scope, "u": zhang.user_id, "r": 1, "f": 2, "c": position}
         zhang.cursor = base64.urlsafe_b64encode(json.dumps(body).encode()).decode()
         assert zhang.pull_page()["reset"] is True, position
+
+
+def test_the_case_walk_names_every_kind_that_belongs_to_a_case(user):
+    """A walk position is checked against CASE_TYPES: a kind of case row added to case_sources and
+    not there would make every cursor inside such a case unreadable (a reset on each page)."""
+    from inspector.services.sync.pull import CASE_TYPES, UserCases, case_sources
+
+    kinds = {source.type for source in case_sources(user("tuoketuo.zhang"), UserCases.these([]))}
+    assert kinds == CASE_TYPES

@@ -431,12 +431,11 @@ def _case_walk(user: User, after: tuple[Any, ...], round_start: int, limit: int)
     walked: list[Walked] = []
     last, inclusive = (after[0], True) if after else (None, False)
     cases_read = rows_read = 0
-    while len(walked) <= limit:
+    while len(walked) <= limit:  # left with a page's worth and one more, or at the walk's end
         wanted = CASE_BATCH if not rows_read else -(-(limit + 1 - len(walked)) * cases_read // rows_read)
         ids = _next_cases(user, last, inclusive, max(wanted, 1))
         if not ids:
-            walked.sort(key=lambda w: w[:3])
-            return walked, True
+            break
         rows = _case_rows(user, ids, round_start)
         cases_read, rows_read = cases_read + len(ids), rows_read + len(rows)
         if inclusive:  # the case the last page ended in: only what it did not send
@@ -444,7 +443,7 @@ def _case_walk(user: User, after: tuple[Any, ...], round_start: int, limit: int)
         walked += rows
         last, inclusive = ids[-1], False
     walked.sort(key=lambda w: w[:3])
-    return walked[:limit + 1], False
+    return walked[:limit + 1], len(walked) <= limit
 
 
 Walked = tuple[str, tuple[bool, str], Any, Entry]  # case id, order of the type in a case, key, entry
