@@ -50,8 +50,8 @@ def record(action: str, entity_type: str, entity_id: Any, *, actor_id: int | Non
     """Append an event in the caller's transaction; the chain head is locked until it commits.
 
     In a late transaction (`defer()`, a push) the event waits in the session and is chained by
-    `append_pending()`, one of the transaction's last statements: the head is then locked only
-    for the commit. Either way the chain's order is the order of commits.
+    `chain_pending()` and `write_chained()`, among the transaction's last statements: the head is
+    then locked only for the commit. Either way the chain's order is the order of commits.
     When the last checkpoint is older than the interval, the new head is signed too: the head row
     read here carries the last checkpoint's time, so an append costs no extra query.
     """
@@ -96,7 +96,8 @@ _LATE, _PENDING = "audit_late", "audit_pending"
 
 
 def defer() -> None:
-    """Make the current transaction late: its events are chained by append_pending()."""
+    """Make the current transaction late: its events are chained by chain_pending()
+    and written by write_chained() (services/sync/push.py)."""
     db.session.info[_LATE] = True
 
 
@@ -125,14 +126,10 @@ class _Head:
     checkpoint_at: Any
 
 
-def append_pending() -> None:
-    """Chain the late transaction's events now (the head is locked from here to the commit)."""
-    write_chained(chain_pending())
-
-
 def chain_pending() -> list[AuditEvent]:
-    """append_pending's first half: lock the head and link the pending events after it; the
-    events to write with write_chained() (none when they went through the session).
+    """Chain the late transaction's events: lock the head (to the commit) and link the pending
+    events after it; the events to write with write_chained() (none when they went through the
+    session).
 
     This runs under the two global row locks, so it is plain statements on the connection (no
     unit of work, no ids read back), and only the head's read waits for an answer: the writes
@@ -153,7 +150,7 @@ def chain_pending() -> list[AuditEvent]:
 
 
 def write_chained(events: list[AuditEvent]) -> None:
-    """append_pending's second half: the linked events and the head moved to the last of them."""
+    """After chain_pending(): the linked events and the head moved to the last of them."""
     if events:
         conn = db.session.connection()
         conn.execute(_INSERT_EVENT, [{c: getattr(e, c) for c in _EVENT_COLUMNS} for e in events])
