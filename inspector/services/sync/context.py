@@ -147,7 +147,7 @@ class PushSession:
 
 @dataclass
 class MutationContext:
-    """One mutation being applied, inside its own savepoint of the push's transaction."""
+    """One mutation being applied in the push's transaction (in a savepoint of its own on a second try)."""
 
     push: PushSession
     mutation_id: int

@@ -1,7 +1,9 @@
 """The named, versioned mutations a phone may push, and the handlers that apply them.
 
-A handler runs inside the mutation's savepoint of the push's transaction, after the device lock. It
-raises Rejection (or lets an ApiError or marshmallow ValidationError through) for anything
+A handler runs in the push's transaction, after the device lock (in a savepoint of its own when the
+push's first try met a rejection or an error: push.py). Its rows may be flushed with later
+mutations' ones, so it reads through the ORM (which flushes first), never a Core statement on a
+table. It raises Rejection (or lets an ApiError or marshmallow ValidationError through) for anything
 that can never succeed as sent; push.py turns that into a kept, `rejected` result.
 Old names stay registered as long as a phone in the field may still hold them.
 """
