@@ -67,15 +67,20 @@ const sendsAtOnce = (entry) => (entry.uploadURL ? knownOffset(entry) !== null : 
 
 // HEADs, each a few hundred bytes up, for the queued files whose offset a cut left unknown: they go
 // while the file in hand sends its bytes, so those files' turns start with bytes, not with a round
-// trip on an idle link. A failed one is asked again at the next attempt. What they find the server
-// kept counts as progress of the round (see `runUploads`).
-const asking = new Set();
+// trip on an idle link. What they find the server kept counts as progress of the round (see
+// `runUploads`). They are asked at each attempt and every ASK_EVERY_MS while one runs (a chunk may
+// take a minute), except those with a HEAD on the way that went after the round's latest failed
+// request: one sent before it may wait on a connection that the failure broke, up to its timeout.
+const asking = new Map(); // sha256 -> the value of `failures` when its HEAD went
+let failures = 0; // failed requests of the rounds so far
+const ASK_EVERY_MS = 2000;
 function learnOffsets(queue) {
   for (const { entry } of queue) {
-    if (!entry.uploadURL || knownOffset(entry) !== null || asking.has(entry.sha256)) continue;
+    if (!entry.uploadURL || knownOffset(entry) !== null || asking.get(entry.sha256) === failures) continue;
     const { sha256, uploadURL } = entry;
     const before = confirmed.get(sha256);
-    asking.add(sha256);
+    const mark = failures;
+    asking.set(sha256, mark);
     serverOffset(uploadURL)
       .then((offset) => {
         if (offset === null || confirmed.get(sha256) !== before) return;
@@ -84,7 +89,7 @@ function learnOffsets(queue) {
         if (f && offset > f.acked) moved(sha256, { acked: offset });
       })
       .catch(() => {})
-      .finally(() => asking.delete(sha256));
+      .finally(() => { if (asking.get(sha256) === mark) asking.delete(sha256); });
   }
 }
 
@@ -206,6 +211,7 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
   let deadSince = 0;
   let epoch = 0; // grows with every attempt that progressed
   let kept = confirmedBytes(); // the server's offsets as last seen: more means the link carried bytes
+  const asker = setInterval(() => learnOffsets(queue), ASK_EVERY_MS);
   try {
     while (queue.length && !yieldTo()) {
       const first = queue[0].entry;
@@ -223,6 +229,7 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
         kept = confirmedBytes();
         continue;
       } catch (err) {
+        failures += 1;
         const sentSome = file.pos > file.acked; // bytes left the phone: the server may have kept some
         moved(item.entry.sha256, { acked: file.acked }); // bytes on the way count no more
         if (err.kind === 'client') { refused = refused || err; continue; } // kept (and its bytes)
@@ -253,6 +260,7 @@ export async function runUploads({ settings, includeHeld = false, onProgress = (
       }
     }
   } finally {
+    clearInterval(asker);
     live.active = false;
   }
   if (refused) throw refused;
