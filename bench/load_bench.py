@@ -1,7 +1,8 @@
 """Load on the served app: pushes side by side, and a console under a mixed load.
 
 Run from the repository root:  python bench/load_bench.py [--seconds 15] [--rounds 2] [--warmup 2]
-[--skip-mix] [--port N]  (LOAD_BENCH_DATABASE_PREFIX names its database, as below)
+[--skip-mix] [--port N] [--keep]  (LOAD_BENCH_DATABASE_PREFIX names its database, as below)
+Its temporary instance folder (the server's log) is removed at the end, unless --keep or the run failed.
 
 Everything runs on this machine against 127.0.0.1: a PostgreSQL database the bench creates (at
 TEST_POSTGRES_URL's server, named LOAD_BENCH_DATABASE_PREFIX, default inspector_loadbench_, and
@@ -45,6 +46,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -560,6 +562,7 @@ def main() -> None:
     parser.add_argument("--skip-mix", action="store_true")
     parser.add_argument("--warmup", type=float, default=2, help="seconds of pushes before each round is measured")
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: any free one)")
+    parser.add_argument("--keep", action="store_true", help="keep the instance folder (server log) after a good run")
     args = parser.parse_args()
 
     dbname, url = create_database()
@@ -569,6 +572,7 @@ def main() -> None:
     env = app_env(url, instance, port)
     worker = None
     sampler = None
+    finished = False
     print(f"database {dbname}; logs in {log}; machine: {os.cpu_count()} CPUs (shared: figures compare within this run)")
     try:
         for command in (["init-db"], ["seed-demo"]):
@@ -630,12 +634,17 @@ def main() -> None:
         if mixed is not None:
             print(f"RESULT mix_queue_p95_over_unloaded {mixed['loaded_p95'] / mixed['unloaded_p95']:.2f} target 5")
             print(f"RESULT mix_errors {len(mixed['errors'])} target 0")
+        finished = True
     finally:
         if sampler is not None:
             sampler.conn.close()
         if worker is not None:
             stop(worker)
         drop_database(dbname)
+        if finished and not args.keep:
+            shutil.rmtree(instance, ignore_errors=True)
+        else:
+            print(f"kept {instance}")
 
 
 if __name__ == "__main__":
