@@ -71,16 +71,23 @@ const sendsAtOnce = (entry) => (entry.uploadURL ? knownOffset(entry) !== null : 
 // `runUploads`). They are asked at each attempt and every ASK_EVERY_MS while one runs (a chunk may
 // take a minute), except those with a HEAD on the way that went after the round's latest failed
 // request: one sent before it may wait on a connection that the failure broke, up to its timeout.
+// On a link that stalls rather than refuses, such HEADs wait out their timeout side by side: at
+// most MAX_HEADS at once, so that they never take the connections (six per server in Chromium)
+// that the bytes and the sync need.
 const asking = new Map(); // sha256 -> the value of `failures` when its HEAD went
 let failures = 0; // failed requests of the rounds so far
+let headsOnTheWay = 0;
 const ASK_EVERY_MS = 2000;
+const MAX_HEADS = 3;
 function learnOffsets(queue) {
   for (const { entry } of queue) {
+    if (headsOnTheWay >= MAX_HEADS) return;
     if (!entry.uploadURL || knownOffset(entry) !== null || asking.get(entry.sha256) === failures) continue;
     const { sha256, uploadURL } = entry;
     const before = confirmed.get(sha256);
     const mark = failures;
     asking.set(sha256, mark);
+    headsOnTheWay += 1;
     serverOffset(uploadURL)
       .then((offset) => {
         if (offset === null || confirmed.get(sha256) !== before) return;
@@ -89,7 +96,10 @@ function learnOffsets(queue) {
         if (f && offset > f.acked) moved(sha256, { acked: offset });
       })
       .catch(() => {})
-      .finally(() => { if (asking.get(sha256) === mark) asking.delete(sha256); });
+      .finally(() => {
+        headsOnTheWay -= 1;
+        if (asking.get(sha256) === mark) asking.delete(sha256);
+      });
   }
 }
 
