@@ -137,19 +137,83 @@ def playwright_browser():
 
 
 @pytest.fixture
-def phone(playwright_browser):
+def phone(playwright_browser, request):
     """A phone-sized browser context (its own storage), Chinese locale."""
     context = playwright_browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2,
                                              is_mobile=True, has_touch=True)
+    _keep_console(request, "phone", context)
     yield context
     context.close()
 
 
 @pytest.fixture
-def desktop(playwright_browser):
+def desktop(playwright_browser, request):
     context = playwright_browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    _keep_console(request, "desktop", context)
     yield context
     context.close()
+
+
+# ---------------------------------------------------------------- what a failed test leaves behind
+# A browser test that fails shows, under its traceback, each open page's address and visible text
+# (or that the page did not answer), the browser's last console lines and the servers' log tails,
+# and leaves a screenshot of each page in test-artifacts/failures/: a failure seen once in CI can
+# be read afterwards.
+_CONSOLE = pytest.StashKey[dict]()
+FAILURES = ARTIFACTS / "failures"
+
+
+def _keep_console(request, name: str, context) -> None:
+    lines: list[str] = []
+    request.node.stash.setdefault(_CONSOLE, {})[name] = (context, lines)
+
+    def note(text: str) -> None:
+        lines.append(f"{time.strftime('%H:%M:%S')} {text}"[:400])
+        del lines[:-60]
+
+    context.on("console", lambda m: note(f"{m.type}: {m.text}"))
+    context.on("weberror", lambda e: note(f"uncaught: {e.error}"))
+    context.on("page", lambda page: page.on("crash", lambda _: note(f"page crashed: {page.url}")))
+
+
+def _page_state(label: str, page, item) -> list[str]:
+    out = [f"[{label}] {page.url}"]
+    try:
+        out.append(page.locator("body").inner_text(timeout=3000)[:1500])
+    except Exception as exc:  # noqa: BLE001  (a busy or crashed page is what this reports)
+        out.append(f"(the page did not answer in 3 s: {type(exc).__name__})")
+    FAILURES.mkdir(parents=True, exist_ok=True)
+    shot = FAILURES / f"{item.name[:80]}-{label.replace(' ', '-')}.png"
+    try:
+        page.screenshot(path=str(shot), timeout=5000)
+        out.append(f"(screenshot: {shot.relative_to(ROOT)})")
+    except Exception as exc:  # noqa: BLE001
+        out.append(f"(no screenshot: {type(exc).__name__})")
+    return out
+
+
+def _browser_state(item) -> str:
+    out: list[str] = []
+    for name, (context, lines) in item.stash.get(_CONSOLE, {}).items():
+        for n, page in enumerate(context.pages):
+            out += _page_state(f"{name} page {n}", page, item)
+        out.append(f"[{name}] console, last lines:")
+        out += lines or ["(none)"]
+    server = item.funcargs.get("live_server")
+    if isinstance(server, LiveServer):
+        for log in (server.log, server.instance / "worker.log"):
+            if log.exists():
+                out.append(f"[{log.name}] last lines:")
+                out += log.read_text(errors="replace").splitlines()[-30:]
+    return "\n".join(out)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed and item.stash.get(_CONSOLE, None):
+        report.sections.append(("browser state at the failure", _browser_state(item)))
+    return report
 
 
 @pytest.fixture(scope="session")
