@@ -179,7 +179,7 @@ def _keep_console(request, name: str, context) -> None:
 def _page_state(label: str, page, item) -> list[str]:
     out = [f"[{label}] {page.url}"]
     try:
-        out.append(page.locator("body").inner_text(timeout=3000)[:1500])
+        out.append(page.locator("body").inner_text(timeout=3000)[:800])
     except Exception as exc:  # noqa: BLE001  (a busy or crashed page is what this reports)
         out.append(f"(the page did not answer in 3 s: {type(exc).__name__})")
     FAILURES.mkdir(parents=True, exist_ok=True)
@@ -198,13 +198,13 @@ def _browser_state(item) -> str:
         for n, page in enumerate(context.pages):
             out += _page_state(f"{name} page {n}", page, item)
         out.append(f"[{name}] console, last lines:")
-        out += lines or ["(none)"]
+        out += lines[-25:] or ["(none)"]
     server = item.funcargs.get("live_server")
     if isinstance(server, LiveServer):
         for log in (server.log, server.instance / "worker.log"):
             if log.exists():
                 out.append(f"[{log.name}] last lines:")
-                out += log.read_text(errors="replace").splitlines()[-30:]
+                out += log.read_text(errors="replace").splitlines()[-12:]
     return "\n".join(out)
 
 
