@@ -32,6 +32,12 @@ figures are only comparable within one run, which is why the rounds alternate.
     pay in switching (gunicorn and the database used 14-19% more CPU per mutation in three runs
     of four), and a round trip a push makes while it holds the version lock may also wait for a
     core (services/sync/push.py, `_finish`). The README gives the last figures.
+    The control: in each round, on the same server, the same phones then ask for pulls (their first
+    page, 100 changes: reads only, no lock any other request waits for) back to back for as long.
+    How pulls/s scale from 2 to 4 workers is what the machine allows a request that takes no lock;
+    RESULT push_rate_4_over_2_vs_lock_free is the pushes' 4-over-2 ratio over the pulls'.
+    Target: >= 1.0 (pushes scale at least as well as a request without locks). On 2 cores the
+    pulls' ratio was 0.87: no request of this app, locks or none, gains from 4 workers there.
 (b) open-loop mix  2 gunicorn workers; arrivals at fixed rates whatever the answers' speed: pushes
     of 10 mutations 5 times a second (50 mutations/s), a console queue page (hhht.reviewer) 2 times
     a second, one case-file PDF download every 5 s (of cases submitted before, drawn by the worker).
@@ -74,6 +80,7 @@ PASSWORD = "demo-2026"
 WORKER_COUNTS = (1, 2, 4)
 MIX_RATES = {"push": 5.0, "queue": 2.0, "pdf": 0.2}  # per second; a push carries 10 mutations
 MIX_MUTATIONS = 10
+PULL_LIMIT = 100  # changes per pull page of the control
 
 
 # ---------------------------------------------------------------- database, app processes
@@ -409,6 +416,39 @@ def saturate(phones: list[PhoneClient], port: int, seconds: float, warmup: float
     return sum(applied) / elapsed, share, sum(errors), CpuMeter.spent(before, after), sum(applied)
 
 
+def saturate_pulls(phones: list[PhoneClient], port: int, seconds: float, warmup: float) -> tuple[float, int]:
+    """The control: phones ask for their first pull page back to back; (pulls/s of the last `seconds`, errors)."""
+    for phone in phones:
+        phone.reconnect(port)
+    answered = [0] * len(phones)
+    errors = [0] * len(phones)
+    measure_from = time.monotonic() + warmup
+    stop_at = measure_from + seconds
+
+    def run(index: int) -> None:
+        phone = phones[index]
+        body = {"clientID": phone.client_id, "schemaVersion": 1, "cursor": None, "limit": PULL_LIMIT}
+        while time.monotonic() < stop_at:
+            try:
+                status, _ = request(port, "POST", "/api/v1/sync/pull", body, {"Authorization": f"Bearer {phone.token}"},
+                                    conn=phone.conn)
+            except (OSError, http.client.HTTPException):
+                phone.reconnect(port)
+                status = 0
+            if status != 200:
+                errors[index] += 1
+            elif time.monotonic() >= measure_from:
+                answered[index] += 1
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(phones))]
+    for t in threads:
+        t.start()
+    time.sleep(max(0.0, measure_from - time.monotonic()))
+    start = time.monotonic()
+    for t in threads:
+        t.join()
+    return sum(answered) / (time.monotonic() - start), sum(errors)
+
+
 # ---------------------------------------------------------------- (b) the mix
 
 class Console:
@@ -589,6 +629,7 @@ def main() -> None:
         print(f"{PHONES} phones; {len(ref['template']['pass_fail']) + 1} mutations per saturating push")
 
         rates: dict[int, list[float]] = {w: [] for w in WORKER_COUNTS}
+        pull_rates: dict[int, list[float]] = {w: [] for w in WORKER_COUNTS}
         shares: list[float] = []
         errors = 0
         for round_no in range(args.rounds):
@@ -597,20 +638,24 @@ def main() -> None:
                 try:
                     rate, share, failed, cpu, done = saturate(phones, port, args.seconds, args.warmup, sampler,
                                                               CpuMeter(server, sampler))
+                    pull_rate, pull_failed = saturate_pulls(phones, port, args.seconds, args.warmup)
                 finally:
                     stop(server)
                 rates[workers].append(rate)
+                pull_rates[workers].append(pull_rate)
                 shares.append(share)
-                errors += failed
+                errors += failed + pull_failed
                 per = {k: cpu[k] / done * 1000 if done else 0.0 for k in ("bench", "server", "server_sys", "postgres", "machine")}
                 print(f"  round {round_no + 1}: {workers} worker(s): {rate:7.1f} mutations/s, "
                       f"lock-wait share {share:.1%}, errors {failed}; CPU ms per mutation: bench {per['bench']:.2f} "
                       f"gunicorn {per['server']:.2f} (kernel {per['server_sys']:.2f}) postgres {per['postgres']:.2f} all else "
                       f"{per['machine'] - per['bench'] - per['server'] - per['postgres']:.2f}; "
-                      f"machine busy {cpu['machine'] / cpu['capacity']:.0%}")
+                      f"machine busy {cpu['machine'] / cpu['capacity']:.0%}; control: {pull_rate:.1f} pulls/s, "
+                      f"errors {pull_failed}")
         mean = {w: statistics.mean(v) for w, v in rates.items()}
+        pull_mean = {w: statistics.mean(v) for w, v in pull_rates.items()}
         for w in WORKER_COUNTS:
-            print(f"mutations/s with {w} worker(s): {mean[w]:.1f}")
+            print(f"mutations/s with {w} worker(s): {mean[w]:.1f}; control: {pull_mean[w]:.1f} pulls/s")
 
         mixed = None
         if not args.skip_mix:
@@ -629,6 +674,8 @@ def main() -> None:
 
         print(f"RESULT push_rate_2_over_1_workers {mean[2] / mean[1]:.2f} target >= 1.2")
         print(f"RESULT push_rate_4_over_2_workers {mean[4] / mean[2]:.2f} target >= 1.0")
+        print(f"control: pulls/s with 4 workers over 2: {pull_mean[4] / pull_mean[2]:.2f} (what the machine allows a request without locks)")
+        print(f"RESULT push_rate_4_over_2_vs_lock_free {mean[4] / mean[2] / (pull_mean[4] / pull_mean[2]):.2f} target >= 1.0")
         print(f"RESULT push_lock_wait_share {max(shares):.3f} target 0.10")
         print(f"RESULT push_errors {errors} target 0")
         if mixed is not None:
