@@ -111,6 +111,10 @@ SETTINGS: list[tuple[str, str, Callable[[str], Any], Any, str]] = [
     ("JOB_VISIBILITY_TIMEOUT", "INSPECTOR_JOB_VISIBILITY_TIMEOUT", int, 3600,
      "Redis: seconds before a job a worker took but never finished is handed to another worker; "
      "keep it above the longest job"),
+    ("JOB_STALL_SECONDS", "INSPECTOR_JOB_STALL_SECONDS", int, 900,
+     "A photo check or an export whose job has shown no sign of life for this long is sent again "
+     "(its message was lost: a worker killed outright on the embedded broker, or a broker down when "
+     "it was sent); keep it above the longest photo check"),
     ("JOB_MAX_RETRIES", "INSPECTOR_JOB_MAX_RETRIES", int, 3,
      "Retries of a failing job before it is listed for admins"),
     ("JOB_RETRY_DELAY_SECONDS", "INSPECTOR_JOB_RETRY_DELAY_SECONDS", int, 60, "Wait before each retry"),

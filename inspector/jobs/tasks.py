@@ -28,6 +28,7 @@ CREATE_RECHECK_TASKS = "inspector.create_recheck_tasks"
 PROCESS_PHOTO = "inspector.process_photo"
 RUN_EXPORT = "inspector.run_export"
 RECOUNT_DEADLINES = "inspector.recount_deadlines"
+RESUME_STALLED_JOBS = "inspector.resume_stalled_jobs"
 
 
 def job(name: str, *, every: timedelta | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -54,6 +55,16 @@ def process_photo(sha256: str) -> str | None:
     from ..services.evidence import process_photo as process
 
     return process(sha256)
+
+
+@job(RESUME_STALLED_JOBS, every=timedelta(minutes=5))
+def resume_stalled_jobs() -> dict[str, int]:
+    """Send again the photo checks and exports whose job message was lost (case files need no
+    sweep: a download that finds none drawn asks for it again)."""
+    from ..services.evidence import resend_stalled_checks
+    from ..services.export_jobs import resend_stalled_exports
+
+    return {"photos": resend_stalled_checks(), "exports": resend_stalled_exports()}
 
 
 @job(RUN_EXPORT)

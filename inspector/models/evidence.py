@@ -27,8 +27,10 @@ class Blob(db.Model):
     # The full decode and the derived sizes run in a job after the upload finishes (`process_photo`):
     # "pending" until then, "ready" once the decode passed and the sizes are stored, "failed" with
     # `processing_error` (for people) when the pixels cannot be decoded.
-    processing: Mapped[str] = mapped_column(String(16), default="ready", server_default="ready")
+    processing: Mapped[str] = mapped_column(String(16), default="ready", server_default="ready", index=True)
     processing_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # When the check was last sent again (`resend_stalled_checks`); the first time is `created_at`.
+    processing_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class BlobHolder(db.Model):

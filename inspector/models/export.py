@@ -27,3 +27,6 @@ class ExportRun(db.Model):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The last sign of life: progress noted, or the job sent again (`resend_stalled_exports`). A
+    # run that is queued or running and silent for JOB_STALL_SECONDS is taken to be lost.
+    touched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -659,6 +659,30 @@ def process_photo(sha256: str) -> str | None:
     return state
 
 
+def resend_stalled_checks() -> int:
+    """Send the check again for photos still pending JOB_STALL_SECONDS after it was last sent: its
+    message was lost (a worker killed outright on the embedded broker, which hands nothing on; a
+    broker that was down when the upload finished). Until a check passes, the phone keeps the
+    original. Safe beside a check that is merely slow: `process_photo` leaves a photo no longer
+    pending alone. Returns how many were sent."""
+    now = utcnow()
+    cutoff = now - timedelta(seconds=current_app.config["JOB_STALL_SECONDS"])
+    stalled = db.session.scalars(select(Blob.sha256).where(
+        Blob.processing == "pending",
+        or_(Blob.processing_asked_at < cutoff, (Blob.processing_asked_at.is_(None)) & (Blob.created_at < cutoff)))
+        .limit(STALLED_PER_SWEEP)).all()
+    if stalled:
+        db.session.execute(update(Blob).where(Blob.sha256.in_(stalled)).values(processing_asked_at=now))
+        for sha256 in stalled:
+            _ask_for_processing(sha256)
+        log.warning("photo checks sent again (their job was lost): %d", len(stalled))
+    db.session.commit()
+    return len(stalled)
+
+
+STALLED_PER_SWEEP = 500  # the rest go at the next sweep
+
+
 def _bump_references(sha256: str) -> None:
     """Give the rows that reference these bytes a new version, so the next pull tells phones they arrived."""
     version = allocate_version(db.session)

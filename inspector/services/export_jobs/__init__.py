@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 from werkzeug.datastructures import MultiDict
 
 from ...database import db, utcnow
@@ -63,13 +64,16 @@ def export_file(user: User, export_id: str) -> tuple[ExportRun, bytes]:
 
 def run_export(export_id: str) -> str | None:
     """Write the export's file into the cache, noting cases done as it goes. Safe to run twice: a
-    finished one is left alone, an interrupted one starts again from the beginning."""
+    finished one is left alone, one that another worker is writing (it noted progress within
+    JOB_STALL_SECONDS) too, and an interrupted one starts again from the beginning."""
     run = db.session.get(ExportRun, export_id)
     if run is None or run.status == "ready":
         return None if run is None else run.status
+    if not _claim(export_id):
+        db.session.rollback()
+        return "running"  # another worker is writing it
     user = db.session.get(User, run.user_id)
     filters = queue_service.parse_filters(MultiDict([tuple(pair) for pair in run.query]), user)
-    _note(export_id, status="running", done=0, error=None)
     done = 0
 
     def progress(cases: int) -> None:
@@ -94,6 +98,43 @@ def run_export(export_id: str) -> str | None:
     return "ready"
 
 
+def _claim(export_id: str) -> bool:
+    """Mark the run as this worker's (running, nothing done yet), unless another worker is writing
+    it: running, with progress noted within JOB_STALL_SECONDS."""
+    now = utcnow()
+    cutoff = now - timedelta(seconds=current_app.config["JOB_STALL_SECONDS"])
+    with db.engine.begin() as connection:
+        return connection.execute(update(ExportRun).where(
+            ExportRun.id == export_id, ExportRun.status != "ready",
+            or_(ExportRun.status != "running", _silent_since(cutoff)))
+            .values(status="running", done=0, error=None, touched_at=now)).rowcount == 1
+
+
+def _silent_since(cutoff):
+    return or_(ExportRun.touched_at < cutoff, ExportRun.touched_at.is_(None) & (ExportRun.created_at < cutoff))
+
+
+def resend_stalled_exports() -> int:
+    """Send the job again for exports queued or running but silent for JOB_STALL_SECONDS: its
+    message was lost (a worker killed outright on the embedded broker, a broker that was down when
+    it was asked for). They show as queued again. Returns how many were sent."""
+    from ...jobs import enqueue
+    from ...jobs.tasks import RUN_EXPORT
+
+    now = utcnow()
+    cutoff = now - timedelta(seconds=current_app.config["JOB_STALL_SECONDS"])
+    stalled = db.session.scalars(select(ExportRun.id).where(
+        ExportRun.status.in_(("queued", "running")), _silent_since(cutoff))).all()
+    if stalled:
+        db.session.execute(update(ExportRun).where(ExportRun.id.in_(stalled))
+                           .values(status="queued", done=0, touched_at=now))
+        for export_id in stalled:
+            enqueue(RUN_EXPORT, export_id)
+        log.warning("exports sent again (their job was lost): %d", len(stalled))
+    db.session.commit()
+    return len(stalled)
+
+
 def progress_view(run: ExportRun) -> dict[str, Any]:
     percent = 100 if run.status == "ready" else (min(99, run.done * 100 // run.total) if run.total else 0)
     return {"state": run.status, "done": run.done, "total": run.total, "percent": percent}
@@ -102,7 +143,7 @@ def progress_view(run: ExportRun) -> dict[str, Any]:
 def _note(export_id: str, **values: Any) -> None:
     """Write the run's progress on a connection of its own, so the export's reads are untouched."""
     with db.engine.begin() as connection:
-        connection.execute(update(ExportRun).where(ExportRun.id == export_id).values(**values))
+        connection.execute(update(ExportRun).where(ExportRun.id == export_id).values(**values, touched_at=utcnow()))
 
 
 def _cache(run: ExportRun):
