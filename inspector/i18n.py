@@ -438,6 +438,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "job_inspector.expire_uploads": {"zh": "清理过期的未完成上传", "en": "Expire unfinished uploads"},
     "job_inspector.prepare_case_file": {"zh": "预先生成案卷 PDF", "en": "Draw a case file ahead of download"},
     "job_inspector.audit_checkpoint": {"zh": "签署审计链检查点", "en": "Sign an audit chain checkpoint"},
+    "job_inspector.process_photo": {"zh": "检查照片并生成缩略图", "en": "Check a photo and make its sizes"},
+    "job_inspector.run_export": {"zh": "生成导出文件", "en": "Write an export"},
+    "job_inspector.resume_stalled_jobs": {"zh": "重新提交丢失的照片检查与导出任务", "en": "Send lost photo checks and exports again"},
     "error_job_retried": {"zh": "该任务已经重新执行过。", "en": "This job was sent again already."},
     "error_job_unknown": {"zh": "本服务器没有这个任务，无法执行。", "en": "This server has no such job to run."},
     # ---- working-day calendar (admin: holiday notices; deadlines)
