@@ -64,6 +64,7 @@ def test_whole_inspection_offline_then_synced_once(live_server, phone, screensho
     page.screenshot(path=str(screenshots / "pwa-signatures.png"), full_page=True)
     submit(page)
     assert outbox_size(page) > 0
+    assert page.inner_text("[data-role=toast]") == "已提交，联网后自动上传。"  # offline: it waits for a signal
     page.screenshot(path=str(screenshots / "pwa-home-offline-submitted.png"))
 
     phone.set_offline(False)  # the signal comes back: the app syncs without being asked

@@ -115,6 +115,7 @@ def test_a_returned_case_is_amended_and_resubmitted(live_server, phone, screensh
     page.wait_for_function("document.querySelectorAll('#item-G02 .thumbs img').length === 2", timeout=20000)
     wait_saved(page)
     submit(page)
+    assert page.inner_text("[data-role=toast]") == "已提交，正在上传。"  # online: it goes now
     wait_synced(page)
 
     case = Api(live_server.url).get(f"/api/v1/inspections/{record_id}")

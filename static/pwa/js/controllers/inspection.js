@@ -851,7 +851,7 @@ export class InspectionController {
     rec.setPhase(d, 'submitted');
     await store.commit(d, [...(ending ? [rec.inspectionUpdate(d, ['endedAt'])] : []), rec.inspectionSubmit(d)]);
     this.sync.request('submit');
-    this.shell.toast(t('submitted'));
+    this.shell.toast(t(navigator.onLine ? 'submittedOnline' : 'submitted'));
     this.draft = null;
     this.view = null;
     this.navigate('#/home');
