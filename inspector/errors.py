@@ -25,6 +25,8 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "case_changed": (409, "This case was changed since you opened it. Reload it and decide again."),
     "not_reviewable": (409, "Only a submitted case can be decided."),
     "photos_unconfirmed": (422, "Photos taken far from the inspection's time or place must be confirmed before approval."),
+    "signatures_unconfirmed": (422, "Signatures that attest an earlier revision of a changed document must be "
+                               "confirmed before approval."),
     "case_number_unconfigured": (422, "The agency has no case-number word (机关代字); an administrator must set it."),
     "gone": (410, "No longer available."),
     "too_large": (413, "The request is too large."),

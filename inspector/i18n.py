@@ -158,6 +158,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "photo_remark": {"zh": "执法人员说明", "en": "Inspector's reason"},
     "photo_no_remark": {"zh": "（未说明原因）", "en": "(no reason given)"},
     "confirm_photo_deviations": {"zh": "我已核对 {n} 张拍摄时间或地点与本次检查不符的照片及执法人员的说明", "en": "I have checked the {n} photo(s) taken far from this inspection's time or place and the inspector's reasons"},
+    "confirm_stale_signatures": {"zh": "我已知悉 {n} 个签名所签为修改前的版本、案卷中将注明“未重新签名”，仍予通过", "en": "I know that {n} signature(s) attest a revision before the latest changes and print as not signed again, and approve nonetheless"},
+    "error_signatures_unconfirmed": {"zh": "本案有签名所签为修改前的版本（见“签名”一栏的标注）。请核对，勾选确认后再通过，或退回请当事人重新签名。", "en": "Some signatures of this case attest a revision before the latest changes (marked under Signatures). Check them and tick the confirmation to approve, or return the case to have them signed again."},
     "error_photos_unconfirmed": {"zh": "本案有照片的拍摄时间或地点与检查不符。请核对这些照片及执法人员的说明，勾选确认后再通过。", "en": "Some photos of this case were taken far from the inspection's time or place. Check them and the inspector's reasons, tick the confirmation, then approve."},
     "samples": {"zh": "抽样", "en": "Samples"},
     "no_samples": {"zh": "未抽样。", "en": "No samples."},

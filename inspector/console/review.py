@@ -71,7 +71,8 @@ def decide(inspection_id: str):
         expected = -1
     request_ = review_service.Decision(decision=form.get("decision", ""), expected_version=expected,
                                        comment=form.get("comment"), item_comments=item_comments,
-                                       photos_confirmed=form.get("photos_confirmed") == "yes")
+                                       photos_confirmed=form.get("photos_confirmed") == "yes",
+                                       signatures_confirmed=form.get("signatures_confirmed") == "yes")
     try:
         decision = review_service.decide(g.user, inspection_id, request_)
     except ApiError as err:

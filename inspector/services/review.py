@@ -18,6 +18,7 @@ from ..jobs.tasks import PREPARE_CASE_FILE
 from ..models import DECISIONS, Inspection, ReviewDecision, User
 from . import audit
 from .case_numbers import INSPECTION, allocate_case_number
+from .inspections import signature_standing
 from .photo_checks import deviating_photos
 from .scope import inspection_scope
 
@@ -36,6 +37,8 @@ class Decision:
     item_comments: dict[str, str] = field(default_factory=dict)
     # The reviewer ticked that they checked the photos taken far from the inspection's time or place.
     photos_confirmed: bool = False
+    # ... and that they approve although signatures attest an earlier revision of documents changed since.
+    signatures_confirmed: bool = False
 
 
 def decide(reviewer: User, inspection_id: str, request: Decision) -> ReviewDecision:
@@ -55,6 +58,7 @@ def decide(reviewer: User, inspection_id: str, request: Decision) -> ReviewDecis
                        details={"status": inspection.status})
     comment, item_comments = _clean(inspection, request)
     confirmed_photos = _confirmed_photos(inspection, request)
+    confirmed_signatures = _confirmed_stale_signatures(inspection, request)
 
     now = utcnow()
     case_number = None
@@ -72,7 +76,8 @@ def decide(reviewer: User, inspection_id: str, request: Decision) -> ReviewDecis
                  inspection_id=inspection.id, reason=comment,
                  data={"revision": inspection.revision, "caseNumber": case_number, "itemComments": item_comments,
                        "decisionID": decision.id, "seenVersion": request.expected_version,
-                       **({"confirmedPhotos": confirmed_photos} if confirmed_photos else {})})
+                       **({"confirmedPhotos": confirmed_photos} if confirmed_photos else {}),
+                       **({"confirmedStaleSignatures": confirmed_signatures} if confirmed_signatures else {})})
     if request.decision == "approve":  # the approved case file, with its case number, drawn ahead
         enqueue(PREPARE_CASE_FILE, inspection.id)
     db.session.commit()
@@ -99,6 +104,17 @@ def _confirmed_photos(inspection: Inspection, request: Decision) -> list[str]:
     if flagged and not request.photos_confirmed:
         raise ApiError("photos_unconfirmed", details={"photos": flagged})
     return flagged
+
+
+def _confirmed_stale_signatures(inspection: Inspection, request: Decision) -> list[str]:
+    """The signatures an approval accepts although their signer saw an earlier revision of a document
+    changed since (the case file prints 未重新签名 in their place); refused unless confirmed."""
+    if request.decision != "approve":
+        return []
+    stale = [s["id"] for s in signature_standing(inspection)["stale"]]
+    if stale and not request.signatures_confirmed:
+        raise ApiError("signatures_unconfirmed", details={"signatures": stale})
+    return stale
 
 
 def _clean(inspection: Inspection, request: Decision) -> tuple[str | None, dict[str, str]]:

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from inspector.database import db
-from inspector.models import Inspection, Signature
+from inspector.models import AuditEvent, Inspection, Signature
 from inspector.pdf import content as dc
 from inspector.services import attestation
 
@@ -141,6 +141,62 @@ def test_signed_again_the_new_signature_prints_and_the_earlier_is_listed_as_repl
     pages = _on_site_pages(download(phone.api, case_id).data)
     assert all(images == 1 and "未重新签名" not in text for text, images in pages)
     assert second != first
+
+
+def _approve(client, case_id: str, *, signatures_confirmed: bool):
+    _html, token, version = open_case(client, case_id)
+    data = {"csrf_token": token, "decision": "approve", "version": version}
+    if signatures_confirmed:
+        data["signatures_confirmed"] = "yes"
+    return client.post(f"/console/cases/{case_id}/decide", data=data)
+
+
+def test_approving_over_a_signature_of_an_earlier_revision_asks_for_a_confirmation_and_records_it(
+        app, login_as, user):
+    phone = Phone(login_as("tuoketuo.zhang"))
+    case_id = _record(phone, user)
+    first = _sign(phone, case_id, small_png((200, 80)), revision=1)
+    assert phone.send("inspection.submit.v1", id=case_id)["status"] == "applied"
+    _return_and_amend(app, phone, case_id)  # the party is not there to sign again
+    assert phone.send("inspection.submit.v1", id=case_id)["status"] == "applied"
+    reviewer = app.test_client()
+    reviewer_session(reviewer)
+    html, _token, _version = open_case(reviewer, case_id)
+    assert "data-confirm-signatures" in html and "我已知悉 1 个签名所签为修改前的版本" in html
+
+    refused = _approve(reviewer, case_id, signatures_confirmed=False)
+
+    assert refused.status_code == 422
+    assert "本案有签名所签为修改前的版本" in refused.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(Inspection, case_id).status == "submitted"
+
+    assert _approve(reviewer, case_id, signatures_confirmed=True).status_code == 302
+    db.session.rollback()
+    assert db.session.get(Inspection, case_id).status == "approved"
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.inspection_id == case_id,
+                                                        AuditEvent.action == "inspection.approve")).one()
+    assert event.data["confirmedStaleSignatures"] == [first]
+
+
+def test_a_case_signed_again_after_its_amendment_is_approved_without_that_question(app, login_as, user):
+    phone = Phone(login_as("tuoketuo.zhang"))
+    case_id = _record(phone, user)
+    _sign(phone, case_id, small_png((200, 80)), revision=1)
+    assert phone.send("inspection.submit.v1", id=case_id)["status"] == "applied"
+    _return_and_amend(app, phone, case_id)
+    _sign(phone, case_id, small_png((210, 80)), revision=2)
+    assert phone.send("inspection.submit.v1", id=case_id)["status"] == "applied"
+    reviewer = app.test_client()
+    reviewer_session(reviewer)
+    html, _token, _version = open_case(reviewer, case_id)
+    assert "data-confirm-signatures" not in html
+
+    assert _approve(reviewer, case_id, signatures_confirmed=False).status_code == 302
+    db.session.rollback()
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.inspection_id == case_id,
+                                                        AuditEvent.action == "inspection.approve")).one()
+    assert "confirmedStaleSignatures" not in event.data
 
 
 def test_an_old_phone_signs_without_hashes_and_bad_hashes_are_refused_with_a_reason(login_as, user):
