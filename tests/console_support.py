@@ -47,6 +47,15 @@ def open_case(client, case_id: str) -> tuple[str, str, str]:
     return html, CSRF.search(html).group(1), version.group(1) if version else ""
 
 
+def approve(client, case_id: str, *, photos_confirmed: bool = False, signatures_confirmed: bool = False):
+    """通过并分配文号 from the case page, with the confirmations the reviewer ticked."""
+    _html, token, version = open_case(client, case_id)
+    data = {"csrf_token": token, "decision": "approve", "version": version,
+            **({"photos_confirmed": "yes"} if photos_confirmed else {}),
+            **({"signatures_confirmed": "yes"} if signatures_confirmed else {})}
+    return client.post(f"/console/cases/{case_id}/decide", data=data)
+
+
 def decide(client, case_id: str, decision: str, *, version: str | None = None, comment: str = "",
            items: dict[str, str] | None = None, token: str | None = None):
     """Post a decision from the case page (as the browser would, with its CSRF token and version)."""

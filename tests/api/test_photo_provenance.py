@@ -14,7 +14,7 @@ from inspector.database import db
 from inspector.models import AuditEvent, Inspection, Photo
 
 from .. import factories
-from ..console_support import open_case, reviewer_session, submitted_case
+from ..console_support import approve, open_case, reviewer_session, submitted_case
 from ..sync_phone import Phone, new_id
 from .test_case_file import add_photo, download, inspected_case, photo_jpeg
 from ..unit.test_pdf_render import pdf_pages_text, squeeze
@@ -37,14 +37,6 @@ def _case_with_gallery_photo(**photo_fields) -> Inspection:
     return case
 
 
-def _approve(client, case_id: str, *, confirmed: bool):
-    _html, token, version = open_case(client, case_id)
-    data = {"csrf_token": token, "decision": "approve", "version": version}
-    if confirmed:
-        data["photos_confirmed"] = "yes"
-    return client.post(f"/console/cases/{case_id}/decide", data=data)
-
-
 def test_a_gallery_photo_shows_how_far_it_is_from_the_inspection_and_why_it_was_attached(client):
     case = _case_with_gallery_photo()
     reviewer_session(client)
@@ -62,14 +54,14 @@ def test_approval_refuses_unconfirmed_gallery_photos_and_records_the_confirmatio
     case = _case_with_gallery_photo()
     reviewer_session(client)
 
-    refused = _approve(client, case.id, confirmed=False)
+    refused = approve(client, case.id)
 
     assert refused.status_code == 422
     assert "本案有照片的拍摄时间或地点与检查不符" in refused.get_data(as_text=True)
     db.session.rollback()
     assert db.session.get(Inspection, case.id).status == "submitted"
 
-    approved = _approve(client, case.id, confirmed=True)
+    approved = approve(client, case.id, photos_confirmed=True)
 
     assert approved.status_code == 302
     db.session.rollback()
@@ -88,7 +80,7 @@ def test_photos_of_the_visit_need_no_confirmation(client):
     html, _token, _version = open_case(client, case.id)
     assert "data-photo-deviation" not in html and "photos_confirmed" not in html
 
-    assert _approve(client, case.id, confirmed=False).status_code == 302
+    assert approve(client, case.id).status_code == 302
 
 
 def test_tolerances_are_settings(app, client):

@@ -21,7 +21,7 @@ from inspector.services import attestation
 
 from .. import factories
 from ..case_files import download
-from ..console_support import decide, open_case, reviewer_session
+from ..console_support import approve, decide, open_case, reviewer_session
 from ..sync_phone import PARTY_ANSWERS, Phone, complete_answers, inspection_args, new_id
 from ..unit.test_pdf_render import pdf_pages_text, squeeze
 from .evidence_helpers import sha256, small_png, upload
@@ -143,14 +143,6 @@ def test_signed_again_the_new_signature_prints_and_the_earlier_is_listed_as_repl
     assert second != first
 
 
-def _approve(client, case_id: str, *, signatures_confirmed: bool):
-    _html, token, version = open_case(client, case_id)
-    data = {"csrf_token": token, "decision": "approve", "version": version}
-    if signatures_confirmed:
-        data["signatures_confirmed"] = "yes"
-    return client.post(f"/console/cases/{case_id}/decide", data=data)
-
-
 def test_approving_over_a_signature_of_an_earlier_revision_asks_for_a_confirmation_and_records_it(
         app, login_as, user):
     phone = Phone(login_as("tuoketuo.zhang"))
@@ -164,14 +156,14 @@ def test_approving_over_a_signature_of_an_earlier_revision_asks_for_a_confirmati
     html, _token, _version = open_case(reviewer, case_id)
     assert "data-confirm-signatures" in html and "我已知悉 1 个签名所签为修改前的版本" in html
 
-    refused = _approve(reviewer, case_id, signatures_confirmed=False)
+    refused = approve(reviewer, case_id)
 
     assert refused.status_code == 422
     assert "本案有签名所签为修改前的版本" in refused.get_data(as_text=True)
     db.session.rollback()
     assert db.session.get(Inspection, case_id).status == "submitted"
 
-    assert _approve(reviewer, case_id, signatures_confirmed=True).status_code == 302
+    assert approve(reviewer, case_id, signatures_confirmed=True).status_code == 302
     db.session.rollback()
     assert db.session.get(Inspection, case_id).status == "approved"
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.inspection_id == case_id,
@@ -192,7 +184,7 @@ def test_a_case_signed_again_after_its_amendment_is_approved_without_that_questi
     html, _token, _version = open_case(reviewer, case_id)
     assert "data-confirm-signatures" not in html
 
-    assert _approve(reviewer, case_id, signatures_confirmed=False).status_code == 302
+    assert approve(reviewer, case_id).status_code == 302
     db.session.rollback()
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.inspection_id == case_id,
                                                         AuditEvent.action == "inspection.approve")).one()
