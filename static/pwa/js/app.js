@@ -3,6 +3,7 @@ import { openDB } from './db.js';
 import * as store from './store.js';
 import { setLanguage, t } from './i18n.js';
 import { onAuthFailure } from './api.js';
+import { routeOf } from './routes.js';
 import { SyncEngine } from './sync.js';
 import { ShellView } from './views/shell.js';
 import { SessionController } from './controllers/session.js';
@@ -29,15 +30,15 @@ async function main() {
 
   let current = null;
   function route() {
-    const [name, id, step] = location.hash.replace(/^#\/?/, '').split('/');
+    const { screen, id, step } = routeOf();
     if (current && current.leave) current.leave();
     shell.showSettingsButton(session.isActive());
     if (!session.isActive()) { current = null; session.showLogin(); return; }
-    if (name === 'i' && id) { current = inspections; inspections.show(id, step); }
-    else if (name === 'settings') { current = null; settings.show(); }
-    else if (name === 'lead') { current = leads; leads.show(); }
-    else if (name === 'rectify' && id) { current = rectify; rectify.show(id); }
-    else if (name === 'diagnostics') { current = null; settings.showDiagnostics(); }
+    if (screen === 'inspection') { current = inspections; inspections.show(id, step); }
+    else if (screen === 'settings') { current = null; settings.show(); }
+    else if (screen === 'lead') { current = leads; leads.show(); }
+    else if (screen === 'rectify') { current = rectify; rectify.show(id); }
+    else if (screen === 'diagnostics') { current = null; settings.showDiagnostics(); }
     else { current = home; home.show(); }
     home.refreshSync();
   }

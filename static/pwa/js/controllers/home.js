@@ -4,6 +4,7 @@ import { t } from '../i18n.js';
 import { HomeView } from '../views/home.js';
 import { todoCounts, openClocks } from '../todo.js';
 import { uploadStatus } from '../uploads.js';
+import { routeOf } from '../routes.js';
 
 const OPEN_PHASES = ['setup', 'editing'];
 
@@ -93,12 +94,16 @@ export class HomeController {
     return out;
   }
 
+  // Also called after each sync step while home is shown. Home draws itself only while the hash
+  // shows home, before and after reading its model: a tap elsewhere changes the hash at once, and
+  // the router (which ends this screen) runs only at the hashchange event after it.
   async show() {
+    const atHome = () => routeOf().screen === 'home';
+    if (!atHome()) return;
     const session = this.session.session;
     this.shell.setTitle(`${t('home')} · ${session.user.displayName}`);
-    const hash = location.hash;
     const model = await this.model();
-    if (location.hash !== hash) return;
+    if (!atHome()) return;
     if (!this.view || !this.view.section.isConnected) {
       this.view = new HomeView(this.shell.screen());
       this.view.bindAction((action, id) => this.act(action, id));
