@@ -659,6 +659,9 @@ def process_photo(sha256: str) -> str | None:
     return state
 
 
+STALLED_PER_SWEEP = 500  # photo checks sent again per sweep; the rest go at the next
+
+
 def resend_stalled_checks() -> int:
     """Send the check again for photos still pending JOB_STALL_SECONDS after it was last sent: its
     message was lost (a worker killed outright on the embedded broker, which hands nothing on; a
@@ -678,9 +681,6 @@ def resend_stalled_checks() -> int:
         log.warning("photo checks sent again (their job was lost): %d", len(stalled))
     db.session.commit()
     return len(stalled)
-
-
-STALLED_PER_SWEEP = 500  # the rest go at the next sweep
 
 
 def _bump_references(sha256: str) -> None:

@@ -35,12 +35,21 @@ def stall(app) -> timedelta:
     return timedelta(seconds=app.config["JOB_STALL_SECONDS"] + 60)
 
 
-def silent_since(app, statement) -> None:
-    """Date a row's last sign of life back by more than JOB_STALL_SECONDS (as if that time had
-    passed), from a fresh transaction: the requests and workers wrote in their own."""
+def _written_fresh(statement) -> None:
+    """Run a write from a fresh transaction: the requests and workers wrote in their own."""
     db.session.commit()
     db.session.execute(statement)
     db.session.commit()
+
+
+def photo_check_silent(app, data: bytes) -> None:
+    """Date the photo's check back by more than JOB_STALL_SECONDS (as if that time had passed)."""
+    _written_fresh(update(Blob).where(Blob.sha256 == sha256(data)).values(created_at=utcnow() - stall(app)))
+
+
+def export_silent(app, export_id: str) -> None:
+    """Date the export's last progress back by more than JOB_STALL_SECONDS."""
+    _written_fresh(update(ExportRun).where(ExportRun.id == export_id).values(touched_at=utcnow() - stall(app)))
 
 
 def broker_down(name, **_):
@@ -63,7 +72,7 @@ def test_a_photo_check_never_sent_is_sent_after_the_stall_and_then_the_phone_may
     with worker_thread(app):
         db.session.commit()
         assert resume_stalled_jobs() == {"photos": 0, "exports": 0}  # not silent long enough yet
-        silent_since(app, update(Blob).where(Blob.sha256 == sha256(data)).values(created_at=utcnow() - stall(app)))
+        photo_check_silent(app, data)
         assert resume_stalled_jobs()["photos"] == 1
         seen = eventually(lambda: (p := photo_seen_by(phone, photo_id))["uploaded"] and p, "the check, sent again")
     assert (seen["processing"], seen["processingError"]) == ("ready", None)
@@ -80,7 +89,7 @@ def test_a_photo_check_still_pending_is_sent_again_once_per_stall(app, login_as,
     monkeypatch.setattr(app.extensions["celery"], "send_task", lambda name, args=(), **_: sent.append((name, args)))
     upload(phone.api, data)
     assert sent == [(PROCESS_PHOTO, [sha256(data)])]
-    silent_since(app, update(Blob).where(Blob.sha256 == sha256(data)).values(created_at=utcnow() - stall(app)))
+    photo_check_silent(app, data)
 
     assert resume_stalled_jobs()["photos"] == 1
     assert resume_stalled_jobs()["photos"] == 0  # sent just now: the next sweep waits a stall again
@@ -109,7 +118,7 @@ def test_an_export_whose_worker_died_is_sent_again_and_one_being_written_is_left
     assert _export_page(client, location) == ("running", "已写入 1／2 条（50%）")  # its progress untouched
     assert resume_stalled_jobs()["exports"] == 0  # it moved just now
 
-    silent_since(app, update(ExportRun).where(ExportRun.id == export_id).values(touched_at=utcnow() - stall(app)))
+    export_silent(app, export_id)
     assert resume_stalled_jobs()["exports"] == 1
     assert sent[-1] == (RUN_EXPORT, [export_id])
     assert _export_page(client, location)[0] == "queued"
@@ -166,7 +175,7 @@ def test_a_photo_check_whose_worker_was_killed_on_the_embedded_broker_is_finishe
             first.kill()
         second = WorkerProcess(env, "second")
         second.wait_for("ready")
-        silent_since(app, update(Blob).where(Blob.sha256 == sha256(data)).values(created_at=utcnow() - stall(app)))
+        photo_check_silent(app, data)
         assert resume_stalled_jobs()["photos"] == 1
         seen = eventually(lambda: (p := photo_seen_by(phone, photo_id))["uploaded"] and p, "the second worker's check")
     finally:
